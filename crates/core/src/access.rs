@@ -1,0 +1,243 @@
+//! The access rule, decided before any storage is touched.
+//!
+//! A party sees its own register in full and nothing of another party's register. Every
+//! operation on a store takes a [`Grant`] for a typed [`Command`]; the only way to obtain
+//! one is [`authorize`], and the party inside a grant is always the actor's own party. A
+//! query scoped by a grant therefore cannot reach another party's rows, whatever the
+//! request asked for.
+
+use crate::party::PartyCode;
+use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+
+/// What a user may do inside their party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads the register and the talks (hotline staff, for instance).
+    Viewer,
+    /// Keeps the register: imports lists, edits records.
+    Operator,
+    /// Decides uncertain matches between lists.
+    Reviewer,
+    /// Records talks rounds and commitments; builds and signs exchange plans.
+    Negotiator,
+    /// Reads and verifies the event log.
+    Auditor,
+    /// Manages the party's users and tokens.
+    Admin,
+}
+
+impl Role {
+    /// Every role, in the order they are listed to users.
+    pub const ALL: [Role; 6] = [
+        Role::Viewer,
+        Role::Operator,
+        Role::Reviewer,
+        Role::Negotiator,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    /// The lower-case name used in storage, on the command line and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Reviewer => "reviewer",
+            Role::Negotiator => "negotiator",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| {
+                crate::Error::invalid(
+                    "role",
+                    format!(
+                        "unknown role {s:?}; use one of viewer, operator, reviewer, negotiator, auditor, admin"
+                    ),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An authenticated user acting for their party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    /// The user's id in the store.
+    pub user_id: i64,
+    /// The user's login name.
+    pub user_name: String,
+    /// The party the user belongs to; the only register they can ever see.
+    pub party: PartyCode,
+    /// The roles the user holds.
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    /// How the actor is named in the event log.
+    pub fn log_name(&self) -> String {
+        format!("user:{}", self.user_id)
+    }
+
+    fn has_any(&self, roles: &[Role]) -> bool {
+        self.roles.iter().any(|r| roles.contains(r))
+    }
+}
+
+/// A kind of operation that needs a decision under the access rule.
+pub trait Command {
+    /// Name used in denials and in the API's error bodies.
+    const NAME: &'static str;
+    /// Roles any one of which allows the command inside the actor's own party.
+    const ROLES: &'static [Role];
+}
+
+macro_rules! commands {
+    ($($(#[$doc:meta])* $name:ident = $label:literal: [$($role:ident),+];)+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl Command for $name {
+            const NAME: &'static str = $label;
+            const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+    )+};
+}
+
+commands! {
+    /// Read the party's own register: person records and lists it holds.
+    ReadRegister = "read the register": [Viewer, Operator, Reviewer, Negotiator, Admin];
+    /// Change the party's own register.
+    WriteRegister = "change the register": [Operator, Admin];
+    /// Read the talks rounds the party takes part in or mediates, with their commitments.
+    ReadTalks = "read talks rounds": [Viewer, Operator, Reviewer, Negotiator, Auditor, Admin];
+    /// Record rounds, commitments and exchange plans.
+    WriteTalks = "record talks and plans": [Negotiator];
+    /// Manage the party's users and API tokens.
+    Administer = "manage users and tokens": [Admin];
+    /// Read and verify the party's part of the event log.
+    Audit = "audit the event log": [Auditor, Admin];
+}
+
+/// Proof that an actor may perform command `C` within `party`. Only [`authorize`]
+/// creates one, so holding it means the decision was made.
+#[derive(Debug, Clone)]
+pub struct Grant<C: Command> {
+    party: PartyCode,
+    actor: String,
+    _command: PhantomData<C>,
+}
+
+impl<C: Command> Grant<C> {
+    /// The party whose data the grant covers: always the actor's own.
+    pub fn party(&self) -> &PartyCode {
+        &self.party
+    }
+
+    /// How the actor is named in events written under this grant.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// A grant for the tool itself acting for `party` (the demo seeder, the local
+    /// command line run by whoever holds the database file). Named so that every use
+    /// stands out in review.
+    pub fn system(party: PartyCode, purpose: &str) -> Self {
+        Grant {
+            party,
+            actor: format!("system:{purpose}"),
+            _command: PhantomData,
+        }
+    }
+}
+
+/// Why a command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{user} of {party} may not {command}: it needs one of the roles {needed}")]
+pub struct Denied {
+    /// The user who asked.
+    pub user: String,
+    /// Their party.
+    pub party: String,
+    /// What they asked to do.
+    pub command: &'static str,
+    /// The roles that would have allowed it.
+    pub needed: String,
+}
+
+/// Decides whether `actor` may perform `C` in their own party.
+pub fn authorize<C: Command>(actor: &Actor) -> Result<Grant<C>, Denied> {
+    if actor.has_any(C::ROLES) {
+        Ok(Grant {
+            party: actor.party.clone(),
+            actor: actor.log_name(),
+            _command: PhantomData,
+        })
+    } else {
+        Err(Denied {
+            user: actor.user_name.clone(),
+            party: actor.party.to_string(),
+            command: C::NAME,
+            needed: C::ROLES
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor {
+            user_id: 7,
+            user_name: "ua-operator".into(),
+            party: "UA".parse().unwrap(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_grant_is_always_for_the_actors_own_party() {
+        let g = authorize::<ReadRegister>(&actor(&[Role::Viewer])).unwrap();
+        assert_eq!(g.party().as_str(), "UA");
+        assert_eq!(g.actor(), "user:7");
+    }
+
+    #[test]
+    fn roles_decide_commands() {
+        let viewer = actor(&[Role::Viewer]);
+        assert!(authorize::<WriteRegister>(&viewer).is_err());
+        assert!(authorize::<WriteTalks>(&viewer).is_err());
+        assert!(authorize::<Administer>(&viewer).is_err());
+        let auditor = actor(&[Role::Auditor]);
+        assert!(authorize::<ReadRegister>(&auditor).is_err());
+        assert!(authorize::<Audit>(&auditor).is_ok());
+        let err = authorize::<WriteTalks>(&actor(&[Role::Operator])).unwrap_err();
+        assert_eq!(err.needed, "negotiator");
+    }
+
+    #[test]
+    fn roles_parse_from_their_names_only() {
+        assert_eq!("reviewer".parse::<Role>().unwrap(), Role::Reviewer);
+        assert!("root".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,381 @@
+//! Person records in a party's register, with the identity fields of Geneva Convention III
+//! art. 17 and 122 (and GC IV for civilians and children, GC I for the dead).
+//!
+//! Names are kept exactly as written, in their script; derived forms live beside them and
+//! are recomputed, never typed.
+
+use crate::Error;
+use serde::{Deserialize, Serialize};
+
+/// What kind of person a record is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// A prisoner of war (GC III).
+    Pow,
+    /// A detained or interned civilian (GC IV).
+    Civilian,
+    /// A deported or displaced child.
+    Child,
+    /// The remains of a dead person (GC I art. 16–17, AP I art. 33–34).
+    Remains,
+}
+
+crate::text_enum!(Category {
+    Pow = "pow",
+    Civilian = "civilian",
+    Child = "child",
+    Remains = "remains",
+});
+
+/// Why the person is in this party's register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// One of the party's own people whom it seeks (captured, missing, deported, fallen).
+    Sought,
+    /// A person of the other side whom this party holds (or whose remains it holds).
+    Held,
+}
+
+crate::text_enum!(Relation {
+    Sought = "sought",
+    Held = "held",
+});
+
+/// Where the person stands, as far as this party knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Whereabouts unknown.
+    Missing,
+    /// Known or believed to be held by the other side.
+    InCustody,
+    /// Held by this party.
+    Held,
+    /// Returned home (or, for remains, handed over and received).
+    Returned,
+    /// Known to be dead.
+    Deceased,
+}
+
+crate::text_enum!(Status {
+    Missing = "missing",
+    InCustody = "in_custody",
+    Held = "held",
+    Returned = "returned",
+    Deceased = "deceased",
+});
+
+/// Health as it bears on repatriation (GC III art. 109–110).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Seriously wounded or seriously sick: repatriated directly (art. 110).
+    Serious,
+    /// Wounded or sick.
+    WoundedOrSick,
+    /// No wound or sickness recorded.
+    Fit,
+    /// Not known.
+    Unknown,
+}
+
+crate::text_enum!(Health {
+    Serious = "serious",
+    WoundedOrSick = "wounded_or_sick",
+    Fit = "fit",
+    Unknown = "unknown",
+});
+
+/// Sex as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Male.
+    M,
+    /// Female.
+    F,
+}
+
+crate::text_enum!(Sex { M = "m", F = "f" });
+
+/// How far remains have been identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identification {
+    /// Not identified.
+    Unidentified,
+    /// Identified from documents, tags or effects, not yet confirmed.
+    Presumptive,
+    /// Confirmed by DNA.
+    DnaConfirmed,
+}
+
+crate::text_enum!(Identification {
+    Unidentified = "unidentified",
+    Presumptive = "presumptive",
+    DnaConfirmed = "dna_confirmed",
+});
+
+/// A date known to the year, the month or the day, as clerks often only know a birth
+/// year. Stored and exchanged as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PartialDate {
+    /// Year (four digits).
+    pub year: i32,
+    /// Month 1–12, when known.
+    pub month: Option<u8>,
+    /// Day of the month, when known (only with a month).
+    pub day: Option<u8>,
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl PartialDate {
+    /// A full date, checked.
+    pub fn ymd(year: i32, month: u8, day: u8) -> Result<Self, Error> {
+        format!("{year:04}-{month:02}-{day:02}").parse()
+    }
+
+    /// Whole years between this date and `on` (a full date), taking unknown month and day
+    /// as the most favourable to being younger; `None` if `on` is before this date.
+    pub fn age_on(&self, on: PartialDate) -> Option<i32> {
+        let mut age = on.year - self.year;
+        let (m, d) = (self.month.unwrap_or(12), self.day.unwrap_or(31));
+        let (om, od) = (on.month.unwrap_or(1), on.day.unwrap_or(1));
+        if (om, od) < (m, d) {
+            age -= 1;
+        }
+        (age >= 0).then_some(age)
+    }
+}
+
+impl std::str::FromStr for PartialDate {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |why: &str| {
+            Error::invalid(
+                "date",
+                format!("{s:?} {why}; write YYYY, YYYY-MM or YYYY-MM-DD"),
+            )
+        };
+        let parts: Vec<&str> = s.trim().split('-').collect();
+        let num = |p: &str, len: usize| -> Result<u32, Error> {
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse::<u32>().map_err(|_| bad("is not a date"))
+            } else {
+                Err(bad("is not a date"))
+            }
+        };
+        let year = num(parts.first().copied().unwrap_or(""), 4)? as i32;
+        if !(1850..=2200).contains(&year) {
+            return Err(bad("has a year outside 1850–2200"));
+        }
+        let month = match parts.get(1) {
+            Some(p) => {
+                let m = num(p, 2)? as u8;
+                if !(1..=12).contains(&m) {
+                    return Err(bad("has no such month"));
+                }
+                Some(m)
+            }
+            None => None,
+        };
+        let day = match (parts.get(2), month) {
+            (Some(p), Some(m)) => {
+                let d = num(p, 2)? as u8;
+                if d == 0 || d > days_in_month(year, m) {
+                    return Err(bad("has no such day in that month"));
+                }
+                Some(d)
+            }
+            _ => None,
+        };
+        if parts.len() > 3 {
+            return Err(bad("is not a date"));
+        }
+        Ok(PartialDate { year, month, day })
+    }
+}
+
+impl std::fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+            if let Some(d) = self.day {
+                write!(f, "-{d:02}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TryFrom<String> for PartialDate {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<PartialDate> for String {
+    fn from(d: PartialDate) -> String {
+        d.to_string()
+    }
+}
+
+/// The content of a person record as entered or imported. Every text field is kept as
+/// written; an empty field is `None`, never an empty string.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PersonRecord {
+    /// Category of the record.
+    pub category: Option<Category>,
+    /// Why the party holds this record.
+    pub relation: Option<Relation>,
+    /// Where the person stands.
+    pub status: Option<Status>,
+    /// Surname as written.
+    pub surname: Option<String>,
+    /// Given name(s) as written.
+    pub given_names: Option<String>,
+    /// Patronymic (father's name form) as written.
+    pub patronymic: Option<String>,
+    /// Father's first name (GC III art. 122), when given separately.
+    pub father_name: Option<String>,
+    /// Birth date, possibly partial.
+    pub birth_date: Option<PartialDate>,
+    /// Birth place as written.
+    pub birth_place: Option<String>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Citizenship (party code or country name as written).
+    pub citizenship: Option<String>,
+    /// Military rank.
+    pub rank: Option<String>,
+    /// Military unit.
+    pub unit: Option<String>,
+    /// Service (army, regimental, personal) number.
+    pub service_number: Option<String>,
+    /// Date of capture or detention.
+    pub capture_date: Option<PartialDate>,
+    /// Place of capture or detention.
+    pub capture_place: Option<String>,
+    /// Health as it bears on repatriation.
+    pub health: Option<Health>,
+    /// Date of deportation (children, civilians).
+    pub deportation_date: Option<PartialDate>,
+    /// Place of deportation.
+    pub deportation_place: Option<String>,
+    /// How to reach the family.
+    pub family_contact: Option<String>,
+    /// Last known location.
+    pub last_known_location: Option<String>,
+    /// Where remains were recovered.
+    pub recovery_site: Option<String>,
+    /// When remains were recovered.
+    pub recovery_date: Option<PartialDate>,
+    /// Tag or body-bag number of remains.
+    pub tag_number: Option<String>,
+    /// Identification state of remains.
+    pub identification: Option<Identification>,
+    /// Marks a record made up for demonstration or testing.
+    pub synthetic: bool,
+}
+
+impl PersonRecord {
+    /// The full name as written, surname first.
+    pub fn full_name(&self) -> String {
+        homeward_names::full_name(
+            self.surname.as_deref().unwrap_or(""),
+            self.given_names.as_deref().unwrap_or(""),
+            self.patronymic.as_deref().unwrap_or(""),
+        )
+    }
+
+    /// Checks the rules a record must satisfy before it is stored; names the first field
+    /// at fault.
+    pub fn validate(&self) -> Result<(), Error> {
+        let category = self
+            .category
+            .ok_or_else(|| Error::invalid("category", "a record needs a category"))?;
+        if self.relation.is_none() {
+            return Err(Error::invalid(
+                "relation",
+                "a record needs a relation: sought or held",
+            ));
+        }
+        let named = [&self.surname, &self.given_names]
+            .iter()
+            .any(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()));
+        if !named && category != Category::Remains {
+            return Err(Error::invalid(
+                "surname",
+                "a record other than unidentified remains needs a surname or given name",
+            ));
+        }
+        if category == Category::Remains && !named && self.tag_number.is_none() {
+            return Err(Error::invalid(
+                "tag_number",
+                "unnamed remains need a tag number",
+            ));
+        }
+        if self.identification.is_some() && category != Category::Remains {
+            return Err(Error::invalid(
+                "identification",
+                "only remains have an identification state",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates_round_trip() {
+        for s in ["1999", "1999-07", "2000-02-29"] {
+            assert_eq!(s.parse::<PartialDate>().unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        for s in ["1999-13", "2001-02-29", "1999-04-31", "99", "1999-7", "", "1999-01-01-01"] {
+            assert!(s.parse::<PartialDate>().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn age_on_a_date() {
+        let on = PartialDate::ymd(2025, 6, 2).unwrap();
+        assert_eq!(PartialDate::ymd(2000, 6, 2).unwrap().age_on(on), Some(25));
+        assert_eq!(PartialDate::ymd(2000, 6, 3).unwrap().age_on(on), Some(24));
+        // Only the year known: counted as young as possible.
+        assert_eq!("2000".parse::<PartialDate>().unwrap().age_on(on), Some(24));
+    }
+
+    #[test]
+    fn records_need_category_relation_and_a_name() {
+        let mut r = PersonRecord {
+            category: Some(Category::Pow),
+            relation: Some(Relation::Sought),
+            ..Default::default()
+        };
+        assert!(matches!(r.validate(), Err(Error::Invalid { field, .. }) if field == "surname"));
+        r.surname = Some("Коваленко".into());
+        assert!(r.validate().is_ok());
+        r.identification = Some(Identification::Presumptive);
+        assert!(r.validate().is_err());
+    }
+}

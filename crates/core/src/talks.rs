@@ -1,0 +1,405 @@
+//! Talks rounds, the commitments made in them, and fulfilment.
+//!
+//! Fulfilment is never typed in: it is computed here from the movements of people that
+//! the exchange plans record (planned, handed over, received, withdrawn).
+
+use crate::party::PartyCode;
+use crate::record::Category;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A delegation at a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegation {
+    /// The party the delegation represents.
+    pub party: PartyCode,
+    /// Head of the delegation.
+    pub head: String,
+    /// Number of members, when known.
+    pub size: Option<i64>,
+}
+
+/// The kinds of commitment a round can make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitmentKind {
+    /// Exchange of prisoners of war (and detained civilians).
+    PowExchange,
+    /// Return of the remains of the fallen.
+    RemainsReturn,
+    /// Return of deported children.
+    ChildReturn,
+    /// A short local truce, e.g. to recover the dead.
+    LocalTruce,
+    /// A written ceasefire proposal under consideration.
+    CeasefireProposal,
+    /// A further meeting: a next round or a summit.
+    Meeting,
+    /// A mixed medical commission (GC III art. 112–113).
+    MedicalCommission,
+}
+
+crate::text_enum!(CommitmentKind {
+    PowExchange = "pow_exchange",
+    RemainsReturn = "remains_return",
+    ChildReturn = "child_return",
+    LocalTruce = "local_truce",
+    CeasefireProposal = "ceasefire_proposal",
+    Meeting = "meeting",
+    MedicalCommission = "medical_commission",
+});
+
+/// How parity between the two directions of an exchange is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Parity {
+    /// Equal numbers overall.
+    Overall,
+    /// Equal numbers in every stage.
+    PerStage,
+    /// Not required.
+    None,
+}
+
+/// A priority rule for ordering the people of an exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "rule")]
+pub enum Priority {
+    /// Seriously wounded or sick first (GC III art. 110).
+    SeriouslyWoundedOrSick,
+    /// Wounded or sick.
+    WoundedOrSick,
+    /// An age band, inclusive.
+    AgeBand {
+        /// Lowest age.
+        min: u8,
+        /// Highest age.
+        max: u8,
+    },
+    /// Longest in captivity first.
+    LongestHeld,
+}
+
+/// The terms of a commitment, one shape per kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Terms {
+    /// Exchange of prisoners.
+    PowExchange {
+        /// People each way.
+        quantity_each_way: u32,
+        /// A further tranche each way that may be arranged.
+        extra_tranche: Option<u32>,
+        /// How parity is kept.
+        parity: Parity,
+        /// Ordering rules, most important first.
+        priorities: Vec<Priority>,
+        /// Categories included.
+        categories: Vec<Category>,
+        /// Latest date, `YYYY-MM-DD`.
+        deadline: Option<String>,
+    },
+    /// Return of remains.
+    RemainsReturn {
+        /// Bodies each way.
+        quantity_each_way: u32,
+    },
+    /// Return of children from a list handed over.
+    ChildReturn {
+        /// The party that asked for the children.
+        requested_by: PartyCode,
+        /// The party asked to return them.
+        requested_from: PartyCode,
+        /// Names on the list handed over.
+        listed: u32,
+        /// Number the other side agreed to work on.
+        agreed: u32,
+        /// The list document, once in the store.
+        list_id: Option<i64>,
+    },
+    /// A local truce.
+    LocalTruce {
+        /// Where, when decided.
+        sector: Option<String>,
+        /// Shortest duration in days.
+        min_days: u32,
+        /// Longest duration in days.
+        max_days: u32,
+        /// What it is for.
+        purpose: String,
+        /// Start date, when fixed.
+        start: Option<String>,
+    },
+    /// A ceasefire proposal.
+    CeasefireProposal {
+        /// Who made it.
+        proposed_by: PartyCode,
+        /// Its options, as stated.
+        options: Vec<String>,
+        /// Where it stands, e.g. "under consideration".
+        status: String,
+    },
+    /// A further meeting.
+    Meeting {
+        /// Who proposed it.
+        proposed_by: Option<PartyCode>,
+        /// What, e.g. "next round" or "leaders' summit".
+        purpose: String,
+        /// When, as stated.
+        when: String,
+    },
+    /// A mixed medical commission.
+    MedicalCommission {
+        /// Its mandate.
+        mandate: String,
+    },
+}
+
+impl Terms {
+    /// The kind these terms belong to.
+    pub fn kind(&self) -> CommitmentKind {
+        match self {
+            Terms::PowExchange { .. } => CommitmentKind::PowExchange,
+            Terms::RemainsReturn { .. } => CommitmentKind::RemainsReturn,
+            Terms::ChildReturn { .. } => CommitmentKind::ChildReturn,
+            Terms::LocalTruce { .. } => CommitmentKind::LocalTruce,
+            Terms::CeasefireProposal { .. } => CommitmentKind::CeasefireProposal,
+            Terms::Meeting { .. } => CommitmentKind::Meeting,
+            Terms::MedicalCommission { .. } => CommitmentKind::MedicalCommission,
+        }
+    }
+}
+
+/// Where one person in an exchange stage stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Movement {
+    /// In a stage, not yet handed over.
+    Planned,
+    /// Handed over by the holding party.
+    HandedOver,
+    /// Receipt confirmed by the receiving party.
+    Received,
+    /// Taken out of the plan, with a reason.
+    Withdrawn,
+}
+
+crate::text_enum!(Movement {
+    Planned = "planned",
+    HandedOver = "handed_over",
+    Received = "received",
+    Withdrawn = "withdrawn",
+});
+
+/// Counts of people per direction and movement for one commitment, as the store reports
+/// them from the plans.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MovementCounts(BTreeMap<(PartyCode, PartyCode, Movement), u32>);
+
+impl MovementCounts {
+    /// Adds `n` people moving `from` → `to` in state `movement`.
+    pub fn add(&mut self, from: PartyCode, to: PartyCode, movement: Movement, n: u32) {
+        *self.0.entry((from, to, movement)).or_default() += n;
+    }
+
+    fn get(&self, from: &PartyCode, to: &PartyCode, movement: Movement) -> u32 {
+        self.0
+            .get(&(from.clone(), to.clone(), movement))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Progress of one direction of a commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    /// The party handing people over.
+    pub from: PartyCode,
+    /// The party receiving them.
+    pub to: PartyCode,
+    /// Number agreed.
+    pub agreed: u32,
+    /// Further number that may be arranged on top of `agreed`.
+    pub extra: u32,
+    /// In a plan and not withdrawn (including those already moved).
+    pub planned: u32,
+    /// Handed over, receipt not yet confirmed.
+    pub handed_over: u32,
+    /// Received: the commitment's fulfilment.
+    pub received: u32,
+}
+
+impl Flow {
+    /// Received as a share of agreed, in whole per cent (capped at 100).
+    pub fn percent_done(&self) -> u32 {
+        percent(self.received, self.agreed)
+    }
+
+    /// Planned as a share of agreed, in whole per cent (capped at 100).
+    pub fn percent_planned(&self) -> u32 {
+        percent(self.planned, self.agreed)
+    }
+}
+
+fn percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        ((u64::from(part) * 100 / u64::from(whole)).min(100)) as u32
+    }
+}
+
+/// Fulfilment of a commitment: per-direction progress where the commitment moves people,
+/// and a sentence saying where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fulfilment {
+    /// One entry per direction in which people move; empty for other kinds.
+    pub flows: Vec<Flow>,
+    /// Where the commitment stands, in words.
+    pub summary: String,
+}
+
+/// Computes the fulfilment of a commitment between `sides` with `terms` from the
+/// movements the plans record.
+pub fn fulfilment(terms: &Terms, sides: &[PartyCode; 2], counts: &MovementCounts) -> Fulfilment {
+    let flow = |from: &PartyCode, to: &PartyCode, agreed: u32, extra: u32| {
+        let handed = counts.get(from, to, Movement::HandedOver);
+        let received = counts.get(from, to, Movement::Received);
+        Flow {
+            from: from.clone(),
+            to: to.clone(),
+            agreed,
+            extra,
+            planned: counts.get(from, to, Movement::Planned) + handed + received,
+            handed_over: handed,
+            received,
+        }
+    };
+    let both_ways = |agreed: u32, extra: u32| {
+        vec![
+            flow(&sides[0], &sides[1], agreed, extra),
+            flow(&sides[1], &sides[0], agreed, extra),
+        ]
+    };
+    let (flows, summary) = match terms {
+        Terms::PowExchange {
+            quantity_each_way,
+            extra_tranche,
+            ..
+        } => {
+            let flows = both_ways(*quantity_each_way, extra_tranche.unwrap_or(0));
+            let summary = match extra_tranche {
+                Some(x) => format!("{quantity_each_way} each way, and {x} more each way possible"),
+                None => format!("{quantity_each_way} each way"),
+            };
+            (flows, summary)
+        }
+        Terms::RemainsReturn { quantity_each_way } => (
+            both_ways(*quantity_each_way, 0),
+            format!("remains of {quantity_each_way} fallen each way"),
+        ),
+        Terms::ChildReturn {
+            requested_by,
+            requested_from,
+            listed,
+            agreed,
+            ..
+        } => (
+            vec![flow(requested_from, requested_by, *agreed, 0)],
+            format!(
+                "{requested_by} listed {listed} children; {requested_from} agreed to work on the return of {agreed}"
+            ),
+        ),
+        Terms::LocalTruce {
+            sector,
+            min_days,
+            max_days,
+            purpose,
+            start,
+        } => (
+            Vec::new(),
+            format!(
+                "{min_days}–{max_days} days, {purpose}; sector {}; start {}",
+                sector.as_deref().unwrap_or("not yet agreed"),
+                start.as_deref().unwrap_or("not yet agreed")
+            ),
+        ),
+        Terms::CeasefireProposal {
+            proposed_by,
+            options,
+            status,
+        } => (
+            Vec::new(),
+            format!("proposed by {proposed_by}, {} options; {status}", options.len()),
+        ),
+        Terms::Meeting {
+            purpose, when, ..
+        } => (Vec::new(), format!("{purpose}, {when}")),
+        Terms::MedicalCommission { mandate } => (Vec::new(), mandate.clone()),
+    };
+    Fulfilment { flows, summary }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sides() -> [PartyCode; 2] {
+        ["UA".parse().unwrap(), "RU".parse().unwrap()]
+    }
+
+    #[test]
+    fn exchange_fulfilment_counts_each_direction() {
+        let [ua, ru] = sides();
+        let mut counts = MovementCounts::default();
+        counts.add(ru.clone(), ua.clone(), Movement::Received, 307);
+        counts.add(ru.clone(), ua.clone(), Movement::Planned, 100);
+        counts.add(ua.clone(), ru.clone(), Movement::HandedOver, 307);
+        counts.add(ua.clone(), ru.clone(), Movement::Withdrawn, 3);
+        let terms = Terms::PowExchange {
+            quantity_each_way: 1000,
+            extra_tranche: Some(200),
+            parity: Parity::PerStage,
+            priorities: vec![Priority::SeriouslyWoundedOrSick],
+            categories: vec![Category::Pow],
+            deadline: None,
+        };
+        let f = fulfilment(&terms, &sides(), &counts);
+        assert_eq!(f.flows.len(), 2);
+        let ua_to_ru = &f.flows[0];
+        assert_eq!((ua_to_ru.planned, ua_to_ru.handed_over, ua_to_ru.received), (307, 307, 0));
+        let ru_to_ua = &f.flows[1];
+        assert_eq!((ru_to_ua.planned, ru_to_ua.received), (407, 307));
+        assert_eq!(ru_to_ua.percent_done(), 30);
+        assert_eq!(ru_to_ua.extra, 200);
+        assert!(f.summary.contains("200 more"));
+    }
+
+    #[test]
+    fn child_return_is_measured_against_the_number_agreed() {
+        let [ua, ru] = sides();
+        let mut counts = MovementCounts::default();
+        counts.add(ru.clone(), ua.clone(), Movement::Received, 12);
+        let terms = Terms::ChildReturn {
+            requested_by: ua,
+            requested_from: ru,
+            listed: 339,
+            agreed: 10,
+            list_id: None,
+        };
+        let f = fulfilment(&terms, &sides(), &counts);
+        assert_eq!(f.flows[0].agreed, 10);
+        assert_eq!(f.flows[0].percent_done(), 100);
+        assert!(f.summary.contains("339"));
+    }
+
+    #[test]
+    fn terms_serialise_with_their_kind() {
+        let t = Terms::RemainsReturn {
+            quantity_each_way: 6000,
+        };
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["kind"], "remains_return");
+        assert_eq!(serde_json::from_value::<Terms>(v).unwrap(), t);
+    }
+}
