@@ -1,1 +1,221 @@
-//! crate
+//! Storage of homeward on SQLite (the embedded default) or PostgreSQL.
+//!
+//! One set of queries serves both databases through sqlx's `Any` driver: ids are integers,
+//! times are integer milliseconds, hashes are hex text and original files are bytes — the
+//! types `Any` maps faithfully on both. The schema is kept as two migration folders with
+//! the same version numbers, because DDL (identity columns, trigger syntax) is where the two
+//! dialects differ; a test checks that both produce the same tables and columns.
+//!
+//! Every method that changes data takes a [`Grant`] from the access rule and writes its
+//! change and its event in one transaction: either both land or neither does.
+
+mod events;
+mod lists;
+mod location;
+mod parties;
+mod persons;
+mod talks;
+#[doc(hidden)]
+pub mod testkit;
+
+pub use events::{LogReport, StoredEvent};
+pub use lists::{NewList, NewListRow};
+pub use location::{Backend, Location};
+pub use parties::{Session, UserLogin};
+pub use persons::{Person, PersonFilter, PersonPage};
+pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
+
+use homeward_core::Error;
+use homeward_core::access::{Command, Grant};
+use homeward_ledger::EventDraft;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Transaction};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Whether [`Store::open`] may create a new store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the SQLite file (and the schema) if missing.
+    CreateIfMissing,
+    /// Refuse a SQLite file that does not exist yet.
+    MustExist,
+}
+
+/// A homeward store: a pool of connections to one database, migrated to this build's schema.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Maps a database error to the project's error, naming what was being done.
+pub(crate) fn db(context: &'static str) -> impl Fn(sqlx::Error) -> Error {
+    move |e| match e {
+        sqlx::Error::RowNotFound => Error::NotFound(context.to_owned()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Error::Conflict(format!("{context}: already exists ({})", d.message()))
+        }
+        other => Error::Storage(format!("{context}: {other}")),
+    }
+}
+
+impl Store {
+    /// Opens (and, if asked, creates) the store at `location`, then brings its schema up to
+    /// this build's version. A store written by a newer build is refused untouched.
+    pub async fn open(location: &Location, mode: OpenMode) -> Result<Store, Error> {
+        install_default_drivers();
+        if let Location::Sqlite(path) = location
+            && mode == OpenMode::MustExist
+            && !path.exists()
+        {
+            return Err(Error::Storage(format!(
+                "no store at {}: create one with `homeward demo --db {0}` or `homeward party add --db {0} …`, or point --db at an existing store",
+                path.display()
+            )));
+        }
+        let backend = location.backend();
+        let sqlite = backend == Backend::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 8 })
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // Persistent in the file; foreign keys are enabled per connection by sqlx.
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&location.url())
+            .await
+            .map_err(|e| location.connect_error(e))?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Which database this store lives in.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// The newest schema version this build knows.
+    pub fn known_schema_version(&self) -> i64 {
+        self.migrator()
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The schema version recorded in the database (0 for a new database).
+    pub async fn schema_version(&self) -> Result<i64, Error> {
+        // The bookkeeping table does not exist before the first migration.
+        let applied: Result<Option<i64>, sqlx::Error> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_one(&self.pool)
+                .await;
+        Ok(applied.ok().flatten().unwrap_or(0))
+    }
+
+    async fn migrate(&self) -> Result<(), Error> {
+        let found = self.schema_version().await?;
+        let known = self.known_schema_version();
+        if found > known {
+            return Err(Error::Storage(format!(
+                "this store has schema version {found}, newer than the {known} this homeward knows: \
+                 upgrade homeward before opening it (nothing was changed)"
+            )));
+        }
+        self.migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|e| Error::Storage(format!("migrating the store's schema: {e}")))
+    }
+
+    /// Closes every connection, waiting for work in flight.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once, so that a
+    /// transaction that reads before it writes cannot fail half-way on a busy database.
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>, Error> {
+        let statement = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        self.pool
+            .begin_with(statement)
+            .await
+            .map_err(db("starting a transaction"))
+    }
+
+    /// Reads a value the store keeps about itself (e.g. `purpose`).
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, Error> {
+        sqlx::query_scalar("SELECT value FROM store_meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading store metadata"))
+    }
+
+    /// Records a value about the store itself, with its event.
+    pub async fn set_meta<C: Command>(
+        &self,
+        grant: &Grant<C>,
+        key: &str,
+        value: &str,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM store_meta WHERE key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("writing store metadata"))?;
+        sqlx::query("INSERT INTO store_meta (key, value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("writing store metadata"))?;
+        let payload = serde_json::json!({ "key": key, "value": value });
+        commit_with_event(tx, grant, "store.meta_set", payload, now_ms).await
+    }
+}
+
+/// Appends the event for a change and commits the change's transaction.
+pub(crate) async fn commit_with_event<C: Command>(
+    mut tx: Transaction<'static, Any>,
+    grant: &Grant<C>,
+    kind: &str,
+    payload: serde_json::Value,
+    now_ms: i64,
+) -> Result<(), Error> {
+    events::append(
+        &mut tx,
+        EventDraft {
+            at_ms: now_ms,
+            party: grant.party().to_string(),
+            actor: grant.actor().to_owned(),
+            kind: kind.to_owned(),
+            payload,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(db("committing"))
+}

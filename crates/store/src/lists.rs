@@ -1,0 +1,126 @@
+//! List documents: what one party hands another, kept byte for byte with their rows.
+
+use crate::persons::insert_one;
+use crate::{Store, commit_with_event, db};
+use homeward_core::Error;
+use homeward_core::access::{Grant, WriteRegister};
+use homeward_core::party::PartyCode;
+use homeward_core::record::{Category, PersonRecord};
+use homeward_ledger::{canonical_json, sha256_hex};
+
+/// One row of a list as read from its file.
+#[derive(Debug, Clone)]
+pub struct NewListRow {
+    /// Line or row number in the original file.
+    pub row_no: i64,
+    /// The row's cells by column name, exactly as read.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The record the row gives, when it was accepted; it is added to the issuer's
+    /// register with this row as its source.
+    pub record: Option<PersonRecord>,
+    /// Why the row was rejected or what looked wrong; empty when clean.
+    pub problems: Vec<String>,
+}
+
+/// A list document to be stored.
+#[derive(Debug, Clone)]
+pub struct NewList {
+    /// `request`, `holding`, `exchange`, `remains`, `children` or `register`.
+    pub kind: String,
+    /// The category of people on the list, when it has one.
+    pub category: Option<Category>,
+    /// A title for people.
+    pub title: String,
+    /// The original file name.
+    pub file_name: String,
+    /// The original file, byte for byte.
+    pub original: Vec<u8>,
+    /// The parties it is addressed to.
+    pub addressees: Vec<PartyCode>,
+    /// The list this one corrects, if any.
+    pub supersedes: Option<i64>,
+    /// Its rows.
+    pub rows: Vec<NewListRow>,
+}
+
+impl Store {
+    /// Stores a list issued by the grant's party, its rows, and the register records its
+    /// accepted rows give, in one transaction with one event. Returns the list id. The
+    /// same file from the same issuer is refused, naming the list that holds it.
+    pub async fn add_list(&self, grant: &Grant<WriteRegister>, list: &NewList, now_ms: i64) -> Result<i64, Error> {
+        let sha = sha256_hex(&list.original);
+        let issuer = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
+            .bind(issuer)
+            .bind(&sha)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("checking for the same file"))?;
+        if let Some(id) = existing {
+            return Err(Error::Conflict(format!(
+                "this file (SHA-256 {sha}) was already imported as list {id}; nothing was changed"
+            )));
+        }
+        let list_id: i64 = sqlx::query_scalar(
+            "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(issuer)
+        .bind(&list.kind)
+        .bind(list.category.map(Category::as_str))
+        .bind(&list.title)
+        .bind(&list.file_name)
+        .bind(list.original.as_slice())
+        .bind(&sha)
+        .bind(list.supersedes)
+        .bind(grant.actor())
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("storing the list"))?;
+        for party in &list.addressees {
+            sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
+                .bind(list_id)
+                .bind(party.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db("addressing the list"))?;
+        }
+        let mut accepted = 0_i64;
+        for row in &list.rows {
+            let person = match &row.record {
+                Some(record) => {
+                    accepted += 1;
+                    Some(insert_one(&mut tx, issuer, record, Some((list_id, row.row_no)), now_ms).await?.0)
+                }
+                None => None,
+            };
+            let fields = canonical_json(&serde_json::Value::Object(row.fields.clone()))
+                .map_err(|e| Error::invalid(format!("row {}", row.row_no), e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(list_id)
+            .bind(row.row_no)
+            .bind(i64::from(row.record.is_some()))
+            .bind(fields)
+            .bind(serde_json::Value::from(row.problems.clone()).to_string())
+            .bind(person)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("storing a list row"))?;
+        }
+        let payload = serde_json::json!({
+            "list": list_id,
+            "kind": list.kind,
+            "sha256": sha,
+            "rows": list.rows.len(),
+            "accepted": accepted,
+            "to": list.addressees.iter().map(PartyCode::as_str).collect::<Vec<_>>(),
+            "supersedes": list.supersedes,
+        });
+        commit_with_event(tx, grant, "list.issued", payload, now_ms).await?;
+        Ok(list_id)
+    }
+}

@@ -1,0 +1,255 @@
+//! Person records of a party's register.
+
+use crate::{Store, commit_with_event, db};
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadRegister, WriteRegister};
+use homeward_core::record::{Category, PartialDate, PersonRecord};
+use homeward_ledger::{canonical_json, sha256_hex};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A stored person record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Person {
+    /// Id in this store.
+    pub id: i64,
+    /// The party whose register holds it.
+    pub party: String,
+    /// The record's content, names as written.
+    #[serde(flatten)]
+    pub record: PersonRecord,
+    /// The list the record came from, if imported.
+    pub source_list: Option<i64>,
+    /// The row of that list.
+    pub source_row: Option<i64>,
+    /// SHA-256 of the record's canonical form: what the event log holds instead of the data.
+    pub record_sha256: String,
+}
+
+/// Which records of the register to read.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// Only this category.
+    pub category: Option<Category>,
+    /// Page number, from 1.
+    pub page: i64,
+    /// Records per page (1–500).
+    pub per_page: i64,
+}
+
+/// One page of records.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonPage {
+    /// Records matching the filter in all pages.
+    pub total: i64,
+    /// This page's number.
+    pub page: i64,
+    /// Records per page.
+    pub per_page: i64,
+    /// The records on this page.
+    pub items: Vec<Person>,
+}
+
+const COLUMNS: &str = "id, party, category, relation, status, surname, given_names, patronymic, father_name, \
+    birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
+    deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
+    tag_number, identification, synthetic, source_list, source_row, record_sha256";
+
+/// The hash that stands for a record in the event log.
+pub(crate) fn record_hash(record: &PersonRecord) -> Result<String, Error> {
+    let value = serde_json::to_value(record).map_err(|e| Error::Storage(format!("encoding a record: {e}")))?;
+    let text = canonical_json(&value).map_err(|e| Error::Storage(format!("encoding a record: {e}")))?;
+    Ok(sha256_hex(text.as_bytes()))
+}
+
+fn opt_parse<T: std::str::FromStr<Err = Error>>(v: Option<String>) -> Result<Option<T>, Error> {
+    v.map(|s| s.parse()).transpose()
+}
+
+fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> {
+    let get = db("reading a person record");
+    let text = |name: &str| -> Result<Option<String>, Error> { row.try_get(name).map_err(&get) };
+    let date = |name: &str| -> Result<Option<PartialDate>, Error> { opt_parse(text(name)?) };
+    let synthetic: i64 = row.try_get("synthetic").map_err(&get)?;
+    let record = PersonRecord {
+        category: opt_parse(text("category")?)?,
+        relation: opt_parse(text("relation")?)?,
+        status: opt_parse(text("status")?)?,
+        surname: text("surname")?,
+        given_names: text("given_names")?,
+        patronymic: text("patronymic")?,
+        father_name: text("father_name")?,
+        birth_date: date("birth_date")?,
+        birth_place: text("birth_place")?,
+        sex: opt_parse(text("sex")?)?,
+        citizenship: text("citizenship")?,
+        rank: text("rank")?,
+        unit: text("unit")?,
+        service_number: text("service_number")?,
+        capture_date: date("capture_date")?,
+        capture_place: text("capture_place")?,
+        health: opt_parse(text("health")?)?,
+        deportation_date: date("deportation_date")?,
+        deportation_place: text("deportation_place")?,
+        family_contact: text("family_contact")?,
+        last_known_location: text("last_known_location")?,
+        recovery_site: text("recovery_site")?,
+        recovery_date: date("recovery_date")?,
+        tag_number: text("tag_number")?,
+        identification: opt_parse(text("identification")?)?,
+        synthetic: synthetic != 0,
+    };
+    Ok(Person {
+        id: row.try_get("id").map_err(&get)?,
+        party: row.try_get("party").map_err(&get)?,
+        record,
+        source_list: row.try_get("source_list").map_err(&get)?,
+        source_row: row.try_get("source_row").map_err(&get)?,
+        record_sha256: row.try_get("record_sha256").map_err(&get)?,
+    })
+}
+
+/// Inserts one validated record inside `tx`; returns its id and hash.
+pub(crate) async fn insert_one(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    r: &PersonRecord,
+    source: Option<(i64, i64)>,
+    now_ms: i64,
+) -> Result<(i64, String), Error> {
+    r.validate()?;
+    let hash = record_hash(r)?;
+    let full = r.full_name();
+    let s = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let d = |v: &Option<PartialDate>| v.map(|d| d.to_string());
+    let e = |v: Option<&'static str>| v.map(str::to_owned);
+    let id: i64 = sqlx::query(
+        "INSERT INTO persons (party, category, relation, status, surname, given_names, patronymic, name_folded, \
+         name_script, father_name, birth_date, birth_year, birth_place, sex, citizenship, rank, unit, service_number, \
+         capture_date, capture_place, health, deportation_date, deportation_place, family_contact, \
+         last_known_location, recovery_site, recovery_date, tag_number, identification, synthetic, source_list, \
+         source_row, record_sha256, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
+         $33, $34, $34) RETURNING id",
+    )
+    .bind(party)
+    .bind(e(r.category.map(Category::as_str)))
+    .bind(e(r.relation.map(|v| v.as_str())))
+    .bind(r.status.map_or("missing", |v| v.as_str()))
+    .bind(s(&r.surname))
+    .bind(s(&r.given_names))
+    .bind(s(&r.patronymic))
+    .bind(homeward_names::fold(&full))
+    .bind(homeward_names::script_of(&full).as_str())
+    .bind(s(&r.father_name))
+    .bind(d(&r.birth_date))
+    .bind(r.birth_date.map(|b| i64::from(b.year)))
+    .bind(s(&r.birth_place))
+    .bind(e(r.sex.map(|v| v.as_str())))
+    .bind(s(&r.citizenship))
+    .bind(s(&r.rank))
+    .bind(s(&r.unit))
+    .bind(s(&r.service_number))
+    .bind(d(&r.capture_date))
+    .bind(s(&r.capture_place))
+    .bind(r.health.map_or("unknown", |v| v.as_str()))
+    .bind(d(&r.deportation_date))
+    .bind(s(&r.deportation_place))
+    .bind(s(&r.family_contact))
+    .bind(s(&r.last_known_location))
+    .bind(s(&r.recovery_site))
+    .bind(d(&r.recovery_date))
+    .bind(s(&r.tag_number))
+    .bind(e(r.identification.map(|v| v.as_str())))
+    .bind(i64::from(r.synthetic))
+    .bind(source.map(|s| s.0))
+    .bind(source.map(|s| s.1))
+    .bind(&hash)
+    .bind(now_ms)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("storing a person record"))?
+    .try_get("id")
+    .map_err(db("storing a person record"))?;
+    Ok((id, hash))
+}
+
+impl Store {
+    /// Adds records to the grant's register in one transaction with one event; returns
+    /// their ids in order. The event carries the records' hashes, never their content.
+    pub async fn add_persons(
+        &self,
+        grant: &Grant<WriteRegister>,
+        records: &[PersonRecord],
+        now_ms: i64,
+    ) -> Result<Vec<i64>, Error> {
+        let mut tx = self.begin().await?;
+        let mut ids = Vec::with_capacity(records.len());
+        let mut hashes = String::with_capacity(records.len() * 64);
+        for (i, r) in records.iter().enumerate() {
+            let (id, hash) = insert_one(&mut tx, grant.party().as_str(), r, None, now_ms)
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid { field, reason } => Error::invalid(format!("record {}: {field}", i + 1), reason),
+                    other => other,
+                })?;
+            ids.push(id);
+            hashes.push_str(&hash);
+        }
+        let payload = serde_json::json!({
+            "count": ids.len(),
+            "first_id": ids.first(),
+            "last_id": ids.last(),
+            "records_sha256": sha256_hex(hashes.as_bytes()),
+        });
+        commit_with_event(tx, grant, "persons.added", payload, now_ms).await?;
+        Ok(ids)
+    }
+
+    /// A page of the grant's own register.
+    pub async fn persons(&self, grant: &Grant<ReadRegister>, filter: &PersonFilter) -> Result<PersonPage, Error> {
+        let per_page = filter.per_page.clamp(1, 500);
+        let page = filter.page.max(1);
+        let category = filter.category.map(Category::as_str);
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM persons WHERE party = $1 AND ($2 IS NULL OR category = $2)",
+        )
+        .bind(grant.party().as_str())
+        .bind(category)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db("counting person records"))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM persons WHERE party = $1 AND ($2 IS NULL OR category = $2) \
+             ORDER BY id LIMIT $3 OFFSET $4"
+        )))
+        .bind(grant.party().as_str())
+        .bind(category)
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading person records"))?;
+        Ok(PersonPage {
+            total,
+            page,
+            per_page,
+            items: rows.iter().map(person_from_row).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// One record of the grant's own register. A record of another party is reported as
+    /// not found, so that its existence is not revealed.
+    pub async fn person(&self, grant: &Grant<ReadRegister>, id: i64) -> Result<Person, Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2")))
+            .bind(id)
+            .bind(grant.party().as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading a person record"))?;
+        match row {
+            Some(row) => person_from_row(&row),
+            None => Err(Error::NotFound(format!("person {id}"))),
+        }
+    }
+}

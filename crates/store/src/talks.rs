@@ -1,0 +1,376 @@
+//! Talks rounds, commitments, exchange plans and the movements that measure fulfilment.
+//!
+//! A party sees a round when it sent a delegation to it or mediated it, and the
+//! commitments of the rounds it sees.
+
+use crate::{Store, commit_with_event, db};
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadTalks, WriteTalks};
+use homeward_core::party::PartyCode;
+use homeward_core::talks::{Delegation, Fulfilment, Movement, MovementCounts, Terms, fulfilment};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A round to record.
+#[derive(Debug, Clone)]
+pub struct NewRound {
+    /// E.g. "Istanbul, second round".
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub held_on: String,
+    /// Building or place.
+    pub venue: String,
+    /// City.
+    pub city: String,
+    /// The mediating party, if any.
+    pub mediator: Option<PartyCode>,
+    /// Free notes.
+    pub notes: String,
+    /// The delegations present.
+    pub delegations: Vec<Delegation>,
+}
+
+/// A round as a participant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundView {
+    /// Id in this store.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub held_on: String,
+    /// Building or place.
+    pub venue: String,
+    /// City.
+    pub city: String,
+    /// The mediating party.
+    pub mediator: Option<String>,
+    /// Free notes.
+    pub notes: String,
+    /// Delegations present.
+    pub delegations: Vec<Delegation>,
+}
+
+/// A commitment with its computed fulfilment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentView {
+    /// Id in this store.
+    pub id: i64,
+    /// The round it was made in.
+    pub round_id: i64,
+    /// Title for people.
+    pub title: String,
+    /// The two sides bound by it.
+    pub sides: [PartyCode; 2],
+    /// Its terms (these carry the kind).
+    pub terms: Terms,
+    /// Where it stands, computed from the plans.
+    pub fulfilment: Fulfilment,
+}
+
+/// One person placed in an exchange stage.
+#[derive(Debug, Clone)]
+pub struct StageEntry {
+    /// The person, in the register of the party handing them over.
+    pub person_id: i64,
+    /// The receiving party.
+    pub to: PartyCode,
+    /// Where the person stands.
+    pub movement: Movement,
+    /// Why, for a withdrawal.
+    pub reason: Option<String>,
+}
+
+const VISIBLE_ROUND: &str =
+    "(r.mediator = $1 OR EXISTS (SELECT 1 FROM delegations d WHERE d.round_id = r.id AND d.party = $1))";
+
+impl Store {
+    async fn round_visible(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        party: &PartyCode,
+        round_id: i64,
+    ) -> Result<(), Error> {
+        let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT r.id FROM rounds r WHERE r.id = $2 AND {VISIBLE_ROUND}"
+        )))
+        .bind(party.as_str())
+        .bind(round_id)
+        .fetch_optional(conn)
+        .await
+        .map_err(db("finding the round"))?;
+        found.map(|_| ()).ok_or_else(|| Error::NotFound(format!("round {round_id}")))
+    }
+
+    /// Records a round the grant's party took part in or mediated; returns its id.
+    pub async fn add_round(&self, grant: &Grant<WriteTalks>, round: &NewRound, now_ms: i64) -> Result<i64, Error> {
+        let me = grant.party();
+        if round.mediator.as_ref() != Some(me) && !round.delegations.iter().any(|d| &d.party == me) {
+            return Err(Error::invalid(
+                "delegations",
+                format!("{me} can only record a round it took part in or mediated"),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO rounds (title, held_on, venue, city, mediator, notes, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&round.title)
+        .bind(&round.held_on)
+        .bind(&round.venue)
+        .bind(&round.city)
+        .bind(round.mediator.as_ref().map(PartyCode::as_str))
+        .bind(&round.notes)
+        .bind(me.as_str())
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("recording the round"))?;
+        for d in &round.delegations {
+            sqlx::query("INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(d.party.as_str())
+                .bind(&d.head)
+                .bind(d.size)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("recording a delegation"))?;
+        }
+        let payload = serde_json::json!({ "round": id, "held_on": round.held_on, "city": round.city });
+        commit_with_event(tx, grant, "round.created", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// Records a commitment made in a round the grant's party can see; returns its id.
+    pub async fn add_commitment(
+        &self,
+        grant: &Grant<WriteTalks>,
+        round_id: i64,
+        title: &str,
+        sides: &[PartyCode; 2],
+        terms: &Terms,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        let mut tx = self.begin().await?;
+        self.round_visible(&mut tx, grant.party(), round_id).await?;
+        let terms_json = serde_json::to_string(terms).map_err(|e| Error::invalid("terms", e.to_string()))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO commitments (round_id, kind, title, side_a, side_b, terms, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(round_id)
+        .bind(terms.kind().as_str())
+        .bind(title)
+        .bind(sides[0].as_str())
+        .bind(sides[1].as_str())
+        .bind(&terms_json)
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("recording the commitment"))?;
+        let payload = serde_json::json!({ "commitment": id, "round": round_id, "kind": terms.kind().as_str() });
+        commit_with_event(tx, grant, "commitment.added", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// The rounds the grant's party took part in or mediated, newest first.
+    pub async fn rounds(&self, grant: &Grant<ReadTalks>) -> Result<Vec<RoundView>, Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT r.id, r.title, r.held_on, r.venue, r.city, r.mediator, r.notes FROM rounds r \
+             WHERE {VISIBLE_ROUND} ORDER BY r.held_on DESC, r.id DESC"
+        )))
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading rounds"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let get = db("reading a round");
+            let id: i64 = row.try_get("id").map_err(&get)?;
+            let delegations = sqlx::query("SELECT party, head, size FROM delegations WHERE round_id = $1 ORDER BY party")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("reading delegations"))?
+                .iter()
+                .map(|d| {
+                    let party: String = d.try_get("party").map_err(&get)?;
+                    Ok(Delegation {
+                        party: party.parse()?,
+                        head: d.try_get("head").map_err(&get)?,
+                        size: d.try_get("size").map_err(&get)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            out.push(RoundView {
+                id,
+                title: row.try_get("title").map_err(&get)?,
+                held_on: row.try_get("held_on").map_err(&get)?,
+                venue: row.try_get("venue").map_err(&get)?,
+                city: row.try_get("city").map_err(&get)?,
+                mediator: row.try_get("mediator").map_err(&get)?,
+                notes: row.try_get("notes").map_err(&get)?,
+                delegations,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The commitments of the rounds the grant's party sees, each with its fulfilment.
+    pub async fn commitments(&self, grant: &Grant<ReadTalks>) -> Result<Vec<CommitmentView>, Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.id, c.round_id, c.title, c.side_a, c.side_b, c.terms FROM commitments c \
+             JOIN rounds r ON r.id = c.round_id WHERE {VISIBLE_ROUND} ORDER BY c.round_id, c.id"
+        )))
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading commitments"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let get = db("reading a commitment");
+            let id: i64 = row.try_get("id").map_err(&get)?;
+            let a: String = row.try_get("side_a").map_err(&get)?;
+            let b: String = row.try_get("side_b").map_err(&get)?;
+            let sides = [a.parse()?, b.parse()?];
+            let terms_text: String = row.try_get("terms").map_err(&get)?;
+            let terms: Terms = serde_json::from_str(&terms_text)
+                .map_err(|e| Error::Storage(format!("commitment {id} has unreadable terms: {e}")))?;
+            let counts = self.movement_counts(id).await?;
+            out.push(CommitmentView {
+                id,
+                round_id: row.try_get("round_id").map_err(&get)?,
+                title: row.try_get("title").map_err(&get)?,
+                fulfilment: fulfilment(&terms, &sides, &counts),
+                sides,
+                terms,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn movement_counts(&self, commitment_id: i64) -> Result<MovementCounts, Error> {
+        let rows = sqlx::query(
+            "SELECT sp.from_party, sp.to_party, sp.movement, COUNT(*) AS n FROM stage_persons sp \
+             JOIN stages s ON s.id = sp.stage_id JOIN plans p ON p.id = s.plan_id \
+             WHERE p.commitment_id = $1 GROUP BY sp.from_party, sp.to_party, sp.movement",
+        )
+        .bind(commitment_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("counting movements"))?;
+        let mut counts = MovementCounts::default();
+        for row in rows {
+            let get = db("counting movements");
+            let from: String = row.try_get("from_party").map_err(&get)?;
+            let to: String = row.try_get("to_party").map_err(&get)?;
+            let movement: String = row.try_get("movement").map_err(&get)?;
+            let n: i64 = row.try_get("n").map_err(&get)?;
+            counts.add(from.parse()?, to.parse()?, movement.parse()?, u32::try_from(n).unwrap_or(u32::MAX));
+        }
+        Ok(counts)
+    }
+
+    /// Opens an exchange plan (a proposal) for a commitment the grant's party can see.
+    pub async fn add_plan(&self, grant: &Grant<WriteTalks>, commitment_id: i64, now_ms: i64) -> Result<i64, Error> {
+        let mut tx = self.begin().await?;
+        let round_id: Option<i64> = sqlx::query_scalar("SELECT round_id FROM commitments WHERE id = $1")
+            .bind(commitment_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("finding the commitment"))?;
+        let round_id = round_id.ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
+        self.round_visible(&mut tx, grant.party(), round_id)
+            .await
+            .map_err(|_| Error::NotFound(format!("commitment {commitment_id}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plans (commitment_id, state, created_by, created_at) VALUES ($1, 'proposal', $2, $3) RETURNING id",
+        )
+        .bind(commitment_id)
+        .bind(grant.party().as_str())
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("opening the plan"))?;
+        let payload = serde_json::json!({ "plan": id, "commitment": commitment_id });
+        commit_with_event(tx, grant, "plan.created", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// Adds a stage to a plan, or returns the existing stage with that number.
+    pub async fn add_stage(
+        &self,
+        grant: &Grant<WriteTalks>,
+        plan_id: i64,
+        seq: i64,
+        planned_on: Option<&str>,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        let mut tx = self.begin().await?;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM stages WHERE plan_id = $1 AND seq = $2")
+            .bind(plan_id)
+            .bind(seq)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("finding the stage"))?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO stages (plan_id, seq, planned_on, state) VALUES ($1, $2, $3, 'open') RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(seq)
+        .bind(planned_on)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("adding the stage"))?;
+        let payload = serde_json::json!({ "plan": plan_id, "stage": id, "seq": seq, "planned_on": planned_on });
+        commit_with_event(tx, grant, "stage.added", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// Places people of the grant's own register in a stage. A person of another
+    /// party's register is refused as not found.
+    pub async fn add_stage_entries(
+        &self,
+        grant: &Grant<WriteTalks>,
+        stage_id: i64,
+        entries: &[StageEntry],
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        for e in entries {
+            let mine: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
+                .bind(e.person_id)
+                .bind(me)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("finding the person"))?;
+            if mine.is_none() {
+                return Err(Error::NotFound(format!("person {}", e.person_id)));
+            }
+            sqlx::query(
+                "INSERT INTO stage_persons (stage_id, from_party, to_party, person_id, movement, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(stage_id)
+            .bind(me)
+            .bind(e.to.as_str())
+            .bind(e.person_id)
+            .bind(e.movement.as_str())
+            .bind(e.reason.as_deref())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("placing a person in the stage"))?;
+        }
+        let payload = serde_json::json!({
+            "stage": stage_id,
+            "count": entries.len(),
+            "persons": entries.iter().map(|e| e.person_id).collect::<Vec<_>>(),
+        });
+        commit_with_event(tx, grant, "stage.persons_added", payload, now_ms).await
+    }
+}
