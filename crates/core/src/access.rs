@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
 
 /// What a user may do inside their party.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

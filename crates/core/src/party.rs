@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A party's short code, e.g. `UA`, `RU`, `TR`, `ICRC`: 2 to 8 upper-case ASCII letters.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PartyCode(String);

@@ -8,6 +8,7 @@ use crate::Error;
 use serde::{Deserialize, Serialize};
 
 /// What kind of person a record is about.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -29,6 +30,7 @@ crate::text_enum!(Category {
 });
 
 /// Why the person is in this party's register.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
@@ -44,6 +46,7 @@ crate::text_enum!(Relation {
 });
 
 /// Where the person stands, as far as this party knows.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -68,6 +71,7 @@ crate::text_enum!(Status {
 });
 
 /// Health as it bears on repatriation (GC III art. 109–110).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
@@ -89,6 +93,7 @@ crate::text_enum!(Health {
 });
 
 /// Sex as recorded.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
@@ -101,6 +106,7 @@ pub enum Sex {
 crate::text_enum!(Sex { M = "m", F = "f" });
 
 /// How far remains have been identified.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Identification {
@@ -220,6 +226,20 @@ impl std::fmt::Display for PartialDate {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PartialDate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^\d{4}(-\d{2}(-\d{2})?)?$"))
+            .description(Some("A date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for PartialDate {}
+
 impl TryFrom<String> for PartialDate {
     type Error = Error;
     fn try_from(s: String) -> Result<Self, Self::Error> {
@@ -235,6 +255,7 @@ impl From<PartialDate> for String {
 
 /// The content of a person record as entered or imported. Every text field is kept as
 /// written; an empty field is `None`, never an empty string.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PersonRecord {
     /// Category of the record.

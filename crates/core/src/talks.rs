@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A delegation at a round.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delegation {
     /// The party the delegation represents.
@@ -50,6 +51,7 @@ crate::text_enum!(CommitmentKind {
 });
 
 /// How parity between the two directions of an exchange is kept.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Parity {
@@ -62,6 +64,7 @@ pub enum Parity {
 }
 
 /// A priority rule for ordering the people of an exchange.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum Priority {
@@ -81,6 +84,7 @@ pub enum Priority {
 }
 
 /// The terms of a commitment, one shape per kind.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Terms {
@@ -211,6 +215,7 @@ impl MovementCounts {
 }
 
 /// Progress of one direction of a commitment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
     /// The party handing people over.
@@ -251,6 +256,7 @@ fn percent(part: u32, whole: u32) -> u32 {
 
 /// Fulfilment of a commitment: per-direction progress where the commitment moves people,
 /// and a sentence saying where it stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fulfilment {
     /// One entry per direction in which people move; empty for other kinds.

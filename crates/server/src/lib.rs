@@ -1,1 +1,119 @@
-//! crate
+//! The HTTP face of homeward: a JSON API under `/api/v1` described by an OpenAPI
+//! document, and server-rendered pages for people. Both read through the same store
+//! methods, under the same access decisions, as the command line.
+//!
+//! This crate holds no rules of its own: it authenticates the caller, asks the core for a
+//! grant, calls the store, and renders. Errors are mapped to HTTP once, in [`error`].
+
+pub mod api;
+pub mod auth;
+mod error;
+mod pages;
+
+pub use auth::{HashCost, hash_password};
+pub use error::{ApiError, PageError};
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use homeward_core::Error;
+use homeward_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Reads the clock, in milliseconds since the Unix epoch. The one place the server asks
+/// for the time; everything below receives it as a parameter.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    })
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// State over `store` with the system clock.
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            clock: system_clock(),
+        }
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        (self.clock)()
+    }
+}
+
+/// Every path the server answers, API and pages, so that tests can prove the access rule
+/// on each of them.
+pub fn route_paths() -> Vec<&'static str> {
+    let mut paths: Vec<&'static str> = pages::PATHS.to_vec();
+    paths.extend(api::PATHS);
+    paths
+}
+
+/// The complete application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Headers that keep pages holding personal data out of caches, frames and foreign
+/// scripts.
+async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::CACHE_CONTROL, "no-store");
+    response
+}
+
+/// Binds `addr` and serves until the process is stopped. An address already in use is
+/// one clear error, before anything is served.
+pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            Error::Storage(format!(
+                "the address {addr} is already in use; stop the program using it or choose another with --addr"
+            ))
+        } else {
+            Error::Storage(format!("cannot listen on {addr}: {e}"))
+        }
+    })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Error::Storage(format!("cannot read the bound address: {e}")))?;
+    on_ready(bound);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Error::Storage(format!("the server stopped: {e}")))
+}

@@ -100,6 +100,22 @@ impl Store {
         Ok(store)
     }
 
+    /// Reads a `store_meta` value from a SQLite file without changing it in any way (no
+    /// migration, no journal switch); `None` if the file is not a homeward store.
+    pub async fn peek_sqlite_meta(path: &std::path::Path, key: &str) -> Option<String> {
+        install_default_drivers();
+        let url = format!("{}?mode=ro", Location::Sqlite(path.to_owned()).url().trim_end_matches("?mode=rwc"));
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.ok()?;
+        let value = sqlx::query_scalar("SELECT value FROM store_meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut conn)
+            .await
+            .ok()
+            .flatten();
+        let _ = sqlx::Connection::close(conn).await;
+        value
+    }
+
     /// Which database this store lives in.
     pub fn backend(&self) -> Backend {
         self.backend

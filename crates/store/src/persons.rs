@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A stored person record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Person {
     /// Id in this store.
@@ -38,6 +39,7 @@ pub struct PersonFilter {
 }
 
 /// One page of records.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonPage {
     /// Records matching the filter in all pages.

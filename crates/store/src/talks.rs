@@ -31,6 +31,7 @@ pub struct NewRound {
 }
 
 /// A round as a participant sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundView {
     /// Id in this store.
@@ -52,6 +53,7 @@ pub struct RoundView {
 }
 
 /// A commitment with its computed fulfilment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitmentView {
     /// Id in this store.

@@ -1,0 +1,336 @@
+//! The commands of `homeward`, each a thin call into the libraries.
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use homeward_core::access::{Actor, Administer, Audit, Grant, ReadRegister, ReadTalks, Role, authorize};
+use homeward_core::party::{Party, PartyCode, PartyKind};
+use homeward_server::{AppState, HashCost, hash_password};
+use homeward_store::{Location, OpenMode, Store};
+use std::net::SocketAddr;
+
+/// Registers, list exchange and exchange planning for the humanitarian track of peace talks.
+#[derive(Debug, Parser)]
+#[command(name = "homeward", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Db {
+    /// The store: a SQLite file path, or a postgres:// URL.
+    #[arg(long, env = "HOMEWARD_DB", default_value = "homeward.db")]
+    db: String,
+}
+
+impl Db {
+    fn location(&self) -> anyhow::Result<Location> {
+        Ok(self.db.parse()?)
+    }
+
+    async fn open(&self, mode: OpenMode) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.location()?, mode).await?)
+    }
+}
+
+#[derive(Debug, Args)]
+struct Caller {
+    /// An API token; its user's party and roles decide what the command may see.
+    #[arg(long, env = "HOMEWARD_TOKEN", hide_env_values = true)]
+    token: String,
+}
+
+impl Caller {
+    async fn actor(&self, store: &Store) -> anyhow::Result<Actor> {
+        store
+            .actor_by_token(&self.token)
+            .await?
+            .context("the token is not known to this store (or was revoked); create one with `homeward token create`")
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a fresh demo store with the synthetic Istanbul 2025 scenario and serve it.
+    Demo {
+        /// The SQLite file to create (an existing demo store there is replaced).
+        #[arg(long, default_value = "homeward-demo.db")]
+        db: String,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Size of the synthetic registers relative to the full demo (1.0 ≈ 8,700 records).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed the store and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the web pages and the JSON API.
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Recompute every hash of the event log and report the first event that does not hold.
+    Verify {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Parties.
+    #[command(subcommand)]
+    Party(PartyCommand),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The talks rounds the token's party took part in (JSON).
+    Rounds {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+    },
+    /// The commitments of those rounds with their fulfilment (JSON).
+    Commitments {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+    },
+    /// A page of the token's party's own register (JSON).
+    Persons {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// Only this category: pow, civilian, child or remains.
+        #[arg(long)]
+        category: Option<String>,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+        /// Records per page (1–500).
+        #[arg(long, default_value_t = 50)]
+        per_page: i64,
+    },
+    /// The latest events of the token's party (auditors; JSON lines).
+    Events {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// How many events.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PartyCommand {
+    /// Register a party (creates the store if it does not exist).
+    Add {
+        #[command(flatten)]
+        db: Db,
+        /// Short code, e.g. UA.
+        #[arg(long)]
+        code: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// belligerent, mediator or observer.
+        #[arg(long, default_value = "belligerent")]
+        kind: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user of a party. The password, if any, is read from the environment
+    /// variable HOMEWARD_PASSWORD so that it stays out of the shell history.
+    Create {
+        #[command(flatten)]
+        db: Db,
+        /// The user's party.
+        #[arg(long)]
+        party: String,
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// Roles, comma-separated: viewer, operator, reviewer, negotiator, auditor, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for a user of PARTY with ROLE (the user PARTY-ROLE is created
+    /// if it does not exist).
+    Create {
+        #[command(flatten)]
+        db: Db,
+        /// The party.
+        #[arg(long)]
+        party: String,
+        /// The role the token's user holds.
+        #[arg(long)]
+        role: String,
+        /// The user to issue it to (default: the party code and role, e.g. ua-operator).
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo { db, addr, scale, no_serve } => demo(&db, addr, scale, no_serve).await,
+        Command::Serve { db, addr } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let location = db.location()?;
+            homeward_server::serve(AppState::new(store), addr, |bound| {
+                println!("homeward serving {location} at http://{bound}/");
+            })
+            .await?;
+            Ok(())
+        }
+        Command::Verify { db } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let report = store.verify_log().await?;
+            match report.first_break {
+                None => {
+                    println!("ok: {} events, head {}", report.verified, report.head);
+                    Ok(())
+                }
+                Some(b) => bail!("the event log does not hold at {b} ({} events before it verified)", report.verified),
+            }
+        }
+        Command::Party(PartyCommand::Add { db, code, name, kind }) => {
+            let store = db.open(OpenMode::CreateIfMissing).await?;
+            let code: PartyCode = code.parse()?;
+            let kind: PartyKind = kind.parse()?;
+            let grant = Grant::<Administer>::system(code.clone(), "cli");
+            store.add_party(&grant, &Party { code: code.clone(), name, kind }, now_ms()).await?;
+            println!("party {code} added");
+            Ok(())
+        }
+        Command::User(UserCommand::Create { db, party, name, role }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let roles = role.iter().map(|r| r.parse()).collect::<Result<Vec<Role>, _>>()?;
+            let password = std::env::var("HOMEWARD_PASSWORD").ok().filter(|p| !p.is_empty());
+            if password.as_deref().is_some_and(|p| p.chars().count() < 12) {
+                bail!("HOMEWARD_PASSWORD is shorter than 12 characters; choose a longer passphrase");
+            }
+            let hash = password.as_deref().map(|p| hash_password(p, HashCost::Standard)).transpose()?;
+            let grant = Grant::<Administer>::system(party.parse()?, "cli");
+            let id = store.create_user(&grant, &name, &roles, hash.as_deref(), now_ms()).await?;
+            println!("user {name} of {party} created (id {id}{})", if hash.is_some() { ", with a password" } else { "" });
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { db, party, role, user }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let party: PartyCode = party.parse()?;
+            let role: Role = role.parse()?;
+            let name = user.unwrap_or_else(|| format!("{}-{role}", party.as_str().to_lowercase()));
+            let grant = Grant::<Administer>::system(party.clone(), "cli");
+            let now = now_ms();
+            let user_id = match store.user_login(&party, &name).await? {
+                Some(existing) if existing.actor.roles.contains(&role) => existing.actor.user_id,
+                Some(_) => bail!("user {name} of {party} does not hold the role {role}; name another user with --user"),
+                None => store.create_user(&grant, &name, &[role], None, now).await?,
+            };
+            println!("{}", store.create_token(&grant, user_id, now).await?);
+            Ok(())
+        }
+        Command::Rounds { db, caller } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadTalks>(&caller.actor(&store).await?)?;
+            print_json(&store.rounds(&grant).await?)
+        }
+        Command::Commitments { db, caller } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadTalks>(&caller.actor(&store).await?)?;
+            print_json(&store.commitments(&grant).await?)
+        }
+        Command::Persons { db, caller, category, page, per_page } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let filter = homeward_server::api::PersonQuery { category, page: Some(page), per_page: Some(per_page) };
+            print_json(&store.persons(&grant, &filter.filter()?).await?)
+        }
+        Command::Events { db, caller, limit } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Audit>(&caller.actor(&store).await?)?;
+            for event in store.events_of_party(&grant, limit).await? {
+                println!("{}", serde_json::to_string(&event)?);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow::Result<()> {
+    let location: Location = db.parse()?;
+    let Location::Sqlite(path) = &location else {
+        bail!("the demo runs on an embedded SQLite file; give --db a file path");
+    };
+    if !(0.001..=10.0).contains(&scale) {
+        bail!("--scale must be between 0.001 and 10");
+    }
+    if path.exists() {
+        if Store::peek_sqlite_meta(path, "purpose").await.as_deref() != Some("demo") {
+            bail!(
+                "{} exists and is not a homeward demo store; it was left untouched. Choose another --db or move the file away",
+                path.display()
+            );
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::remove_file(&file).with_context(|| format!("removing the old demo store {}", file.display()))?;
+            }
+        }
+    }
+    // Check the address before spending time on seeding.
+    drop(std::net::TcpListener::bind(addr).map_err(|e| {
+        anyhow::anyhow!("the address {addr} cannot be used ({e}); stop the program using it or choose another with --addr")
+    })?);
+    let store = Store::open(&location, OpenMode::CreateIfMissing).await?;
+    let now = now_ms();
+    store.set_meta(&Grant::<Administer>::system("UA".parse()?, "demo"), "purpose", "demo", now).await?;
+    eprintln!("seeding the synthetic Istanbul scenario into {} …", path.display());
+    let seeded = homeward_demo::seed(&store, homeward_demo::Scale(scale), now).await?;
+    println!("homeward demo — every person in this store is synthetic");
+    for (party, n) in &seeded.records {
+        println!("  register of {party}: {n} records");
+    }
+    println!("API tokens (sign in on the web page with any of them, or send `Authorization: Bearer TOKEN`):");
+    for (party, role, token) in &seeded.tokens {
+        println!("  {:<3} {:<10} {token}", party.as_str(), role.as_str());
+    }
+    if no_serve {
+        return Ok(());
+    }
+    homeward_server::serve(AppState::new(store), addr, |bound| {
+        println!("open http://{bound}/ (Ctrl-C to stop)");
+    })
+    .await?;
+    Ok(())
+}

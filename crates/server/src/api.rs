@@ -1,0 +1,259 @@
+//! The JSON API under `/api/v1`. Every route takes a bearer token, asks the core for a
+//! grant and reads through the store; the OpenAPI document is generated from these
+//! functions, so it cannot drift from them.
+
+use crate::auth::ApiCaller;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use homeward_core::access::{Audit, ReadRegister, ReadTalks, Role, authorize};
+use homeward_core::record::Category;
+use homeward_store::{CommitmentView, Person, PersonFilter, PersonPage, RoundView};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+
+/// The API's paths, as routed.
+pub const PATHS: [&str; 8] = [
+    "/api/v1/openapi.json",
+    "/api/v1/me",
+    "/api/v1/rounds",
+    "/api/v1/commitments",
+    "/api/v1/persons",
+    "/api/v1/persons/{id}",
+    "/api/v1/log/verify",
+    "/api/v1/log/events",
+];
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(PATHS[0], get(openapi_json))
+        .route(PATHS[1], get(me))
+        .route(PATHS[2], get(rounds))
+        .route(PATHS[3], get(commitments))
+        .route(PATHS[4], get(persons))
+        .route(PATHS[5], get(person))
+        .route(PATHS[6], get(verify_log))
+        .route(PATHS[7], get(events))
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI description of this API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
+    paths(me, rounds, commitments, persons, person, verify_log, events),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Who the token belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// User id.
+    pub user_id: i64,
+    /// User name.
+    pub user: String,
+    /// The user's party.
+    pub party: String,
+    /// The user's roles.
+    pub roles: Vec<Role>,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", responses(
+    (status = 200, body = Me),
+    (status = 401, body = ErrorBody, description = "no valid token"),
+))]
+async fn me(ApiCaller(actor): ApiCaller) -> Json<Me> {
+    Json(Me {
+        user_id: actor.user_id,
+        user: actor.user_name,
+        party: actor.party.to_string(),
+        roles: actor.roles,
+    })
+}
+
+/// The talks rounds the caller's party took part in or mediated.
+#[utoipa::path(get, path = "/api/v1/rounds", responses(
+    (status = 200, body = Vec<RoundView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn rounds(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<RoundView>>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    Ok(Json(state.store.rounds(&grant).await?))
+}
+
+/// The commitments of those rounds, each with its fulfilment computed from the plans.
+#[utoipa::path(get, path = "/api/v1/commitments", responses(
+    (status = 200, body = Vec<CommitmentView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn commitments(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<CommitmentView>>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    Ok(Json(state.store.commitments(&grant).await?))
+}
+
+/// Which records to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PersonQuery {
+    /// Only this category: pow, civilian, child or remains.
+    pub category: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Records per page, 1–500 (default 50).
+    pub per_page: Option<i64>,
+}
+
+impl PersonQuery {
+    /// The store filter this query asks for; an unknown category is an error.
+    pub fn filter(&self) -> Result<PersonFilter, homeward_core::Error> {
+        let category = match self.category.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(c) => Some(c.parse::<Category>()?),
+        };
+        Ok(PersonFilter {
+            category,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(50),
+        })
+    }
+}
+
+/// A page of the caller's own register. There is no way to ask for another party's.
+#[utoipa::path(get, path = "/api/v1/persons", params(PersonQuery), responses(
+    (status = 200, body = PersonPage),
+    (status = 400, body = ErrorBody, description = "an unknown category"),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn persons(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Query(q): Query<PersonQuery>,
+) -> Result<Json<PersonPage>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.persons(&grant, &q.filter()?).await?))
+}
+
+/// One record of the caller's own register; another party's record is not found.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path, description = "record id")), responses(
+    (status = 200, body = Person),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn person(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Person>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.person(&grant, id).await?))
+}
+
+/// The outcome of walking the event log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogVerification {
+    /// Events whose hash and link held.
+    pub verified: i64,
+    /// Hash of the last event that held.
+    pub head: String,
+    /// Whether the whole log held.
+    pub intact: bool,
+    /// The first event that did not hold.
+    pub first_break_seq: Option<i64>,
+    /// What was wrong with it.
+    pub first_break_reason: Option<String>,
+}
+
+pub(crate) async fn log_verification(state: &AppState) -> Result<LogVerification, homeward_core::Error> {
+    let report = state.store.verify_log().await?;
+    Ok(LogVerification {
+        verified: report.verified,
+        head: report.head,
+        intact: report.first_break.is_none(),
+        first_break_seq: report.first_break.as_ref().map(|b| b.seq),
+        first_break_reason: report.first_break.map(|b| b.reason),
+    })
+}
+
+/// Recomputes every hash of the event log (auditors). The log holds no personal data.
+#[utoipa::path(get, path = "/api/v1/log/verify", responses(
+    (status = 200, body = LogVerification),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn verify_log(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<LogVerification>, ApiError> {
+    authorize::<Audit>(&actor)?;
+    Ok(Json(log_verification(&state).await?))
+}
+
+/// One event of the log as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Position in the log.
+    pub seq: i64,
+    /// When, in milliseconds since the Unix epoch (UTC).
+    pub at_ms: i64,
+    /// Who acted.
+    pub actor: String,
+    /// What happened.
+    pub kind: String,
+    /// Details: ids, counts and hashes, never personal data.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// SHA-256 of the event's canonical entry.
+    pub hash: String,
+}
+
+/// The latest events written on behalf of the caller's party (auditors).
+#[utoipa::path(get, path = "/api/v1/log/events", responses(
+    (status = 200, body = Vec<EventView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn events(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<EventView>>, ApiError> {
+    let grant = authorize::<Audit>(&actor)?;
+    let events = state.store.events_of_party(&grant, 200).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| EventView {
+                seq: e.seq,
+                at_ms: e.draft.at_ms,
+                actor: e.draft.actor,
+                kind: e.draft.kind,
+                payload: e.draft.payload,
+                hash: e.hash,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,420 @@
+//! Server-rendered pages. Each page reads through the same store methods and grants as its
+//! API route; askama escapes every value, so a name containing markup shows as text.
+
+use crate::api::{PersonQuery, log_verification};
+use crate::auth::{PageCaller, SESSION_COOKIE, SESSION_TTL_MS, sign_in};
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use homeward_core::Error;
+use homeward_core::access::{Audit, ReadRegister, ReadTalks, authorize};
+use homeward_core::record::{Category, PersonRecord};
+use homeward_core::talks::Flow;
+use serde::Deserialize;
+
+/// The pages' paths, as routed.
+pub const PATHS: [&str; 7] = ["/", "/login", "/logout", "/persons", "/persons/{id}", "/log", "/static/app.css"];
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(PATHS[0], get(dashboard))
+        .route(PATHS[1], get(login_form).post(login))
+        .route(PATHS[2], axum::routing::post(logout))
+        .route(PATHS[3], get(persons))
+        .route(PATHS[4], get(person))
+        .route(PATHS[5], get(event_log))
+        .route(PATHS[6], get(stylesheet))
+}
+
+fn render(t: &impl Template) -> Result<Html<String>, PageError> {
+    t.render()
+        .map(Html)
+        .map_err(|e| PageError(Error::Storage(format!("rendering a page: {e}"))))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css"))
+}
+
+/// The signed-in user as the navigation bar shows them.
+struct Who {
+    user: String,
+    party: String,
+    roles: String,
+    csrf: String,
+}
+
+impl From<&PageCaller> for Who {
+    fn from(c: &PageCaller) -> Self {
+        Who {
+            user: c.actor.user_name.clone(),
+            party: c.actor.party.to_string(),
+            roles: c.actor.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            csrf: c.csrf.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+struct FlowBar {
+    from: String,
+    to: String,
+    agreed: u32,
+    received: u32,
+    extra: u32,
+    handed_over: u32,
+    percent_done: u32,
+    agreed_text: String,
+    received_text: String,
+    extra_text: String,
+    planned_text: String,
+}
+
+impl From<&Flow> for FlowBar {
+    fn from(f: &Flow) -> Self {
+        FlowBar {
+            from: f.from.to_string(),
+            to: f.to.to_string(),
+            agreed: f.agreed,
+            received: f.received.min(f.agreed),
+            extra: f.extra,
+            handed_over: f.handed_over,
+            percent_done: f.percent_done(),
+            agreed_text: thousands(f.agreed),
+            received_text: thousands(f.received),
+            extra_text: thousands(f.extra),
+            planned_text: thousands(f.planned),
+        }
+    }
+}
+
+struct CommitmentCard {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    summary: String,
+    flows: Vec<FlowBar>,
+}
+
+struct RoundCard {
+    id: i64,
+    title: String,
+    held_on: String,
+    venue: String,
+    city: String,
+    mediator: Option<String>,
+    notes: String,
+    delegations: Vec<homeward_core::talks::Delegation>,
+    commitments: Vec<CommitmentCard>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    who: Who,
+    rounds: Vec<RoundCard>,
+}
+
+async fn dashboard(State(state): State<AppState>, caller: PageCaller) -> Result<Html<String>, PageError> {
+    let grant = authorize::<ReadTalks>(&caller.actor)?;
+    let rounds = state.store.rounds(&grant).await?;
+    let commitments = state.store.commitments(&grant).await?;
+    let cards = rounds
+        .into_iter()
+        .map(|r| RoundCard {
+            commitments: commitments
+                .iter()
+                .filter(|c| c.round_id == r.id)
+                .map(|c| CommitmentCard {
+                    id: c.id,
+                    title: c.title.clone(),
+                    kind: c.terms.kind().as_str(),
+                    summary: c.fulfilment.summary.clone(),
+                    flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
+                })
+                .collect(),
+            id: r.id,
+            title: r.title,
+            held_on: r.held_on,
+            venue: r.venue,
+            city: r.city,
+            mediator: r.mediator,
+            notes: r.notes,
+            delegations: r.delegations,
+        })
+        .collect();
+    render(&Dashboard {
+        who: Who::from(&caller),
+        rounds: cards,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    failed: bool,
+}
+
+async fn login_form() -> Result<Html<String>, PageError> {
+    render(&LoginPage { failed: false })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// A form posted from another site is refused: its Origin must name this host.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin.split_once("://").map(|(_, h)| h) == Some(host)
+}
+
+async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response, PageError> {
+    if !same_origin(&headers) {
+        return Err(Error::invalid("form", "the sign-in form was posted from another site").into());
+    }
+    match sign_in(&state, &form.token, &form.party, &form.user, &form.password).await {
+        Ok(actor) => {
+            let (session, _csrf) = state.store.create_session(&actor, state.now(), SESSION_TTL_MS).await?;
+            let cookie = format!(
+                "{SESSION_COOKIE}={session}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+                SESSION_TTL_MS / 1000
+            );
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+        }
+        Err(Error::Unauthenticated) => {
+            let page = render(&LoginPage { failed: true })?;
+            Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(state): State<AppState>, caller: PageCaller, Form(form): Form<CsrfForm>) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    if let Some(id) = &caller.session {
+        state.store.end_session(id, state.now()).await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+}
+
+struct PersonRow {
+    id: i64,
+    name: String,
+    category: String,
+    relation: String,
+    status: String,
+    born: String,
+    unit: String,
+    health: String,
+    synthetic: bool,
+}
+
+fn display_name(r: &PersonRecord) -> String {
+    let name = r.full_name();
+    if name.is_empty() {
+        format!("unidentified, tag {}", r.tag_number.as_deref().unwrap_or("?"))
+    } else {
+        name
+    }
+}
+
+fn word<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct PersonsPage {
+    who: Who,
+    categories: Vec<&'static str>,
+    category: String,
+    total: i64,
+    page: i64,
+    pages: i64,
+    rows: Vec<PersonRow>,
+}
+
+async fn persons(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<PersonQuery>,
+) -> Result<Html<String>, PageError> {
+    let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let filter = q.filter()?;
+    let page = state.store.persons(&grant, &filter).await?;
+    render(&PersonsPage {
+        who: Who::from(&caller),
+        categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
+        category: filter.category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        total: page.total,
+        page: page.page,
+        pages: ((page.total + page.per_page - 1) / page.per_page).max(1),
+        rows: page
+            .items
+            .iter()
+            .map(|p| PersonRow {
+                id: p.id,
+                name: display_name(&p.record),
+                category: word(&p.record.category),
+                relation: word(&p.record.relation),
+                status: word(&p.record.status),
+                born: word(&p.record.birth_date),
+                unit: word(&p.record.unit),
+                health: word(&p.record.health),
+                synthetic: p.record.synthetic,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    who: Who,
+    id: i64,
+    name: String,
+    synthetic: bool,
+    fields: Vec<(&'static str, String)>,
+}
+
+async fn person(State(state): State<AppState>, caller: PageCaller, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+    let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let p = state.store.person(&grant, id).await?;
+    let r = &p.record;
+    let fields = vec![
+        ("Surname", word(&r.surname)),
+        ("Given names", word(&r.given_names)),
+        ("Patronymic", word(&r.patronymic)),
+        ("Father's name", word(&r.father_name)),
+        ("Birth date", word(&r.birth_date)),
+        ("Birth place", word(&r.birth_place)),
+        ("Sex", word(&r.sex)),
+        ("Citizenship", word(&r.citizenship)),
+        ("Category", word(&r.category)),
+        ("Relation", word(&r.relation)),
+        ("Status", word(&r.status)),
+        ("Rank", word(&r.rank)),
+        ("Unit", word(&r.unit)),
+        ("Service number", word(&r.service_number)),
+        ("Captured or detained", word(&r.capture_date)),
+        ("Place", word(&r.capture_place)),
+        ("Health", word(&r.health)),
+        ("Deported", word(&r.deportation_date)),
+        ("Deported from", word(&r.deportation_place)),
+        ("Family contact", word(&r.family_contact)),
+        ("Last known location", word(&r.last_known_location)),
+        ("Recovery site", word(&r.recovery_site)),
+        ("Recovered", word(&r.recovery_date)),
+        ("Tag number", word(&r.tag_number)),
+        ("Identification", word(&r.identification)),
+        ("Source list", word(&p.source_list)),
+        ("Source row", word(&p.source_row)),
+        ("Record hash (SHA-256)", p.record_sha256.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    render(&PersonPage {
+        who: Who::from(&caller),
+        id: p.id,
+        name: display_name(r),
+        synthetic: r.synthetic,
+        fields,
+    })
+}
+
+struct EventRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    kind: String,
+    hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    who: Who,
+    check: crate::api::LogVerification,
+    events: Vec<EventRow>,
+}
+
+fn utc(ms: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+async fn event_log(State(state): State<AppState>, caller: PageCaller) -> Result<Html<String>, PageError> {
+    let grant = authorize::<Audit>(&caller.actor)?;
+    let check = log_verification(&state).await?;
+    let events = state
+        .store
+        .events_of_party(&grant, 100)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            seq: e.seq,
+            at: utc(e.draft.at_ms),
+            actor: e.draft.actor,
+            kind: e.draft.kind,
+            hash: e.hash,
+        })
+        .collect();
+    render(&LogPage {
+        who: Who::from(&caller),
+        check,
+        events,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(339), "339");
+        assert_eq!(thousands(6000), "6,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
