@@ -246,6 +246,20 @@ impl Flow {
     }
 }
 
+/// A count written with thousands separators, as the talks' figures are quoted:
+/// `6000` → `6,000`.
+pub fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn percent(part: u32, whole: u32) -> u32 {
     if whole == 0 {
         0
@@ -295,14 +309,14 @@ pub fn fulfilment(terms: &Terms, sides: &[PartyCode; 2], counts: &MovementCounts
         } => {
             let flows = both_ways(*quantity_each_way, extra_tranche.unwrap_or(0));
             let summary = match extra_tranche {
-                Some(x) => format!("{quantity_each_way} each way, and {x} more each way possible"),
-                None => format!("{quantity_each_way} each way"),
+                Some(x) => format!("{} each way, and {} more each way possible", thousands(*quantity_each_way), thousands(*x)),
+                None => format!("{} each way", thousands(*quantity_each_way)),
             };
             (flows, summary)
         }
         Terms::RemainsReturn { quantity_each_way } => (
             both_ways(*quantity_each_way, 0),
-            format!("remains of {quantity_each_way} fallen each way"),
+            format!("remains of {} fallen each way", thousands(*quantity_each_way)),
         ),
         Terms::ChildReturn {
             requested_by,
@@ -397,6 +411,14 @@ mod tests {
         assert_eq!(f.flows[0].agreed, 10);
         assert_eq!(f.flows[0].percent_done(), 100);
         assert!(f.summary.contains("339"));
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(339), "339");
+        assert_eq!(thousands(6000), "6,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use axum::routing::get;
 use homeward_core::Error;
 use homeward_core::access::{Audit, ReadRegister, ReadTalks, authorize};
 use homeward_core::record::{Category, PersonRecord};
-use homeward_core::talks::Flow;
+use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
@@ -58,19 +58,6 @@ impl From<&PageCaller> for Who {
             csrf: c.csrf.clone().unwrap_or_default(),
         }
     }
-}
-
-/// `1234567` → `1,234,567`.
-fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 struct FlowBar {
@@ -404,17 +391,4 @@ async fn event_log(State(state): State<AppState>, caller: PageCaller) -> Result<
         check,
         events,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(339), "339");
-        assert_eq!(thousands(6000), "6,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 }

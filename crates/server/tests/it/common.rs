@@ -1,0 +1,54 @@
+use homeward_core::access::Role;
+use homeward_demo::{Scale, Seeded};
+use homeward_server::{AppState, router};
+use homeward_store::Store;
+use homeward_store::testkit::{self, TestStore};
+
+/// A running server over a freshly seeded store.
+pub struct Running {
+    pub base: String,
+    pub seeded: Seeded,
+    pub store: Store,
+    pub backend: &'static str,
+    _store: TestStore,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn token(&self, party: &str, role: Role) -> String {
+        self.seeded.token(party, role).unwrap().to_owned()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+pub const T0: i64 = 1_748_822_400_000;
+
+async fn start(t: TestStore, backend: &'static str) -> Running {
+    let seeded = homeward_demo::seed(&t.store, Scale(0.02), T0).await.unwrap();
+    let store = t.store.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(AppState::new(t.store.clone()));
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    Running { base, seeded, store, backend, _store: t, _server: server }
+}
+
+/// Runs `f` against a seeded server on each available database.
+pub async fn each_backend(test: &str, f: impl AsyncFn(&Running)) {
+    let lite = start(testkit::sqlite().await.unwrap(), "sqlite").await;
+    f(&lite).await;
+    if let Some(pg) = testkit::postgres(test).await.unwrap() {
+        let pg = start(pg, "postgres").await;
+        f(&pg).await;
+    }
+}
+
+/// An HTTP client that never follows redirects (tests look at them) and keeps no cookies.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}

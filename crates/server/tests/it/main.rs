@@ -1,0 +1,9 @@
+//! Integration tests of the HTTP face: one test binary (linking once matters on 2 cores),
+//! a real server on 127.0.0.1 over a real store — SQLite always, PostgreSQL when
+//! `HOMEWARD_TEST_POSTGRES_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod access;
+mod browser;
+mod common;
+mod pages;
