@@ -2,7 +2,9 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use homeward_core::access::{Actor, Administer, Audit, Grant, ReadRegister, ReadTalks, Role, authorize};
+use homeward_core::access::{
+    Actor, Administer, Audit, Grant, ReadRegister, ReadTalks, Role, authorize,
+};
 use homeward_core::party::{Party, PartyCode, PartyKind};
 use homeward_server::{AppState, HashCost, hash_password};
 use homeward_store::{Location, OpenMode, Store};
@@ -201,7 +203,12 @@ fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo { db, addr, scale, no_serve } => demo(&db, addr, scale, no_serve).await,
+        Command::Demo {
+            db,
+            addr,
+            scale,
+            no_serve,
+        } => demo(&db, addr, scale, no_serve).await,
         Command::Serve { db, addr } => {
             let store = db.open(OpenMode::MustExist).await?;
             let location = db.location()?;
@@ -219,32 +226,79 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("ok: {} events, head {}", report.verified, report.head);
                     Ok(())
                 }
-                Some(b) => bail!("the event log does not hold at {b} ({} events before it verified)", report.verified),
+                Some(b) => bail!(
+                    "the event log does not hold at {b} ({} events before it verified)",
+                    report.verified
+                ),
             }
         }
-        Command::Party(PartyCommand::Add { db, code, name, kind }) => {
+        Command::Party(PartyCommand::Add {
+            db,
+            code,
+            name,
+            kind,
+        }) => {
             let store = db.open(OpenMode::CreateIfMissing).await?;
             let code: PartyCode = code.parse()?;
             let kind: PartyKind = kind.parse()?;
             let grant = Grant::<Administer>::system(code.clone(), "cli");
-            store.add_party(&grant, &Party { code: code.clone(), name, kind }, now_ms()).await?;
+            store
+                .add_party(
+                    &grant,
+                    &Party {
+                        code: code.clone(),
+                        name,
+                        kind,
+                    },
+                    now_ms(),
+                )
+                .await?;
             println!("party {code} added");
             Ok(())
         }
-        Command::User(UserCommand::Create { db, party, name, role }) => {
+        Command::User(UserCommand::Create {
+            db,
+            party,
+            name,
+            role,
+        }) => {
             let store = db.open(OpenMode::MustExist).await?;
-            let roles = role.iter().map(|r| r.parse()).collect::<Result<Vec<Role>, _>>()?;
-            let password = std::env::var("HOMEWARD_PASSWORD").ok().filter(|p| !p.is_empty());
+            let roles = role
+                .iter()
+                .map(|r| r.parse())
+                .collect::<Result<Vec<Role>, _>>()?;
+            let password = std::env::var("HOMEWARD_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
             if password.as_deref().is_some_and(|p| p.chars().count() < 12) {
-                bail!("HOMEWARD_PASSWORD is shorter than 12 characters; choose a longer passphrase");
+                bail!(
+                    "HOMEWARD_PASSWORD is shorter than 12 characters; choose a longer passphrase"
+                );
             }
-            let hash = password.as_deref().map(|p| hash_password(p, HashCost::Standard)).transpose()?;
+            let hash = password
+                .as_deref()
+                .map(|p| hash_password(p, HashCost::Standard))
+                .transpose()?;
             let grant = Grant::<Administer>::system(party.parse()?, "cli");
-            let id = store.create_user(&grant, &name, &roles, hash.as_deref(), now_ms()).await?;
-            println!("user {name} of {party} created (id {id}{})", if hash.is_some() { ", with a password" } else { "" });
+            let id = store
+                .create_user(&grant, &name, &roles, hash.as_deref(), now_ms())
+                .await?;
+            println!(
+                "user {name} of {party} created (id {id}{})",
+                if hash.is_some() {
+                    ", with a password"
+                } else {
+                    ""
+                }
+            );
             Ok(())
         }
-        Command::Token(TokenCommand::Create { db, party, role, user }) => {
+        Command::Token(TokenCommand::Create {
+            db,
+            party,
+            role,
+            user,
+        }) => {
             let store = db.open(OpenMode::MustExist).await?;
             let party: PartyCode = party.parse()?;
             let role: Role = role.parse()?;
@@ -253,7 +307,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let now = now_ms();
             let user_id = match store.user_login(&party, &name).await? {
                 Some(existing) if existing.actor.roles.contains(&role) => existing.actor.user_id,
-                Some(_) => bail!("user {name} of {party} does not hold the role {role}; name another user with --user"),
+                Some(_) => bail!(
+                    "user {name} of {party} does not hold the role {role}; name another user with --user"
+                ),
                 None => store.create_user(&grant, &name, &[role], None, now).await?,
             };
             println!("{}", store.create_token(&grant, user_id, now).await?);
@@ -269,10 +325,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let grant = authorize::<ReadTalks>(&caller.actor(&store).await?)?;
             print_json(&store.commitments(&grant).await?)
         }
-        Command::Persons { db, caller, category, page, per_page } => {
+        Command::Persons {
+            db,
+            caller,
+            category,
+            page,
+            per_page,
+        } => {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
-            let filter = homeward_server::api::PersonQuery { category, page: Some(page), per_page: Some(per_page) };
+            let filter = homeward_server::api::PersonQuery {
+                category,
+                page: Some(page),
+                per_page: Some(per_page),
+            };
             print_json(&store.persons(&grant, &filter.filter()?).await?)
         }
         Command::Events { db, caller, limit } => {
@@ -304,7 +370,8 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
         for suffix in ["", "-wal", "-shm"] {
             let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
             if file.exists() {
-                std::fs::remove_file(&file).with_context(|| format!("removing the old demo store {}", file.display()))?;
+                std::fs::remove_file(&file)
+                    .with_context(|| format!("removing the old demo store {}", file.display()))?;
             }
         }
     }
@@ -314,14 +381,26 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
     })?);
     let store = Store::open(&location, OpenMode::CreateIfMissing).await?;
     let now = now_ms();
-    store.set_meta(&Grant::<Administer>::system("UA".parse()?, "demo"), "purpose", "demo", now).await?;
-    eprintln!("seeding the synthetic Istanbul scenario into {} …", path.display());
+    store
+        .set_meta(
+            &Grant::<Administer>::system("UA".parse()?, "demo"),
+            "purpose",
+            "demo",
+            now,
+        )
+        .await?;
+    eprintln!(
+        "seeding the synthetic Istanbul scenario into {} …",
+        path.display()
+    );
     let seeded = homeward_demo::seed(&store, homeward_demo::Scale(scale), now).await?;
     println!("homeward demo — every person in this store is synthetic");
     for (party, n) in &seeded.records {
         println!("  register of {party}: {n} records");
     }
-    println!("API tokens (sign in on the web page with any of them, or send `Authorization: Bearer TOKEN`):");
+    println!(
+        "API tokens (sign in on the web page with any of them, or send `Authorization: Bearer TOKEN`):"
+    );
     for (party, role, token) in &seeded.tokens {
         println!("  {:<3} {:<10} {token}", party.as_str(), role.as_str());
     }

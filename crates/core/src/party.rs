@@ -24,7 +24,9 @@ impl std::str::FromStr for PartyCode {
         } else {
             Err(crate::Error::invalid(
                 "party",
-                format!("{s:?} is not a party code; use 2 to 8 capital letters such as UA, RU or TR"),
+                format!(
+                    "{s:?} is not a party code; use 2 to 8 capital letters such as UA, RU or TR"
+                ),
             ))
         }
     }

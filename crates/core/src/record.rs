@@ -232,7 +232,9 @@ impl utoipa::PartialSchema for PartialDate {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .pattern(Some(r"^\d{4}(-\d{2}(-\d{2})?)?$"))
-            .description(Some("A date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD"))
+            .description(Some(
+                "A date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD",
+            ))
             .into()
     }
 }
@@ -372,7 +374,15 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        for s in ["1999-13", "2001-02-29", "1999-04-31", "99", "1999-7", "", "1999-01-01-01"] {
+        for s in [
+            "1999-13",
+            "2001-02-29",
+            "1999-04-31",
+            "99",
+            "1999-7",
+            "",
+            "1999-01-01-01",
+        ] {
             assert!(s.parse::<PartialDate>().is_err(), "{s}");
         }
     }

@@ -252,7 +252,7 @@ pub fn thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -309,14 +309,21 @@ pub fn fulfilment(terms: &Terms, sides: &[PartyCode; 2], counts: &MovementCounts
         } => {
             let flows = both_ways(*quantity_each_way, extra_tranche.unwrap_or(0));
             let summary = match extra_tranche {
-                Some(x) => format!("{} each way, and {} more each way possible", thousands(*quantity_each_way), thousands(*x)),
+                Some(x) => format!(
+                    "{} each way, and {} more each way possible",
+                    thousands(*quantity_each_way),
+                    thousands(*x)
+                ),
                 None => format!("{} each way", thousands(*quantity_each_way)),
             };
             (flows, summary)
         }
         Terms::RemainsReturn { quantity_each_way } => (
             both_ways(*quantity_each_way, 0),
-            format!("remains of {} fallen each way", thousands(*quantity_each_way)),
+            format!(
+                "remains of {} fallen each way",
+                thousands(*quantity_each_way)
+            ),
         ),
         Terms::ChildReturn {
             requested_by,
@@ -350,11 +357,12 @@ pub fn fulfilment(terms: &Terms, sides: &[PartyCode; 2], counts: &MovementCounts
             status,
         } => (
             Vec::new(),
-            format!("proposed by {proposed_by}, {} options; {status}", options.len()),
+            format!(
+                "proposed by {proposed_by}, {} options; {status}",
+                options.len()
+            ),
         ),
-        Terms::Meeting {
-            purpose, when, ..
-        } => (Vec::new(), format!("{purpose}, {when}")),
+        Terms::Meeting { purpose, when, .. } => (Vec::new(), format!("{purpose}, {when}")),
         Terms::MedicalCommission { mandate } => (Vec::new(), mandate.clone()),
     };
     Fulfilment { flows, summary }
@@ -387,7 +395,10 @@ mod tests {
         let f = fulfilment(&terms, &sides(), &counts);
         assert_eq!(f.flows.len(), 2);
         let ua_to_ru = &f.flows[0];
-        assert_eq!((ua_to_ru.planned, ua_to_ru.handed_over, ua_to_ru.received), (307, 307, 0));
+        assert_eq!(
+            (ua_to_ru.planned, ua_to_ru.handed_over, ua_to_ru.received),
+            (307, 307, 0)
+        );
         let ru_to_ua = &f.flows[1];
         assert_eq!((ru_to_ua.planned, ru_to_ua.received), (407, 307));
         assert_eq!(ru_to_ua.percent_done(), 30);

@@ -12,14 +12,16 @@ pub use people::{Identity, Lang, NameBook};
 use homeward_core::Error;
 use homeward_core::access::{Administer, Grant, Role, WriteRegister, WriteTalks};
 use homeward_core::party::{Party, PartyCode, PartyKind};
-use homeward_core::record::{Category, Health, Identification, PartialDate, PersonRecord, Relation, Sex, Status};
+use homeward_core::record::{
+    Category, Health, Identification, PartialDate, PersonRecord, Relation, Sex, Status,
+};
 use homeward_core::talks::{Delegation, Movement, Parity, Priority, Terms};
 use homeward_store::{NewList, NewListRow, NewRound, StageEntry, Store};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng};
 
 /// The seed of the scenario's random draws.
-const SEED: u64 = 2025_06_02;
+const SEED: u64 = 20_250_602;
 
 /// How many people to make, relative to the full demo (1.0 ≈ 8,700 records).
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +81,11 @@ const COLUMNS: [[&str; 2]; 14] = [
 
 fn clerk_date(d: &Option<PartialDate>) -> String {
     match d {
-        Some(PartialDate { year, month: Some(m), day: Some(day) }) => format!("{day:02}.{m:02}.{year}"),
+        Some(PartialDate {
+            year,
+            month: Some(m),
+            day: Some(day),
+        }) => format!("{day:02}.{m:02}.{year}"),
         Some(other) => other.to_string(),
         None => String::new(),
     }
@@ -89,17 +95,45 @@ fn cells(r: &PersonRecord, lang: Lang) -> [String; 14] {
     let uk = lang == Lang::Uk;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let health = match r.health {
-        Some(Health::Serious) => if uk { "тяжко поранений або хворий" } else { "тяжело ранен или болен" },
-        Some(Health::WoundedOrSick) => if uk { "поранений або хворий" } else { "ранен или болен" },
-        Some(Health::Fit) => if uk { "здоровий" } else { "здоров" },
+        Some(Health::Serious) => {
+            if uk {
+                "тяжко поранений або хворий"
+            } else {
+                "тяжело ранен или болен"
+            }
+        }
+        Some(Health::WoundedOrSick) => {
+            if uk {
+                "поранений або хворий"
+            } else {
+                "ранен или болен"
+            }
+        }
+        Some(Health::Fit) => {
+            if uk {
+                "здоровий"
+            } else {
+                "здоров"
+            }
+        }
         _ => "",
     };
     let sex = match r.sex {
-        Some(Sex::M) => if uk { "ч" } else { "м" },
-        Some(Sex::F) => if uk { "ж" } else { "ж" },
+        Some(Sex::M) => {
+            if uk {
+                "ч"
+            } else {
+                "м"
+            }
+        }
+        Some(Sex::F) => "ж",
         None => "",
     };
-    let place = r.capture_place.clone().or_else(|| r.deportation_place.clone()).or_else(|| r.recovery_site.clone());
+    let place = r
+        .capture_place
+        .clone()
+        .or_else(|| r.deportation_place.clone())
+        .or_else(|| r.recovery_site.clone());
     let when = r.capture_date.or(r.deportation_date).or(r.recovery_date);
     [
         text(&r.surname),
@@ -115,7 +149,9 @@ fn cells(r: &PersonRecord, lang: Lang) -> [String; 14] {
         health.to_owned(),
         text(&r.family_contact),
         text(&r.tag_number),
-        r.identification.map(|i| i.as_str().to_owned()).unwrap_or_default(),
+        r.identification
+            .map(|i| i.as_str().to_owned())
+            .unwrap_or_default(),
     ]
 }
 
@@ -123,7 +159,9 @@ fn cells(r: &PersonRecord, lang: Lang) -> [String; 14] {
 fn list_file(records: Vec<PersonRecord>, lang: Lang) -> Result<(Vec<u8>, Vec<NewListRow>), Error> {
     let li = if lang == Lang::Uk { 0 } else { 1 };
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c[li]).collect();
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let csv_err = |e: csv::Error| Error::Storage(format!("writing a synthetic list: {e}"));
     out.write_record(&headers).map_err(csv_err)?;
     let mut rows = Vec::with_capacity(records.len());
@@ -136,9 +174,16 @@ fn list_file(records: Vec<PersonRecord>, lang: Lang) -> Result<(Vec<u8>, Vec<New
             .filter(|(_, v)| !v.is_empty())
             .map(|(h, v)| ((*h).to_owned(), serde_json::Value::from(v.as_str())))
             .collect();
-        rows.push(NewListRow { row_no: i as i64 + 2, fields, record: Some(record), problems: Vec::new() });
+        rows.push(NewListRow {
+            row_no: i as i64 + 2,
+            fields,
+            record: Some(record),
+            problems: Vec::new(),
+        });
     }
-    let bytes = out.into_inner().map_err(|e| Error::Storage(format!("writing a synthetic list: {e}")))?;
+    let bytes = out
+        .into_inner()
+        .map_err(|e| Error::Storage(format!("writing a synthetic list: {e}")))?;
     Ok((bytes, rows))
 }
 
@@ -152,7 +197,12 @@ struct ListSpec {
     records: Vec<PersonRecord>,
 }
 
-async fn issue(store: &Store, party: &PartyCode, spec: ListSpec, now_ms: i64) -> Result<i64, Error> {
+async fn issue(
+    store: &Store,
+    party: &PartyCode,
+    spec: ListSpec,
+    now_ms: i64,
+) -> Result<i64, Error> {
     let (original, rows) = list_file(spec.records, spec.lang)?;
     let list = NewList {
         kind: spec.kind.to_owned(),
@@ -168,7 +218,13 @@ async fn issue(store: &Store, party: &PartyCode, spec: ListSpec, now_ms: i64) ->
     store.add_list(&grant, &list, now_ms).await
 }
 
-fn remains(book: &NameBook, rng: &mut StdRng, lang: Lang, serial: usize, prefix: &str) -> PersonRecord {
+fn remains(
+    book: &NameBook,
+    rng: &mut StdRng,
+    lang: Lang,
+    serial: usize,
+    prefix: &str,
+) -> PersonRecord {
     let whose = if lang == Lang::Uk { Lang::Ru } else { Lang::Uk };
     let person = Identity::adult(book, rng, whose, serial, Sex::M);
     let roll: f64 = rng.random();
@@ -177,7 +233,14 @@ fn remains(book: &NameBook, rng: &mut StdRng, lang: Lang, serial: usize, prefix:
         r if r < 0.95 => Identification::Presumptive,
         _ => Identification::DnaConfirmed,
     };
-    let mut r = person.record(rng, lang, Category::Remains, Relation::Held, Status::Deceased, true);
+    let mut r = person.record(
+        rng,
+        lang,
+        Category::Remains,
+        Relation::Held,
+        Status::Deceased,
+        true,
+    );
     if identification == Identification::Unidentified {
         r.surname = None;
         r.given_names = None;
@@ -194,7 +257,11 @@ fn remains(book: &NameBook, rng: &mut StdRng, lang: Lang, serial: usize, prefix:
         Lang::Uk => format!("Запорізька обл., сектор {}", serial % 17 + 1),
         Lang::Ru => format!("Донецкая обл., сектор {}", serial % 23 + 1),
     });
-    r.recovery_date = Some(PartialDate { year: 2024 + (serial % 2) as i32, month: Some((serial % 12) as u8 + 1), day: Some((serial % 28) as u8 + 1) });
+    r.recovery_date = Some(PartialDate {
+        year: 2024 + (serial % 2) as i32,
+        month: Some((serial % 12) as u8 + 1),
+        day: Some((serial % 28) as u8 + 1),
+    });
     r
 }
 
@@ -208,15 +275,31 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         (&tr, "Republic of Türkiye", PartyKind::Mediator),
     ] {
         let grant = Grant::<Administer>::system(c.clone(), "demo");
-        store.add_party(&grant, &Party { code: c.clone(), name: name.to_owned(), kind }, now_ms).await?;
+        store
+            .add_party(
+                &grant,
+                &Party {
+                    code: c.clone(),
+                    name: name.to_owned(),
+                    kind,
+                },
+                now_ms,
+            )
+            .await?;
     }
     let mut tokens = Vec::new();
     for party in [&ua, &ru, &tr] {
         let grant = Grant::<Administer>::system(party.clone(), "demo");
         for role in Role::ALL {
             let name = format!("{}-{role}", party.as_str().to_lowercase());
-            let user = store.create_user(&grant, &name, &[role], None, now_ms).await?;
-            tokens.push((party.clone(), role, store.create_token(&grant, user, now_ms).await?));
+            let user = store
+                .create_user(&grant, &name, &[role], None, now_ms)
+                .await?;
+            tokens.push((
+                party.clone(),
+                role,
+                store.create_token(&grant, user, now_ms).await?,
+            ));
         }
     }
 
@@ -230,56 +313,131 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
     // Ukrainian soldiers in Russian custody, and Russian soldiers in Ukrainian custody.
     let ua_pows: Vec<Identity> = (0..scale.of(1900))
         .map(|_| {
-            let sex = if rng.random_bool(0.06) { Sex::F } else { Sex::M };
+            let sex = if rng.random_bool(0.06) {
+                Sex::F
+            } else {
+                Sex::M
+            };
             Identity::adult(&book, &mut rng, Lang::Uk, next(), sex)
         })
         .collect();
-    let ru_pows: Vec<Identity> =
-        (0..scale.of(1500)).map(|_| Identity::adult(&book, &mut rng, Lang::Ru, next(), Sex::M)).collect();
+    let ru_pows: Vec<Identity> = (0..scale.of(1500))
+        .map(|_| Identity::adult(&book, &mut rng, Lang::Ru, next(), Sex::M))
+        .collect();
     let ua_civilians: Vec<Identity> = (0..scale.of(250))
         .map(|_| {
             let sex = if rng.random_bool(0.4) { Sex::F } else { Sex::M };
             Identity::adult(&book, &mut rng, Lang::Uk, next(), sex)
         })
         .collect();
-    let children: Vec<Identity> = (0..339).map(|_| Identity::child(&book, &mut rng, Lang::Uk, next())).collect();
+    let children: Vec<Identity> = (0..339)
+        .map(|_| Identity::child(&book, &mut rng, Lang::Uk, next()))
+        .collect();
 
     // Each side lists most, not all, of its own people, and holds most of the other's.
     let ua_unknown = ua_pows.len() / 38;
     let ru_unknown = ru_pows.len() / 50;
-    let mut rec = |p: &Identity, lang, cat, rel, status, careless| p.record(&mut rng, lang, cat, rel, status, careless);
+    let mut rec = |p: &Identity, lang, cat, rel, status, careless| {
+        p.record(&mut rng, lang, cat, rel, status, careless)
+    };
     let ua_sought: Vec<PersonRecord> = ua_pows[..ua_pows.len() - ua_unknown]
         .iter()
-        .map(|p| rec(p, Lang::Uk, Category::Pow, Relation::Sought, Status::InCustody, false))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Uk,
+                Category::Pow,
+                Relation::Sought,
+                Status::InCustody,
+                false,
+            )
+        })
         .collect();
     let ru_held: Vec<PersonRecord> = ua_pows[ua_unknown..]
         .iter()
-        .map(|p| rec(p, Lang::Ru, Category::Pow, Relation::Held, Status::Held, true))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Ru,
+                Category::Pow,
+                Relation::Held,
+                Status::Held,
+                true,
+            )
+        })
         .collect();
     let ru_sought: Vec<PersonRecord> = ru_pows[..ru_pows.len() - ru_unknown]
         .iter()
-        .map(|p| rec(p, Lang::Ru, Category::Pow, Relation::Sought, Status::InCustody, false))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Ru,
+                Category::Pow,
+                Relation::Sought,
+                Status::InCustody,
+                false,
+            )
+        })
         .collect();
     let ua_held: Vec<PersonRecord> = ru_pows[ru_unknown..]
         .iter()
-        .map(|p| rec(p, Lang::Uk, Category::Pow, Relation::Held, Status::Held, true))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Uk,
+                Category::Pow,
+                Relation::Held,
+                Status::Held,
+                true,
+            )
+        })
         .collect();
     let ua_civ: Vec<PersonRecord> = ua_civilians
         .iter()
-        .map(|p| rec(p, Lang::Uk, Category::Civilian, Relation::Sought, Status::InCustody, false))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Uk,
+                Category::Civilian,
+                Relation::Sought,
+                Status::InCustody,
+                false,
+            )
+        })
         .collect();
     let child_list: Vec<PersonRecord> = children
         .iter()
-        .map(|p| rec(p, Lang::Uk, Category::Child, Relation::Sought, Status::InCustody, false))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Uk,
+                Category::Child,
+                Relation::Sought,
+                Status::InCustody,
+                false,
+            )
+        })
         .collect();
     let ru_children: Vec<PersonRecord> = children
         .iter()
         .step_by(6)
-        .map(|p| rec(p, Lang::Ru, Category::Child, Relation::Held, Status::Held, true))
+        .map(|p| {
+            rec(
+                p,
+                Lang::Ru,
+                Category::Child,
+                Relation::Held,
+                Status::Held,
+                true,
+            )
+        })
         .collect();
-    let ua_remains: Vec<PersonRecord> = (0..scale.of(80)).map(|_| remains(&book, &mut rng, Lang::Uk, next(), "UA-TAG")).collect();
-    let ru_remains: Vec<PersonRecord> =
-        (0..scale.of(1500)).map(|_| remains(&book, &mut rng, Lang::Ru, next(), "RU-TAG")).collect();
+    let ua_remains: Vec<PersonRecord> = (0..scale.of(80))
+        .map(|_| remains(&book, &mut rng, Lang::Uk, next(), "UA-TAG"))
+        .collect();
+    let ru_remains: Vec<PersonRecord> = (0..scale.of(1500))
+        .map(|_| remains(&book, &mut rng, Lang::Ru, next(), "RU-TAG"))
+        .collect();
 
     // Which held people each side hands over in which stage, chosen before the records
     // move into the lists: wounded and sick first, then 18–25, then the rest.
@@ -291,29 +449,135 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
     let ua_held_order = order(&ru_pows[ru_unknown..]);
     let ru_held_order = order(&ua_pows[ua_unknown..]);
 
-    let list = |kind, category, title: &str, file: &str, to: Vec<PartyCode>, lang, records| ListSpec {
-        kind,
-        category,
-        title: format!("{title} (synthetic people)"),
-        file_name: file.to_owned(),
-        to,
-        lang,
-        records,
-    };
+    let list =
+        |kind, category, title: &str, file: &str, to: Vec<PartyCode>, lang, records| ListSpec {
+            kind,
+            category,
+            title: format!("{title} (synthetic people)"),
+            file_name: file.to_owned(),
+            to,
+            lang,
+            records,
+        };
     let sizes = [
-        (ua.clone(), ua_sought.len() + ua_held.len() + ua_civ.len() + child_list.len() + ua_remains.len()),
-        (ru.clone(), ru_held.len() + ru_sought.len() + ru_children.len() + ru_remains.len()),
+        (
+            ua.clone(),
+            ua_sought.len() + ua_held.len() + ua_civ.len() + child_list.len() + ua_remains.len(),
+        ),
+        (
+            ru.clone(),
+            ru_held.len() + ru_sought.len() + ru_children.len() + ru_remains.len(),
+        ),
     ];
     for (party, spec) in [
-        (&ua, list("register", Category::Pow, "Register: own servicemen in enemy custody", "ua-pow-sought.csv", vec![], Lang::Uk, ua_sought)),
-        (&ua, list("register", Category::Pow, "Register: prisoners of war held", "ua-pow-held.csv", vec![], Lang::Uk, ua_held)),
-        (&ua, list("register", Category::Civilian, "Register: detained civilians sought", "ua-civilians.csv", vec![], Lang::Uk, ua_civ)),
-        (&ua, list("children", Category::Child, "Deported children whose return is requested", "ua-children-339.csv", vec![ru.clone(), tr.clone()], Lang::Uk, child_list)),
-        (&ua, list("register", Category::Remains, "Register: remains held", "ua-remains-held.csv", vec![], Lang::Uk, ua_remains)),
-        (&ru, list("register", Category::Pow, "Реестр: военнопленные (held)", "ru-pow-held.csv", vec![], Lang::Ru, ru_held)),
-        (&ru, list("register", Category::Pow, "Реестр: военнослужащие в плену (sought)", "ru-pow-sought.csv", vec![], Lang::Ru, ru_sought)),
-        (&ru, list("register", Category::Child, "Реестр: дети (held)", "ru-children.csv", vec![], Lang::Ru, ru_children)),
-        (&ru, list("register", Category::Remains, "Реестр: останки (held)", "ru-remains-held.csv", vec![], Lang::Ru, ru_remains)),
+        (
+            &ua,
+            list(
+                "register",
+                Category::Pow,
+                "Register: own servicemen in enemy custody",
+                "ua-pow-sought.csv",
+                vec![],
+                Lang::Uk,
+                ua_sought,
+            ),
+        ),
+        (
+            &ua,
+            list(
+                "register",
+                Category::Pow,
+                "Register: prisoners of war held",
+                "ua-pow-held.csv",
+                vec![],
+                Lang::Uk,
+                ua_held,
+            ),
+        ),
+        (
+            &ua,
+            list(
+                "register",
+                Category::Civilian,
+                "Register: detained civilians sought",
+                "ua-civilians.csv",
+                vec![],
+                Lang::Uk,
+                ua_civ,
+            ),
+        ),
+        (
+            &ua,
+            list(
+                "children",
+                Category::Child,
+                "Deported children whose return is requested",
+                "ua-children-339.csv",
+                vec![ru.clone(), tr.clone()],
+                Lang::Uk,
+                child_list,
+            ),
+        ),
+        (
+            &ua,
+            list(
+                "register",
+                Category::Remains,
+                "Register: remains held",
+                "ua-remains-held.csv",
+                vec![],
+                Lang::Uk,
+                ua_remains,
+            ),
+        ),
+        (
+            &ru,
+            list(
+                "register",
+                Category::Pow,
+                "Реестр: военнопленные (held)",
+                "ru-pow-held.csv",
+                vec![],
+                Lang::Ru,
+                ru_held,
+            ),
+        ),
+        (
+            &ru,
+            list(
+                "register",
+                Category::Pow,
+                "Реестр: военнослужащие в плену (sought)",
+                "ru-pow-sought.csv",
+                vec![],
+                Lang::Ru,
+                ru_sought,
+            ),
+        ),
+        (
+            &ru,
+            list(
+                "register",
+                Category::Child,
+                "Реестр: дети (held)",
+                "ru-children.csv",
+                vec![],
+                Lang::Ru,
+                ru_children,
+            ),
+        ),
+        (
+            &ru,
+            list(
+                "register",
+                Category::Remains,
+                "Реестр: останки (held)",
+                "ru-remains-held.csv",
+                vec![],
+                Lang::Ru,
+                ru_remains,
+            ),
+        ),
     ] {
         issue(store, party, spec, now_ms).await?;
     }
@@ -370,7 +634,9 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             round_id,
             "Return of the remains of the fallen: 6,000 each way",
             &sides,
-            &Terms::RemainsReturn { quantity_each_way: 6000 },
+            &Terms::RemainsReturn {
+                quantity_each_way: 6000,
+            },
             now_ms,
         )
         .await?;
@@ -380,21 +646,34 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             round_id,
             "Return of deported children: list of 339, 10 agreed to be worked on",
             &sides,
-            &Terms::ChildReturn { requested_by: ua.clone(), requested_from: ru.clone(), listed: 339, agreed: 10, list_id: None },
+            &Terms::ChildReturn {
+                requested_by: ua.clone(),
+                requested_from: ru.clone(),
+                listed: 339,
+                agreed: 10,
+                list_id: None,
+            },
             now_ms,
         )
         .await?;
     for (title, terms) in [
         (
             "Local truces of 2–3 days to recover the dead",
-            Terms::LocalTruce { sector: None, min_days: 2, max_days: 3, purpose: "commanders recover the bodies of the fallen".to_owned(), start: None },
+            Terms::LocalTruce {
+                sector: None,
+                min_days: 2,
+                max_days: 3,
+                purpose: "commanders recover the bodies of the fallen".to_owned(),
+                start: None,
+            },
         ),
         (
             "Ceasefire memorandum (two options)",
             Terms::CeasefireProposal {
                 proposed_by: ru.clone(),
                 options: vec![
-                    "ceasefire conditional on the withdrawal of Ukrainian troops from four regions".to_owned(),
+                    "ceasefire conditional on the withdrawal of Ukrainian troops from four regions"
+                        .to_owned(),
                     "second option, not made public".to_owned(),
                 ],
                 status: "handed over in writing; Ukraine to consider it".to_owned(),
@@ -402,26 +681,51 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         ),
         (
             "Reconvene at the end of June",
-            Terms::Meeting { proposed_by: Some(ua.clone()), purpose: "next round of talks".to_owned(), when: "end of June 2025".to_owned() },
+            Terms::Meeting {
+                proposed_by: Some(ua.clone()),
+                purpose: "next round of talks".to_owned(),
+                when: "end of June 2025".to_owned(),
+            },
         ),
         (
             "Leaders' meeting proposed by the host",
-            Terms::Meeting { proposed_by: Some(tr.clone()), purpose: "summit of the two presidents in Istanbul or Ankara".to_owned(), when: "not fixed".to_owned() },
+            Terms::Meeting {
+                proposed_by: Some(tr.clone()),
+                purpose: "summit of the two presidents in Istanbul or Ankara".to_owned(),
+                when: "not fixed".to_owned(),
+            },
         ),
     ] {
-        store.add_commitment(&ua_talks, round_id, title, &sides, &terms, now_ms).await?;
+        store
+            .add_commitment(&ua_talks, round_id, title, &sides, &terms, now_ms)
+            .await?;
     }
 
     // Plans: what has moved so far (synthetic). Each side places people of its own register.
-    let ids_of = async |party: &PartyCode, category: Category, relation: Relation| -> Result<Vec<i64>, Error> {
+    let ids_of = async |party: &PartyCode,
+                        category: Category,
+                        relation: Relation|
+           -> Result<Vec<i64>, Error> {
         let grant = Grant::<homeward_core::access::ReadRegister>::system(party.clone(), "demo");
         let mut out = Vec::new();
         let mut page = 1;
         loop {
             let p = store
-                .persons(&grant, &homeward_store::PersonFilter { category: Some(category), page, per_page: 500 })
+                .persons(
+                    &grant,
+                    &homeward_store::PersonFilter {
+                        category: Some(category),
+                        page,
+                        per_page: 500,
+                    },
+                )
                 .await?;
-            out.extend(p.items.iter().filter(|x| x.record.relation == Some(relation)).map(|x| x.id));
+            out.extend(
+                p.items
+                    .iter()
+                    .filter(|x| x.record.relation == Some(relation))
+                    .map(|x| x.id),
+            );
             if p.items.len() < 500 {
                 return Ok(out);
             }
@@ -431,37 +735,96 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
     let ua_held_ids = ids_of(&ua, Category::Pow, Relation::Held).await?;
     let ru_held_ids = ids_of(&ru, Category::Pow, Relation::Held).await?;
     let pow_plan = store.add_plan(&ua_talks, pow, now_ms).await?;
-    let stage_sizes = [(1, "2025-06-09", scale.of(120), Movement::Received), (2, "2025-06-10", scale.of(150), Movement::Received), (3, "2025-06-12", scale.of(200), Movement::Planned)];
+    let stage_sizes = [
+        (1, "2025-06-09", scale.of(120), Movement::Received),
+        (2, "2025-06-10", scale.of(150), Movement::Received),
+        (3, "2025-06-12", scale.of(200), Movement::Planned),
+    ];
     let mut taken = 0;
     for (seq, date, size, movement) in stage_sizes {
-        let stage = store.add_stage(&ua_talks, pow_plan, seq, Some(date), now_ms).await?;
-        let n = size.min(ua_held_order.len().saturating_sub(taken)).min(ru_held_order.len().saturating_sub(taken));
+        let stage = store
+            .add_stage(&ua_talks, pow_plan, seq, Some(date), now_ms)
+            .await?;
+        let n = size
+            .min(ua_held_order.len().saturating_sub(taken))
+            .min(ru_held_order.len().saturating_sub(taken));
         let entries = |order: &[usize], ids: &[i64], to: &PartyCode| -> Vec<StageEntry> {
             order[taken..taken + n]
                 .iter()
                 .filter_map(|&i| ids.get(i))
-                .map(|&id| StageEntry { person_id: id, to: to.clone(), movement, reason: None })
+                .map(|&id| StageEntry {
+                    person_id: id,
+                    to: to.clone(),
+                    movement,
+                    reason: None,
+                })
                 .collect()
         };
-        store.add_stage_entries(&ua_talks, stage, &entries(&ua_held_order, &ua_held_ids, &ru), now_ms).await?;
-        store.add_stage_entries(&ru_talks, stage, &entries(&ru_held_order, &ru_held_ids, &ua), now_ms).await?;
+        store
+            .add_stage_entries(
+                &ua_talks,
+                stage,
+                &entries(&ua_held_order, &ua_held_ids, &ru),
+                now_ms,
+            )
+            .await?;
+        store
+            .add_stage_entries(
+                &ru_talks,
+                stage,
+                &entries(&ru_held_order, &ru_held_ids, &ua),
+                now_ms,
+            )
+            .await?;
         taken += n;
     }
 
     let remains_plan = store.add_plan(&ru_talks, remains_c, now_ms).await?;
-    let stage = store.add_stage(&ru_talks, remains_plan, 1, Some("2025-06-11"), now_ms).await?;
+    let stage = store
+        .add_stage(&ru_talks, remains_plan, 1, Some("2025-06-11"), now_ms)
+        .await?;
     let ru_remains_ids = ids_of(&ru, Category::Remains, Relation::Held).await?;
     let ua_remains_ids = ids_of(&ua, Category::Remains, Relation::Held).await?;
     let moved = |ids: &[i64], n: usize, to: &PartyCode| -> Vec<StageEntry> {
-        ids.iter().take(n).map(|&id| StageEntry { person_id: id, to: to.clone(), movement: Movement::Received, reason: None }).collect()
+        ids.iter()
+            .take(n)
+            .map(|&id| StageEntry {
+                person_id: id,
+                to: to.clone(),
+                movement: Movement::Received,
+                reason: None,
+            })
+            .collect()
     };
-    store.add_stage_entries(&ru_talks, stage, &moved(&ru_remains_ids, scale.of(1200), &ua), now_ms).await?;
-    store.add_stage_entries(&ua_talks, stage, &moved(&ua_remains_ids, scale.of(27), &ru), now_ms).await?;
+    store
+        .add_stage_entries(
+            &ru_talks,
+            stage,
+            &moved(&ru_remains_ids, scale.of(1200), &ua),
+            now_ms,
+        )
+        .await?;
+    store
+        .add_stage_entries(
+            &ua_talks,
+            stage,
+            &moved(&ua_remains_ids, scale.of(27), &ru),
+            now_ms,
+        )
+        .await?;
 
     let children_plan = store.add_plan(&ru_talks, children_c, now_ms).await?;
-    let stage = store.add_stage(&ru_talks, children_plan, 1, Some("2025-06-20"), now_ms).await?;
+    let stage = store
+        .add_stage(&ru_talks, children_plan, 1, Some("2025-06-20"), now_ms)
+        .await?;
     let ru_children_ids = ids_of(&ru, Category::Child, Relation::Held).await?;
-    store.add_stage_entries(&ru_talks, stage, &moved(&ru_children_ids, 4, &ua), now_ms).await?;
+    store
+        .add_stage_entries(&ru_talks, stage, &moved(&ru_children_ids, 4, &ua), now_ms)
+        .await?;
 
-    Ok(Seeded { round_id, tokens, records: sizes.to_vec() })
+    Ok(Seeded {
+        round_id,
+        tokens,
+        records: sizes.to_vec(),
+    })
 }

@@ -3,8 +3,8 @@
 //! slips real clerks make (a year without the day, a dropped patronymic, a swapped letter).
 
 use homeward_core::record::{Category, Health, PartialDate, PersonRecord, Relation, Sex, Status};
-use rand::rngs::StdRng;
 use rand::RngExt as _;
+use rand::rngs::StdRng;
 
 /// The language a list is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +128,6 @@ fn ru_to_uk(s: &str) -> String {
         })
         .collect::<String>()
         .replace("ій", "ий")
-        .replace("ія", "ія")
 }
 
 /// A person as they really are (synthetic): both spellings of every name part.
@@ -186,7 +185,11 @@ fn birth_date(rng: &mut StdRng, min_age: i32, max_age: i32) -> PartialDate {
     let year = 2025 - rng.random_range(min_age..=max_age) - 1;
     let month = rng.random_range(1..=12_u8);
     let day = rng.random_range(1..=28_u8);
-    PartialDate { year, month: Some(month), day: Some(day) }
+    PartialDate {
+        year,
+        month: Some(month),
+        day: Some(day),
+    }
 }
 
 fn some_date(rng: &mut StdRng, years: std::ops::RangeInclusive<i32>) -> PartialDate {
@@ -199,7 +202,13 @@ fn some_date(rng: &mut StdRng, years: std::ops::RangeInclusive<i32>) -> PartialD
 
 impl Identity {
     /// A new adult (soldier or civilian) of the side writing in `native`.
-    pub fn adult(book: &NameBook, rng: &mut StdRng, native: Lang, serial: usize, sex: Sex) -> Identity {
+    pub fn adult(
+        book: &NameBook,
+        rng: &mut StdRng,
+        native: Lang,
+        serial: usize,
+        sex: Sex,
+    ) -> Identity {
         let sn = book.surname_of(rng, native).clone();
         let surname = if sex == Sex::F { sn.f } else { sn.m };
         let surname = match native {
@@ -209,9 +218,17 @@ impl Identity {
         let g = book.given_of(rng, sex).clone();
         let father = book.father_of(rng).clone();
         let p = father.patronymic.unwrap_or_default();
-        let patronymic = if sex == Sex::F { [p[1].clone(), p[3].clone()] } else { [p[0].clone(), p[2].clone()] };
+        let patronymic = if sex == Sex::F {
+            [p[1].clone(), p[3].clone()]
+        } else {
+            [p[0].clone(), p[2].clone()]
+        };
         let young: bool = rng.random_bool(0.3);
-        let birth = if young { birth_date(rng, 18, 25) } else { birth_date(rng, 26, 55) };
+        let birth = if young {
+            birth_date(rng, 18, 25)
+        } else {
+            birth_date(rng, 26, 55)
+        };
         let roll: f64 = rng.random();
         let health = match roll {
             r if r < 0.05 => Health::Serious,
@@ -221,11 +238,18 @@ impl Identity {
         };
         let service_number = match native {
             Lang::Uk => format!("{:010}", 1_000_000_000 + serial * 7919 % 899_999_999),
-            Lang::Ru => format!("{}-{:06}", ["АБ", "ВГ", "ДЕ", "ЖК"][serial % 4], serial * 104_729 % 999_999),
+            Lang::Ru => format!(
+                "{}-{:06}",
+                ["АБ", "ВГ", "ДЕ", "ЖК"][serial % 4],
+                serial * 104_729 % 999_999
+            ),
         };
         let unit = match native {
             Lang::Uk => format!("А{:04}", 1000 + rng.random_range(0..60_u32) * 37 % 8999),
-            Lang::Ru => format!("{:05}", 10_000 + rng.random_range(0..60_u32) * 1453 % 89_999),
+            Lang::Ru => format!(
+                "{:05}",
+                10_000 + rng.random_range(0..60_u32) * 1453 % 89_999
+            ),
         };
         Identity {
             sex,
@@ -257,7 +281,11 @@ impl Identity {
     /// Whether the person was 18–25 on 2 June 2025.
     pub fn is_young(&self) -> bool {
         self.birth
-            .age_on(PartialDate { year: 2025, month: Some(6), day: Some(2) })
+            .age_on(PartialDate {
+                year: 2025,
+                month: Some(6),
+                day: Some(2),
+            })
             .is_some_and(|a| (18..=25).contains(&a))
     }
 
@@ -282,12 +310,20 @@ impl Identity {
                 surname = swap_two_letters(&surname, rng);
             }
             if rng.random_bool(0.15) {
-                birth = Some(PartialDate { month: None, day: None, ..self.birth });
+                birth = Some(PartialDate {
+                    month: None,
+                    day: None,
+                    ..self.birth
+                });
             } else if rng.random_bool(0.03) {
                 if let (Some(m), Some(d)) = (self.birth.month, self.birth.day)
                     && d <= 12
                 {
-                    birth = Some(PartialDate { month: Some(d), day: Some(m), ..self.birth });
+                    birth = Some(PartialDate {
+                        month: Some(d),
+                        day: Some(m),
+                        ..self.birth
+                    });
                 }
             } else if rng.random_bool(0.03) {
                 birth = None;
@@ -319,7 +355,11 @@ impl Identity {
             service_number: (soldier && !careless).then(|| self.service_number.clone()),
             capture_date: (!child).then_some(self.capture),
             capture_place: (!child).then(|| PLACES[self.place][i].to_owned()),
-            health: Some(if category == Category::Remains { Health::Unknown } else { self.health }),
+            health: Some(if category == Category::Remains {
+                Health::Unknown
+            } else {
+                self.health
+            }),
             deportation_date: child.then_some(self.capture),
             deportation_place: child.then(|| PLACES[self.place][i].to_owned()),
             family_contact: (child && lang == Lang::Uk)
@@ -350,7 +390,12 @@ mod tests {
         let book = NameBook::embedded();
         assert_eq!(book.given.iter().filter(|g| g.sex == Sex::M).count(), 80);
         assert_eq!(book.given.iter().filter(|g| g.sex == Sex::F).count(), 40);
-        assert!(book.given.iter().filter(|g| g.sex == Sex::M).all(|g| g.patronymic.is_some()));
+        assert!(
+            book.given
+                .iter()
+                .filter(|g| g.sex == Sex::M)
+                .all(|g| g.patronymic.is_some())
+        );
         assert!(book.surnames.iter().filter(|s| s.lang == Lang::Uk).count() >= 60);
         assert!(book.surnames.iter().filter(|s| s.lang == Lang::Ru).count() >= 60);
     }
@@ -371,8 +416,22 @@ mod tests {
         let book = NameBook::embedded();
         let mut rng = StdRng::seed_from_u64(1);
         let p = Identity::adult(&book, &mut rng, Lang::Uk, 1, Sex::M);
-        let uk = p.record(&mut rng, Lang::Uk, Category::Pow, Relation::Sought, Status::InCustody, false);
-        let ru = p.record(&mut rng, Lang::Ru, Category::Pow, Relation::Held, Status::Held, false);
+        let uk = p.record(
+            &mut rng,
+            Lang::Uk,
+            Category::Pow,
+            Relation::Sought,
+            Status::InCustody,
+            false,
+        );
+        let ru = p.record(
+            &mut rng,
+            Lang::Ru,
+            Category::Pow,
+            Relation::Held,
+            Status::Held,
+            false,
+        );
         assert!(uk.validate().is_ok() && ru.validate().is_ok());
         assert_eq!(uk.birth_date, ru.birth_date);
         assert_eq!(uk.service_number, ru.service_number);

@@ -209,7 +209,9 @@ mod tests {
     fn chain_of(n: i64) -> Vec<Event> {
         let mut out: Vec<Event> = Vec::new();
         for i in 1..=n {
-            let prev = out.last().map_or(GENESIS_HASH.to_owned(), |e| e.hash.clone());
+            let prev = out
+                .last()
+                .map_or(GENESIS_HASH.to_owned(), |e| e.hash.clone());
             out.push(draft("person.created", i).chain(i, &prev).unwrap());
         }
         out
@@ -243,7 +245,9 @@ mod tests {
     #[test]
     fn a_rehashed_alteration_is_found_at_the_next_event() {
         let mut events = chain_of(5);
-        let forged = draft("person.created", 42).chain(3, &events[1].hash).unwrap();
+        let forged = draft("person.created", 42)
+            .chain(3, &events[1].hash)
+            .unwrap();
         events[2] = forged;
         let err = verify_chain(&events).unwrap_err();
         assert_eq!(err.seq, 4);

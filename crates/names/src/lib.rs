@@ -57,7 +57,9 @@ pub fn script_of(text: &str) -> Script {
 
 /// Characters clerks use for the Ukrainian apostrophe (and the Russian hard sign's
 /// Latin stand-in); all are folded to U+0027.
-const APOSTROPHES: [char; 6] = ['\u{2019}', '\u{02BC}', '\u{0060}', '\u{00B4}', '\u{2018}', '\u{02B9}'];
+const APOSTROPHES: [char; 6] = [
+    '\u{2019}', '\u{02BC}', '\u{0060}', '\u{00B4}', '\u{2018}', '\u{02B9}',
+];
 
 /// The folded form of a name used for exact comparison and indexing: Unicode NFC,
 /// one apostrophe, `ё` as `е`, lower case, single spaces, no leading or trailing space.

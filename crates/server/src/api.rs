@@ -99,7 +99,10 @@ async fn me(ApiCaller(actor): ApiCaller) -> Json<Me> {
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
 ))]
-async fn rounds(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<RoundView>>, ApiError> {
+async fn rounds(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<RoundView>>, ApiError> {
     let grant = authorize::<ReadTalks>(&actor)?;
     Ok(Json(state.store.rounds(&grant).await?))
 }
@@ -191,7 +194,9 @@ pub struct LogVerification {
     pub first_break_reason: Option<String>,
 }
 
-pub(crate) async fn log_verification(state: &AppState) -> Result<LogVerification, homeward_core::Error> {
+pub(crate) async fn log_verification(
+    state: &AppState,
+) -> Result<LogVerification, homeward_core::Error> {
     let report = state.store.verify_log().await?;
     Ok(LogVerification {
         verified: report.verified,
@@ -240,7 +245,10 @@ pub struct EventView {
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
 ))]
-async fn events(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<EventView>>, ApiError> {
+async fn events(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<EventView>>, ApiError> {
     let grant = authorize::<Audit>(&actor)?;
     let events = state.store.events_of_party(&grant, 200).await?;
     Ok(Json(

@@ -32,7 +32,8 @@ pub fn hash_password(password: &str, cost: HashCost) -> Result<String, Error> {
         HashCost::Standard => (19 * 1024, 2),
         HashCost::Test => (8, 1),
     };
-    let params = Params::new(m, t, 1, None).map_err(|e| Error::Storage(format!("password hashing: {e}")))?;
+    let params =
+        Params::new(m, t, 1, None).map_err(|e| Error::Storage(format!("password hashing: {e}")))?;
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
@@ -53,7 +54,9 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// The value of cookie `name`, if the request carries it.
@@ -89,7 +92,10 @@ pub struct ApiCaller(pub Actor);
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         by_token(state, parts)
             .await?
             .map(ApiCaller)
@@ -130,7 +136,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl FromRequestParts<AppState> for PageCaller {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(actor) = by_token(state, parts).await? {
             return Ok(PageCaller {
                 actor,
@@ -165,12 +174,26 @@ pub async fn sign_in(
 ) -> Result<Actor, Error> {
     let token = token.trim();
     if !token.is_empty() {
-        return state.store.actor_by_token(token).await?.ok_or(Error::Unauthenticated);
+        return state
+            .store
+            .actor_by_token(token)
+            .await?
+            .ok_or(Error::Unauthenticated);
     }
-    let party = party.trim().to_uppercase().parse().map_err(|_| Error::Unauthenticated)?;
+    let party = party
+        .trim()
+        .to_uppercase()
+        .parse()
+        .map_err(|_| Error::Unauthenticated)?;
     let login = state.store.user_login(&party, user).await?;
     match login {
-        Some(l) if l.password_hash.as_deref().is_some_and(|h| verify_password(password, h)) => Ok(l.actor),
+        Some(l)
+            if l.password_hash
+                .as_deref()
+                .is_some_and(|h| verify_password(password, h)) =>
+        {
+            Ok(l.actor)
+        }
         _ => Err(Error::Unauthenticated),
     }
 }

@@ -97,7 +97,11 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// Binds `addr` and serves until the process is stopped. An address already in use is
 /// one clear error, before anything is served.
-pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> Result<(), Error> {
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             Error::Storage(format!(

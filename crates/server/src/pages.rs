@@ -18,7 +18,15 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 7] = ["/", "/login", "/logout", "/persons", "/persons/{id}", "/log", "/static/app.css"];
+pub const PATHS: [&str; 7] = [
+    "/",
+    "/login",
+    "/logout",
+    "/persons",
+    "/persons/{id}",
+    "/log",
+    "/static/app.css",
+];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -38,7 +46,10 @@ fn render(t: &impl Template) -> Result<Html<String>, PageError> {
 }
 
 async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/app.css"),
+    )
 }
 
 /// The signed-in user as the navigation bar shows them.
@@ -54,7 +65,13 @@ impl From<&PageCaller> for Who {
         Who {
             user: c.actor.user_name.clone(),
             party: c.actor.party.to_string(),
-            roles: c.actor.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            roles: c
+                .actor
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             csrf: c.csrf.clone().unwrap_or_default(),
         }
     }
@@ -119,7 +136,10 @@ struct Dashboard {
     rounds: Vec<RoundCard>,
 }
 
-async fn dashboard(State(state): State<AppState>, caller: PageCaller) -> Result<Html<String>, PageError> {
+async fn dashboard(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
     let grant = authorize::<ReadTalks>(&caller.actor)?;
     let rounds = state.store.rounds(&grant).await?;
     let commitments = state.store.commitments(&grant).await?;
@@ -180,17 +200,27 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin.split_once("://").map(|(_, h)| h) == Some(host)
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response, PageError> {
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
     if !same_origin(&headers) {
         return Err(Error::invalid("form", "the sign-in form was posted from another site").into());
     }
     match sign_in(&state, &form.token, &form.party, &form.user, &form.password).await {
         Ok(actor) => {
-            let (session, _csrf) = state.store.create_session(&actor, state.now(), SESSION_TTL_MS).await?;
+            let (session, _csrf) = state
+                .store
+                .create_session(&actor, state.now(), SESSION_TTL_MS)
+                .await?;
             let cookie = format!(
                 "{SESSION_COOKIE}={session}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
                 SESSION_TTL_MS / 1000
@@ -211,7 +241,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, caller: PageCaller, Form(form): Form<CsrfForm>) -> Result<Response, PageError> {
+async fn logout(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
     caller.check_csrf(&form.csrf)?;
     if let Some(id) = &caller.session {
         state.store.end_session(id, state.now()).await?;
@@ -235,7 +269,10 @@ struct PersonRow {
 fn display_name(r: &PersonRecord) -> String {
     let name = r.full_name();
     if name.is_empty() {
-        format!("unidentified, tag {}", r.tag_number.as_deref().unwrap_or("?"))
+        format!(
+            "unidentified, tag {}",
+            r.tag_number.as_deref().unwrap_or("?")
+        )
     } else {
         name
     }
@@ -268,7 +305,10 @@ async fn persons(
     render(&PersonsPage {
         who: Who::from(&caller),
         categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
-        category: filter.category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        category: filter
+            .category
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
         total: page.total,
         page: page.page,
         pages: ((page.total + page.per_page - 1) / page.per_page).max(1),
@@ -300,7 +340,11 @@ struct PersonPage {
     fields: Vec<(&'static str, String)>,
 }
 
-async fn person(State(state): State<AppState>, caller: PageCaller, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+async fn person(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
     let grant = authorize::<ReadRegister>(&caller.actor)?;
     let p = state.store.person(&grant, id).await?;
     let r = &p.record;
@@ -370,7 +414,10 @@ fn utc(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-async fn event_log(State(state): State<AppState>, caller: PageCaller) -> Result<Html<String>, PageError> {
+async fn event_log(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
     let grant = authorize::<Audit>(&caller.actor)?;
     let check = log_verification(&state).await?;
     let events = state

@@ -21,7 +21,10 @@ pub struct LogReport {
 
 /// Appends `draft` after the current head, inside `tx`. Taking the head row with an
 /// UPDATE first makes concurrent appenders queue up on it in both databases.
-pub(crate) async fn append(tx: &mut Transaction<'static, Any>, draft: EventDraft) -> Result<Event, Error> {
+pub(crate) async fn append(
+    tx: &mut Transaction<'static, Any>,
+    draft: EventDraft,
+) -> Result<Event, Error> {
     let row = sqlx::query("UPDATE ledger_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut **tx)
         .await
@@ -159,7 +162,8 @@ impl Store {
         .map_err(db("reading the event log"))?;
         rows.iter()
             .map(|row| {
-                event_from_row(row)?.map_err(|b| Error::Storage(format!("the event log is damaged at {b}")))
+                event_from_row(row)?
+                    .map_err(|b| Error::Storage(format!("the event log is damaged at {b}")))
             })
             .collect()
     }

@@ -85,9 +85,15 @@ impl Store {
                 Box::pin(async move {
                     if sqlite {
                         // Persistent in the file; foreign keys are enabled per connection by sqlx.
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -104,8 +110,15 @@ impl Store {
     /// migration, no journal switch); `None` if the file is not a homeward store.
     pub async fn peek_sqlite_meta(path: &std::path::Path, key: &str) -> Option<String> {
         install_default_drivers();
-        let url = format!("{}?mode=ro", Location::Sqlite(path.to_owned()).url().trim_end_matches("?mode=rwc"));
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.ok()?;
+        let url = format!(
+            "{}?mode=ro",
+            Location::Sqlite(path.to_owned())
+                .url()
+                .trim_end_matches("?mode=rwc")
+        );
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .ok()?;
         let value = sqlx::query_scalar("SELECT value FROM store_meta WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut conn)
@@ -130,11 +143,7 @@ impl Store {
 
     /// The newest schema version this build knows.
     pub fn known_schema_version(&self) -> i64 {
-        self.migrator()
-            .iter()
-            .map(|m| m.version)
-            .max()
-            .unwrap_or(0)
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// The schema version recorded in the database (0 for a new database).

@@ -47,16 +47,22 @@ impl Store {
     /// Stores a list issued by the grant's party, its rows, and the register records its
     /// accepted rows give, in one transaction with one event. Returns the list id. The
     /// same file from the same issuer is refused, naming the list that holds it.
-    pub async fn add_list(&self, grant: &Grant<WriteRegister>, list: &NewList, now_ms: i64) -> Result<i64, Error> {
+    pub async fn add_list(
+        &self,
+        grant: &Grant<WriteRegister>,
+        list: &NewList,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
         let sha = sha256_hex(&list.original);
         let issuer = grant.party().as_str();
         let mut tx = self.begin().await?;
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
-            .bind(issuer)
-            .bind(&sha)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("checking for the same file"))?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
+                .bind(issuer)
+                .bind(&sha)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("checking for the same file"))?;
         if let Some(id) = existing {
             return Err(Error::Conflict(format!(
                 "this file (SHA-256 {sha}) was already imported as list {id}; nothing was changed"
@@ -92,7 +98,11 @@ impl Store {
             let person = match &row.record {
                 Some(record) => {
                     accepted += 1;
-                    Some(insert_one(&mut tx, issuer, record, Some((list_id, row.row_no)), now_ms).await?.0)
+                    Some(
+                        insert_one(&mut tx, issuer, record, Some((list_id, row.row_no)), now_ms)
+                            .await?
+                            .0,
+                    )
                 }
                 None => None,
             };

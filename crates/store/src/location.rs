@@ -70,7 +70,10 @@ impl std::str::FromStr for Location {
                     if host.is_empty() || host.starts_with('/') && !rest.contains('@') {
                         Err(Error::invalid(
                             "--db",
-                            format!("{} names no server; write postgres://USER@HOST:PORT/DATABASE", redact(s)),
+                            format!(
+                                "{} names no server; write postgres://USER@HOST:PORT/DATABASE",
+                                redact(s)
+                            ),
                         ))
                     } else {
                         Ok(Location::Postgres(s.to_owned()))
@@ -151,7 +154,10 @@ mod tests {
             Location::Sqlite("/tmp/a.db".into())
         );
         assert_eq!(
-            "postgres://u@127.0.0.1:5432/test".parse::<Location>().unwrap().backend(),
+            "postgres://u@127.0.0.1:5432/test"
+                .parse::<Location>()
+                .unwrap()
+                .backend(),
             Backend::Postgres
         );
     }
@@ -165,8 +171,13 @@ mod tests {
 
     #[test]
     fn passwords_never_show() {
-        let loc: Location = "postgres://app:s3cret@db.internal:5432/homeward".parse().unwrap();
-        assert_eq!(loc.to_string(), "postgres://app:***@db.internal:5432/homeward");
+        let loc: Location = "postgres://app:s3cret@db.internal:5432/homeward"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            loc.to_string(),
+            "postgres://app:***@db.internal:5432/homeward"
+        );
     }
 
     #[test]

@@ -57,7 +57,12 @@ fn actor_from_row(row: &sqlx::any::AnyRow) -> Result<Actor, Error> {
 impl Store {
     /// Registers a party. The grant is the tool's own (`Grant::system`) when a store is
     /// set up from the command line.
-    pub async fn add_party(&self, grant: &Grant<Administer>, party: &Party, now_ms: i64) -> Result<(), Error> {
+    pub async fn add_party(
+        &self,
+        grant: &Grant<Administer>,
+        party: &Party,
+        now_ms: i64,
+    ) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO parties (code, name, kind, created_at) VALUES ($1, $2, $3, $4)")
             .bind(party.code.as_str())
@@ -101,7 +106,10 @@ impl Store {
         now_ms: i64,
     ) -> Result<i64, Error> {
         let name = name.trim();
-        if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        if name.is_empty()
+            || name.len() > 64
+            || name.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
             return Err(Error::invalid(
                 "user name",
                 "use 1 to 64 characters without spaces",
@@ -110,7 +118,11 @@ impl Store {
         if roles.is_empty() {
             return Err(Error::invalid("roles", "a user needs at least one role"));
         }
-        let roles_text = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+        let roles_text = roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (party, name, roles, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -130,14 +142,20 @@ impl Store {
 
     /// Creates an API token for a user of the grant's party; returns the token, which is
     /// shown this once and stored only as its hash.
-    pub async fn create_token(&self, grant: &Grant<Administer>, user_id: i64, now_ms: i64) -> Result<String, Error> {
+    pub async fn create_token(
+        &self,
+        grant: &Grant<Administer>,
+        user_id: i64,
+        now_ms: i64,
+    ) -> Result<String, Error> {
         let mut tx = self.begin().await?;
-        let owner: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND party = $2")
-            .bind(user_id)
-            .bind(grant.party().as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("finding the user"))?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND party = $2")
+                .bind(user_id)
+                .bind(grant.party().as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("finding the user"))?;
         if owner.is_none() {
             return Err(Error::NotFound(format!("user {user_id}")));
         }
@@ -170,7 +188,11 @@ impl Store {
     }
 
     /// The user with this name in this party, with their password hash, for sign-in.
-    pub async fn user_login(&self, party: &PartyCode, name: &str) -> Result<Option<UserLogin>, Error> {
+    pub async fn user_login(
+        &self,
+        party: &PartyCode,
+        name: &str,
+    ) -> Result<Option<UserLogin>, Error> {
         let row = sqlx::query("SELECT id, party, name, roles, password_hash FROM users WHERE party = $1 AND name = $2")
             .bind(party.as_str())
             .bind(name.trim())
@@ -188,7 +210,12 @@ impl Store {
 
     /// Starts a web session for `actor` lasting `ttl_ms`; returns the session id for the
     /// cookie (stored only as its hash) and the session's anti-forgery token.
-    pub async fn create_session(&self, actor: &Actor, now_ms: i64, ttl_ms: i64) -> Result<(String, String), Error> {
+    pub async fn create_session(
+        &self,
+        actor: &Actor,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> Result<(String, String), Error> {
         let id = secret("hws_");
         let csrf = secret("");
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")

@@ -59,8 +59,10 @@ const COLUMNS: &str = "id, party, category, relation, status, surname, given_nam
 
 /// The hash that stands for a record in the event log.
 pub(crate) fn record_hash(record: &PersonRecord) -> Result<String, Error> {
-    let value = serde_json::to_value(record).map_err(|e| Error::Storage(format!("encoding a record: {e}")))?;
-    let text = canonical_json(&value).map_err(|e| Error::Storage(format!("encoding a record: {e}")))?;
+    let value = serde_json::to_value(record)
+        .map_err(|e| Error::Storage(format!("encoding a record: {e}")))?;
+    let text =
+        canonical_json(&value).map_err(|e| Error::Storage(format!("encoding a record: {e}")))?;
     Ok(sha256_hex(text.as_bytes()))
 }
 
@@ -122,7 +124,12 @@ pub(crate) async fn insert_one(
     r.validate()?;
     let hash = record_hash(r)?;
     let full = r.full_name();
-    let s = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let s = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
     let d = |v: &Option<PartialDate>| v.map(|d| d.to_string());
     let e = |v: Option<&'static str>| v.map(str::to_owned);
     let id: i64 = sqlx::query(
@@ -192,7 +199,9 @@ impl Store {
             let (id, hash) = insert_one(&mut tx, grant.party().as_str(), r, None, now_ms)
                 .await
                 .map_err(|e| match e {
-                    Error::Invalid { field, reason } => Error::invalid(format!("record {}: {field}", i + 1), reason),
+                    Error::Invalid { field, reason } => {
+                        Error::invalid(format!("record {}: {field}", i + 1), reason)
+                    }
                     other => other,
                 })?;
             ids.push(id);
@@ -209,7 +218,11 @@ impl Store {
     }
 
     /// A page of the grant's own register.
-    pub async fn persons(&self, grant: &Grant<ReadRegister>, filter: &PersonFilter) -> Result<PersonPage, Error> {
+    pub async fn persons(
+        &self,
+        grant: &Grant<ReadRegister>,
+        filter: &PersonFilter,
+    ) -> Result<PersonPage, Error> {
         let per_page = filter.per_page.clamp(1, 500);
         let page = filter.page.max(1);
         let category = filter.category.map(Category::as_str);
@@ -243,12 +256,14 @@ impl Store {
     /// One record of the grant's own register. A record of another party is reported as
     /// not found, so that its existence is not revealed.
     pub async fn person(&self, grant: &Grant<ReadRegister>, id: i64) -> Result<Person, Error> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2")))
-            .bind(id)
-            .bind(grant.party().as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db("reading a person record"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2"
+        )))
+        .bind(id)
+        .bind(grant.party().as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("reading a person record"))?;
         match row {
             Some(row) => person_from_row(&row),
             None => Err(Error::NotFound(format!("person {id}"))),

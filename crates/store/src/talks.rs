@@ -83,8 +83,7 @@ pub struct StageEntry {
     pub reason: Option<String>,
 }
 
-const VISIBLE_ROUND: &str =
-    "(r.mediator = $1 OR EXISTS (SELECT 1 FROM delegations d WHERE d.round_id = r.id AND d.party = $1))";
+const VISIBLE_ROUND: &str = "(r.mediator = $1 OR EXISTS (SELECT 1 FROM delegations d WHERE d.round_id = r.id AND d.party = $1))";
 
 impl Store {
     async fn round_visible(
@@ -101,13 +100,21 @@ impl Store {
         .fetch_optional(conn)
         .await
         .map_err(db("finding the round"))?;
-        found.map(|_| ()).ok_or_else(|| Error::NotFound(format!("round {round_id}")))
+        found
+            .map(|_| ())
+            .ok_or_else(|| Error::NotFound(format!("round {round_id}")))
     }
 
     /// Records a round the grant's party took part in or mediated; returns its id.
-    pub async fn add_round(&self, grant: &Grant<WriteTalks>, round: &NewRound, now_ms: i64) -> Result<i64, Error> {
+    pub async fn add_round(
+        &self,
+        grant: &Grant<WriteTalks>,
+        round: &NewRound,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
         let me = grant.party();
-        if round.mediator.as_ref() != Some(me) && !round.delegations.iter().any(|d| &d.party == me) {
+        if round.mediator.as_ref() != Some(me) && !round.delegations.iter().any(|d| &d.party == me)
+        {
             return Err(Error::invalid(
                 "delegations",
                 format!("{me} can only record a round it took part in or mediated"),
@@ -130,16 +137,19 @@ impl Store {
         .await
         .map_err(db("recording the round"))?;
         for d in &round.delegations {
-            sqlx::query("INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(d.party.as_str())
-                .bind(&d.head)
-                .bind(d.size)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("recording a delegation"))?;
+            sqlx::query(
+                "INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(d.party.as_str())
+            .bind(&d.head)
+            .bind(d.size)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording a delegation"))?;
         }
-        let payload = serde_json::json!({ "round": id, "held_on": round.held_on, "city": round.city });
+        let payload =
+            serde_json::json!({ "round": id, "held_on": round.held_on, "city": round.city });
         commit_with_event(tx, grant, "round.created", payload, now_ms).await?;
         Ok(id)
     }
@@ -156,7 +166,8 @@ impl Store {
     ) -> Result<i64, Error> {
         let mut tx = self.begin().await?;
         self.round_visible(&mut tx, grant.party(), round_id).await?;
-        let terms_json = serde_json::to_string(terms).map_err(|e| Error::invalid("terms", e.to_string()))?;
+        let terms_json =
+            serde_json::to_string(terms).map_err(|e| Error::invalid("terms", e.to_string()))?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO commitments (round_id, kind, title, side_a, side_b, terms, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -190,21 +201,23 @@ impl Store {
         for row in rows {
             let get = db("reading a round");
             let id: i64 = row.try_get("id").map_err(&get)?;
-            let delegations = sqlx::query("SELECT party, head, size FROM delegations WHERE round_id = $1 ORDER BY party")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("reading delegations"))?
-                .iter()
-                .map(|d| {
-                    let party: String = d.try_get("party").map_err(&get)?;
-                    Ok(Delegation {
-                        party: party.parse()?,
-                        head: d.try_get("head").map_err(&get)?,
-                        size: d.try_get("size").map_err(&get)?,
-                    })
+            let delegations = sqlx::query(
+                "SELECT party, head, size FROM delegations WHERE round_id = $1 ORDER BY party",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading delegations"))?
+            .iter()
+            .map(|d| {
+                let party: String = d.try_get("party").map_err(&get)?;
+                Ok(Delegation {
+                    party: party.parse()?,
+                    head: d.try_get("head").map_err(&get)?,
+                    size: d.try_get("size").map_err(&get)?,
                 })
-                .collect::<Result<Vec<_>, Error>>()?;
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
             out.push(RoundView {
                 id,
                 title: row.try_get("title").map_err(&get)?,
@@ -220,7 +233,10 @@ impl Store {
     }
 
     /// The commitments of the rounds the grant's party sees, each with its fulfilment.
-    pub async fn commitments(&self, grant: &Grant<ReadTalks>) -> Result<Vec<CommitmentView>, Error> {
+    pub async fn commitments(
+        &self,
+        grant: &Grant<ReadTalks>,
+    ) -> Result<Vec<CommitmentView>, Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.id, c.round_id, c.title, c.side_a, c.side_b, c.terms FROM commitments c \
              JOIN rounds r ON r.id = c.round_id WHERE {VISIBLE_ROUND} ORDER BY c.round_id, c.id"
@@ -237,8 +253,9 @@ impl Store {
             let b: String = row.try_get("side_b").map_err(&get)?;
             let sides = [a.parse()?, b.parse()?];
             let terms_text: String = row.try_get("terms").map_err(&get)?;
-            let terms: Terms = serde_json::from_str(&terms_text)
-                .map_err(|e| Error::Storage(format!("commitment {id} has unreadable terms: {e}")))?;
+            let terms: Terms = serde_json::from_str(&terms_text).map_err(|e| {
+                Error::Storage(format!("commitment {id} has unreadable terms: {e}"))
+            })?;
             let counts = self.movement_counts(id).await?;
             out.push(CommitmentView {
                 id,
@@ -269,20 +286,32 @@ impl Store {
             let to: String = row.try_get("to_party").map_err(&get)?;
             let movement: String = row.try_get("movement").map_err(&get)?;
             let n: i64 = row.try_get("n").map_err(&get)?;
-            counts.add(from.parse()?, to.parse()?, movement.parse()?, u32::try_from(n).unwrap_or(u32::MAX));
+            counts.add(
+                from.parse()?,
+                to.parse()?,
+                movement.parse()?,
+                u32::try_from(n).unwrap_or(u32::MAX),
+            );
         }
         Ok(counts)
     }
 
     /// Opens an exchange plan (a proposal) for a commitment the grant's party can see.
-    pub async fn add_plan(&self, grant: &Grant<WriteTalks>, commitment_id: i64, now_ms: i64) -> Result<i64, Error> {
+    pub async fn add_plan(
+        &self,
+        grant: &Grant<WriteTalks>,
+        commitment_id: i64,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
         let mut tx = self.begin().await?;
-        let round_id: Option<i64> = sqlx::query_scalar("SELECT round_id FROM commitments WHERE id = $1")
-            .bind(commitment_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("finding the commitment"))?;
-        let round_id = round_id.ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
+        let round_id: Option<i64> =
+            sqlx::query_scalar("SELECT round_id FROM commitments WHERE id = $1")
+                .bind(commitment_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("finding the commitment"))?;
+        let round_id =
+            round_id.ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
         self.round_visible(&mut tx, grant.party(), round_id)
             .await
             .map_err(|_| Error::NotFound(format!("commitment {commitment_id}")))?;
@@ -310,12 +339,13 @@ impl Store {
         now_ms: i64,
     ) -> Result<i64, Error> {
         let mut tx = self.begin().await?;
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM stages WHERE plan_id = $1 AND seq = $2")
-            .bind(plan_id)
-            .bind(seq)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("finding the stage"))?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM stages WHERE plan_id = $1 AND seq = $2")
+                .bind(plan_id)
+                .bind(seq)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("finding the stage"))?;
         if let Some(id) = existing {
             return Ok(id);
         }
@@ -345,12 +375,13 @@ impl Store {
         let me = grant.party().as_str();
         let mut tx = self.begin().await?;
         for e in entries {
-            let mine: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
-                .bind(e.person_id)
-                .bind(me)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("finding the person"))?;
+            let mine: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
+                    .bind(e.person_id)
+                    .bind(me)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db("finding the person"))?;
             if mine.is_none() {
                 return Err(Error::NotFound(format!("person {}", e.person_id)));
             }

@@ -22,7 +22,11 @@ pub async fn sqlite() -> Result<TestStore, Error> {
     let dir = tempfile::tempdir().map_err(|e| Error::Storage(e.to_string()))?;
     let location = Location::Sqlite(dir.path().join("test.db"));
     let store = Store::open(&location, OpenMode::CreateIfMissing).await?;
-    Ok(TestStore { store, location, _dir: Some(dir) })
+    Ok(TestStore {
+        store,
+        location,
+        _dir: Some(dir),
+    })
 }
 
 /// A new, empty PostgreSQL database on the test server, or `None` (after saying so
@@ -55,10 +59,16 @@ pub async fn postgres(test: &str) -> Result<Option<TestStore>, Error> {
         .execute(&mut admin)
         .await
         .map_err(|e| Error::Storage(format!("creating test database: {e}")))?;
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b);
     let location: Location = format!("{base}/{name}").parse()?;
     let store = Store::open(&location, OpenMode::CreateIfMissing).await?;
-    Ok(Some(TestStore { store, location, _dir: None }))
+    Ok(Some(TestStore {
+        store,
+        location,
+        _dir: None,
+    }))
 }
 
 impl Store {

@@ -3,12 +3,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use homeward_core::Error;
-use homeward_core::access::{Actor, Administer, Grant, ReadRegister, ReadTalks, Role, WriteRegister, WriteTalks, authorize};
+use homeward_core::access::{
+    Actor, Administer, Grant, ReadRegister, ReadTalks, Role, WriteRegister, WriteTalks, authorize,
+};
 use homeward_core::party::{Party, PartyKind};
 use homeward_core::record::{Category, PersonRecord, Relation, Status};
 use homeward_core::talks::{Delegation, Movement, Terms};
 use homeward_store::testkit::{self, TestStore};
-use homeward_store::{Backend, Location, NewList, NewListRow, NewRound, OpenMode, PersonFilter, StageEntry, Store};
+use homeward_store::{
+    Backend, Location, NewList, NewListRow, NewRound, OpenMode, PersonFilter, StageEntry, Store,
+};
 
 const T0: i64 = 1_748_822_400_000; // 2025-06-02, the day of the round
 
@@ -29,7 +33,11 @@ async fn with_parties(store: &Store) {
         ("RU", "Russia", PartyKind::Belligerent),
         ("TR", "Türkiye", PartyKind::Mediator),
     ] {
-        let party = Party { code: code.parse().unwrap(), name: name.into(), kind };
+        let party = Party {
+            code: code.parse().unwrap(),
+            name: name.into(),
+            kind,
+        };
         store.add_party(&admin(code), &party, T0).await.unwrap();
     }
 }
@@ -65,23 +73,63 @@ async fn registers_are_kept_apart() {
         let ru = actor(store, "RU", Role::Operator).await;
         let ua_w = authorize::<WriteRegister>(&ua).unwrap();
         let ids = store
-            .add_persons(&ua_w, &[pow("Олійник", "Олександр", Relation::Sought), pow("Коваленко", "Ігор", Relation::Held)], T0)
+            .add_persons(
+                &ua_w,
+                &[
+                    pow("Олійник", "Олександр", Relation::Sought),
+                    pow("Коваленко", "Ігор", Relation::Held),
+                ],
+                T0,
+            )
             .await
             .unwrap();
         assert_eq!(ids.len(), 2);
 
         let ua_r = authorize::<ReadRegister>(&ua).unwrap();
         let ru_r = authorize::<ReadRegister>(&ru).unwrap();
-        let page = store.persons(&ua_r, &PersonFilter { page: 1, per_page: 10, ..Default::default() }).await.unwrap();
+        let page = store
+            .persons(
+                &ua_r,
+                &PersonFilter {
+                    page: 1,
+                    per_page: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(page.total, 2);
         assert_eq!(page.items[0].record.surname.as_deref(), Some("Олійник"));
-        assert_eq!(page.items[0].record.birth_date.unwrap().to_string(), "2001-03");
-        let theirs = store.persons(&ru_r, &PersonFilter { page: 1, per_page: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(
+            page.items[0].record.birth_date.unwrap().to_string(),
+            "2001-03"
+        );
+        let theirs = store
+            .persons(
+                &ru_r,
+                &PersonFilter {
+                    page: 1,
+                    per_page: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(theirs.total, 0);
-        assert!(matches!(store.person(&ru_r, ids[0]).await, Err(Error::NotFound(_))));
+        assert!(matches!(
+            store.person(&ru_r, ids[0]).await,
+            Err(Error::NotFound(_))
+        ));
         assert!(store.person(&ua_r, ids[0]).await.is_ok());
         let only_children = store
-            .persons(&ua_r, &PersonFilter { category: Some(Category::Child), page: 1, per_page: 10 })
+            .persons(
+                &ua_r,
+                &PersonFilter {
+                    category: Some(Category::Child),
+                    page: 1,
+                    per_page: 10,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(only_children.total, 0);
@@ -96,18 +144,36 @@ async fn a_failed_change_leaves_nothing_behind() {
         with_parties(store).await;
         let before = store.verify_log().await.unwrap().verified;
         let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
-        let nameless = PersonRecord { category: Some(Category::Pow), relation: Some(Relation::Sought), ..Default::default() };
+        let nameless = PersonRecord {
+            category: Some(Category::Pow),
+            relation: Some(Relation::Sought),
+            ..Default::default()
+        };
         let err = store
-            .add_persons(&grant, &[pow("Бойко", "Андрій", Relation::Sought), nameless], T0)
+            .add_persons(
+                &grant,
+                &[pow("Бойко", "Андрій", Relation::Sought), nameless],
+                T0,
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("record 2: surname"), "{err}");
         let ua = actor(store, "UA", Role::Viewer).await;
         let page = store
-            .persons(&authorize::<ReadRegister>(&ua).unwrap(), &PersonFilter { page: 1, per_page: 10, ..Default::default() })
+            .persons(
+                &authorize::<ReadRegister>(&ua).unwrap(),
+                &PersonFilter {
+                    page: 1,
+                    per_page: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
-        assert_eq!(page.total, 0, "the valid first record must not have been kept");
+        assert_eq!(
+            page.total, 0,
+            "the valid first record must not have been kept"
+        );
         // user + token events only
         assert_eq!(store.verify_log().await.unwrap().verified, before + 2);
     })
@@ -116,44 +182,57 @@ async fn a_failed_change_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn lists_keep_their_bytes_and_refuse_the_same_file_twice() {
-    each_backend("lists_keep_their_bytes_and_refuse_the_same_file_twice", async |t| {
-        let store = &t.store;
-        with_parties(store).await;
-        let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
-        let mut fields = serde_json::Map::new();
-        fields.insert("прізвище".into(), "Шевчук".into());
-        let list = NewList {
-            kind: "children".into(),
-            category: Some(Category::Child),
-            title: "Deported children (synthetic)".into(),
-            file_name: "children.csv".into(),
-            original: "прізвище\r\nШевчук\r\n".as_bytes().to_vec(),
-            addressees: vec!["RU".parse().unwrap(), "TR".parse().unwrap()],
-            supersedes: None,
-            rows: vec![NewListRow {
-                row_no: 2,
-                fields,
-                record: Some(PersonRecord {
-                    category: Some(Category::Child),
-                    relation: Some(Relation::Sought),
-                    surname: Some("Шевчук".into()),
-                    synthetic: true,
-                    ..Default::default()
-                }),
-                problems: vec![],
-            }],
-        };
-        let id = store.add_list(&grant, &list, T0).await.unwrap();
-        let again = store.add_list(&grant, &list, T0).await.unwrap_err();
-        assert!(matches!(&again, Error::Conflict(m) if m.contains(&format!("list {id}"))), "{again}");
-        let ua = actor(store, "UA", Role::Viewer).await;
-        let page = store
-            .persons(&authorize::<ReadRegister>(&ua).unwrap(), &PersonFilter { page: 1, per_page: 5, ..Default::default() })
-            .await
-            .unwrap();
-        assert_eq!(page.items[0].source_list, Some(id));
-        assert_eq!(page.items[0].source_row, Some(2));
-    })
+    each_backend(
+        "lists_keep_their_bytes_and_refuse_the_same_file_twice",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+            let mut fields = serde_json::Map::new();
+            fields.insert("прізвище".into(), "Шевчук".into());
+            let list = NewList {
+                kind: "children".into(),
+                category: Some(Category::Child),
+                title: "Deported children (synthetic)".into(),
+                file_name: "children.csv".into(),
+                original: "прізвище\r\nШевчук\r\n".as_bytes().to_vec(),
+                addressees: vec!["RU".parse().unwrap(), "TR".parse().unwrap()],
+                supersedes: None,
+                rows: vec![NewListRow {
+                    row_no: 2,
+                    fields,
+                    record: Some(PersonRecord {
+                        category: Some(Category::Child),
+                        relation: Some(Relation::Sought),
+                        surname: Some("Шевчук".into()),
+                        synthetic: true,
+                        ..Default::default()
+                    }),
+                    problems: vec![],
+                }],
+            };
+            let id = store.add_list(&grant, &list, T0).await.unwrap();
+            let again = store.add_list(&grant, &list, T0).await.unwrap_err();
+            assert!(
+                matches!(&again, Error::Conflict(m) if m.contains(&format!("list {id}"))),
+                "{again}"
+            );
+            let ua = actor(store, "UA", Role::Viewer).await;
+            let page = store
+                .persons(
+                    &authorize::<ReadRegister>(&ua).unwrap(),
+                    &PersonFilter {
+                        page: 1,
+                        per_page: 5,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.items[0].source_list, Some(id));
+            assert_eq!(page.items[0].source_row, Some(2));
+        },
+    )
     .await;
 }
 
@@ -162,7 +241,18 @@ async fn rounds_commitments_and_fulfilment() {
     each_backend("rounds_commitments_and_fulfilment", async |t| {
         let store = &t.store;
         with_parties(store).await;
-        store.add_party(&admin("XX"), &Party { code: "XX".parse().unwrap(), name: "Elsewhere".into(), kind: PartyKind::Observer }, T0).await.unwrap();
+        store
+            .add_party(
+                &admin("XX"),
+                &Party {
+                    code: "XX".parse().unwrap(),
+                    name: "Elsewhere".into(),
+                    kind: PartyKind::Observer,
+                },
+                T0,
+            )
+            .await
+            .unwrap();
         let ua_neg = actor(store, "UA", Role::Negotiator).await;
         let ru_neg = actor(store, "RU", Role::Negotiator).await;
         let round = NewRound {
@@ -173,53 +263,130 @@ async fn rounds_commitments_and_fulfilment() {
             mediator: Some("TR".parse().unwrap()),
             notes: String::new(),
             delegations: vec![
-                Delegation { party: "UA".parse().unwrap(), head: "Head A (synthetic)".into(), size: Some(12) },
-                Delegation { party: "RU".parse().unwrap(), head: "Head B (synthetic)".into(), size: Some(12) },
+                Delegation {
+                    party: "UA".parse().unwrap(),
+                    head: "Head A (synthetic)".into(),
+                    size: Some(12),
+                },
+                Delegation {
+                    party: "RU".parse().unwrap(),
+                    head: "Head B (synthetic)".into(),
+                    size: Some(12),
+                },
             ],
         };
         let ua_w = authorize::<WriteTalks>(&ua_neg).unwrap();
         let round_id = store.add_round(&ua_w, &round, T0).await.unwrap();
         let sides = ["UA".parse().unwrap(), "RU".parse().unwrap()];
-        let terms = Terms::RemainsReturn { quantity_each_way: 6000 };
-        let c = store.add_commitment(&ua_w, round_id, "Remains", &sides, &terms, T0).await.unwrap();
+        let terms = Terms::RemainsReturn {
+            quantity_each_way: 6000,
+        };
+        let c = store
+            .add_commitment(&ua_w, round_id, "Remains", &sides, &terms, T0)
+            .await
+            .unwrap();
 
         // RU hands over two of the people it holds; one is received.
         let ru_ids = store
             .add_persons(
                 &Grant::system("RU".parse().unwrap(), "test"),
-                &[pow("Мельник", "Петро", Relation::Held), pow("Ткачук", "Іван", Relation::Held)],
+                &[
+                    pow("Мельник", "Петро", Relation::Held),
+                    pow("Ткачук", "Іван", Relation::Held),
+                ],
                 T0,
             )
             .await
             .unwrap();
         let ru_w = authorize::<WriteTalks>(&ru_neg).unwrap();
         let plan = store.add_plan(&ru_w, c, T0).await.unwrap();
-        let stage = store.add_stage(&ru_w, plan, 1, Some("2025-06-11"), T0).await.unwrap();
-        let entry = |id, movement| StageEntry { person_id: id, to: "UA".parse().unwrap(), movement, reason: None };
+        let stage = store
+            .add_stage(&ru_w, plan, 1, Some("2025-06-11"), T0)
+            .await
+            .unwrap();
+        let entry = |id, movement| StageEntry {
+            person_id: id,
+            to: "UA".parse().unwrap(),
+            movement,
+            reason: None,
+        };
         store
-            .add_stage_entries(&ru_w, stage, &[entry(ru_ids[0], Movement::Received), entry(ru_ids[1], Movement::HandedOver)], T0)
+            .add_stage_entries(
+                &ru_w,
+                stage,
+                &[
+                    entry(ru_ids[0], Movement::Received),
+                    entry(ru_ids[1], Movement::HandedOver),
+                ],
+                T0,
+            )
             .await
             .unwrap();
         // UA cannot place RU's people in a stage.
         assert!(matches!(
-            store.add_stage_entries(&ua_w, stage, &[entry(ru_ids[0], Movement::Planned)], T0).await,
+            store
+                .add_stage_entries(&ua_w, stage, &[entry(ru_ids[0], Movement::Planned)], T0)
+                .await,
             Err(Error::NotFound(_))
         ));
 
-        let views = store.commitments(&authorize::<ReadTalks>(&ua_neg).unwrap()).await.unwrap();
+        let views = store
+            .commitments(&authorize::<ReadTalks>(&ua_neg).unwrap())
+            .await
+            .unwrap();
         assert_eq!(views.len(), 1);
-        let ru_to_ua = views[0].fulfilment.flows.iter().find(|f| f.from.as_str() == "RU").unwrap();
-        assert_eq!((ru_to_ua.agreed, ru_to_ua.planned, ru_to_ua.handed_over, ru_to_ua.received), (6000, 2, 1, 1));
+        let ru_to_ua = views[0]
+            .fulfilment
+            .flows
+            .iter()
+            .find(|f| f.from.as_str() == "RU")
+            .unwrap();
+        assert_eq!(
+            (
+                ru_to_ua.agreed,
+                ru_to_ua.planned,
+                ru_to_ua.handed_over,
+                ru_to_ua.received
+            ),
+            (6000, 2, 1, 1)
+        );
 
         // The mediator sees the round; a party not in it does not.
         let tr = actor(store, "TR", Role::Viewer).await;
-        assert_eq!(store.rounds(&authorize::<ReadTalks>(&tr).unwrap()).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .rounds(&authorize::<ReadTalks>(&tr).unwrap())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         let xx = actor(store, "XX", Role::Negotiator).await;
-        assert!(store.rounds(&authorize::<ReadTalks>(&xx).unwrap()).await.unwrap().is_empty());
-        assert!(store.commitments(&authorize::<ReadTalks>(&xx).unwrap()).await.unwrap().is_empty());
+        assert!(
+            store
+                .rounds(&authorize::<ReadTalks>(&xx).unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .commitments(&authorize::<ReadTalks>(&xx).unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let xx_w = authorize::<WriteTalks>(&xx).unwrap();
-        assert!(matches!(store.add_commitment(&xx_w, round_id, "x", &sides, &terms, T0).await, Err(Error::NotFound(_))));
-        assert!(matches!(store.add_plan(&xx_w, c, T0).await, Err(Error::NotFound(_))));
+        assert!(matches!(
+            store
+                .add_commitment(&xx_w, round_id, "x", &sides, &terms, T0)
+                .await,
+            Err(Error::NotFound(_))
+        ));
+        assert!(matches!(
+            store.add_plan(&xx_w, c, T0).await,
+            Err(Error::NotFound(_))
+        ));
     })
     .await;
 }
@@ -279,7 +446,9 @@ async fn a_store_from_a_newer_homeward_is_refused_untouched() {
 async fn a_missing_sqlite_file_is_not_created_when_it_must_exist() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("absent.db");
-    let err = Store::open(&Location::Sqlite(path.clone()), OpenMode::MustExist).await.unwrap_err();
+    let err = Store::open(&Location::Sqlite(path.clone()), OpenMode::MustExist)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no store at"), "{err}");
     assert!(!path.exists());
 }
@@ -287,17 +456,23 @@ async fn a_missing_sqlite_file_is_not_created_when_it_must_exist() {
 #[tokio::test]
 async fn an_unreachable_postgres_is_one_clear_error() {
     let loc: Location = "postgres://nobody@127.0.0.1:1/none".parse().unwrap();
-    let err = Store::open(&loc, OpenMode::CreateIfMissing).await.unwrap_err();
-    assert!(err.to_string().contains("cannot connect to PostgreSQL"), "{err}");
+    let err = Store::open(&loc, OpenMode::CreateIfMissing)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot connect to PostgreSQL"),
+        "{err}"
+    );
 }
 
 #[test]
 fn both_dialects_have_the_same_migration_versions() {
     let names = |d: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{d}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{d}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         v.sort();
         v
     };
@@ -306,7 +481,10 @@ fn both_dialects_have_the_same_migration_versions() {
 
 #[tokio::test]
 async fn both_dialects_have_the_same_tables_and_columns() {
-    let Some(pg) = testkit::postgres("both_dialects_have_the_same_tables_and_columns").await.unwrap() else {
+    let Some(pg) = testkit::postgres("both_dialects_have_the_same_tables_and_columns")
+        .await
+        .unwrap()
+    else {
         return;
     };
     let sqlite = testkit::sqlite().await.unwrap();

@@ -31,62 +31,94 @@ async fn ua_markers(r: &crate::common::Running) -> (Vec<i64>, BTreeSet<String>) 
         }
         page += 1;
     }
-    assert!(ids.len() > 300, "the seeded UA register should not be empty");
+    assert!(
+        ids.len() > 300,
+        "the seeded UA register should not be empty"
+    );
     (ids, hashes)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_route_shows_one_party_the_register_of_another() {
-    each_backend("no_route_shows_one_party_the_register_of_another", async |r| {
-        let (ua_ids, ua_hashes) = ua_markers(r).await;
-        let c = client();
-        let mut checked = 0;
-        for path in homeward_server::route_paths() {
-            if path == "/logout" || path == "/login" {
-                continue; // forms without data; covered in pages.rs
-            }
-            let concrete = path.replace("{id}", &ua_ids[0].to_string());
-            for party in ["RU", "TR"] {
-                for role in Role::ALL {
-                    let resp = c.get(r.url(&concrete)).bearer_auth(r.token(party, role)).send().await.unwrap();
-                    let status = resp.status();
-                    let body = resp.text().await.unwrap();
-                    assert!(
-                        [StatusCode::OK, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
-                        "{} {concrete} as {party} {role}: unexpected {status}",
-                        r.backend
-                    );
-                    if path.contains("{id}") {
+    each_backend(
+        "no_route_shows_one_party_the_register_of_another",
+        async |r| {
+            let (ua_ids, ua_hashes) = ua_markers(r).await;
+            let c = client();
+            let mut checked = 0;
+            for path in homeward_server::route_paths() {
+                if path == "/logout" || path == "/login" {
+                    continue; // forms without data; covered in pages.rs
+                }
+                let concrete = path.replace("{id}", &ua_ids[0].to_string());
+                for party in ["RU", "TR"] {
+                    for role in Role::ALL {
+                        let resp = c
+                            .get(r.url(&concrete))
+                            .bearer_auth(r.token(party, role))
+                            .send()
+                            .await
+                            .unwrap();
+                        let status = resp.status();
+                        let body = resp.text().await.unwrap();
                         assert!(
-                            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
-                            "{} {concrete} as {party} {role} must be refused, got {status}",
+                            [StatusCode::OK, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND]
+                                .contains(&status),
+                            "{} {concrete} as {party} {role}: unexpected {status}",
                             r.backend
                         );
+                        if path.contains("{id}") {
+                            assert!(
+                                status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                                "{} {concrete} as {party} {role} must be refused, got {status}",
+                                r.backend
+                            );
+                        }
+                        for h in &ua_hashes {
+                            assert!(
+                                !body.contains(h.as_str()),
+                                "{} {concrete} as {party} {role} leaked a UA record",
+                                r.backend
+                            );
+                        }
+                        checked += 1;
                     }
-                    for h in &ua_hashes {
-                        assert!(!body.contains(h.as_str()), "{} {concrete} as {party} {role} leaked a UA record", r.backend);
-                    }
-                    checked += 1;
                 }
             }
-        }
-        assert!(checked >= 12 * 12, "every route was checked for both foreign parties and all roles");
-    })
+            assert!(
+                checked >= 12 * 12,
+                "every route was checked for both foreign parties and all roles"
+            );
+        },
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_documented_route_is_routed_and_checked() {
     each_backend("every_documented_route_is_routed_and_checked", async |r| {
-        let doc: serde_json::Value = client().get(r.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let doc: serde_json::Value = client()
+            .get(r.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let routed: BTreeSet<&str> = homeward_server::route_paths().into_iter().collect();
         let documented: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
         assert!(documented.len() >= 7);
         for p in &documented {
-            assert!(routed.contains(p.as_str()), "{p} is documented but not routed");
+            assert!(
+                routed.contains(p.as_str()),
+                "{p} is documented but not routed"
+            );
         }
         for p in homeward_server::api::PATHS {
-            assert!(p == "/api/v1/openapi.json" || documented.iter().any(|d| d == p), "{p} is routed but not documented");
+            assert!(
+                p == "/api/v1/openapi.json" || documented.iter().any(|d| d == p),
+                "{p} is routed but not documented"
+            );
         }
     })
     .await;
@@ -101,15 +133,34 @@ async fn without_credentials_nothing_is_served() {
                 continue; // public: no data
             }
             let concrete = path.replace("{id}", "1");
-            let no_token = if path == "/logout" { c.post(r.url(&concrete)) } else { c.get(r.url(&concrete)) };
+            let no_token = if path == "/logout" {
+                c.post(r.url(&concrete))
+            } else {
+                c.get(r.url(&concrete))
+            };
             let status = no_token.send().await.unwrap().status();
             if path.starts_with("/api/") {
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "{concrete}");
             } else {
-                assert_eq!(status, StatusCode::SEE_OTHER, "{concrete} should send to sign-in");
+                assert_eq!(
+                    status,
+                    StatusCode::SEE_OTHER,
+                    "{concrete} should send to sign-in"
+                );
             }
-            let bad = c.get(r.url(&concrete)).bearer_auth("hwt_not-a-token").send().await.unwrap().status();
-            assert!(bad == StatusCode::UNAUTHORIZED || bad == StatusCode::SEE_OTHER || bad == StatusCode::METHOD_NOT_ALLOWED, "{concrete}: {bad}");
+            let bad = c
+                .get(r.url(&concrete))
+                .bearer_auth("hwt_not-a-token")
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert!(
+                bad == StatusCode::UNAUTHORIZED
+                    || bad == StatusCode::SEE_OTHER
+                    || bad == StatusCode::METHOD_NOT_ALLOWED,
+                "{concrete}: {bad}"
+            );
         }
     })
     .await;
@@ -119,10 +170,26 @@ async fn without_credentials_nothing_is_served() {
 async fn roles_decide_within_a_party() {
     each_backend("roles_decide_within_a_party", async |r| {
         let c = client();
-        let get = async |path: &str, role| c.get(r.url(path)).bearer_auth(r.token("UA", role)).send().await.unwrap().status();
-        assert_eq!(get("/api/v1/persons", Role::Auditor).await, StatusCode::FORBIDDEN);
-        assert_eq!(get("/api/v1/log/verify", Role::Viewer).await, StatusCode::FORBIDDEN);
-        assert_eq!(get("/api/v1/log/verify", Role::Auditor).await, StatusCode::OK);
+        let get = async |path: &str, role| {
+            c.get(r.url(path))
+                .bearer_auth(r.token("UA", role))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        };
+        assert_eq!(
+            get("/api/v1/persons", Role::Auditor).await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get("/api/v1/log/verify", Role::Viewer).await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get("/api/v1/log/verify", Role::Auditor).await,
+            StatusCode::OK
+        );
         assert_eq!(get("/api/v1/persons", Role::Viewer).await, StatusCode::OK);
         let body: serde_json::Value = c
             .get(r.url("/api/v1/persons?category=bogus"))
@@ -134,7 +201,10 @@ async fn roles_decide_within_a_party() {
             .await
             .unwrap();
         assert_eq!(body["status"], 400);
-        assert!(body["error"].as_str().unwrap().contains("Category"), "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("Category"),
+            "{body}"
+        );
     })
     .await;
 }

@@ -21,13 +21,25 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_driver() -> Option<Driver> {
-    let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists());
-    let (Some(chromedriver), true) = (chromedriver, std::path::Path::new("/usr/bin/chromium").exists()) else {
-        let _ = writeln!(std::io::stderr(), "SKIPPED browser test: install chromium and chromium-driver (apt-get install chromium chromium-driver)");
+    let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let (Some(chromedriver), true) = (
+        chromedriver,
+        std::path::Path::new("/usr/bin/chromium").exists(),
+    ) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED browser test: install chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        );
         return None;
     };
     let port = free_port();
@@ -37,9 +49,15 @@ async fn start_driver() -> Option<Driver> {
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
-    let driver = Driver { child, base: format!("http://127.0.0.1:{port}") };
+    let driver = Driver {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..100 {
-        if reqwest::get(format!("{}/status", driver.base)).await.is_ok() {
+        if reqwest::get(format!("{}/status", driver.base))
+            .await
+            .is_ok()
+        {
             return Some(driver);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -50,7 +68,11 @@ async fn start_driver() -> Option<Driver> {
 async fn call(c: &reqwest::Client, method: reqwest::Method, url: String, body: Value) -> Value {
     let request = c.request(method, url);
     // chromedriver refuses a body on GET, and requires one (an object) on POST.
-    let request = if body.is_null() { request } else { request.json(&body) };
+    let request = if body.is_null() {
+        request
+    } else {
+        request.json(&body)
+    };
     let resp = request.send().await.unwrap();
     let v: Value = resp.json().await.unwrap();
     v["value"].clone()
@@ -58,7 +80,9 @@ async fn call(c: &reqwest::Client, method: reqwest::Method, url: String, body: V
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_signs_in_with_a_token_and_sees_the_round() {
-    let Some(driver) = start_driver().await else { return };
+    let Some(driver) = start_driver().await else {
+        return;
+    };
     each_backend("a_person_signs_in_with_a_token_and_sees_the_round", async |r| {
         let c = reqwest::Client::new();
         let profile = tempfile::tempdir().unwrap();

@@ -27,7 +27,9 @@ impl Running {
 pub const T0: i64 = 1_748_822_400_000;
 
 async fn start(t: TestStore, backend: &'static str) -> Running {
-    let seeded = homeward_demo::seed(&t.store, Scale(0.02), T0).await.unwrap();
+    let seeded = homeward_demo::seed(&t.store, Scale(0.02), T0)
+        .await
+        .unwrap();
     let store = t.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -35,7 +37,14 @@ async fn start(t: TestStore, backend: &'static str) -> Running {
     let server = tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
-    Running { base, seeded, store, backend, _store: t, _server: server }
+    Running {
+        base,
+        seeded,
+        store,
+        backend,
+        _store: t,
+        _server: server,
+    }
 }
 
 /// Runs `f` against a seeded server on each available database.
@@ -50,5 +59,8 @@ pub async fn each_backend(test: &str, f: impl AsyncFn(&Running)) {
 
 /// An HTTP client that never follows redirects (tests look at them) and keeps no cookies.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }

@@ -6,86 +6,201 @@ use homeward_core::record::{Category, PersonRecord, Relation};
 use reqwest::StatusCode;
 
 fn session_cookie(resp: &reqwest::Response) -> String {
-    let set = resp.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
-    assert!(set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Strict"), "{set}");
+    let set = resp
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
     set.split(';').next().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dashboard_shows_the_istanbul_round_as_seeded() {
-    each_backend("the_dashboard_shows_the_istanbul_round_as_seeded", async |r| {
-        let html = client()
-            .get(r.url("/"))
-            .bearer_auth(r.token("UA", Role::Viewer))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        for expected in ["Çırağan Palace", "2025-06-02", "of <b>1,000</b> (+200 possible)", "of <b>6,000</b>", "UA listed 339 children", "of <b>10</b>", "<progress", "Ceasefire memorandum", "end of June 2025"] {
-            assert!(html.contains(expected), "{}: the dashboard lacks {expected:?}", r.backend);
-        }
-        // The mediator sees the round too.
-        let tr = client().get(r.url("/")).bearer_auth(r.token("TR", Role::Viewer)).send().await.unwrap().text().await.unwrap();
-        assert!(tr.contains("Çırağan Palace"));
-    })
+    each_backend(
+        "the_dashboard_shows_the_istanbul_round_as_seeded",
+        async |r| {
+            let html = client()
+                .get(r.url("/"))
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            for expected in [
+                "Çırağan Palace",
+                "2025-06-02",
+                "of <b>1,000</b> (+200 possible)",
+                "of <b>6,000</b>",
+                "UA listed 339 children",
+                "of <b>10</b>",
+                "<progress",
+                "Ceasefire memorandum",
+                "end of June 2025",
+            ] {
+                assert!(
+                    html.contains(expected),
+                    "{}: the dashboard lacks {expected:?}",
+                    r.backend
+                );
+            }
+            // The mediator sees the round too.
+            let tr = client()
+                .get(r.url("/"))
+                .bearer_auth(r.token("TR", Role::Viewer))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(tr.contains("Çırağan Palace"));
+        },
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_starts_a_session_and_sign_out_needs_the_forms_token() {
-    each_backend("sign_in_starts_a_session_and_sign_out_needs_the_forms_token", async |r| {
-        let c = client();
-        let bad = c.post(r.url("/login")).form(&[("token", "hwt_wrong")]).send().await.unwrap();
-        assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
-        assert!(bad.text().await.unwrap().contains("Sign-in failed"));
+    each_backend(
+        "sign_in_starts_a_session_and_sign_out_needs_the_forms_token",
+        async |r| {
+            let c = client();
+            let bad = c
+                .post(r.url("/login"))
+                .form(&[("token", "hwt_wrong")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+            assert!(bad.text().await.unwrap().contains("Sign-in failed"));
 
-        let foreign = c
-            .post(r.url("/login"))
-            .header("origin", "http://evil.example")
-            .form(&[("token", r.token("UA", Role::Viewer))])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
+            let foreign = c
+                .post(r.url("/login"))
+                .header("origin", "http://evil.example")
+                .form(&[("token", r.token("UA", Role::Viewer))])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
 
-        let ok = c.post(r.url("/login")).form(&[("token", r.token("UA", Role::Viewer))]).send().await.unwrap();
-        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-        let cookie = session_cookie(&ok);
-        let page = c.get(r.url("/persons")).header("cookie", &cookie).send().await.unwrap();
-        assert_eq!(page.status(), StatusCode::OK);
-        let html = page.text().await.unwrap();
-        assert!(html.contains("Register of UA"));
-        let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-        assert_eq!(csrf.len(), 64);
+            let ok = c
+                .post(r.url("/login"))
+                .form(&[("token", r.token("UA", Role::Viewer))])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+            let cookie = session_cookie(&ok);
+            let page = c
+                .get(r.url("/persons"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), StatusCode::OK);
+            let html = page.text().await.unwrap();
+            assert!(html.contains("Register of UA"));
+            let csrf = html
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned();
+            assert_eq!(csrf.len(), 64);
 
-        let forged = c.post(r.url("/logout")).header("cookie", &cookie).form(&[("csrf", "0".repeat(64))]).send().await.unwrap();
-        assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(c.get(r.url("/")).header("cookie", &cookie).send().await.unwrap().status(), StatusCode::OK);
+            let forged = c
+                .post(r.url("/logout"))
+                .header("cookie", &cookie)
+                .form(&[("csrf", "0".repeat(64))])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+            assert_eq!(
+                c.get(r.url("/"))
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::OK
+            );
 
-        let out = c.post(r.url("/logout")).header("cookie", &cookie).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
-        assert_eq!(out.status(), StatusCode::SEE_OTHER);
-        assert_eq!(c.get(r.url("/")).header("cookie", &cookie).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    })
+            let out = c
+                .post(r.url("/logout"))
+                .header("cookie", &cookie)
+                .form(&[("csrf", csrf.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(out.status(), StatusCode::SEE_OTHER);
+            assert_eq!(
+                c.get(r.url("/"))
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::SEE_OTHER
+            );
+        },
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_sign_in_works_and_says_nothing_about_what_was_wrong() {
-    each_backend("a_password_sign_in_works_and_says_nothing_about_what_was_wrong", async |r| {
-        let hash = homeward_server::hash_password("a long enough passphrase", homeward_server::HashCost::Test).unwrap();
-        let admin = Grant::system("RU".parse().unwrap(), "test");
-        r.store.create_user(&admin, "ru-clerk", &[Role::Operator], Some(&hash), T0).await.unwrap();
-        let c = client();
-        let form = |pw: &'static str| [("party", "ru"), ("user", "ru-clerk"), ("password", pw)];
-        assert_eq!(c.post(r.url("/login")).form(&form("a long enough passphrase")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-        let wrong = c.post(r.url("/login")).form(&form("wrong")).send().await.unwrap();
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-        let nobody = c.post(r.url("/login")).form(&[("party", "RU"), ("user", "nobody"), ("password", "x")]).send().await.unwrap();
-        assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(wrong.text().await.unwrap(), nobody.text().await.unwrap());
-    })
+    each_backend(
+        "a_password_sign_in_works_and_says_nothing_about_what_was_wrong",
+        async |r| {
+            let hash = homeward_server::hash_password(
+                "a long enough passphrase",
+                homeward_server::HashCost::Test,
+            )
+            .unwrap();
+            let admin = Grant::system("RU".parse().unwrap(), "test");
+            r.store
+                .create_user(&admin, "ru-clerk", &[Role::Operator], Some(&hash), T0)
+                .await
+                .unwrap();
+            let c = client();
+            let form = |pw: &'static str| [("party", "ru"), ("user", "ru-clerk"), ("password", pw)];
+            assert_eq!(
+                c.post(r.url("/login"))
+                    .form(&form("a long enough passphrase"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::SEE_OTHER
+            );
+            let wrong = c
+                .post(r.url("/login"))
+                .form(&form("wrong"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+            let nobody = c
+                .post(r.url("/login"))
+                .form(&[("party", "RU"), ("user", "nobody"), ("password", "x")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(wrong.text().await.unwrap(), nobody.text().await.unwrap());
+        },
+    )
     .await;
 }
 
@@ -101,10 +216,25 @@ async fn markup_in_a_name_is_shown_as_text() {
             ..Default::default()
         };
         let id = r.store.add_persons(&grant, &[record], T0).await.unwrap()[0];
-        let resp = client().get(r.url(&format!("/persons/{id}"))).bearer_auth(r.token("UA", Role::Viewer)).send().await.unwrap();
-        assert!(resp.headers().get("content-security-policy").unwrap().to_str().unwrap().contains("default-src 'self'"));
+        let resp = client()
+            .get(r.url(&format!("/persons/{id}")))
+            .bearer_auth(r.token("UA", Role::Viewer))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.headers()
+                .get("content-security-policy")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
         let html = resp.text().await.unwrap();
-        assert!(!html.contains("<script>alert(1)"), "raw markup reached the page");
+        assert!(
+            !html.contains("<script>alert(1)"),
+            "raw markup reached the page"
+        );
         assert!(html.contains("alert(1)"), "the name must still be shown");
     })
     .await;

@@ -1,0 +1,281 @@
+//! The `homeward` command as a user runs it: real processes, real files, real servers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use homeward_store::testkit;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn homeward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_homeward"))
+        .args(args)
+        .env_remove("HOMEWARD_DB")
+        .env_remove("HOMEWARD_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A failure is one line on stderr that says what to do, and a non-zero exit.
+fn assert_one_line_error(o: &Output, needle: &str) {
+    assert!(!o.status.success(), "expected a failure: {}", stdout(o));
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {err}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains(needle),
+        "{err}"
+    );
+}
+
+fn demo_store(dir: &Path) -> String {
+    let db = dir.join("demo.db").to_string_lossy().into_owned();
+    let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    db
+}
+
+fn token_of(demo_output: &str, party: &str, role: &str) -> String {
+    demo_output
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|w| w.len() == 3 && w[0] == party && w[1] == role)
+        .map(|w| w[2].to_owned())
+        .unwrap()
+}
+
+#[test]
+fn bad_database_locations_are_one_line_errors_that_write_nothing() {
+    assert_one_line_error(
+        &homeward(&["verify", "--db", "mysql://root@localhost/x"]),
+        "not supported",
+    );
+    assert_one_line_error(
+        &homeward(&["verify", "--db", "postgres://"]),
+        "names no server",
+    );
+    assert_one_line_error(
+        &homeward(&["verify", "--db", "postgres://nobody@127.0.0.1:1/none"]),
+        "cannot connect to PostgreSQL",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("absent.db");
+    assert_one_line_error(
+        &homeward(&["verify", "--db", absent.to_str().unwrap()]),
+        "no store at",
+    );
+    assert!(!absent.exists());
+}
+
+#[test]
+fn an_occupied_port_is_refused_before_anything_is_written() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let o = homeward(&[
+        "demo",
+        "--db",
+        db.to_str().unwrap(),
+        "--addr",
+        &addr,
+        "--scale",
+        "0.01",
+    ]);
+    assert_one_line_error(&o, "already in use");
+    assert!(
+        !db.exists(),
+        "the demo must not seed a store it cannot serve"
+    );
+
+    let store = demo_store(dir.path());
+    assert_one_line_error(
+        &homeward(&["serve", "--db", &store, "--addr", &addr]),
+        "already in use",
+    );
+}
+
+#[test]
+fn the_demo_never_overwrites_a_file_that_is_not_a_demo_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let precious = dir.path().join("register.db");
+    std::fs::write(&precious, b"a party's only copy of something").unwrap();
+    let o = homeward(&[
+        "demo",
+        "--db",
+        precious.to_str().unwrap(),
+        "--no-serve",
+        "--scale",
+        "0.01",
+    ]);
+    assert_one_line_error(&o, "not a homeward demo store");
+    assert_eq!(
+        std::fs::read(&precious).unwrap(),
+        b"a party's only copy of something"
+    );
+    // A demo store is replaced.
+    let db = demo_store(dir.path());
+    let again = homeward(&["demo", "--db", &db, "--no-serve", "--scale", "0.01"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[tokio::test]
+async fn verify_finds_an_event_altered_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let ok = homeward(&["verify", "--db", &db]);
+    assert!(
+        ok.status.success() && stdout(&ok).starts_with("ok: "),
+        "{}",
+        stderr(&ok)
+    );
+
+    let store =
+        homeward_store::Store::open(&db.parse().unwrap(), homeward_store::OpenMode::MustExist)
+            .await
+            .unwrap();
+    let pool = store.raw_pool_for_tests();
+    sqlx::query("DROP TRIGGER events_no_update")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE events SET actor = 'user:999' WHERE seq = 40")
+        .execute(pool)
+        .await
+        .unwrap();
+    store.close().await;
+    assert_one_line_error(&homeward(&["verify", "--db", &db]), "event 40");
+}
+
+#[tokio::test]
+async fn a_store_from_a_newer_homeward_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
+    );
+    let store =
+        homeward_store::Store::open(&db.parse().unwrap(), homeward_store::OpenMode::MustExist)
+            .await
+            .unwrap();
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99, 'future', TRUE, x'00', 0)")
+        .execute(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    store.close().await;
+    let before = std::fs::read(db).unwrap();
+    assert_one_line_error(&homeward(&["verify", "--db", db]), "upgrade homeward");
+    assert_eq!(std::fs::read(db).unwrap(), before);
+}
+
+#[test]
+fn read_commands_obey_the_access_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").to_string_lossy().into_owned();
+    let seeded = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    let out = stdout(&seeded);
+    let ua = token_of(&out, "UA", "viewer");
+    let ru = token_of(&out, "RU", "viewer");
+    let ua_page: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "persons",
+        "--db",
+        &db,
+        "--token",
+        &ua,
+        "--per-page",
+        "500",
+    ])))
+    .unwrap();
+    let ru_page: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "persons",
+        "--db",
+        &db,
+        "--token",
+        &ru,
+        "--per-page",
+        "500",
+    ])))
+    .unwrap();
+    assert!(ua_page["total"].as_i64().unwrap() > 0 && ru_page["total"].as_i64().unwrap() > 0);
+    assert!(
+        ua_page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["party"] == "UA")
+    );
+    assert!(
+        ru_page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["party"] == "RU")
+    );
+    let auditor = token_of(&out, "UA", "auditor");
+    assert_one_line_error(
+        &homeward(&["persons", "--db", &db, "--token", &auditor]),
+        "may not read the register",
+    );
+    assert_one_line_error(
+        &homeward(&["persons", "--db", &db, "--token", "hwt_nope"]),
+        "not known",
+    );
+    let commitments: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "commitments",
+        "--db",
+        &db,
+        "--token",
+        &ru,
+    ])))
+    .unwrap();
+    assert_eq!(commitments.as_array().unwrap().len(), 7);
+}
+
+#[tokio::test]
+async fn tokens_and_verification_work_on_postgresql_too() {
+    let Some(pg) = testkit::postgres("tokens_and_verification_work_on_postgresql_too")
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    pg.store.close().await;
+    let url = pg.location.to_string();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &url, "--code", "RU", "--name", "Russia"
+        ])
+        .status
+        .success()
+    );
+    let token = homeward(&[
+        "token", "create", "--db", &url, "--party", "RU", "--role", "auditor",
+    ]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    let token = stdout(&token).trim().to_owned();
+    assert!(token.starts_with("hwt_"));
+    let events = homeward(&["events", "--db", &url, "--token", &token]);
+    assert_eq!(
+        stdout(&events).lines().count(),
+        3,
+        "party, user and token events: {}",
+        stderr(&events)
+    );
+    let ok = homeward(&["verify", "--db", &url]);
+    assert!(stdout(&ok).starts_with("ok: 3 events"), "{}", stderr(&ok));
+}
