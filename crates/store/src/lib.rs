@@ -78,6 +78,18 @@ impl Store {
         }
         let backend = location.backend();
         let sqlite = backend == Backend::Sqlite;
+        if !sqlite {
+            // One direct attempt first: the pool would retry a refused connection until its
+            // timeout, and a wrong URL deserves an answer at once.
+            let probe = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                <sqlx::AnyConnection as sqlx::Connection>::connect(&location.url()),
+            )
+            .await
+            .map_err(|_| location.connect_error(sqlx::Error::PoolTimedOut))?
+            .map_err(|e| location.connect_error(e))?;
+            let _ = sqlx::Connection::close(probe).await;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(std::time::Duration::from_secs(10))

@@ -55,6 +55,7 @@ pub async fn postgres(test: &str) -> Result<Option<TestStore>, Error> {
     let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
         .await
         .map_err(|e| Error::Storage(format!("connecting to {POSTGRES_URL_VAR}: {e}")))?;
+    drop_leftovers(&mut admin).await;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
         .await
@@ -76,5 +77,34 @@ impl Store {
     /// log as an attacker with database access would).
     pub fn raw_pool_for_tests(&self) -> &sqlx::AnyPool {
         &self.pool
+    }
+}
+
+/// Drops the test databases of earlier test processes that have ended, so that repeated
+/// runs on one server do not pile them up. Databases of live processes are left alone.
+async fn drop_leftovers(admin: &mut sqlx::AnyConnection) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    ONCE.call_once(|| first = true);
+    if !first {
+        return;
+    }
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'homeward_test_%'",
+    )
+    .fetch_all(&mut *admin)
+    .await
+    .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        let ours = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !alive && ours {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut *admin)
+            .await;
+        }
     }
 }
