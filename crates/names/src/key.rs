@@ -1,0 +1,326 @@
+//! The canonical phonetic key of a name token.
+//!
+//! Every token, Cyrillic or Latin, in any romanisation standard, goes to the same small
+//! alphabet in which the regular Ukrainian/Russian/Latin correspondences collapse:
+//!
+//! | key | from |
+//! |---|---|
+//! | `i` | і и ы ї й е є э ё; i y j e (and the glide of я ю є ї: ya/ia/ja → `ia`) |
+//! | `g` | г ґ х; g h kh x |
+//! | `S` | ж ш щ; zh sh shch sch shh szcz sz ž š |
+//! | `C` | ч; ch tsch cz̆ č |
+//! | `c` | ц; ts tz c cz |
+//! | `v` | в; v w |
+//!
+//! Soft sign, hard sign and apostrophes vanish; a glide before `o` merges into `i`
+//! (so ё/yo/e agree); `ou` is read `u`; doubled letters collapse. Cyrillic is first
+//! written with a fixed pivot table, then Latin and pivot text go through the *same*
+//! reader, which is what makes a name and each of its romanisations share a key.
+//!
+//! The key is for finding candidates, not for deciding identity: Олександр and Александр
+//! keep different keys (their equivalence lives in the given-name classes).
+
+use crate::script::{Script, repair_token, script_of};
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest token accepted as a name; longer ones are "not a name".
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// Why a token has no key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAName {
+    /// Empty, or only punctuation, digits or symbols.
+    #[error("{0:?} has no letters")]
+    NoLetters(String),
+    /// Letters of a script other than Cyrillic and Latin.
+    #[error("{0:?} is not written in Cyrillic or Latin letters")]
+    OtherScript(String),
+    /// Cyrillic and Latin letters that no homoglyph repair reconciles.
+    #[error("{0:?} mixes Cyrillic and Latin letters beyond repair")]
+    MixedScript(String),
+    /// Digits inside a word.
+    #[error("{0:?} contains digits")]
+    Digits(String),
+    /// Longer than any name.
+    #[error("a token of {0} characters is longer than any name")]
+    TooLong(usize),
+}
+
+/// The pivot romanisation of one lower-case Cyrillic letter.
+fn pivot(c: char) -> &'static str {
+    match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' | 'ґ' => "g",
+        'д' => "d",
+        'е' | 'ё' | 'э' => "e",
+        'є' => "ie",
+        'ж' => "zh",
+        'з' => "z",
+        'и' | 'ы' => "y",
+        'і' | 'й' | 'ъ' => "i",
+        'ї' => "ii",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ю' => "iu",
+        'я' => "ia",
+        _ => "",
+    }
+}
+
+/// Latin letters with marks that carry a sound of their own; other marks are dropped.
+fn latin_special(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ž' | 'ż' => "zh",
+        'š' => "sh",
+        'č' => "ch",
+        'ł' => "l",
+        'ŝ' => "shch",
+        'ĉ' => "ch",
+        'ß' => "ss",
+        'æ' => "ae",
+        'ø' => "o",
+        _ => return None,
+    })
+}
+
+/// Reads Latin text (lower case, ASCII letters) into key symbols, longest match first.
+fn read_latin(s: &[u8], out: &mut Vec<u8>) {
+    const RULES: [(&[u8], u8); 14] = [
+        (b"shch", b'S'),
+        (b"szcz", b'S'),
+        (b"tsch", b'C'),
+        (b"sch", b'S'),
+        (b"shh", b'S'),
+        (b"zh", b'S'),
+        (b"sh", b'S'),
+        (b"sz", b'S'),
+        (b"ch", b'C'),
+        (b"cz", b'c'),
+        (b"kh", b'g'),
+        (b"ts", b'c'),
+        (b"tz", b'c'),
+        (b"ou", b'u'),
+    ];
+    let mut i = 0;
+    'outer: while i < s.len() {
+        for (pat, sym) in RULES {
+            if s[i..].starts_with(pat) {
+                out.push(sym);
+                i += pat.len();
+                continue 'outer;
+            }
+        }
+        let sym = match s[i] {
+            b'e' | b'y' | b'j' | b'i' => b'i',
+            b'h' | b'x' => b'g',
+            b'w' => b'v',
+            b'q' => b'k',
+            c => c,
+        };
+        out.push(sym);
+        i += 1;
+    }
+}
+
+/// The canonical phonetic key of one token, or why it is not a name.
+pub fn key(token: &str) -> Result<String, NotAName> {
+    let mut buf = String::with_capacity(token.len() * 2);
+    key_into(token, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`key`] writing into a caller's buffer, for loops over millions of names.
+pub fn key_into(token: &str, out: &mut String) -> Result<(), NotAName> {
+    out.clear();
+    let chars = token.chars().count();
+    if chars > MAX_TOKEN_CHARS {
+        return Err(NotAName::TooLong(chars));
+    }
+    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+    if letters == 0 {
+        return Err(NotAName::NoLetters(token.to_owned()));
+    }
+    if token.chars().any(|c| c.is_numeric()) {
+        return Err(NotAName::Digits(token.to_owned()));
+    }
+    let repaired;
+    let token = match script_of(token) {
+        Script::Mixed => {
+            repaired = repair_token(token, Script::None);
+            if script_of(&repaired) == Script::Mixed {
+                return Err(NotAName::MixedScript(token.to_owned()));
+            }
+            repaired.as_str()
+        }
+        Script::Other => return Err(NotAName::OtherScript(token.to_owned())),
+        _ => token,
+    };
+    // Latin bytes of the token, after pivoting Cyrillic and dropping marks.
+    let mut latin: Vec<u8> = Vec::with_capacity(token.len() * 2);
+    for c in token.nfc().flat_map(char::to_lowercase) {
+        if crate::script::is_cyrillic(c) {
+            latin.extend_from_slice(pivot(c).as_bytes());
+        } else if c.is_ascii_lowercase() {
+            latin.push(c as u8);
+        } else if let Some(s) = latin_special(c) {
+            latin.extend_from_slice(s.as_bytes());
+        } else if c.is_alphabetic() {
+            // A letter with marks: keep its base letter (ë → e, ó → o, ü → u).
+            latin.extend(c.nfd().filter(char::is_ascii_lowercase).map(|b| b as u8));
+        }
+        // Apostrophes, hyphens, soft and hard signs, GOST's grave accents: nothing.
+    }
+    let mut symbols = Vec::with_capacity(latin.len());
+    read_latin(&latin, &mut symbols);
+    // A glide before o merges into i (ё, yo, ьо, йо all agree with e).
+    let mut merged: Vec<u8> = Vec::with_capacity(symbols.len());
+    let mut k = 0;
+    while k < symbols.len() {
+        if symbols[k] == b'i' && symbols.get(k + 1) == Some(&b'o') {
+            merged.push(b'i');
+            k += 2;
+        } else {
+            merged.push(symbols[k]);
+            k += 1;
+        }
+    }
+    merged.dedup();
+    if merged.is_empty() {
+        return Err(NotAName::NoLetters(token.to_owned()));
+    }
+    out.extend(merged.into_iter().map(char::from));
+    Ok(())
+}
+
+/// The key of a surname with the feminine ending of adjectival and possessive surnames
+/// turned masculine (-ська/-ская → -ський/-ский, -ова → -ов, -іна/-ина → -ін/-ин), so that
+/// husband and wife, brother and sister share it.
+pub fn surname_stem_key(token: &str) -> Result<String, NotAName> {
+    let mut k = key(token)?;
+    for (feminine, masculine) in [
+        ("skaia", "ski"),
+        ("ska", "ski"),
+        ("ckaia", "cki"),
+        ("cka", "cki"),
+        ("aia", "i"),
+    ] {
+        if k.len() > feminine.len() + 2 && k.ends_with(feminine) {
+            k.truncate(k.len() - feminine.len());
+            k.push_str(masculine);
+            return Ok(k);
+        }
+    }
+    for feminine in ["ova", "iva", "ina"] {
+        if k.len() > feminine.len() + 1 && k.ends_with(feminine) {
+            k.pop();
+            return Ok(k);
+        }
+    }
+    Ok(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> String {
+        key(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_spellings_of_one_surname_share_a_key() {
+        let expected = k("Олійник");
+        for s in [
+            "Олейник",
+            "Oliinyk",
+            "OLEINIK",
+            "Oleynik",
+            "Олiйник",
+            "олійник",
+            "OLIINYK",
+        ] {
+            assert_eq!(k(s), expected, "{s}");
+        }
+    }
+
+    #[test]
+    fn distinct_names_keep_distinct_keys() {
+        assert_ne!(k("Гаврилюк"), k("Гаврилко"));
+        assert_ne!(k("Шевченко"), k("Шевчук"));
+        assert_ne!(k("Коваль"), k("Ковальчук"));
+    }
+
+    #[test]
+    fn the_listed_correspondences_collapse() {
+        for group in [
+            &["Щербак", "Shcherbak", "Shherbak", "Szczerbak", "Scherbak"][..],
+            &["Жук", "Zhuk", "Žuk"],
+            &["Цибуля", "Tsybulia", "Cybulya", "Tzibulia"],
+            &["Хома", "Khoma", "Homa"],
+            &["Гнатюк", "Hnatiuk", "Gnatyuk", "Hnatjuk"],
+            &["Ковальов", "Kovalov"],
+            &[
+                "Соловйов",
+                "Соловьёв",
+                "Соловьев",
+                "Solovyov",
+                "SOLOVEV",
+                "Solov’yëv",
+                "Solov`yov",
+            ],
+            &["Коваленко", "Kowalenko"],
+        ] {
+            let first = k(group[0]);
+            for s in &group[1..] {
+                assert_eq!(k(s), first, "{s} vs {}", group[0]);
+            }
+        }
+    }
+
+    #[test]
+    fn not_names_are_said_to_be_so() {
+        assert!(matches!(key(""), Err(NotAName::NoLetters(_))));
+        assert!(matches!(key("--"), Err(NotAName::NoLetters(_))));
+        assert!(matches!(key("🙂"), Err(NotAName::NoLetters(_))));
+        assert!(matches!(key("Иван2"), Err(NotAName::Digits(_))));
+        assert!(matches!(key("Ολίνικ"), Err(NotAName::OtherScript(_))));
+        assert!(matches!(key("Щербakov"), Err(NotAName::MixedScript(_))));
+        assert!(matches!(
+            key(&"а".repeat(10_000)),
+            Err(NotAName::TooLong(10_000))
+        ));
+    }
+
+    #[test]
+    fn feminine_surnames_share_the_stem() {
+        for (f, m) in [
+            ("Ковальська", "Ковальський"),
+            ("Ковальская", "Ковальский"),
+            ("Іванова", "Іванов"),
+            ("Пушкіна", "Пушкін"),
+            ("Белая", "Белый"),
+        ] {
+            assert_eq!(
+                surname_stem_key(f).unwrap(),
+                surname_stem_key(m).unwrap(),
+                "{f}"
+            );
+        }
+    }
+}
