@@ -59,7 +59,7 @@ fn pivot(c: char) -> &'static str {
         'ж' => "zh",
         'з' => "z",
         'и' | 'ы' => "y",
-        'і' | 'й' | 'ъ' => "i",
+        'і' | 'й' => "i",
         'ї' => "ii",
         'к' => "k",
         'л' => "l",
@@ -79,6 +79,7 @@ fn pivot(c: char) -> &'static str {
         'щ' => "shch",
         'ю' => "iu",
         'я' => "ia",
+        // ъ stands only before е ё ю я, whose glide already gives the key its i.
         _ => "",
     }
 }
@@ -120,6 +121,10 @@ fn read_latin(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     'outer: while i < s.len() {
         for (pat, sym) in RULES {
+            // t+sh… (т+ш, т+щ) is not ts+h…
+            if pat == b"ts" && s.get(i + 2) == Some(&b'h') {
+                continue;
+            }
             if s[i..].starts_with(pat) {
                 out.push(sym);
                 i += pat.len();
@@ -152,7 +157,10 @@ pub fn key_into(token: &str, out: &mut String) -> Result<(), NotAName> {
     if chars > MAX_TOKEN_CHARS {
         return Err(NotAName::TooLong(chars));
     }
-    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = token
+        .chars()
+        .filter(|&c| crate::script::is_name_letter(c))
+        .count();
     if letters == 0 {
         return Err(NotAName::NoLetters(token.to_owned()));
     }
@@ -180,7 +188,7 @@ pub fn key_into(token: &str, out: &mut String) -> Result<(), NotAName> {
             latin.push(c as u8);
         } else if let Some(s) = latin_special(c) {
             latin.extend_from_slice(s.as_bytes());
-        } else if c.is_alphabetic() {
+        } else if crate::script::is_name_letter(c) {
             // A letter with marks: keep its base letter (ë → e, ó → o, ü → u).
             latin.extend(c.nfd().filter(char::is_ascii_lowercase).map(|b| b as u8));
         }
@@ -188,6 +196,8 @@ pub fn key_into(token: &str, out: &mut String) -> Result<(), NotAName> {
     }
     let mut symbols = Vec::with_capacity(latin.len());
     read_latin(&latin, &mut symbols);
+    // Runs first, so that a doubled vowel after a glide (ёо → yoo) merges like a single one.
+    symbols.dedup();
     // A glide before o merges into i (ё, yo, ьо, йо all agree with e).
     let mut merged: Vec<u8> = Vec::with_capacity(symbols.len());
     let mut k = 0;

@@ -50,10 +50,24 @@ pub(crate) fn is_latin(c: char) -> bool {
             && c != '\u{00F7}'
 }
 
+/// Apostrophe-like modifier letters (ʼ ʹ ʺ): Unicode calls them letters, clerks use
+/// them as apostrophes and soft or hard signs.
+pub(crate) fn is_apostrophe_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{02B9}' | '\u{02BA}' | '\u{02BB}' | '\u{02BC}' | '\u{02BD}'
+    )
+}
+
+/// Whether `c` is a letter of a name (apostrophe-like modifier letters are not).
+pub(crate) fn is_name_letter(c: char) -> bool {
+    c.is_alphabetic() && !is_apostrophe_letter(c)
+}
+
 /// The script of a piece of text, judged by its letters only.
 pub fn script_of(text: &str) -> Script {
     let (mut cyr, mut lat, mut other) = (false, false, false);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars().filter(|&c| is_name_letter(c)) {
         if is_cyrillic(c) {
             cyr = true;
         } else if is_latin(c) {
@@ -133,18 +147,30 @@ fn to_latin_twin(c: char) -> Option<char> {
 /// token's other letters are in. `context` decides a token made only of look-alikes.
 /// Returns the token unchanged when both scripts have letters without a twin.
 pub fn repair_token(token: &str, context: Script) -> String {
-    let (mut firm_cyr, mut firm_lat) = (0, 0);
-    for c in token.chars().filter(|c| c.is_alphabetic()) {
-        if is_cyrillic(c) && to_latin_twin(c).is_none() {
-            firm_cyr += 1;
-        } else if is_latin(c) && to_cyrillic_twin(c).is_none() {
-            firm_lat += 1;
+    let (mut firm_cyr, mut firm_lat, mut cyr, mut lat) = (0, 0, 0, 0);
+    for c in token.chars().filter(|&c| is_name_letter(c)) {
+        if is_cyrillic(c) {
+            cyr += 1;
+            if to_latin_twin(c).is_none() {
+                firm_cyr += 1;
+            }
+        } else if is_latin(c) {
+            lat += 1;
+            if to_cyrillic_twin(c).is_none() {
+                firm_lat += 1;
+            }
         }
     }
     let target = match (firm_cyr > 0, firm_lat > 0) {
         (true, false) => Script::Cyrillic,
         (false, true) => Script::Latin,
-        (false, false) => context,
+        // Only look-alikes: the rest of the name decides, else the token's majority.
+        (false, false) => match context {
+            Script::Cyrillic | Script::Latin => context,
+            _ if cyr > lat => Script::Cyrillic,
+            _ if lat > cyr => Script::Latin,
+            _ => return token.to_owned(),
+        },
         (true, true) => return token.to_owned(),
     };
     token
