@@ -5,12 +5,14 @@
 //! This crate is pure: no I/O, no clock. Names are always kept exactly as written by the
 //! caller; what this crate produces are *derived* forms stored beside them.
 
+mod cyrillic;
 mod given;
 mod key;
 mod parse;
 mod script;
 mod translit;
 
+pub use cyrillic::{CyrillicReading, to_cyrillic};
 pub use given::{Gender, GivenNameClass, NameDictionary};
 pub use key::{MAX_TOKEN_CHARS, NotAName, key, key_into, surname_stem_key};
 pub use parse::{NameKey, NamePart, Reading, name_key, parse};

@@ -308,3 +308,53 @@ proptest! {
         }
     }
 }
+
+/// Share of dictionary names (every Ukrainian and Russian form) whose romanisation by each
+/// standard gets the original back among its first `n` Cyrillic readings.
+fn round_trip_rate(n: usize) -> Vec<(Language, Standard, usize, usize)> {
+    let d = NameDictionary::embedded();
+    let mut out = Vec::new();
+    for language in [Language::Ukrainian, Language::Russian] {
+        let forms: Vec<String> = d
+            .classes()
+            .iter()
+            .flat_map(|c| {
+                if language == Language::Ukrainian {
+                    c.ukrainian.clone()
+                } else {
+                    c.russian.clone()
+                }
+            })
+            .map(|f| f.replace('ё', "е"))
+            .collect();
+        for standard in standards_for(language) {
+            let hits = forms
+                .iter()
+                .filter(|f| {
+                    let latin = romanise(f, standard, language);
+                    homeward_names::to_cyrillic(&latin, n)
+                        .iter()
+                        .any(|r| r.text.replace('ё', "е") == **f)
+                })
+                .count();
+            out.push((language, standard, hits, forms.len()));
+        }
+    }
+    out
+}
+
+#[test]
+fn romanised_names_find_their_cyrillic_original_among_five_readings() {
+    let mut failures = Vec::new();
+    for (language, standard, hits, total) in round_trip_rate(5) {
+        let rate = hits as f64 / total as f64;
+        eprintln!(
+            "round trip {language:?} {}: {hits}/{total} = {rate:.3}",
+            standard.as_str()
+        );
+        if rate < 0.9 {
+            failures.push(format!("{language:?} {}: {rate:.3}", standard.as_str()));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
