@@ -120,6 +120,11 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         per_page: i64,
     },
+    /// Romanise names by a standard, or read Latin names back into Cyrillic.
+    Translit(crate::names::Translit),
+    /// Parse names and compute their canonical keys.
+    #[command(subcommand)]
+    Names(crate::names::NamesCommand),
     /// The latest events of the token's party (auditors; JSON lines).
     Events {
         #[command(flatten)]
@@ -209,6 +214,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             scale,
             no_serve,
         } => demo(&db, addr, scale, no_serve).await,
+        Command::Translit(args) => {
+            if !crate::names::translit(args)? {
+                bail!("some texts could not be romanised");
+            }
+            Ok(())
+        }
+        Command::Names(command) => {
+            if !crate::names::names(command)? {
+                bail!("some inputs are not names (see above)");
+            }
+            Ok(())
+        }
         Command::Serve { db, addr } => {
             let store = db.open(OpenMode::MustExist).await?;
             let location = db.location()?;

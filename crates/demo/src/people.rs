@@ -46,14 +46,30 @@ impl NameBook {
                 .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
                 .map(|l| l.split('\t').map(str::to_owned).collect::<Vec<_>>())
         };
-        let given = rows(include_str!("../data/given_names.tsv"))
-            .filter(|c| c.len() >= 3)
-            .map(|c| GivenName {
-                sex: if c[0] == "f" { Sex::F } else { Sex::M },
-                uk: c[1].clone(),
-                ru: c[2].clone(),
-                patronymic: (c.len() >= 7 && !c[3].is_empty())
-                    .then(|| [c[3].clone(), c[4].clone(), c[5].clone(), c[6].clone()]),
+        // Given names and their patronymics come from the names crate's dictionary.
+        let given = homeward_names::NameDictionary::embedded()
+            .classes()
+            .iter()
+            .filter_map(|c| {
+                let first = |v: &Vec<String>| v.first().cloned();
+                Some(GivenName {
+                    sex: if c.gender == homeward_names::Gender::Female {
+                        Sex::F
+                    } else {
+                        Sex::M
+                    },
+                    uk: first(&c.ukrainian)?,
+                    ru: first(&c.russian)?,
+                    patronymic: match c.gender {
+                        homeward_names::Gender::Male => Some([
+                            first(&c.patronymics[0])?,
+                            first(&c.patronymics[1])?,
+                            first(&c.patronymics[2])?,
+                            first(&c.patronymics[3])?,
+                        ]),
+                        homeward_names::Gender::Female => None,
+                    },
+                })
             })
             .collect();
         let surnames = rows(include_str!("../data/surnames.tsv"))
@@ -388,8 +404,8 @@ mod tests {
     #[test]
     fn the_embedded_lists_are_complete() {
         let book = NameBook::embedded();
-        assert_eq!(book.given.iter().filter(|g| g.sex == Sex::M).count(), 80);
-        assert_eq!(book.given.iter().filter(|g| g.sex == Sex::F).count(), 40);
+        assert!(book.given.iter().filter(|g| g.sex == Sex::M).count() >= 150);
+        assert!(book.given.iter().filter(|g| g.sex == Sex::F).count() >= 80);
         assert!(
             book.given
                 .iter()

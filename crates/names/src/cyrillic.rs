@@ -168,6 +168,14 @@ fn awkwardness(prefix: &str, chunk: &str) -> f64 {
             if prev == first && matches!(first, 'і' | 'и' | 'ы' | 'й') {
                 cost += 1.2;
             }
+            // After a vowel, и and і are rare (Ukrainian writes ї, both write й before a
+            // consonant) and ы never stands.
+            if is_vowel(prev) && matches!(first, 'и' | 'і') {
+                cost += 0.6;
+            }
+            if is_vowel(prev) && first == 'ы' {
+                cost += 1.5;
+            }
             if prev == 'ц' && first == 'ч' {
                 cost += 1.5;
             }

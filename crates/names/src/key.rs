@@ -102,44 +102,33 @@ fn latin_special(c: char) -> Option<&'static str> {
 
 /// Reads Latin text (lower case, ASCII letters) into key symbols, longest match first.
 fn read_latin(s: &[u8], out: &mut Vec<u8>) {
-    const RULES: [(&[u8], u8); 14] = [
-        (b"shch", b'S'),
-        (b"szcz", b'S'),
-        (b"tsch", b'C'),
-        (b"sch", b'S'),
-        (b"shh", b'S'),
-        (b"zh", b'S'),
-        (b"sh", b'S'),
-        (b"sz", b'S'),
-        (b"ch", b'C'),
-        (b"cz", b'c'),
-        (b"kh", b'g'),
-        (b"ts", b'c'),
-        (b"tz", b'c'),
-        (b"ou", b'u'),
-    ];
+    let at = |i: usize, pat: &[u8]| s.get(i..i + pat.len()) == Some(pat);
     let mut i = 0;
-    'outer: while i < s.len() {
-        for (pat, sym) in RULES {
+    while i < s.len() {
+        // (symbol, bytes read) of the longest digraph starting here, dispatched on the
+        // first letter so that most letters cost one comparison.
+        let (sym, len) = match s[i] {
+            b's' if at(i, b"shch") => (b'S', 4),
+            b's' if at(i, b"szcz") => (b'S', 4),
+            b's' if at(i, b"sch") || at(i, b"shh") => (b'S', 3),
+            b's' if at(i, b"sh") || at(i, b"sz") => (b'S', 2),
+            b't' if at(i, b"tsch") => (b'C', 4),
             // t+sh… (т+ш, т+щ) is not ts+h…
-            if pat == b"ts" && s.get(i + 2) == Some(&b'h') {
-                continue;
-            }
-            if s[i..].starts_with(pat) {
-                out.push(sym);
-                i += pat.len();
-                continue 'outer;
-            }
-        }
-        let sym = match s[i] {
-            b'e' | b'y' | b'j' | b'i' => b'i',
-            b'h' | b'x' => b'g',
-            b'w' => b'v',
-            b'q' => b'k',
-            c => c,
+            b't' if at(i, b"ts") && s.get(i + 2) != Some(&b'h') => (b'c', 2),
+            b't' if at(i, b"tz") => (b'c', 2),
+            b'z' if at(i, b"zh") => (b'S', 2),
+            b'c' if at(i, b"ch") => (b'C', 2),
+            b'c' if at(i, b"cz") => (b'c', 2),
+            b'k' if at(i, b"kh") => (b'g', 2),
+            b'o' if at(i, b"ou") => (b'u', 2),
+            b'e' | b'y' | b'j' | b'i' => (b'i', 1),
+            b'h' | b'x' => (b'g', 1),
+            b'w' => (b'v', 1),
+            b'q' => (b'k', 1),
+            c => (c, 1),
         };
         out.push(sym);
-        i += 1;
+        i += len;
     }
 }
 
@@ -153,39 +142,110 @@ pub fn key(token: &str) -> Result<String, NotAName> {
 /// [`key`] writing into a caller's buffer, for loops over millions of names.
 pub fn key_into(token: &str, out: &mut String) -> Result<(), NotAName> {
     out.clear();
-    let chars = token.chars().count();
+    // One pass for length, letters, digits and scripts; ASCII and basic Cyrillic (nearly
+    // every name) avoid the Unicode tables.
+    let (mut chars, mut letters, mut digits) = (0usize, 0usize, false);
+    let (mut cyr, mut lat, mut other, mut plain) = (false, false, false, true);
+    for c in token.chars() {
+        chars += 1;
+        match c {
+            'a'..='z' | 'A'..='Z' => {
+                letters += 1;
+                lat = true;
+            }
+            '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}' => {
+                letters += 1;
+                cyr = true;
+            }
+            '0'..='9' => digits = true,
+            c if c.is_ascii() => {}
+            c => {
+                plain = false;
+                if crate::script::is_name_letter(c) {
+                    letters += 1;
+                    if crate::script::is_cyrillic(c) {
+                        cyr = true;
+                    } else if crate::script::is_latin(c) {
+                        lat = true;
+                    } else {
+                        other = true;
+                    }
+                } else if c.is_numeric() {
+                    digits = true;
+                }
+            }
+        }
+    }
     if chars > MAX_TOKEN_CHARS {
         return Err(NotAName::TooLong(chars));
     }
-    let letters = token
-        .chars()
-        .filter(|&c| crate::script::is_name_letter(c))
-        .count();
     if letters == 0 {
         return Err(NotAName::NoLetters(token.to_owned()));
     }
-    if token.chars().any(|c| c.is_numeric()) {
+    if digits {
         return Err(NotAName::Digits(token.to_owned()));
     }
+    if other {
+        return Err(NotAName::OtherScript(token.to_owned()));
+    }
     let repaired;
-    let token = match script_of(token) {
-        Script::Mixed => {
-            repaired = repair_token(token, Script::None);
-            if script_of(&repaired) == Script::Mixed {
-                return Err(NotAName::MixedScript(token.to_owned()));
-            }
-            repaired.as_str()
+    let token = if cyr && lat {
+        repaired = repair_token(token, Script::None);
+        if script_of(&repaired) == Script::Mixed {
+            return Err(NotAName::MixedScript(token.to_owned()));
         }
-        Script::Other => return Err(NotAName::OtherScript(token.to_owned())),
-        _ => token,
+        repaired.as_str()
+    } else {
+        token
     };
+    let composed;
+    let token = if plain
+        || unicode_normalization::is_nfc_quick(token.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        token
+    } else {
+        composed = token.nfc().collect::<String>();
+        composed.as_str()
+    };
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let (latin, symbols) = &mut *scratch;
+        latin.clear();
+        symbols.clear();
+        symbols_of(token, latin, symbols);
+        if symbols.is_empty() {
+            return Err(NotAName::NoLetters(token.to_owned()));
+        }
+        out.extend(symbols.iter().map(|&b| char::from(b)));
+        Ok(())
+    })
+}
+
+/// Lower case without the Unicode tables for ASCII and basic Cyrillic.
+fn lower(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        '\u{0410}'..='\u{042F}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        '\u{0400}'..='\u{040F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        c if c.is_ascii() || ('\u{0430}'..='\u{045F}').contains(&c) => c,
+        c => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+thread_local! {
+    /// Buffers reused across calls: keys are computed millions of times in a row.
+    static SCRATCH: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// The key symbols of a script-clean, NFC token.
+fn symbols_of(token: &str, latin: &mut Vec<u8>, symbols: &mut Vec<u8>) {
     // Latin bytes of the token, after pivoting Cyrillic and dropping marks.
-    let mut latin: Vec<u8> = Vec::with_capacity(token.len() * 2);
-    for c in token.nfc().flat_map(char::to_lowercase) {
-        if crate::script::is_cyrillic(c) {
-            latin.extend_from_slice(pivot(c).as_bytes());
-        } else if c.is_ascii_lowercase() {
+    for c in token.chars().map(lower) {
+        if c.is_ascii_lowercase() {
             latin.push(c as u8);
+        } else if crate::script::is_cyrillic(c) {
+            latin.extend_from_slice(pivot(c).as_bytes());
         } else if let Some(s) = latin_special(c) {
             latin.extend_from_slice(s.as_bytes());
         } else if crate::script::is_name_letter(c) {
@@ -194,28 +254,20 @@ pub fn key_into(token: &str, out: &mut String) -> Result<(), NotAName> {
         }
         // Apostrophes, hyphens, soft and hard signs, GOST's grave accents: nothing.
     }
-    let mut symbols = Vec::with_capacity(latin.len());
-    read_latin(&latin, &mut symbols);
+    read_latin(latin, symbols);
     // Runs first, so that a doubled vowel after a glide (ёо → yoo) merges like a single one.
     symbols.dedup();
-    // A glide before o merges into i (ё, yo, ьо, йо all agree with e).
-    let mut merged: Vec<u8> = Vec::with_capacity(symbols.len());
-    let mut k = 0;
-    while k < symbols.len() {
-        if symbols[k] == b'i' && symbols.get(k + 1) == Some(&b'o') {
-            merged.push(b'i');
-            k += 2;
-        } else {
-            merged.push(symbols[k]);
-            k += 1;
-        }
+    // A glide before o merges into i (ё, yo, ьо, йо all agree with e), in place.
+    let mut w = 0;
+    let mut r = 0;
+    while r < symbols.len() {
+        let merge = symbols[r] == b'i' && symbols.get(r + 1) == Some(&b'o');
+        symbols[w] = symbols[r];
+        w += 1;
+        r += if merge { 2 } else { 1 };
     }
-    merged.dedup();
-    if merged.is_empty() {
-        return Err(NotAName::NoLetters(token.to_owned()));
-    }
-    out.extend(merged.into_iter().map(char::from));
-    Ok(())
+    symbols.truncate(w);
+    symbols.dedup();
 }
 
 /// The key of a surname with the feminine ending of adjectival and possessive surnames

@@ -16,7 +16,7 @@ pub use cyrillic::{CyrillicReading, to_cyrillic};
 pub use given::{Gender, GivenNameClass, NameDictionary};
 pub use key::{MAX_TOKEN_CHARS, NotAName, key, key_into, surname_stem_key};
 pub use parse::{NameKey, NamePart, Reading, name_key, parse};
-pub use script::{Language, Script, language_of, repair_token, script_of};
+pub use script::{Language, Script, guess_language, language_of, repair_token, script_of};
 pub use translit::{Standard, romanise};
 
 use unicode_normalization::UnicodeNormalization;

@@ -102,6 +102,21 @@ pub fn language_of(token: &str) -> Language {
     }
 }
 
+/// The language to read a Cyrillic text in: its own letters when they tell, else Russian
+/// when it has и without і (Іван is Ukrainian, Иван Russian), else Ukrainian.
+pub fn guess_language(text: &str) -> Language {
+    match language_of(text) {
+        Language::Unknown => {
+            if text.chars().any(|c| matches!(c, 'и' | 'И')) {
+                Language::Russian
+            } else {
+                Language::Ukrainian
+            }
+        }
+        known => known,
+    }
+}
+
 /// Latin letters that look like Cyrillic ones, and their Cyrillic twins.
 const LATIN_TO_CYRILLIC: [(char, char); 22] = [
     ('a', 'а'),
