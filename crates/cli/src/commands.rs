@@ -205,6 +205,18 @@ fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A failure already explained on stderr, one line per input; nothing more to print.
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("see the errors above")
+    }
+}
+
+impl std::error::Error for Reported {}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -216,13 +228,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => demo(&db, addr, scale, no_serve).await,
         Command::Translit(args) => {
             if !crate::names::translit(args)? {
-                bail!("some texts could not be romanised");
+                return Err(Reported.into());
             }
             Ok(())
         }
         Command::Names(command) => {
             if !crate::names::names(command)? {
-                bail!("some inputs are not names (see above)");
+                return Err(Reported.into());
             }
             Ok(())
         }

@@ -279,3 +279,45 @@ async fn tokens_and_verification_work_on_postgresql_too() {
     let ok = homeward(&["verify", "--db", &url]);
     assert!(stdout(&ok).starts_with("ok: 3 events"), "{}", stderr(&ok));
 }
+
+#[test]
+fn names_key_gives_one_key_for_every_spelling_of_the_first_paragraph() {
+    let spellings = [
+        "Олійник Олександр Петрович",
+        "Олейник Александр Петрович",
+        "Oliinyk Oleksandr",
+        "OLEINIK ALEKSANDR",
+        "Oleynik Alexandre",
+        "Олiйник Олександр",
+    ];
+    let mut args = vec!["names", "key", "--json"];
+    args.extend(spellings);
+    let o = homeward(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let keys: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let first = &keys[0];
+    for k in keys.as_array().unwrap() {
+        assert_eq!(k["surname"], first["surname"], "{k}");
+        assert_eq!(k["given"], first["given"], "{k}");
+    }
+    let o = homeward(&["names", "key", "Гаврилюк", "Гаврилко"]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_ne!(lines[0].split('\t').nth(1), lines[1].split('\t').nth(1));
+    assert_one_line_error(&homeward(&["names", "key", "12345"]), "not a name");
+}
+
+#[test]
+fn translit_follows_the_standards_and_reads_back() {
+    let o = homeward(&["translit", "Згурський Юрій", "Юлия Щеглова"]);
+    assert_eq!(stdout(&o), "Zghurskyi Yurii\nIuliia Shcheglova\n");
+    let o = homeward(&["translit", "--standard", "bgn", "Наталья"]);
+    assert_eq!(stdout(&o), "Natal’ya\n");
+    let o = homeward(&["translit", "--to-cyrillic", "--json", "Kowalenko"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["readings"][0]["text"], "Коваленко");
+    assert_one_line_error(
+        &homeward(&["translit", "--standard", "iso", "x"]),
+        "unknown --standard",
+    );
+}

@@ -103,11 +103,16 @@ pub fn language_of(token: &str) -> Language {
 }
 
 /// The language to read a Cyrillic text in: its own letters when they tell, else Russian
-/// when it has и without і (Іван is Ukrainian, Иван Russian), else Ukrainian.
+/// when it has и without і (Іван is Ukrainian, Иван Russian) or a soft sign before a
+/// vowel (Наталья; Ukrainian writes Наталя or an apostrophe), else Ukrainian.
 pub fn guess_language(text: &str) -> Language {
     match language_of(text) {
         Language::Unknown => {
-            if text.chars().any(|c| matches!(c, 'и' | 'И')) {
+            let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+            let soft_before_vowel = lower
+                .windows(2)
+                .any(|w| w[0] == 'ь' && matches!(w[1], 'я' | 'ю' | 'е'));
+            if soft_before_vowel || lower.contains(&'и') {
                 Language::Russian
             } else {
                 Language::Ukrainian
