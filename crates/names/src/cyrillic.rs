@@ -275,11 +275,21 @@ pub fn to_cyrillic(text: &str, limit: usize) -> Vec<CyrillicReading> {
         Script::Latin | Script::Mixed => {}
         _ => return Vec::new(),
     }
+    // Names have a few words of at most a few dozen letters; anything longer is not a name
+    // and would only make the search slow.
+    let words: Vec<&str> = text.split(' ').collect();
+    if words.len() > 8
+        || words
+            .iter()
+            .any(|w| w.chars().count() > crate::key::MAX_TOKEN_CHARS)
+    {
+        return Vec::new();
+    }
     let mut all: Vec<(String, Language, f64)> = Vec::new();
     for language in [Language::Ukrainian, Language::Russian] {
         // Whole-name readings: the words' best readings combined, cheapest first.
         let mut partial: Vec<(String, f64)> = vec![(String::new(), 0.0)];
-        for (n, word) in text.split(' ').enumerate() {
+        for (n, word) in words.iter().enumerate() {
             let lower: String = word
                 .chars()
                 .filter(|c| !matches!(c, '\'' | '’' | 'ʼ' | '`' | '”'))
@@ -371,5 +381,6 @@ mod tests {
         let total: f64 = r.iter().map(|x| x.score).sum();
         assert!((total - 1.0).abs() < 1e-9);
         assert!(to_cyrillic("123", 3).is_empty());
+        assert!(to_cyrillic(&"a".repeat(10_000), 3).is_empty());
     }
 }

@@ -356,6 +356,13 @@ mod tests {
     }
 
     #[test]
+    fn accents_and_decomposed_letters_do_not_change_the_key() {
+        assert_eq!(k("Іва\u{0301}н"), k("Іван"));
+        assert_eq!(k("Андри\u{0306}"), k("Андрій"));
+        assert_eq!(k("Solovëv"), k("Solovev"));
+    }
+
+    #[test]
     fn not_names_are_said_to_be_so() {
         assert!(matches!(key(""), Err(NotAName::NoLetters(_))));
         assert!(matches!(key("--"), Err(NotAName::NoLetters(_))));

@@ -44,6 +44,10 @@ pub fn fold(text: &str) -> String {
             out.push(' ');
             pending_space = false;
         }
+        // Stress marks and other accents left over after composition carry no spelling.
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
         let c = if APOSTROPHES.contains(&c) { '\'' } else { c };
         out.push(if c == 'ё' { 'е' } else { c });
     }
@@ -75,6 +79,8 @@ mod tests {
     fn folding_composes_decomposed_letters() {
         // й written as и + combining breve, as some keyboards and PDFs produce it.
         assert_eq!(fold("Андрі\u{0438}\u{0306}"), "андрій");
+        // A stress mark over а has no composed form: it is dropped.
+        assert_eq!(fold("Іва\u{0301}н"), "іван");
     }
 
     #[test]
