@@ -211,6 +211,23 @@ impl NameDictionary {
             .unwrap_or_default()
     }
 
+    /// Indexes (into [`NameDictionary::classes`]) of the classes a token may be a given name of.
+    pub fn given_ids(&self, token: &str) -> &[usize] {
+        key(token)
+            .ok()
+            .and_then(|k| self.given_by_key.get(&k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Index of the father's class of a patronymic, when the token is one.
+    pub fn patronymic_id(&self, token: &str) -> Option<usize> {
+        key(token)
+            .ok()
+            .and_then(|k| self.patronymic_by_key.get(&k))
+            .and_then(|v| v.first())
+            .map(|(i, _)| *i)
+    }
+
     /// The father's name class and the gender of a patronymic, when the token is one.
     pub fn patronymic(&self, token: &str) -> Vec<(&GivenNameClass, Gender)> {
         key(token)

@@ -1,0 +1,315 @@
+//! Comparison levels: how two people agree, field by field.
+//!
+//! Each field's comparison gives a level (0 = strongest agreement) or `NULL` when either
+//! side lacks the field, which then carries no evidence either way.
+
+use crate::record::{NamePart, Person};
+use homeward_core::record::PartialDate;
+use strsim::{jaro_winkler, levenshtein};
+
+/// The level of a field that one side lacks.
+pub const NULL: u8 = 15;
+
+/// A compared field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Surname.
+    Surname,
+    /// Given name.
+    Given,
+    /// Patronymic.
+    Patronymic,
+    /// Birth date.
+    Birth,
+    /// Sex.
+    Sex,
+    /// Military unit.
+    Unit,
+    /// Service or document number.
+    Number,
+    /// Address, locality, region, postcode, birth place.
+    Place,
+}
+
+impl Field {
+    /// Every field, in the order of comparison vectors.
+    pub const ALL: [Field; 8] = [
+        Field::Surname,
+        Field::Given,
+        Field::Patronymic,
+        Field::Birth,
+        Field::Sex,
+        Field::Unit,
+        Field::Number,
+        Field::Place,
+    ];
+
+    /// Column name in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Surname => "surname",
+            Field::Given => "given_name",
+            Field::Patronymic => "patronymic",
+            Field::Birth => "birth_date",
+            Field::Sex => "sex",
+            Field::Unit => "unit",
+            Field::Number => "number",
+            Field::Place => "place",
+        }
+    }
+
+    /// Names of the levels, strongest first.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Field::Surname => &["exact", "same key", "close key", "similar key", "different"],
+            Field::Given => &[
+                "exact",
+                "same name",
+                "close key",
+                "initial agrees",
+                "different",
+            ],
+            Field::Patronymic => &[
+                "same father's name",
+                "close key",
+                "initial agrees",
+                "different",
+            ],
+            Field::Birth => &[
+                "same date",
+                "agrees where known",
+                "day and month swapped",
+                "same month",
+                "same year",
+                "year ±1",
+                "different",
+            ],
+            Field::Sex => &["same", "different"],
+            Field::Unit | Field::Number => &["exact", "one edit", "different"],
+            Field::Place => &["mostly shared", "some shared", "none shared"],
+        }
+    }
+}
+
+/// The levels of all fields for one pair.
+pub type Vector = [u8; 8];
+
+/// Packs a vector into one integer, for counting distinct patterns.
+pub fn pack(v: &Vector) -> u32 {
+    v.iter()
+        .fold(0_u32, |acc, &l| (acc << 4) | u32::from(l & 0x0F))
+}
+
+/// Unpacks [`pack`].
+pub fn unpack(p: u32) -> Vector {
+    let mut v = [0_u8; 8];
+    for (i, slot) in v.iter_mut().enumerate() {
+        *slot = ((p >> (4 * (7 - i))) & 0x0F) as u8;
+    }
+    v
+}
+
+fn surname_level(a: &NamePart, b: &NamePart) -> u8 {
+    if a.folded == b.folded {
+        0
+    } else if a.key == b.key {
+        1
+    } else {
+        let jw = jaro_winkler(&a.key, &b.key);
+        if jw >= 0.92 {
+            2
+        } else if jw >= 0.85 {
+            3
+        } else {
+            4
+        }
+    }
+}
+
+fn given_level(a: &NamePart, b: &NamePart) -> u8 {
+    if a.initial || b.initial {
+        return if a.first() == b.first() { 3 } else { 4 };
+    }
+    if a.folded == b.folded {
+        0
+    } else if (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
+        1
+    } else if jaro_winkler(&a.key, &b.key) >= 0.92 {
+        2
+    } else {
+        4
+    }
+}
+
+fn patronymic_level(a: &NamePart, b: &NamePart) -> u8 {
+    if a.initial || b.initial {
+        return if a.first() == b.first() { 2 } else { 3 };
+    }
+    if a.folded == b.folded || (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
+        0
+    } else if jaro_winkler(&a.key, &b.key) >= 0.9 {
+        1
+    } else {
+        3
+    }
+}
+
+fn birth_level(a: PartialDate, b: PartialDate) -> u8 {
+    let full = |d: PartialDate| d.month.is_some() && d.day.is_some();
+    if full(a) && full(b) && a == b {
+        return 0;
+    }
+    let agrees = a.year == b.year
+        && a.month.zip(b.month).is_none_or(|(x, y)| x == y)
+        && a.day.zip(b.day).is_none_or(|(x, y)| x == y);
+    if agrees {
+        return 1;
+    }
+    if a.year == b.year && a.month.is_some() && a.month == b.day && a.day == b.month {
+        return 2;
+    }
+    if a.year == b.year && a.month.is_some() && a.month == b.month {
+        return 3;
+    }
+    if a.year == b.year {
+        return 4;
+    }
+    if (a.year - b.year).abs() == 1 {
+        return 5;
+    }
+    6
+}
+
+fn code_level(a: &str, b: &str) -> u8 {
+    if a == b {
+        0
+    } else if a.len().abs_diff(b.len()) <= 1 && levenshtein(a, b) <= 1 {
+        1
+    } else {
+        2
+    }
+}
+
+fn place_level(a: &[String], b: &[String]) -> u8 {
+    // Both sorted and deduplicated: a merge counts the shared tokens.
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - shared;
+    if union > 0 && shared * 2 >= union {
+        0
+    } else if shared > 0 {
+        1
+    } else {
+        2
+    }
+}
+
+fn opt<T>(a: &Option<T>, b: &Option<T>, f: impl Fn(&T, &T) -> u8) -> u8 {
+    match (a, b) {
+        (Some(a), Some(b)) => f(a, b),
+        _ => NULL,
+    }
+}
+
+/// Compares two people. Surname and given name are also compared crosswise, and the
+/// better reading is kept: clerks swap the columns.
+pub fn compare(a: &Person, b: &Person) -> Vector {
+    let straight = (
+        opt(&a.surname, &b.surname, surname_level),
+        opt(&a.given, &b.given, given_level),
+    );
+    let crossed = (
+        opt(&a.surname, &b.given, surname_level),
+        opt(&a.given, &b.surname, given_level),
+    );
+    let sum = |p: (u8, u8)| u16::from(p.0.min(6)) + u16::from(p.1.min(6));
+    let (surname, given) =
+        if straight.0 > 1 && crossed.0 <= 1 && crossed.1 <= 1 && sum(crossed) < sum(straight) {
+            crossed
+        } else {
+            straight
+        };
+    [
+        surname,
+        given,
+        opt(&a.patronymic, &b.patronymic, patronymic_level),
+        opt(&a.birth, &b.birth, |x, y| birth_level(*x, *y)),
+        opt(&a.sex, &b.sex, |x, y| u8::from(x != y)),
+        opt(&a.unit, &b.unit, |x, y| code_level(x, y)),
+        opt(&a.number, &b.number, |x, y| code_level(x, y)),
+        if a.place_tokens.is_empty() || b.place_tokens.is_empty() {
+            NULL
+        } else {
+            place_level(&a.place_tokens, &b.place_tokens)
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RawPerson;
+
+    fn person(full: &str, birth: &str) -> Person {
+        Person::prepare(&RawPerson {
+            id: full.into(),
+            full_name: Some(full.into()),
+            birth_date: birth.parse().ok(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn the_same_man_in_two_scripts_agrees_strongly() {
+        let v = compare(
+            &person("Олійник Олександр Петрович", "1990-03-04"),
+            &person("Олейник Александр Петрович", "1990-04-03"),
+        );
+        assert_eq!(&v[..4], &[1, 1, 0, 2]);
+    }
+
+    #[test]
+    fn swapped_columns_are_read_crosswise() {
+        let a = Person::prepare(&RawPerson {
+            id: "a".into(),
+            surname: Some("Коваленко".into()),
+            given_name: Some("Ігор".into()),
+            ..Default::default()
+        });
+        let b = Person::prepare(&RawPerson {
+            id: "b".into(),
+            surname: Some("Ігор".into()),
+            given_name: Some("Коваленко".into()),
+            ..Default::default()
+        });
+        assert_eq!(&compare(&a, &b)[..2], &[0, 0]);
+    }
+
+    #[test]
+    fn dates_in_levels() {
+        let d = |s: &str| s.parse::<PartialDate>().unwrap();
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-04")), 0);
+        assert_eq!(birth_level(d("1990"), d("1990-03-04")), 1);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-04-03")), 2);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05")), 3);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05")), 4);
+        assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04")), 5);
+        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04")), 6);
+    }
+
+    #[test]
+    fn vectors_pack_and_unpack() {
+        let v: Vector = [0, 1, NULL, 6, 1, 2, NULL, 0];
+        assert_eq!(unpack(pack(&v)), v);
+    }
+}

@@ -1,0 +1,306 @@
+//! The Fellegi–Sunter model: for each field and level, m (how often true matches show it)
+//! and u (how often random pairs do). u is counted on random pairs; m is found by
+//! expectation–maximisation on the candidate pairs, without labels. Agreement on a rare
+//! surname or given name weighs more than on a common one (term-frequency adjustment).
+
+use crate::compare::{Field, NULL, Vector, compare, pack, unpack};
+use crate::record::Person;
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Levels per field at most.
+pub const LEVELS: usize = 8;
+
+/// m and u for every field and level, and the share of matches among candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// P(level | match), per field.
+    pub m: [[f64; LEVELS]; 8],
+    /// P(level | non-match), per field.
+    pub u: [[f64; LEVELS]; 8],
+    /// Share of candidate pairs that are matches.
+    pub lambda: f64,
+    /// EM iterations run.
+    pub iterations: usize,
+    /// Random pairs u was counted on.
+    pub u_pairs: u64,
+}
+
+/// How often each surname key and given-name class occurs, for term-frequency adjustment.
+#[derive(Debug, Clone, Default)]
+pub struct TermFrequencies {
+    surnames: HashMap<String, u32>,
+    given: HashMap<String, u32>,
+    total: f64,
+}
+
+fn given_term(p: &Person) -> Option<String> {
+    p.given.as_ref().filter(|g| !g.initial).map(|g| {
+        if g.class != u32::MAX {
+            format!("#{}", g.class)
+        } else {
+            g.key.clone()
+        }
+    })
+}
+
+impl TermFrequencies {
+    /// Counts terms over both lists.
+    pub fn count(lists: &[&[Person]]) -> TermFrequencies {
+        let mut tf = TermFrequencies::default();
+        for list in lists {
+            for p in list.iter() {
+                if let Some(s) = &p.surname {
+                    *tf.surnames.entry(s.key.clone()).or_default() += 1;
+                }
+                if let Some(g) = given_term(p) {
+                    *tf.given.entry(g).or_default() += 1;
+                }
+                tf.total += 1.0;
+            }
+        }
+        tf
+    }
+
+    fn share(map: &HashMap<String, u32>, term: &str, total: f64) -> f64 {
+        f64::from(map.get(term).copied().unwrap_or(1)) / total.max(1.0)
+    }
+}
+
+/// Level counts per field, smoothed, as probabilities.
+fn distribution(counts: &[[f64; LEVELS]; 8]) -> [[f64; LEVELS]; 8] {
+    let mut out = [[0.0; LEVELS]; 8];
+    for (f, field) in Field::ALL.iter().enumerate() {
+        let n = field.levels().len();
+        let total: f64 = counts[f][..n].iter().sum::<f64>() + 0.5 * n as f64;
+        for l in 0..n {
+            out[f][l] = (counts[f][l] + 0.5) / total;
+        }
+    }
+    out
+}
+
+/// Counts u on up to `samples` random pairs (all pairs when there are fewer).
+pub fn estimate_u(
+    left: &[Person],
+    right: &[Person],
+    samples: u64,
+    seed: u64,
+    dedupe: bool,
+) -> ([[f64; LEVELS]; 8], u64) {
+    let total = left.len() as u64 * right.len() as u64;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let pairs: Vec<(u32, u32)> = if total <= samples {
+        (0..left.len() as u32)
+            .flat_map(|l| (0..right.len() as u32).map(move |r| (l, r)))
+            .filter(|(l, r)| !dedupe || l != r)
+            .collect()
+    } else {
+        (0..samples)
+            .map(|_| {
+                (
+                    rng.random_range(0..left.len() as u32),
+                    rng.random_range(0..right.len() as u32),
+                )
+            })
+            .filter(|(l, r)| !dedupe || l != r)
+            .collect()
+    };
+    let counts = pairs
+        .par_iter()
+        .fold(
+            || [[0.0_f64; LEVELS]; 8],
+            |mut acc, &(l, r)| {
+                let v = compare(&left[l as usize], &right[r as usize]);
+                for (f, &level) in v.iter().enumerate() {
+                    if level != NULL {
+                        acc[f][level as usize] += 1.0;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || [[0.0; LEVELS]; 8],
+            |mut a, b| {
+                for f in 0..8 {
+                    for l in 0..LEVELS {
+                        a[f][l] += b[f][l];
+                    }
+                }
+                a
+            },
+        );
+    (distribution(&counts), pairs.len() as u64)
+}
+
+/// The comparison vectors of the candidate pairs, counted by pattern.
+pub fn patterns(left: &[Person], right: &[Person], pairs: &[(u32, u32)]) -> HashMap<u32, u64> {
+    pairs
+        .par_iter()
+        .fold(HashMap::new, |mut acc: HashMap<u32, u64>, &(l, r)| {
+            *acc.entry(pack(&compare(&left[l as usize], &right[r as usize])))
+                .or_default() += 1;
+            acc
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+            a
+        })
+}
+
+fn initial_m() -> [[f64; LEVELS]; 8] {
+    let mut m = [[0.0; LEVELS]; 8];
+    for (f, field) in Field::ALL.iter().enumerate() {
+        let n = field.levels().len();
+        // Matches mostly agree: geometric fall-off from the strongest level.
+        let raw: Vec<f64> = (0..n).map(|l| 0.5_f64.powi(l as i32 * 2)).collect();
+        let total: f64 = raw.iter().sum();
+        for l in 0..n {
+            m[f][l] = raw[l] / total;
+        }
+    }
+    m
+}
+
+/// Trains m and λ by EM on the candidate patterns, with u held at the random-pair counts.
+pub fn train(
+    patterns: &HashMap<u32, u64>,
+    u: [[f64; LEVELS]; 8],
+    u_pairs: u64,
+    expected_share: f64,
+) -> Model {
+    let mut m = initial_m();
+    let mut lambda = expected_share.clamp(1e-4, 0.9);
+    let decoded: Vec<(Vector, f64)> = patterns
+        .iter()
+        .map(|(&p, &c)| (unpack(p), c as f64))
+        .collect();
+    let mut iterations = 0;
+    for _ in 0..100 {
+        iterations += 1;
+        let mut counts = [[0.0_f64; LEVELS]; 8];
+        let (mut matches, mut total) = (0.0, 0.0);
+        for (v, c) in &decoded {
+            let mut ratio = lambda / (1.0 - lambda);
+            for (f, &level) in v.iter().enumerate() {
+                if level != NULL {
+                    ratio *= m[f][level as usize] / u[f][level as usize];
+                }
+            }
+            let p = if ratio.is_finite() {
+                ratio / (1.0 + ratio)
+            } else {
+                1.0
+            };
+            matches += p * c;
+            total += c;
+            for (f, &level) in v.iter().enumerate() {
+                if level != NULL {
+                    counts[f][level as usize] += p * c;
+                }
+            }
+        }
+        let new_m = distribution(&counts);
+        let new_lambda = (matches / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+        let change = new_m
+            .iter()
+            .flatten()
+            .zip(m.iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold((new_lambda - lambda).abs(), f64::max);
+        m = new_m;
+        lambda = new_lambda;
+        if change < 1e-6 {
+            break;
+        }
+    }
+    Model {
+        m,
+        u,
+        lambda,
+        iterations,
+        u_pairs,
+    }
+}
+
+/// A scored pair with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Index in the left list.
+    pub left: u32,
+    /// Index in the right list.
+    pub right: u32,
+    /// Match weight in bits: log2 of the posterior odds.
+    pub weight: f64,
+    /// Probability of a match.
+    pub probability: f64,
+    /// Levels per field.
+    pub vector: Vector,
+    /// Weight per field (bits), term-frequency adjustment included; 0 for missing fields.
+    pub field_weights: [f64; 8],
+}
+
+impl Model {
+    /// The weight (bits) of `level` of field `f`.
+    pub fn level_weight(&self, f: usize, level: u8) -> f64 {
+        if level == NULL {
+            0.0
+        } else {
+            (self.m[f][level as usize] / self.u[f][level as usize]).log2()
+        }
+    }
+
+    /// Scores one pair.
+    pub fn score(
+        &self,
+        a: &Person,
+        b: &Person,
+        tf: &TermFrequencies,
+        left: u32,
+        right: u32,
+    ) -> Scored {
+        let vector = compare(a, b);
+        let mut field_weights = [0.0; 8];
+        for (f, &level) in vector.iter().enumerate() {
+            field_weights[f] = self.level_weight(f, level);
+        }
+        // Term frequencies: the level's average u against this value's own frequency.
+        let adjust = |level: u8, f: usize, share: f64| -> f64 {
+            if level <= 1 {
+                (self.u[f][level as usize] / share.max(1e-9))
+                    .log2()
+                    .clamp(-6.0, 10.0)
+            } else {
+                0.0
+            }
+        };
+        if let (Some(s), Some(_)) = (&a.surname, &b.surname) {
+            field_weights[0] += adjust(
+                vector[0],
+                0,
+                TermFrequencies::share(&tf.surnames, &s.key, tf.total),
+            );
+        }
+        if let (Some(g), Some(_)) = (given_term(a), given_term(b)) {
+            field_weights[1] += adjust(
+                vector[1],
+                1,
+                TermFrequencies::share(&tf.given, &g, tf.total),
+            );
+        }
+        let weight = (self.lambda / (1.0 - self.lambda)).log2() + field_weights.iter().sum::<f64>();
+        Scored {
+            left,
+            right,
+            weight,
+            probability: 1.0 / (1.0 + (-weight).exp2()),
+            vector,
+            field_weights,
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! A person prepared for comparison: names read by the names crate into keys and classes,
+//! dates parsed, codes and free text normalised. Preparation is done once per record; the
+//! millions of comparisons afterwards only look at these fields.
+
+use homeward_core::record::PartialDate;
+use homeward_names::{NameDictionary, fold, key, parse, surname_stem_key};
+
+/// The fields of one list row, as the caller read them (already mapped to roles).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawPerson {
+    /// The row's identifier in its list.
+    pub id: String,
+    /// The whole name in one cell, any order and script.
+    pub full_name: Option<String>,
+    /// Surname.
+    pub surname: Option<String>,
+    /// Given name(s).
+    pub given_name: Option<String>,
+    /// Patronymic.
+    pub patronymic: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<PartialDate>,
+    /// Sex, as written (m/f/ч/ж/м).
+    pub sex: Option<String>,
+    /// Codes compared exactly or within one edit: unit, service number, document number.
+    pub unit: Option<String>,
+    /// Service number.
+    pub service_number: Option<String>,
+    /// Identity document number.
+    pub document_number: Option<String>,
+    /// Free text compared by token overlap: address, locality, region, birth place, postcode.
+    pub address: Option<String>,
+    /// Town or village.
+    pub locality: Option<String>,
+    /// Postal code.
+    pub postcode: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Place of birth.
+    pub birth_place: Option<String>,
+}
+
+/// A name part read for comparison.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamePart {
+    /// Folded spelling (exact comparison).
+    pub folded: String,
+    /// Canonical phonetic key.
+    pub key: String,
+    /// Equivalence class (given names and patronymics), `u32::MAX` if none.
+    pub class: u32,
+    /// Only an initial was written.
+    pub initial: bool,
+}
+
+impl NamePart {
+    /// The first letter of the key, for initials.
+    pub fn first(&self) -> Option<u8> {
+        self.key.bytes().next()
+    }
+}
+
+/// A person ready to be compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Person {
+    /// The row's identifier in its list.
+    pub id: String,
+    /// Surname (masculine stem key: husband and wife, brother and sister agree).
+    pub surname: Option<NamePart>,
+    /// Given name.
+    pub given: Option<NamePart>,
+    /// Patronymic (class = the father's given-name class).
+    pub patronymic: Option<NamePart>,
+    /// Birth date.
+    pub birth: Option<PartialDate>,
+    /// 'm' or 'f'.
+    pub sex: Option<u8>,
+    /// Unit, normalised.
+    pub unit: Option<String>,
+    /// Service or document number, normalised.
+    pub number: Option<String>,
+    /// Sorted, deduplicated tokens of address, locality, region, postcode and birth place.
+    pub place_tokens: Vec<String>,
+}
+
+const NO_CLASS: u32 = u32::MAX;
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A code as compared: upper case, letters and digits only, Cyrillic look-alikes made Latin
+/// (А1234 and A1234 are the same unit number).
+pub fn normalise_code(s: &str) -> Option<String> {
+    let out: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .map(|c| match c {
+            'А' => 'A',
+            'В' => 'B',
+            'Е' => 'E',
+            'К' => 'K',
+            'М' => 'M',
+            'Н' => 'H',
+            'О' => 'O',
+            'Р' => 'P',
+            'С' => 'C',
+            'Т' => 'T',
+            'Х' => 'X',
+            'І' => 'I',
+            other => other,
+        })
+        .collect();
+    (!out.is_empty()).then_some(out)
+}
+
+fn part(text: &str, class: impl Fn(&str) -> Option<u32>, surname: bool) -> Option<NamePart> {
+    let t = text.trim();
+    let initial = t.trim_end_matches('.').chars().count() == 1;
+    let key = if surname {
+        surname_stem_key(t)
+    } else {
+        key(t.trim_end_matches('.'))
+    }
+    .ok()?;
+    Some(NamePart {
+        folded: fold(t),
+        class: if initial {
+            NO_CLASS
+        } else {
+            class(t).unwrap_or(NO_CLASS)
+        },
+        key,
+        initial,
+    })
+}
+
+impl Person {
+    /// Prepares a raw row. Names in one cell are parsed (any order, any script); names in
+    /// columns are taken as given.
+    pub fn prepare(raw: &RawPerson) -> Person {
+        let dict = NameDictionary::embedded();
+        let class_index = |t: &str| -> Option<u32> { dict.given_ids(t).first().map(|&i| i as u32) };
+        let patronymic_index = |t: &str| -> Option<u32> { dict.patronymic_id(t).map(|i| i as u32) };
+        let (mut surname, mut given, mut patronymic) = (
+            non_empty(&raw.surname).map(str::to_owned),
+            non_empty(&raw.given_name).map(str::to_owned),
+            non_empty(&raw.patronymic).map(str::to_owned),
+        );
+        if surname.is_none() && given.is_none() {
+            if let Some(full) = non_empty(&raw.full_name) {
+                if let Some(best) = parse(full).ok().and_then(|r| r.into_iter().next()) {
+                    surname = best.surname;
+                    given = best.given;
+                    patronymic = patronymic.or(best.patronymic);
+                }
+            }
+        } else if let Some(g) = &given {
+            // "Олександр Петрович" in the given-name column: split off the patronymic.
+            let mut words = g.split_whitespace();
+            if let (Some(first), Some(second), None) = (words.next(), words.next(), words.next()) {
+                if patronymic.is_none() && !dict.patronymic(second).is_empty() {
+                    patronymic = Some(second.to_owned());
+                    given = Some(first.to_owned());
+                }
+            }
+        }
+        let sex = non_empty(&raw.sex).and_then(|s| match s.to_lowercase().chars().next() {
+            Some('m' | 'ч' | 'м') => Some(b'm'),
+            Some('f' | 'ж' | 'w') => Some(b'f'),
+            _ => None,
+        });
+        let number = non_empty(&raw.service_number)
+            .or(non_empty(&raw.document_number))
+            .and_then(normalise_code);
+        let mut place_tokens: Vec<String> = [
+            &raw.address,
+            &raw.locality,
+            &raw.region,
+            &raw.postcode,
+            &raw.birth_place,
+        ]
+        .iter()
+        .filter_map(|f| non_empty(f))
+        .flat_map(|s| {
+            fold(s)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+        place_tokens.sort_unstable();
+        place_tokens.dedup();
+        Person {
+            id: raw.id.clone(),
+            surname: surname.as_deref().and_then(|s| part(s, |_| None, true)),
+            given: given.as_deref().and_then(|g| part(g, class_index, false)),
+            patronymic: patronymic
+                .as_deref()
+                .and_then(|p| part(p, patronymic_index, false)),
+            birth: raw.birth_date,
+            sex,
+            unit: non_empty(&raw.unit).and_then(normalise_code),
+            number,
+            place_tokens,
+        }
+    }
+
+    /// Whether the person has anything to compare by name.
+    pub fn has_name(&self) -> bool {
+        self.surname.is_some() || self.given.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_cell_and_columns_give_the_same_person() {
+        let columns = Person::prepare(&RawPerson {
+            id: "1".into(),
+            surname: Some("Олійник".into()),
+            given_name: Some("Олександр".into()),
+            patronymic: Some("Петрович".into()),
+            ..Default::default()
+        });
+        let cell = Person::prepare(&RawPerson {
+            id: "2".into(),
+            full_name: Some("Олейник Александр Петрович".into()),
+            ..Default::default()
+        });
+        let latin = Person::prepare(&RawPerson {
+            id: "3".into(),
+            full_name: Some("OLEINIK ALEKSANDR".into()),
+            ..Default::default()
+        });
+        for p in [&cell, &latin] {
+            assert_eq!(
+                p.surname.as_ref().map(|s| &s.key),
+                columns.surname.as_ref().map(|s| &s.key)
+            );
+            assert_eq!(
+                p.given.as_ref().map(|s| s.class),
+                columns.given.as_ref().map(|s| s.class)
+            );
+        }
+        assert_eq!(
+            cell.patronymic.as_ref().map(|s| s.class),
+            columns.patronymic.as_ref().map(|s| s.class)
+        );
+        assert_ne!(columns.given.as_ref().map(|g| g.class), Some(NO_CLASS));
+    }
+
+    #[test]
+    fn codes_ignore_case_spacing_and_look_alikes() {
+        assert_eq!(normalise_code("а 1234"), Some("A1234".into()));
+        assert_eq!(normalise_code("A-1234"), Some("A1234".into()));
+        assert_eq!(normalise_code(" - "), None);
+    }
+}
