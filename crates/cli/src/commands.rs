@@ -120,6 +120,12 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         per_page: i64,
     },
+    /// Find the same people in two lists (CSV or workbooks), across scripts and spellings.
+    Link(crate::link::Link),
+    /// Find the same person entered twice in one list.
+    Dedupe(crate::link::Dedupe),
+    /// Write a synthetic request/holding list pair with its ground truth.
+    Synth(crate::link::Synth),
     /// Romanise names by a standard, or read Latin names back into Cyrillic.
     Translit(crate::names::Translit),
     /// Parse names and compute their canonical keys.
@@ -226,6 +232,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             scale,
             no_serve,
         } => demo(&db, addr, scale, no_serve).await,
+        Command::Link(args) => crate::link::link(args),
+        Command::Dedupe(args) => crate::link::dedupe(args),
+        Command::Synth(args) => crate::link::synth(args),
         Command::Translit(args) => {
             if !crate::names::translit(args)? {
                 return Err(Reported.into());

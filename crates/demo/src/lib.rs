@@ -6,6 +6,7 @@
 //! people on every machine.
 
 mod people;
+pub mod synth;
 
 pub use people::{Identity, Lang, NameBook};
 

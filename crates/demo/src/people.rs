@@ -99,12 +99,165 @@ impl NameBook {
         }
     }
 
-    fn surname_of(&self, rng: &mut StdRng, lang: Lang) -> &Surname {
-        let pool: Vec<&Surname> = self.surnames.iter().filter(|s| s.lang == lang).collect();
+    fn surname_of(&self, rng: &mut StdRng, lang: Lang) -> Surname {
+        // A third from the common surnames, the rest built from stems and endings, so that
+        // large lists have thousands of surnames in a long-tailed distribution.
+        if rng.random_bool(0.35) {
+            let pool: Vec<&Surname> = self.surnames.iter().filter(|s| s.lang == lang).collect();
+            let u: f64 = rng.random();
+            return pool[((u * u) * pool.len() as f64) as usize % pool.len()].clone();
+        }
+        let (stems, endings): (&[&str], &[(&str, &str)]) = match lang {
+            Lang::Uk => (&UK_STEMS, &UK_ENDINGS),
+            Lang::Ru => (&RU_STEMS, &RU_ENDINGS),
+        };
         let u: f64 = rng.random();
-        pool[((u * u) * pool.len() as f64) as usize % pool.len()]
+        let stem = stems[((u * u) * stems.len() as f64) as usize % stems.len()];
+        let (m, f) = endings[rng.random_range(0..endings.len())];
+        Surname {
+            lang,
+            m: format!("{stem}{m}"),
+            f: format!("{stem}{f}"),
+        }
     }
 }
+
+const UK_STEMS: [&str; 60] = [
+    "Бондар",
+    "Гончар",
+    "Коваль",
+    "Кравч",
+    "Мельнич",
+    "Ткач",
+    "Шевч",
+    "Савч",
+    "Марч",
+    "Руд",
+    "Лис",
+    "Пономар",
+    "Литвин",
+    "Федор",
+    "Кирил",
+    "Мартин",
+    "Зінч",
+    "Тимош",
+    "Іван",
+    "Дмитр",
+    "Ярош",
+    "Остап",
+    "Нестер",
+    "Гнат",
+    "Захарч",
+    "Андрі",
+    "Павл",
+    "Гриц",
+    "Кузьм",
+    "Левч",
+    "Харч",
+    "Карп",
+    "Роман",
+    "Сидор",
+    "Панч",
+    "Власч",
+    "Данил",
+    "Юрч",
+    "Семен",
+    "Стец",
+    "Борис",
+    "Гаврил",
+    "Климч",
+    "Демч",
+    "Олійн",
+    "Кушнір",
+    "Головч",
+    "Мороз",
+    "Вакул",
+    "Дорош",
+    "Лук'ян",
+    "Матвій",
+    "Присяжн",
+    "Сердюч",
+    "Степан",
+    "Тарас",
+    "Охрім",
+    "Яковч",
+    "Юхим",
+    "Прокоп",
+];
+const UK_ENDINGS: [(&str, &str); 10] = [
+    ("енко", "енко"),
+    ("ук", "ук"),
+    ("юк", "юк"),
+    ("ик", "ик"),
+    ("ишин", "ишина"),
+    ("ський", "ська"),
+    ("ів", "ів"),
+    ("ець", "ець"),
+    ("ак", "ак"),
+    ("ович", "ович"),
+];
+const RU_STEMS: [&str; 50] = [
+    "Иван",
+    "Смирн",
+    "Кузнец",
+    "Попов",
+    "Васил",
+    "Петр",
+    "Сокол",
+    "Михайл",
+    "Новик",
+    "Федор",
+    "Мороз",
+    "Волк",
+    "Алексе",
+    "Лебед",
+    "Семен",
+    "Егор",
+    "Павл",
+    "Козл",
+    "Степан",
+    "Никола",
+    "Орл",
+    "Андре",
+    "Макар",
+    "Никит",
+    "Захар",
+    "Зайц",
+    "Соловь",
+    "Борис",
+    "Яковл",
+    "Григор",
+    "Роман",
+    "Воробь",
+    "Серге",
+    "Кузьм",
+    "Фрол",
+    "Александр",
+    "Дмитри",
+    "Корол",
+    "Гус",
+    "Кисел",
+    "Ильин",
+    "Максим",
+    "Поляк",
+    "Сорок",
+    "Виноград",
+    "Белоус",
+    "Медвед",
+    "Антон",
+    "Тарас",
+    "Жук",
+];
+const RU_ENDINGS: [(&str, &str); 8] = [
+    ("ов", "ова"),
+    ("ев", "ева"),
+    ("ин", "ина"),
+    ("ский", "ская"),
+    ("енко", "енко"),
+    ("ых", "ых"),
+    ("ичев", "ичева"),
+    ("ушкин", "ушкина"),
+];
 
 /// Respells a Ukrainian surname the way a Russian clerk writes it.
 fn uk_to_ru(s: &str) -> String {
@@ -153,14 +306,14 @@ pub struct Identity {
     pub sex: Sex,
     /// The language of the person's own side.
     pub native: Lang,
-    surname: [String; 2],
-    given: [String; 2],
-    patronymic: [String; 2],
+    pub(crate) surname: [String; 2],
+    pub(crate) given: [String; 2],
+    pub(crate) patronymic: [String; 2],
     /// Birth date.
     pub birth: PartialDate,
-    unit: String,
+    pub(crate) unit: String,
     rank: usize,
-    service_number: String,
+    pub(crate) service_number: String,
     /// Health.
     pub health: Health,
     capture: PartialDate,
@@ -225,7 +378,7 @@ impl Identity {
         serial: usize,
         sex: Sex,
     ) -> Identity {
-        let sn = book.surname_of(rng, native).clone();
+        let sn = book.surname_of(rng, native);
         let surname = if sex == Sex::F { sn.f } else { sn.m };
         let surname = match native {
             Lang::Uk => [surname.clone(), uk_to_ru(&surname)],

@@ -96,6 +96,22 @@ pub fn rules() -> Vec<Rule> {
             },
         },
         Rule {
+            name: "surname key + given name",
+            key: |p| Some(h(&[&p.surname.as_ref()?.key, &given_token(p)?, &"sg"])),
+        },
+        Rule {
+            name: "given name + birth year + surname's first letters",
+            key: |p| {
+                let s = &p.surname.as_ref()?.key;
+                Some(h(&[
+                    &given_token(p)?,
+                    &p.birth?.year,
+                    &s.get(..2).unwrap_or(s),
+                    &"gy",
+                ]))
+            },
+        },
+        Rule {
             name: "service or document number",
             key: |p| Some(h(&[&p.number.as_ref()?, &"n"])),
         },

@@ -113,7 +113,7 @@ mod tests {
             "{pairs:?}"
         );
         let (u, n) = estimate_u(&left, &right, 10_000, 1, false);
-        let model = train(&patterns(&left, &right, &pairs), u, n, 0.5);
+        let model = train(&patterns(&left, &right, &pairs), u, n, 0.5, 16.0);
         let tf = TermFrequencies::count(&[&left, &right]);
         let scored = score_all(&model, &tf, &left, &right, &pairs, 0.5);
         let found: Vec<(u32, u32)> = scored.iter().map(|s| (s.left, s.right)).collect();

@@ -20,8 +20,11 @@ pub struct Model {
     pub m: [[f64; LEVELS]; 8],
     /// P(level | non-match), per field.
     pub u: [[f64; LEVELS]; 8],
-    /// Share of candidate pairs that are matches.
+    /// Share of candidate pairs that are matches (what EM estimates).
     pub lambda: f64,
+    /// Probability that two records drawn at random are the same person: the prior of
+    /// every score, so that agreement on blocking keys is not counted twice.
+    pub prior: f64,
     /// EM iterations run.
     pub iterations: usize,
     /// Random pairs u was counted on.
@@ -168,28 +171,36 @@ fn initial_m() -> [[f64; LEVELS]; 8] {
 }
 
 /// Trains m and λ by EM on the candidate patterns, with u held at the random-pair counts.
+/// `all_pairs` is the size of the whole comparison space (left × right, or n(n−1)/2).
 pub fn train(
     patterns: &HashMap<u32, u64>,
     u: [[f64; LEVELS]; 8],
     u_pairs: u64,
     expected_share: f64,
+    all_pairs: f64,
 ) -> Model {
+    // EM with both m and the candidates' own u free: non-matches that reached the
+    // candidate set agree on blocking keys far more often than random pairs do, and
+    // holding u at the random-pair counts would make them look like matches. Scoring
+    // then uses the random-pair u, against the prior of the whole comparison space.
     let mut m = initial_m();
+    let mut u_candidates = u;
     let mut lambda = expected_share.clamp(1e-4, 0.9);
     let decoded: Vec<(Vector, f64)> = patterns
         .iter()
         .map(|(&p, &c)| (unpack(p), c as f64))
         .collect();
     let mut iterations = 0;
-    for _ in 0..100 {
+    for _ in 0..200 {
         iterations += 1;
-        let mut counts = [[0.0_f64; LEVELS]; 8];
+        let mut m_counts = [[0.0_f64; LEVELS]; 8];
+        let mut u_counts = [[0.0_f64; LEVELS]; 8];
         let (mut matches, mut total) = (0.0, 0.0);
         for (v, c) in &decoded {
             let mut ratio = lambda / (1.0 - lambda);
             for (f, &level) in v.iter().enumerate() {
                 if level != NULL {
-                    ratio *= m[f][level as usize] / u[f][level as usize];
+                    ratio *= m[f][level as usize] / u_candidates[f][level as usize];
                 }
             }
             let p = if ratio.is_finite() {
@@ -201,12 +212,14 @@ pub fn train(
             total += c;
             for (f, &level) in v.iter().enumerate() {
                 if level != NULL {
-                    counts[f][level as usize] += p * c;
+                    m_counts[f][level as usize] += p * c;
+                    u_counts[f][level as usize] += (1.0 - p) * c;
                 }
             }
         }
-        let new_m = distribution(&counts);
-        let new_lambda = (matches / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+        let new_m = distribution(&m_counts);
+        let new_u = distribution(&u_counts);
+        let new_lambda = (matches / total.max(1.0)).clamp(1e-6, 0.999);
         let change = new_m
             .iter()
             .flatten()
@@ -214,15 +227,19 @@ pub fn train(
             .map(|(a, b)| (a - b).abs())
             .fold((new_lambda - lambda).abs(), f64::max);
         m = new_m;
+        u_candidates = new_u;
         lambda = new_lambda;
         if change < 1e-6 {
             break;
         }
     }
+    let candidates: f64 = patterns.values().map(|&c| c as f64).sum();
+    let prior = (lambda * candidates / all_pairs.max(1.0)).clamp(1e-12, 0.5);
     Model {
         m,
         u,
         lambda,
+        prior,
         iterations,
         u_pairs,
     }
@@ -293,7 +310,7 @@ impl Model {
                 TermFrequencies::share(&tf.given, &g, tf.total),
             );
         }
-        let weight = (self.lambda / (1.0 - self.lambda)).log2() + field_weights.iter().sum::<f64>();
+        let weight = (self.prior / (1.0 - self.prior)).log2() + field_weights.iter().sum::<f64>();
         Scored {
             left,
             right,

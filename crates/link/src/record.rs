@@ -149,21 +149,22 @@ impl Person {
             non_empty(&raw.patronymic).map(str::to_owned),
         );
         if surname.is_none() && given.is_none() {
-            if let Some(full) = non_empty(&raw.full_name) {
-                if let Some(best) = parse(full).ok().and_then(|r| r.into_iter().next()) {
-                    surname = best.surname;
-                    given = best.given;
-                    patronymic = patronymic.or(best.patronymic);
-                }
+            if let Some(full) = non_empty(&raw.full_name)
+                && let Some(best) = parse(full).ok().and_then(|r| r.into_iter().next())
+            {
+                surname = best.surname;
+                given = best.given;
+                patronymic = patronymic.or(best.patronymic);
             }
         } else if let Some(g) = &given {
             // "Олександр Петрович" in the given-name column: split off the patronymic.
             let mut words = g.split_whitespace();
-            if let (Some(first), Some(second), None) = (words.next(), words.next(), words.next()) {
-                if patronymic.is_none() && !dict.patronymic(second).is_empty() {
-                    patronymic = Some(second.to_owned());
-                    given = Some(first.to_owned());
-                }
+            if let (Some(first), Some(second), None) = (words.next(), words.next(), words.next())
+                && patronymic.is_none()
+                && !dict.patronymic(second).is_empty()
+            {
+                patronymic = Some(second.to_owned());
+                given = Some(first.to_owned());
             }
         }
         let sex = non_empty(&raw.sex).and_then(|s| match s.to_lowercase().chars().next() {
