@@ -251,7 +251,8 @@ mod tests {
     #[test]
     fn the_pair_has_the_asked_shape_and_truth() {
         let pair = generate(200, 300, 0.7, 7);
-        assert!(pair.left.len() - 1 >= 200 && pair.left.len() - 1 < 215);
+        let left_rows = pair.left.len() - 1;
+        assert!((200..215).contains(&left_rows), "{left_rows}");
         assert_eq!(pair.right.len() - 1, 300);
         assert!(pair.truth.len() >= 140, "{}", pair.truth.len());
         // Same seed, same lists.
