@@ -189,18 +189,15 @@ fn read_people(
         if let Some(first) = seen.insert(id.clone(), line) {
             report.problems.push(format!("{file}, line {line}: id {id:?} was already used on line {first}; both rows are kept"));
         }
-        let birth_date = match cell(Role::BirthDate).map(|d| parse_date(&d)) {
-            Some(Ok(d)) => d,
+        let birth_cell = cell(Role::BirthDate);
+        let (birth_date, birth_text) = match birth_cell.as_deref().map(parse_date) {
+            Some(Ok(d)) => (d, None),
             Some(Err(why)) => {
-                let column = map
-                    .first(Role::BirthDate)
-                    .and_then(|c| headers.get(c))
-                    .cloned()
-                    .unwrap_or_default();
-                report.problems.push(format!("{file}, line {line}, column {column:?}: {why}; the row is compared without a birth date"));
-                None
+                let column = map.first(Role::BirthDate).and_then(|c| headers.get(c)).cloned().unwrap_or_default();
+                report.problems.push(format!("{file}, line {line}, column {column:?}: {why}; compared digit by digit"));
+                (None, birth_cell.clone())
             }
-            None => None,
+            None => (None, None),
         };
         people.push(RawPerson {
             id,
@@ -209,6 +206,7 @@ fn read_people(
             given_name: cell(Role::GivenName),
             patronymic: cell(Role::Patronymic),
             birth_date,
+            birth_text,
             sex: cell(Role::Sex),
             unit: cell(Role::Unit),
             service_number: cell(Role::ServiceNumber),

@@ -116,14 +116,19 @@ pub fn rules() -> Vec<Rule> {
             key: |p| Some(h(&[&p.number.as_ref()?, &"n"])),
         },
         Rule {
-            name: "surname key + place",
+            name: "both names in either order",
             key: |p| {
-                Some(h(&[
-                    &p.surname.as_ref()?.key,
-                    &p.place_tokens.last()?,
-                    &"l",
-                ]))
+                let (s, g) = (&p.surname.as_ref()?.key, &p.given.as_ref().filter(|g| !g.initial)?.key);
+                Some(if s <= g { h(&[s, g, &"o"]) } else { h(&[g, s, &"o"]) })
             },
+        },
+        Rule {
+            name: "postcode + birth year",
+            key: |p| Some(h(&[&p.postcode.as_ref()?, &p.birth?.year, &"py"])),
+        },
+        Rule {
+            name: "postcode + surname key",
+            key: |p| Some(h(&[&p.postcode.as_ref()?, &p.surname.as_ref()?.key, &"ps"])),
         },
     ]
 }

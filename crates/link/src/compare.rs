@@ -7,6 +7,9 @@ use crate::record::{NamePart, Person};
 use homeward_core::record::PartialDate;
 use strsim::{jaro_winkler, levenshtein};
 
+/// Number of compared fields.
+pub const FIELDS: usize = 10;
+
 /// The level of a field that one side lacks.
 pub const NULL: u8 = 15;
 
@@ -27,13 +30,17 @@ pub enum Field {
     Unit,
     /// Service or document number.
     Number,
-    /// Address, locality, region, postcode, birth place.
-    Place,
+    /// Street address: token overlap.
+    Address,
+    /// Town or village (and region, birth place).
+    Locality,
+    /// Postal code.
+    Postcode,
 }
 
 impl Field {
     /// Every field, in the order of comparison vectors.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; FIELDS] = [
         Field::Surname,
         Field::Given,
         Field::Patronymic,
@@ -41,7 +48,9 @@ impl Field {
         Field::Sex,
         Field::Unit,
         Field::Number,
-        Field::Place,
+        Field::Address,
+        Field::Locality,
+        Field::Postcode,
     ];
 
     /// Column name in outputs.
@@ -54,7 +63,9 @@ impl Field {
             Field::Sex => "sex",
             Field::Unit => "unit",
             Field::Number => "number",
-            Field::Place => "place",
+            Field::Address => "address",
+            Field::Locality => "locality",
+            Field::Postcode => "postcode",
         }
     }
 
@@ -79,32 +90,33 @@ impl Field {
                 "same date",
                 "agrees where known",
                 "day and month swapped",
+                "one digit differs",
                 "same month",
                 "same year",
                 "year ±1",
                 "different",
             ],
             Field::Sex => &["same", "different"],
-            Field::Unit | Field::Number => &["exact", "one edit", "different"],
-            Field::Place => &["mostly shared", "some shared", "none shared"],
+            Field::Unit | Field::Number | Field::Postcode => &["exact", "one edit", "different"],
+            Field::Address => &["mostly shared", "some shared", "none shared"],
+            Field::Locality => &["exact", "close", "different"],
         }
     }
 }
 
 /// The levels of all fields for one pair.
-pub type Vector = [u8; 8];
+pub type Vector = [u8; FIELDS];
 
 /// Packs a vector into one integer, for counting distinct patterns.
-pub fn pack(v: &Vector) -> u32 {
-    v.iter()
-        .fold(0_u32, |acc, &l| (acc << 4) | u32::from(l & 0x0F))
+pub fn pack(v: &Vector) -> u64 {
+    v.iter().fold(0_u64, |acc, &l| (acc << 4) | u64::from(l & 0x0F))
 }
 
 /// Unpacks [`pack`].
-pub fn unpack(p: u32) -> Vector {
-    let mut v = [0_u8; 8];
+pub fn unpack(p: u64) -> Vector {
+    let mut v = [0_u8; FIELDS];
     for (i, slot) in v.iter_mut().enumerate() {
-        *slot = ((p >> (4 * (7 - i))) & 0x0F) as u8;
+        *slot = ((p >> (4 * (FIELDS - 1 - i))) & 0x0F) as u8;
     }
     v
 }
@@ -154,7 +166,34 @@ fn patronymic_level(a: &NamePart, b: &NamePart) -> u8 {
     }
 }
 
-fn birth_level(a: PartialDate, b: PartialDate) -> u8 {
+/// Whether two digit strings of one length differ in exactly one place, or one is the
+/// other with two neighbours swapped.
+fn one_digit_apart(a: &str, b: &str) -> bool {
+    if a.len() != b.len() || a == b {
+        return false;
+    }
+    let diff: Vec<usize> = a.bytes().zip(b.bytes()).enumerate().filter(|(_, (x, y))| x != y).map(|(i, _)| i).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] if j - i == 1 => a.as_bytes()[*i] == b.as_bytes()[*j] && a.as_bytes()[*j] == b.as_bytes()[*i],
+        _ => false,
+    }
+}
+
+/// Birth dates compared; `digits` are the dates as written (YYYYMMDD when readable), used
+/// when a date could not be read or differs by one slip of the pen.
+fn birth_level(a: Option<PartialDate>, b: Option<PartialDate>, da: &Option<String>, db: &Option<String>) -> u8 {
+    let (a, b) = match (a, b) {
+        (Some(a), Some(b)) => (a, b),
+        _ => {
+            return match (da, db) {
+                (Some(x), Some(y)) if x == y => 0,
+                (Some(x), Some(y)) if one_digit_apart(x, y) => 3,
+                (Some(_), Some(_)) => 7,
+                _ => NULL,
+            };
+        }
+    };
     let full = |d: PartialDate| d.month.is_some() && d.day.is_some();
     if full(a) && full(b) && a == b {
         return 0;
@@ -168,16 +207,21 @@ fn birth_level(a: PartialDate, b: PartialDate) -> u8 {
     if a.year == b.year && a.month.is_some() && a.month == b.day && a.day == b.month {
         return 2;
     }
-    if a.year == b.year && a.month.is_some() && a.month == b.month {
+    if let (Some(x), Some(y)) = (da, db)
+        && one_digit_apart(x, y)
+    {
         return 3;
     }
-    if a.year == b.year {
+    if a.year == b.year && a.month.is_some() && a.month == b.month {
         return 4;
     }
-    if (a.year - b.year).abs() == 1 {
+    if a.year == b.year {
         return 5;
     }
-    6
+    if (a.year - b.year).abs() == 1 {
+        return 6;
+    }
+    7
 }
 
 fn code_level(a: &str, b: &str) -> u8 {
@@ -243,15 +287,25 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
         surname,
         given,
         opt(&a.patronymic, &b.patronymic, patronymic_level),
-        opt(&a.birth, &b.birth, |x, y| birth_level(*x, *y)),
+        birth_level(a.birth, b.birth, &a.birth_digits, &b.birth_digits),
         opt(&a.sex, &b.sex, |x, y| u8::from(x != y)),
         opt(&a.unit, &b.unit, |x, y| code_level(x, y)),
         opt(&a.number, &b.number, |x, y| code_level(x, y)),
-        if a.place_tokens.is_empty() || b.place_tokens.is_empty() {
+        if a.address_tokens.is_empty() || b.address_tokens.is_empty() {
             NULL
         } else {
-            place_level(&a.place_tokens, &b.place_tokens)
+            place_level(&a.address_tokens, &b.address_tokens)
         },
+        opt(&a.locality, &b.locality, |x, y| {
+            if x == y {
+                0
+            } else if jaro_winkler(x, y) >= 0.88 {
+                1
+            } else {
+                2
+            }
+        }),
+        opt(&a.postcode, &b.postcode, |x, y| code_level(x, y)),
     ]
 }
 
@@ -297,19 +351,22 @@ mod tests {
 
     #[test]
     fn dates_in_levels() {
-        let d = |s: &str| s.parse::<PartialDate>().unwrap();
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-04")), 0);
-        assert_eq!(birth_level(d("1990"), d("1990-03-04")), 1);
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-04-03")), 2);
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05")), 3);
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05")), 4);
-        assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04")), 5);
-        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04")), 6);
+        let d = |s: &str| s.parse::<PartialDate>().ok();
+        let n = &None;
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-04"), n, n), 0);
+        assert_eq!(birth_level(d("1990"), d("1990-03-04"), n, n), 1);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-04-03"), n, n), 2);
+        assert_eq!(birth_level(None, None, &Some("19711219".into()), &Some("19711319".into())), 3);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05"), n, n), 4);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05"), n, n), 5);
+        assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04"), n, n), 6);
+        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04"), n, n), 7);
+        assert_eq!(birth_level(d("1970-03-04"), None, n, n), NULL);
     }
 
     #[test]
     fn vectors_pack_and_unpack() {
-        let v: Vector = [0, 1, NULL, 6, 1, 2, NULL, 0];
+        let v: Vector = [0, 1, NULL, 6, 1, 2, NULL, 0, 7, NULL];
         assert_eq!(unpack(pack(&v)), v);
     }
 }

@@ -14,7 +14,7 @@ mod model;
 mod record;
 
 pub use block::{MAX_BLOCK_PAIRS, RuleCount, candidates, rules};
-pub use compare::{Field, NULL, Vector, compare};
+pub use compare::{FIELDS, Field, NULL, Vector, compare};
 pub use model::{LEVELS, Model, Scored, TermFrequencies, estimate_u, patterns, train};
 pub use record::{NamePart, Person, RawPerson, normalise_code};
 
@@ -125,6 +125,25 @@ mod tests {
             "a namesake of another sex and father must not match: {found:?}"
         );
         assert!(explain(&scored[0], 0).contains('('));
+    }
+
+    #[test]
+    fn every_level_a_comparison_gives_has_a_name() {
+        // A level without a name would have no m and u, and its weight would be NaN.
+        let people = [
+            p("a", "Олійник Олександр Петрович", "1990-03-04"),
+            p("b", "Олейник Александр", "1990"),
+            p("c", "Kovalenko I.", "1970-01-01"),
+            p("d", "Zhuk", ""),
+        ];
+        for a in &people {
+            for b in &people {
+                for (f, level) in compare(a, b).iter().enumerate() {
+                    assert!(*level == NULL || (*level as usize) < Field::ALL[f].levels().len(), "{f} {level}");
+                }
+            }
+        }
+        assert!(Field::ALL.iter().all(|f| f.levels().len() <= LEVELS));
     }
 
     #[test]

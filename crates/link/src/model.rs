@@ -3,7 +3,7 @@
 //! expectation–maximisation on the candidate pairs, without labels. Agreement on a rare
 //! surname or given name weighs more than on a common one (term-frequency adjustment).
 
-use crate::compare::{Field, NULL, Vector, compare, pack, unpack};
+use crate::compare::{FIELDS, Field, NULL, Vector, compare, pack, unpack};
 use crate::record::Person;
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng};
@@ -17,9 +17,9 @@ pub const LEVELS: usize = 8;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     /// P(level | match), per field.
-    pub m: [[f64; LEVELS]; 8],
+    pub m: [[f64; LEVELS]; FIELDS],
     /// P(level | non-match), per field.
-    pub u: [[f64; LEVELS]; 8],
+    pub u: [[f64; LEVELS]; FIELDS],
     /// Share of candidate pairs that are matches (what EM estimates).
     pub lambda: f64,
     /// Probability that two records drawn at random are the same person: the prior of
@@ -73,8 +73,8 @@ impl TermFrequencies {
 }
 
 /// Level counts per field, smoothed, as probabilities.
-fn distribution(counts: &[[f64; LEVELS]; 8]) -> [[f64; LEVELS]; 8] {
-    let mut out = [[0.0; LEVELS]; 8];
+fn distribution(counts: &[[f64; LEVELS]; FIELDS]) -> [[f64; LEVELS]; FIELDS] {
+    let mut out = [[0.0; LEVELS]; FIELDS];
     for (f, field) in Field::ALL.iter().enumerate() {
         let n = field.levels().len();
         let total: f64 = counts[f][..n].iter().sum::<f64>() + 0.5 * n as f64;
@@ -92,7 +92,7 @@ pub fn estimate_u(
     samples: u64,
     seed: u64,
     dedupe: bool,
-) -> ([[f64; LEVELS]; 8], u64) {
+) -> ([[f64; LEVELS]; FIELDS], u64) {
     let total = left.len() as u64 * right.len() as u64;
     let mut rng = StdRng::seed_from_u64(seed);
     let pairs: Vec<(u32, u32)> = if total <= samples {
@@ -114,7 +114,7 @@ pub fn estimate_u(
     let counts = pairs
         .par_iter()
         .fold(
-            || [[0.0_f64; LEVELS]; 8],
+            || [[0.0_f64; LEVELS]; FIELDS],
             |mut acc, &(l, r)| {
                 let v = compare(&left[l as usize], &right[r as usize]);
                 for (f, &level) in v.iter().enumerate() {
@@ -126,9 +126,9 @@ pub fn estimate_u(
             },
         )
         .reduce(
-            || [[0.0; LEVELS]; 8],
+            || [[0.0; LEVELS]; FIELDS],
             |mut a, b| {
-                for f in 0..8 {
+                for f in 0..FIELDS {
                     for l in 0..LEVELS {
                         a[f][l] += b[f][l];
                     }
@@ -140,10 +140,10 @@ pub fn estimate_u(
 }
 
 /// The comparison vectors of the candidate pairs, counted by pattern.
-pub fn patterns(left: &[Person], right: &[Person], pairs: &[(u32, u32)]) -> HashMap<u32, u64> {
+pub fn patterns(left: &[Person], right: &[Person], pairs: &[(u32, u32)]) -> HashMap<u64, u64> {
     pairs
         .par_iter()
-        .fold(HashMap::new, |mut acc: HashMap<u32, u64>, &(l, r)| {
+        .fold(HashMap::new, |mut acc: HashMap<u64, u64>, &(l, r)| {
             *acc.entry(pack(&compare(&left[l as usize], &right[r as usize])))
                 .or_default() += 1;
             acc
@@ -156,8 +156,8 @@ pub fn patterns(left: &[Person], right: &[Person], pairs: &[(u32, u32)]) -> Hash
         })
 }
 
-fn initial_m() -> [[f64; LEVELS]; 8] {
-    let mut m = [[0.0; LEVELS]; 8];
+fn initial_m() -> [[f64; LEVELS]; FIELDS] {
+    let mut m = [[0.0; LEVELS]; FIELDS];
     for (f, field) in Field::ALL.iter().enumerate() {
         let n = field.levels().len();
         // Matches mostly agree: geometric fall-off from the strongest level.
@@ -173,8 +173,8 @@ fn initial_m() -> [[f64; LEVELS]; 8] {
 /// Trains m and λ by EM on the candidate patterns, with u held at the random-pair counts.
 /// `all_pairs` is the size of the whole comparison space (left × right, or n(n−1)/2).
 pub fn train(
-    patterns: &HashMap<u32, u64>,
-    u: [[f64; LEVELS]; 8],
+    patterns: &HashMap<u64, u64>,
+    u: [[f64; LEVELS]; FIELDS],
     u_pairs: u64,
     expected_share: f64,
     all_pairs: f64,
@@ -193,8 +193,8 @@ pub fn train(
     let mut iterations = 0;
     for _ in 0..200 {
         iterations += 1;
-        let mut m_counts = [[0.0_f64; LEVELS]; 8];
-        let mut u_counts = [[0.0_f64; LEVELS]; 8];
+        let mut m_counts = [[0.0_f64; LEVELS]; FIELDS];
+        let mut u_counts = [[0.0_f64; LEVELS]; FIELDS];
         let (mut matches, mut total) = (0.0, 0.0);
         for (v, c) in &decoded {
             let mut ratio = lambda / (1.0 - lambda);
@@ -259,7 +259,7 @@ pub struct Scored {
     /// Levels per field.
     pub vector: Vector,
     /// Weight per field (bits), term-frequency adjustment included; 0 for missing fields.
-    pub field_weights: [f64; 8],
+    pub field_weights: [f64; FIELDS],
 }
 
 impl Model {
@@ -282,7 +282,7 @@ impl Model {
         right: u32,
     ) -> Scored {
         let vector = compare(a, b);
-        let mut field_weights = [0.0; 8];
+        let mut field_weights = [0.0; FIELDS];
         for (f, &level) in vector.iter().enumerate() {
             field_weights[f] = self.level_weight(f, level);
         }

@@ -20,6 +20,9 @@ pub struct RawPerson {
     pub patronymic: Option<String>,
     /// Birth date.
     pub birth_date: Option<PartialDate>,
+    /// The birth date as written, when it could not be read as a date (a clerk's slip:
+    /// `19450493`); compared digit by digit.
+    pub birth_text: Option<String>,
     /// Sex, as written (m/f/ч/ж/м).
     pub sex: Option<String>,
     /// Codes compared exactly or within one edit: unit, service number, document number.
@@ -73,14 +76,36 @@ pub struct Person {
     pub patronymic: Option<NamePart>,
     /// Birth date.
     pub birth: Option<PartialDate>,
+    /// Birth date digits, year first (YYYYMMDD), also for dates that could not be read.
+    pub birth_digits: Option<String>,
     /// 'm' or 'f'.
     pub sex: Option<u8>,
     /// Unit, normalised.
     pub unit: Option<String>,
     /// Service or document number, normalised.
     pub number: Option<String>,
-    /// Sorted, deduplicated tokens of address, locality, region, postcode and birth place.
-    pub place_tokens: Vec<String>,
+    /// Sorted, deduplicated tokens of the street address.
+    pub address_tokens: Vec<String>,
+    /// Locality (or birth place), folded, with the region.
+    pub locality: Option<String>,
+    /// Postal code, normalised.
+    pub postcode: Option<String>,
+}
+
+/// The digits of a date, year first: `03.07.1999` → `19990703`.
+fn date_digits(date: Option<PartialDate>, text: Option<&str>) -> Option<String> {
+    if let Some(d) = date
+        && let (Some(m), Some(day)) = (d.month, d.day)
+    {
+        return Some(format!("{:04}{m:02}{day:02}", d.year));
+    }
+    let text = text?;
+    let parts: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).collect();
+    let digits = match parts.as_slice() {
+        [d, m, y] if y.len() == 4 => format!("{y}{m:0>2}{d:0>2}"),
+        _ => parts.concat(),
+    };
+    (digits.len() >= 6).then_some(digits)
 }
 
 const NO_CLASS: u32 = u32::MAX;
@@ -175,25 +200,17 @@ impl Person {
         let number = non_empty(&raw.service_number)
             .or(non_empty(&raw.document_number))
             .and_then(normalise_code);
-        let mut place_tokens: Vec<String> = [
-            &raw.address,
-            &raw.locality,
-            &raw.region,
-            &raw.postcode,
-            &raw.birth_place,
-        ]
-        .iter()
-        .filter_map(|f| non_empty(f))
-        .flat_map(|s| {
-            fold(s)
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-        place_tokens.sort_unstable();
-        place_tokens.dedup();
+        let mut address_tokens: Vec<String> = non_empty(&raw.address)
+            .map(|a| fold(a).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        address_tokens.sort_unstable();
+        address_tokens.dedup();
+        let locality = [non_empty(&raw.locality).or(non_empty(&raw.birth_place)), non_empty(&raw.region)]
+            .into_iter()
+            .flatten()
+            .map(fold)
+            .collect::<Vec<_>>()
+            .join(" ");
         Person {
             id: raw.id.clone(),
             surname: surname.as_deref().and_then(|s| part(s, |_| None, true)),
@@ -202,10 +219,13 @@ impl Person {
                 .as_deref()
                 .and_then(|p| part(p, patronymic_index, false)),
             birth: raw.birth_date,
+            birth_digits: date_digits(raw.birth_date, raw.birth_text.as_deref()),
             sex,
             unit: non_empty(&raw.unit).and_then(normalise_code),
             number,
-            place_tokens,
+            address_tokens,
+            locality: (!locality.is_empty()).then_some(locality),
+            postcode: non_empty(&raw.postcode).and_then(normalise_code),
         }
     }
 
