@@ -111,6 +111,32 @@ pub fn rules() -> Vec<Rule> {
                 ]))
             },
         },
+        // Broad rules last: in small lists they catch what typos hide from the others; in
+        // large ones their blocks exceed the cap and are skipped.
+        Rule {
+            name: "birth date",
+            key: |p| {
+                let b = p.birth?;
+                Some(h(&[&b.year, &b.month?, &b.day?, &"d"]))
+            },
+        },
+        Rule {
+            name: "street address + locality",
+            key: |p| {
+                if p.address_tokens.is_empty() {
+                    return None;
+                }
+                Some(h(&[&p.address_tokens, &p.locality.as_ref()?, &"al"]))
+            },
+        },
+        Rule {
+            name: "surname key",
+            key: |p| Some(h(&[&p.surname.as_ref()?.key, &"s"])),
+        },
+        Rule {
+            name: "given name",
+            key: |p| Some(h(&[&given_token(p)?, &"g1"])),
+        },
         Rule {
             name: "service or document number",
             key: |p| Some(h(&[&p.number.as_ref()?, &"n"])),
@@ -127,6 +153,19 @@ pub fn rules() -> Vec<Rule> {
             key: |p| Some(h(&[&p.postcode.as_ref()?, &p.birth?.year, &"py"])),
         },
         Rule {
+            name: "street address + postcode",
+            key: |p| {
+                if p.address_tokens.is_empty() {
+                    return None;
+                }
+                Some(h(&[&p.address_tokens, &p.postcode.as_ref()?, &"ap"]))
+            },
+        },
+        Rule {
+            name: "given name + postcode",
+            key: |p| Some(h(&[&given_token(p)?, &p.postcode.as_ref()?, &"gp"])),
+        },
+        Rule {
             name: "postcode + surname key",
             key: |p| Some(h(&[&p.postcode.as_ref()?, &p.surname.as_ref()?.key, &"ps"])),
         },
@@ -135,6 +174,11 @@ pub fn rules() -> Vec<Rule> {
 
 /// Pairs compared per block at most; larger blocks say nothing a smaller rule does not.
 pub const MAX_BLOCK_PAIRS: usize = 20_000;
+
+/// Pairs one rule may propose, per record of the two lists; a rule that would propose
+/// more is too broad for lists this size and is skipped whole (and reported), which keeps
+/// candidate generation near-linear.
+pub const RULE_BUDGET_PER_RECORD: usize = 40;
 
 /// What one rule contributed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +217,15 @@ pub fn candidates(
                 > MAX_BLOCK_PAIRS
         };
         let skipped_blocks = left_sizes.keys().filter(|k| oversized(k)).count() as u64;
+        let proposed: usize = left_sizes
+            .iter()
+            .filter(|(k, _)| !oversized(k))
+            .map(|(k, n)| n * index.get(k).map_or(0, Vec::len))
+            .sum();
+        if proposed > RULE_BUDGET_PER_RECORD * (left.len() + right.len()) {
+            counts.push(RuleCount { rule: rule.name, pairs: 0, skipped_blocks: left_sizes.len() as u64 });
+            continue;
+        }
         let pairs: Vec<u64> = left_keys
             .par_iter()
             .enumerate()

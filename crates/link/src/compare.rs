@@ -5,7 +5,7 @@
 
 use crate::record::{NamePart, Person};
 use homeward_core::record::PartialDate;
-use strsim::{jaro_winkler, levenshtein};
+use strsim::{jaro_winkler, osa_distance};
 
 /// Number of compared fields.
 pub const FIELDS: usize = 10;
@@ -77,6 +77,7 @@ impl Field {
                 "exact",
                 "same name",
                 "close key",
+                "similar key",
                 "initial agrees",
                 "different",
             ],
@@ -140,16 +141,21 @@ fn surname_level(a: &NamePart, b: &NamePart) -> u8 {
 
 fn given_level(a: &NamePart, b: &NamePart) -> u8 {
     if a.initial || b.initial {
-        return if a.first() == b.first() { 3 } else { 4 };
+        return if a.first() == b.first() { 4 } else { 5 };
     }
     if a.folded == b.folded {
-        0
-    } else if (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
-        1
-    } else if jaro_winkler(&a.key, &b.key) >= 0.92 {
+        return 0;
+    }
+    if (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
+        return 1;
+    }
+    let jw = jaro_winkler(&a.key, &b.key);
+    if jw >= 0.92 {
         2
+    } else if jw >= 0.8 {
+        3
     } else {
-        4
+        5
     }
 }
 
@@ -227,7 +233,7 @@ fn birth_level(a: Option<PartialDate>, b: Option<PartialDate>, da: &Option<Strin
 fn code_level(a: &str, b: &str) -> u8 {
     if a == b {
         0
-    } else if a.len().abs_diff(b.len()) <= 1 && levenshtein(a, b) <= 1 {
+    } else if a.len().abs_diff(b.len()) <= 1 && osa_distance(a, b) <= 1 {
         1
     } else {
         2
@@ -294,7 +300,10 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
         if a.address_tokens.is_empty() || b.address_tokens.is_empty() {
             NULL
         } else {
-            place_level(&a.address_tokens, &b.address_tokens)
+            // Words run together or split apart ("leltaplace") still read as one address.
+            let joined = |t: &[String]| t.concat();
+            let level = place_level(&a.address_tokens, &b.address_tokens);
+            if level > 0 && jaro_winkler(&joined(&a.address_tokens), &joined(&b.address_tokens)) >= 0.95 { 0 } else { level }
         },
         opt(&a.locality, &b.locality, |x, y| {
             if x == y {

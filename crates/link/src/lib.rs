@@ -13,7 +13,7 @@ mod compare;
 mod model;
 mod record;
 
-pub use block::{MAX_BLOCK_PAIRS, RuleCount, candidates, rules};
+pub use block::{MAX_BLOCK_PAIRS, RULE_BUDGET_PER_RECORD, RuleCount, candidates, rules};
 pub use compare::{FIELDS, Field, NULL, Vector, compare};
 pub use model::{LEVELS, Model, Scored, TermFrequencies, estimate_u, patterns, train};
 pub use record::{NamePart, Person, RawPerson, normalise_code};
