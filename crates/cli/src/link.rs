@@ -193,8 +193,14 @@ fn read_people(
         let (birth_date, birth_text) = match birth_cell.as_deref().map(parse_date) {
             Some(Ok(d)) => (d, None),
             Some(Err(why)) => {
-                let column = map.first(Role::BirthDate).and_then(|c| headers.get(c)).cloned().unwrap_or_default();
-                report.problems.push(format!("{file}, line {line}, column {column:?}: {why}; compared digit by digit"));
+                let column = map
+                    .first(Role::BirthDate)
+                    .and_then(|c| headers.get(c))
+                    .cloned()
+                    .unwrap_or_default();
+                report.problems.push(format!(
+                    "{file}, line {line}, column {column:?}: {why}; compared digit by digit"
+                ));
                 (None, birth_cell.clone())
             }
             None => (None, None),
@@ -354,7 +360,7 @@ fn run(
     let (pairs, counts) = candidates(&left, &right, dedupe);
     timings.lap("block");
     bar.set_message("training");
-    let (u, u_pairs) = estimate_u(&left, &right, 1_000_000, 42, dedupe);
+    let (u, u_pairs) = estimate_u(&left, &right, 500_000, 42, dedupe);
     let expected =
         (left.len().min(right.len()) as f64 / pairs.len().max(1) as f64).clamp(0.001, 0.9);
     let all_pairs = if dedupe {

@@ -144,8 +144,15 @@ pub fn rules() -> Vec<Rule> {
         Rule {
             name: "both names in either order",
             key: |p| {
-                let (s, g) = (&p.surname.as_ref()?.key, &p.given.as_ref().filter(|g| !g.initial)?.key);
-                Some(if s <= g { h(&[s, g, &"o"]) } else { h(&[g, s, &"o"]) })
+                let (s, g) = (
+                    &p.surname.as_ref()?.key,
+                    &p.given.as_ref().filter(|g| !g.initial)?.key,
+                );
+                Some(if s <= g {
+                    h(&[s, g, &"o"])
+                } else {
+                    h(&[g, s, &"o"])
+                })
             },
         },
         Rule {
@@ -159,6 +166,16 @@ pub fn rules() -> Vec<Rule> {
                     return None;
                 }
                 Some(h(&[&p.address_tokens, &p.postcode.as_ref()?, &"ap"]))
+            },
+        },
+        Rule {
+            name: "postcode + house number",
+            key: |p| {
+                let number = p
+                    .address_tokens
+                    .iter()
+                    .find(|t| t.bytes().all(|b| b.is_ascii_digit()))?;
+                Some(h(&[&p.postcode.as_ref()?, number, &"pn"]))
             },
         },
         Rule {
@@ -178,7 +195,7 @@ pub const MAX_BLOCK_PAIRS: usize = 20_000;
 /// Pairs one rule may propose, per record of the two lists; a rule that would propose
 /// more is too broad for lists this size and is skipped whole (and reported), which keeps
 /// candidate generation near-linear.
-pub const RULE_BUDGET_PER_RECORD: usize = 40;
+pub const RULE_BUDGET_PER_RECORD: usize = 10;
 
 /// What one rule contributed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +240,11 @@ pub fn candidates(
             .map(|(k, n)| n * index.get(k).map_or(0, Vec::len))
             .sum();
         if proposed > RULE_BUDGET_PER_RECORD * (left.len() + right.len()) {
-            counts.push(RuleCount { rule: rule.name, pairs: 0, skipped_blocks: left_sizes.len() as u64 });
+            counts.push(RuleCount {
+                rule: rule.name,
+                pairs: 0,
+                skipped_blocks: left_sizes.len() as u64,
+            });
             continue;
         }
         let pairs: Vec<u64> = left_keys

@@ -110,7 +110,8 @@ pub type Vector = [u8; FIELDS];
 
 /// Packs a vector into one integer, for counting distinct patterns.
 pub fn pack(v: &Vector) -> u64 {
-    v.iter().fold(0_u64, |acc, &l| (acc << 4) | u64::from(l & 0x0F))
+    v.iter()
+        .fold(0_u64, |acc, &l| (acc << 4) | u64::from(l & 0x0F))
 }
 
 /// Unpacks [`pack`].
@@ -178,17 +179,30 @@ fn one_digit_apart(a: &str, b: &str) -> bool {
     if a.len() != b.len() || a == b {
         return false;
     }
-    let diff: Vec<usize> = a.bytes().zip(b.bytes()).enumerate().filter(|(_, (x, y))| x != y).map(|(i, _)| i).collect();
+    let diff: Vec<usize> = a
+        .bytes()
+        .zip(b.bytes())
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(i, _)| i)
+        .collect();
     match diff.as_slice() {
         [_] => true,
-        [i, j] if j - i == 1 => a.as_bytes()[*i] == b.as_bytes()[*j] && a.as_bytes()[*j] == b.as_bytes()[*i],
+        [i, j] if j - i == 1 => {
+            a.as_bytes()[*i] == b.as_bytes()[*j] && a.as_bytes()[*j] == b.as_bytes()[*i]
+        }
         _ => false,
     }
 }
 
 /// Birth dates compared; `digits` are the dates as written (YYYYMMDD when readable), used
 /// when a date could not be read or differs by one slip of the pen.
-fn birth_level(a: Option<PartialDate>, b: Option<PartialDate>, da: &Option<String>, db: &Option<String>) -> u8 {
+fn birth_level(
+    a: Option<PartialDate>,
+    b: Option<PartialDate>,
+    da: &Option<String>,
+    db: &Option<String>,
+) -> u8 {
     let (a, b) = match (a, b) {
         (Some(a), Some(b)) => (a, b),
         _ => {
@@ -303,7 +317,13 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
             // Words run together or split apart ("leltaplace") still read as one address.
             let joined = |t: &[String]| t.concat();
             let level = place_level(&a.address_tokens, &b.address_tokens);
-            if level > 0 && jaro_winkler(&joined(&a.address_tokens), &joined(&b.address_tokens)) >= 0.95 { 0 } else { level }
+            if level > 0
+                && jaro_winkler(&joined(&a.address_tokens), &joined(&b.address_tokens)) >= 0.95
+            {
+                0
+            } else {
+                level
+            }
         },
         opt(&a.locality, &b.locality, |x, y| {
             if x == y {
@@ -365,7 +385,15 @@ mod tests {
         assert_eq!(birth_level(d("1990-03-04"), d("1990-03-04"), n, n), 0);
         assert_eq!(birth_level(d("1990"), d("1990-03-04"), n, n), 1);
         assert_eq!(birth_level(d("1990-03-04"), d("1990-04-03"), n, n), 2);
-        assert_eq!(birth_level(None, None, &Some("19711219".into()), &Some("19711319".into())), 3);
+        assert_eq!(
+            birth_level(
+                None,
+                None,
+                &Some("19711219".into()),
+                &Some("19711319".into())
+            ),
+            3
+        );
         assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05"), n, n), 4);
         assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05"), n, n), 5);
         assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04"), n, n), 6);

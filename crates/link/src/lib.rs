@@ -139,7 +139,10 @@ mod tests {
         for a in &people {
             for b in &people {
                 for (f, level) in compare(a, b).iter().enumerate() {
-                    assert!(*level == NULL || (*level as usize) < Field::ALL[f].levels().len(), "{f} {level}");
+                    assert!(
+                        *level == NULL || (*level as usize) < Field::ALL[f].levels().len(),
+                        "{f} {level}"
+                    );
                 }
             }
         }

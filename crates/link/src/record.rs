@@ -100,7 +100,10 @@ fn date_digits(date: Option<PartialDate>, text: Option<&str>) -> Option<String> 
         return Some(format!("{:04}{m:02}{day:02}", d.year));
     }
     let text = text?;
-    let parts: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
     let digits = match parts.as_slice() {
         [d, m, y] if y.len() == 4 => format!("{y}{m:0>2}{d:0>2}"),
         _ => parts.concat(),
@@ -201,16 +204,25 @@ impl Person {
             .or(non_empty(&raw.document_number))
             .and_then(normalise_code);
         let mut address_tokens: Vec<String> = non_empty(&raw.address)
-            .map(|a| fold(a).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect())
+            .map(|a| {
+                fold(a)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         address_tokens.sort_unstable();
         address_tokens.dedup();
-        let locality = [non_empty(&raw.locality).or(non_empty(&raw.birth_place)), non_empty(&raw.region)]
-            .into_iter()
-            .flatten()
-            .map(fold)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let locality = [
+            non_empty(&raw.locality).or(non_empty(&raw.birth_place)),
+            non_empty(&raw.region),
+        ]
+        .into_iter()
+        .flatten()
+        .map(fold)
+        .collect::<Vec<_>>()
+        .join(" ");
         Person {
             id: raw.id.clone(),
             surname: surname.as_deref().and_then(|s| part(s, |_| None, true)),
