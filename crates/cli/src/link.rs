@@ -357,24 +357,35 @@ fn run(
     );
     timings.lap("prepare");
     bar.set_message("blocking");
-    let (pairs, counts) = candidates(&left, &right, dedupe);
+    let homeward_link::Candidates {
+        pairs,
+        training,
+        counts,
+    } = candidates(&left, &right, dedupe);
     timings.lap("block");
     bar.set_message("training");
     let (u, u_pairs) = estimate_u(&left, &right, 500_000, 42, dedupe);
     let expected =
-        (left.len().min(right.len()) as f64 / pairs.len().max(1) as f64).clamp(0.001, 0.9);
+        (left.len().min(right.len()) as f64 / training.len().max(1) as f64).clamp(0.001, 0.9);
     let all_pairs = if dedupe {
         left.len() as f64 * (left.len() as f64 - 1.0) / 2.0
     } else {
         left.len() as f64 * right.len() as f64
     };
-    let model = train(
-        &patterns(&left, &right, &pairs),
+    // Trained on the tight rules' pairs (at most two million of them, evenly spread),
+    // scored on all candidates.
+    let step = (training.len() / 2_000_000).max(1);
+    let sample: Vec<(u32, u32)> = training.iter().step_by(step).copied().collect();
+    let mut model = train(
+        &patterns(&left, &right, &sample),
         u,
         u_pairs,
         expected,
         all_pairs,
     );
+    // The prior: the matches' share of the whole space, counted on the training pairs
+    // (which hold nearly all matches) rather than on the sample.
+    model.prior = (model.lambda * training.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
     timings.lap("train");
     bar.set_message("scoring");
     let tf = if dedupe {

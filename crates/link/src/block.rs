@@ -12,6 +12,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 pub struct Rule {
     /// Name shown in the summary.
     pub name: &'static str,
+    /// A tight rule's pairs are mostly matches: the model is trained on those alone, where
+    /// EM cannot mistake a crowd of namesakes for the matches.
+    pub tight: bool,
     key: fn(&Person) -> Option<u64>,
 }
 
@@ -44,157 +47,126 @@ fn given_token(p: &Person) -> Option<(u32, &str)> {
     })
 }
 
-/// The rules homeward blocks on, in order.
+/// The surname key's first three symbols: enough to survive a typo later in the name.
+fn surname_prefix(p: &Person) -> Option<&str> {
+    let k = &p.surname.as_ref()?.key;
+    Some(k.get(..3).unwrap_or(k))
+}
+
+fn full_date(p: &Person) -> Option<(i32, u8, u8)> {
+    let b = p.birth?;
+    Some((b.year, b.month?, b.day?))
+}
+
+fn tight(name: &'static str, key: fn(&Person) -> Option<u64>) -> Rule {
+    Rule {
+        name,
+        tight: true,
+        key,
+    }
+}
+
+fn broad(name: &'static str, key: fn(&Person) -> Option<u64>) -> Rule {
+    Rule {
+        name,
+        tight: false,
+        key,
+    }
+}
+
+/// The rules homeward blocks on, tight ones first.
 pub fn rules() -> Vec<Rule> {
     vec![
-        Rule {
-            name: "surname key + given name + birth year",
-            key: |p| {
-                Some(h(&[
-                    &p.surname.as_ref()?.key,
-                    &given_token(p)?,
-                    &p.birth?.year,
-                ]))
-            },
-        },
-        Rule {
-            name: "surname key + birth date",
-            key: |p| {
-                let b = p.birth?;
-                Some(h(&[&p.surname.as_ref()?.key, &b.year, &b.month?, &b.day?]))
-            },
-        },
-        Rule {
-            name: "given name + patronymic + birth date",
-            key: |p| {
-                let b = p.birth?;
-                Some(h(&[
-                    &given_token(p)?,
-                    &p.patronymic.as_ref()?.class,
-                    &b.year,
-                    &b.month?,
-                    &b.day?,
-                ]))
-            },
-        },
-        Rule {
-            name: "given name + birth date",
-            key: |p| {
-                let b = p.birth?;
-                Some(h(&[&given_token(p)?, &b.year, &b.month?, &b.day?, &"g"]))
-            },
-        },
-        Rule {
-            name: "surname key + given name + patronymic",
-            key: |p| {
-                Some(h(&[
-                    &p.surname.as_ref()?.key,
-                    &given_token(p)?,
-                    &p.patronymic.as_ref()?.class,
-                    &"p",
-                ]))
-            },
-        },
-        Rule {
-            name: "surname key + given name",
-            key: |p| Some(h(&[&p.surname.as_ref()?.key, &given_token(p)?, &"sg"])),
-        },
-        Rule {
-            name: "given name + birth year + surname's first letters",
-            key: |p| {
-                let s = &p.surname.as_ref()?.key;
-                Some(h(&[
-                    &given_token(p)?,
-                    &p.birth?.year,
-                    &s.get(..2).unwrap_or(s),
-                    &"gy",
-                ]))
-            },
-        },
-        // Broad rules last: in small lists they catch what typos hide from the others; in
-        // large ones their blocks exceed the cap and are skipped.
-        Rule {
-            name: "birth date",
-            key: |p| {
-                let b = p.birth?;
-                Some(h(&[&b.year, &b.month?, &b.day?, &"d"]))
-            },
-        },
-        Rule {
-            name: "street address + locality",
-            key: |p| {
-                if p.address_tokens.is_empty() {
-                    return None;
-                }
-                Some(h(&[&p.address_tokens, &p.locality.as_ref()?, &"al"]))
-            },
-        },
-        Rule {
-            name: "surname key",
-            key: |p| Some(h(&[&p.surname.as_ref()?.key, &"s"])),
-        },
-        Rule {
-            name: "given name",
-            key: |p| Some(h(&[&given_token(p)?, &"g1"])),
-        },
-        Rule {
-            name: "service or document number",
-            key: |p| Some(h(&[&p.number.as_ref()?, &"n"])),
-        },
-        Rule {
-            name: "both names in either order",
-            key: |p| {
-                let (s, g) = (
-                    &p.surname.as_ref()?.key,
-                    &p.given.as_ref().filter(|g| !g.initial)?.key,
-                );
-                Some(if s <= g {
-                    h(&[s, g, &"o"])
-                } else {
-                    h(&[g, s, &"o"])
-                })
-            },
-        },
-        Rule {
-            name: "postcode + birth year",
-            key: |p| Some(h(&[&p.postcode.as_ref()?, &p.birth?.year, &"py"])),
-        },
-        Rule {
-            name: "street address + postcode",
-            key: |p| {
-                if p.address_tokens.is_empty() {
-                    return None;
-                }
-                Some(h(&[&p.address_tokens, &p.postcode.as_ref()?, &"ap"]))
-            },
-        },
-        Rule {
-            name: "postcode + house number",
-            key: |p| {
-                let number = p
-                    .address_tokens
-                    .iter()
-                    .find(|t| t.bytes().all(|b| b.is_ascii_digit()))?;
-                Some(h(&[&p.postcode.as_ref()?, number, &"pn"]))
-            },
-        },
-        Rule {
-            name: "given name + postcode",
-            key: |p| Some(h(&[&given_token(p)?, &p.postcode.as_ref()?, &"gp"])),
-        },
-        Rule {
-            name: "postcode + surname key",
-            key: |p| Some(h(&[&p.postcode.as_ref()?, &p.surname.as_ref()?.key, &"ps"])),
-        },
+        tight("surname key + given name + birth year", |p| {
+            Some(h(&[
+                &p.surname.as_ref()?.key,
+                &given_token(p)?,
+                &p.birth?.year,
+            ]))
+        }),
+        tight("surname key + birth date", |p| {
+            Some(h(&[&p.surname.as_ref()?.key, &full_date(p)?]))
+        }),
+        tight("given name + patronymic + birth date", |p| {
+            Some(h(&[
+                &given_token(p)?,
+                &p.patronymic.as_ref()?.class,
+                &full_date(p)?,
+            ]))
+        }),
+        tight("given name + birth date", |p| {
+            Some(h(&[&given_token(p)?, &full_date(p)?, &"g"]))
+        }),
+        tight("surname key + given name + patronymic", |p| {
+            Some(h(&[
+                &p.surname.as_ref()?.key,
+                &given_token(p)?,
+                &p.patronymic.as_ref()?.class,
+                &"p",
+            ]))
+        }),
+        tight("service or document number", |p| {
+            Some(h(&[&p.number.as_ref()?, &"n"]))
+        }),
+        // Broad rules: in small lists they catch what typos hide from the tight ones; in
+        // large lists their blocks exceed the cap, or the rule its budget, and are skipped.
+        broad("surname key + given name", |p| {
+            Some(h(&[&p.surname.as_ref()?.key, &given_token(p)?, &"sg"]))
+        }),
+        broad("given name + birth year + surname's first letters", |p| {
+            Some(h(&[
+                &given_token(p)?,
+                &p.birth?.year,
+                &surname_prefix(p)?,
+                &"gy",
+            ]))
+        }),
+        broad("both names in either order + birth year", |p| {
+            let (s, g) = (
+                &p.surname.as_ref()?.key,
+                &p.given.as_ref().filter(|g| !g.initial)?.key,
+            );
+            let (a, b) = if s <= g { (s, g) } else { (g, s) };
+            Some(h(&[a, b, &p.birth?.year, &"o"]))
+        }),
+        broad("birth date", |p| Some(h(&[&full_date(p)?, &"d"]))),
+        broad("street address + locality", |p| {
+            (!p.address_tokens.is_empty()).then_some(())?;
+            Some(h(&[&p.address_tokens, &p.locality.as_ref()?, &"al"]))
+        }),
+        broad("street address + postcode", |p| {
+            (!p.address_tokens.is_empty()).then_some(())?;
+            Some(h(&[&p.address_tokens, &p.postcode.as_ref()?, &"ap"]))
+        }),
+        broad("postcode + house number", |p| {
+            let number = p
+                .address_tokens
+                .iter()
+                .find(|t| t.bytes().all(|b| b.is_ascii_digit()))?;
+            Some(h(&[&p.postcode.as_ref()?, number, &"pn"]))
+        }),
+        broad("postcode + birth year", |p| {
+            Some(h(&[&p.postcode.as_ref()?, &p.birth?.year, &"py"]))
+        }),
+        broad("postcode + surname key", |p| {
+            Some(h(&[&p.postcode.as_ref()?, &p.surname.as_ref()?.key, &"ps"]))
+        }),
+        broad("given name + postcode", |p| {
+            Some(h(&[&given_token(p)?, &p.postcode.as_ref()?, &"gp"]))
+        }),
+        broad("surname key", |p| {
+            Some(h(&[&p.surname.as_ref()?.key, &"s"]))
+        }),
+        broad("given name", |p| Some(h(&[&given_token(p)?, &"g1"]))),
     ]
 }
 
 /// Pairs compared per block at most; larger blocks say nothing a smaller rule does not.
 pub const MAX_BLOCK_PAIRS: usize = 20_000;
 
-/// Pairs one rule may propose, per record of the two lists; a rule that would propose
-/// more is too broad for lists this size and is skipped whole (and reported), which keeps
-/// candidate generation near-linear.
+/// Pairs one broad rule may propose, per record of the two lists; a broad rule that would
+/// propose more is too broad for lists this size and is skipped whole (and reported),
+/// which keeps candidate generation near-linear.
 pub const RULE_BUDGET_PER_RECORD: usize = 10;
 
 /// What one rule contributed.
@@ -204,18 +176,35 @@ pub struct RuleCount {
     pub rule: &'static str,
     /// Pairs it proposed (before the union with other rules).
     pub pairs: u64,
-    /// Blocks skipped for being larger than [`MAX_BLOCK_PAIRS`].
+    /// Blocks skipped for being larger than [`MAX_BLOCK_PAIRS`] (all of them when the rule
+    /// was over its budget).
     pub skipped_blocks: u64,
 }
 
-/// Candidate pairs `(left index, right index)`, sorted and unique, and the count per rule.
-/// With `dedupe`, left and right are the same list and only pairs `l < r` are kept.
-pub fn candidates(
-    left: &[Person],
-    right: &[Person],
-    dedupe: bool,
-) -> (Vec<(u32, u32)>, Vec<RuleCount>) {
-    let mut all: Vec<u64> = Vec::new();
+/// The pairs to compare.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// Every candidate pair `(left index, right index)`, sorted and unique.
+    pub pairs: Vec<(u32, u32)>,
+    /// The pairs proposed by tight rules: what the model is trained on.
+    pub training: Vec<(u32, u32)>,
+    /// What each rule contributed.
+    pub counts: Vec<RuleCount>,
+}
+
+fn finish(mut packed: Vec<u64>) -> Vec<(u32, u32)> {
+    packed.par_sort_unstable();
+    packed.dedup();
+    packed
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect()
+}
+
+/// Candidate pairs of two lists. With `dedupe`, left and right are the same list and only
+/// pairs `l < r` are kept.
+pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates {
+    let (mut tight_pairs, mut broad_pairs): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
     let mut counts = Vec::new();
     for rule in rules() {
         let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
@@ -239,7 +228,7 @@ pub fn candidates(
             .filter(|(k, _)| !oversized(k))
             .map(|(k, n)| n * index.get(k).map_or(0, Vec::len))
             .sum();
-        if proposed > RULE_BUDGET_PER_RECORD * (left.len() + right.len()) {
+        if !rule.tight && proposed > RULE_BUDGET_PER_RECORD * (left.len() + right.len()) {
             counts.push(RuleCount {
                 rule: rule.name,
                 pairs: 0,
@@ -264,14 +253,21 @@ pub fn candidates(
             pairs: pairs.len() as u64,
             skipped_blocks,
         });
-        all.extend(pairs);
+        if rule.tight {
+            tight_pairs.extend(pairs)
+        } else {
+            broad_pairs.extend(pairs)
+        }
     }
-    all.par_sort_unstable();
-    all.dedup();
-    (
-        all.into_iter()
-            .map(|p| ((p >> 32) as u32, p as u32))
-            .collect(),
+    let training = finish(tight_pairs);
+    let mut all: Vec<u64> = training
+        .iter()
+        .map(|&(l, r)| (u64::from(l) << 32) | u64::from(r))
+        .collect();
+    all.extend(broad_pairs);
+    Candidates {
+        pairs: finish(all),
+        training,
         counts,
-    )
+    }
 }

@@ -13,7 +13,9 @@ mod compare;
 mod model;
 mod record;
 
-pub use block::{MAX_BLOCK_PAIRS, RULE_BUDGET_PER_RECORD, RuleCount, candidates, rules};
+pub use block::{
+    Candidates, MAX_BLOCK_PAIRS, RULE_BUDGET_PER_RECORD, RuleCount, candidates, rules,
+};
 pub use compare::{FIELDS, Field, NULL, Vector, compare};
 pub use model::{LEVELS, Model, Scored, TermFrequencies, estimate_u, patterns, train};
 pub use record::{NamePart, Person, RawPerson, normalise_code};
@@ -106,8 +108,10 @@ mod tests {
             p("b3", "Shevchuk Andrii", "2001-01-15"),
             p("b4", "Мельник Петр Сергеевич", "1970-02-02"),
         ];
-        let (pairs, counts) = candidates(&left, &right, false);
-        assert_eq!(counts.len(), rules().len());
+        let c = candidates(&left, &right, false);
+        let pairs = c.pairs;
+        assert_eq!(c.counts.len(), rules().len());
+        assert!(!c.training.is_empty() && c.training.len() <= pairs.len());
         assert!(
             pairs.contains(&(0, 0)) && pairs.contains(&(1, 1)) && pairs.contains(&(2, 2)),
             "{pairs:?}"
