@@ -362,6 +362,12 @@ fn run(
         training,
         counts,
     } = candidates(&left, &right, dedupe);
+    // Small lists without dates may have few tight pairs: then all candidates train.
+    let training = if training.len() < 1_000 {
+        pairs.clone()
+    } else {
+        training
+    };
     timings.lap("block");
     bar.set_message("training");
     let (u, u_pairs) = estimate_u(&left, &right, 500_000, 42, dedupe);

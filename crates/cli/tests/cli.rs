@@ -321,3 +321,161 @@ fn translit_follows_the_standards_and_reads_back() {
         "unknown --standard",
     );
 }
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn link_finds_the_same_people_across_scripts_without_any_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(
+        homeward(&[
+            "synth",
+            "--persons",
+            "400",
+            "--right-persons",
+            "500",
+            "--seed",
+            "2",
+            "--out",
+            d
+        ])
+        .status
+        .success()
+    );
+    // The holding list arrives in Windows-1251 with semicolons, as exported from a Russian Excel.
+    let right = std::fs::read_to_string(dir.path().join("right.csv"))
+        .unwrap()
+        .replace(',', ";");
+    let (legacy, _, _) = encoding_rs::WINDOWS_1251.encode(&right);
+    std::fs::write(dir.path().join("right-1251.csv"), &legacy).unwrap();
+    let pairs = dir.path().join("pairs.csv");
+    let o = homeward(&[
+        "link",
+        dir.path().join("left.csv").to_str().unwrap(),
+        dir.path().join("right-1251.csv").to_str().unwrap(),
+        "--out",
+        pairs.to_str().unwrap(),
+        "--explain",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let found = read_csv(&pairs);
+    assert_eq!(
+        &found[0][..4],
+        ["left_id", "right_id", "probability", "match_weight"]
+    );
+    assert!(found[0].len() > 4, "--explain adds evidence columns");
+    let truth: std::collections::HashSet<(String, String)> =
+        read_csv(&dir.path().join("truth.csv"))
+            .into_iter()
+            .skip(1)
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+    let got: std::collections::HashSet<(String, String)> = found
+        .into_iter()
+        .skip(1)
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let tp = got.intersection(&truth).count() as f64;
+    let (precision, recall) = (tp / got.len() as f64, tp / truth.len() as f64);
+    assert!(
+        precision > 0.97 && recall > 0.95,
+        "precision {precision:.3}, recall {recall:.3}"
+    );
+}
+
+#[test]
+fn link_says_what_is_wrong_with_a_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "id,surname,given_name\n1,Коваленко,Ігор\n").unwrap();
+    let out = dir.path().join("p.csv");
+    let link = |left: &Path| {
+        homeward(&[
+            "link",
+            left.to_str().unwrap(),
+            good.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+
+    let no_names = dir.path().join("no-names.csv");
+    std::fs::write(&no_names, "код,примітка\n1,x\n").unwrap();
+    let o = link(&no_names);
+    assert_one_line_error(&o, "no column holds names");
+    assert!(stderr(&o).contains("код, примітка") && stderr(&o).contains("--map"));
+
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    assert_one_line_error(&link(&empty), "empty");
+
+    let gaps = dir.path().join("gaps.csv");
+    std::fs::write(&gaps, "id;прізвище;ім'я;дата народження\n;Шевчук;Іван;01.02.1990\n7;Бойко;Петро;31.02.1990\n7;Бойко;Петро;1990\n").unwrap();
+    let o = link(&gaps);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("line 2: no id"), "{err}");
+    assert!(err.contains("line 3, column \"дата народження\""), "{err}");
+    assert!(
+        err.contains("line 4: id \"7\" was already used on line 3"),
+        "{err}"
+    );
+
+    let mapped = dir.path().join("mapped.csv");
+    std::fs::write(&mapped, "n,who\n1,Коваленко Ігор\n").unwrap();
+    let o = homeward(&[
+        "link",
+        mapped.to_str().unwrap(),
+        good.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--map",
+        "left.full_name=who",
+        "--map",
+        "left.id=n",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read_csv(&out).len(), 2, "the one person is found");
+}
+
+#[test]
+fn dedupe_groups_the_same_person_entered_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "id,ПІБ,дата народження\n1,Олійник Олександр Петрович,04.03.1990\n2,Шевчук Іван Андрійович,11.11.1985\n3,ОЛІЙНИК Олександр Петрович,1990\n4,Бондар Марія Іванівна,02.02.1979\n",
+    )
+    .unwrap();
+    let out = dir.path().join("clusters.csv");
+    let o = homeward(&[
+        "dedupe",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&out);
+    assert_eq!(rows[0], ["id", "cluster_id"]);
+    let cluster = |id: &str| {
+        rows.iter()
+            .find(|r| r[0] == id)
+            .map(|r| r[1].clone())
+            .unwrap()
+    };
+    assert_eq!(cluster("1"), cluster("3"));
+    assert_ne!(cluster("1"), cluster("2"));
+    assert_ne!(cluster("4"), cluster("2"));
+}

@@ -73,13 +73,38 @@ impl TermFrequencies {
 }
 
 /// Level counts per field, smoothed, as probabilities.
-fn distribution(counts: &[[f64; LEVELS]; FIELDS]) -> [[f64; LEVELS]; FIELDS] {
+/// Weight, in pairs, of the prior beliefs below: with lists of millions they vanish; with
+/// a handful of records they keep the model sensible where the data cannot say much.
+const PRIOR_PAIRS: f64 = 30.0;
+
+/// What random pairs look like before any counting: they mostly disagree.
+fn u_prior() -> [[f64; LEVELS]; FIELDS] {
+    let mut u = [[0.0; LEVELS]; FIELDS];
+    for (f, field) in Field::ALL.iter().enumerate() {
+        let n = field.levels().len();
+        if *field == Field::Sex {
+            u[f][..2].copy_from_slice(&[0.5, 0.5]);
+            continue;
+        }
+        for l in 0..n - 1 {
+            u[f][l] = 0.01 / (n - 1) as f64;
+        }
+        u[f][n - 1] = 0.99;
+    }
+    u
+}
+
+/// Level counts per field as probabilities, pulled towards `prior` by [`PRIOR_PAIRS`].
+fn distribution(
+    counts: &[[f64; LEVELS]; FIELDS],
+    prior: &[[f64; LEVELS]; FIELDS],
+) -> [[f64; LEVELS]; FIELDS] {
     let mut out = [[0.0; LEVELS]; FIELDS];
     for (f, field) in Field::ALL.iter().enumerate() {
         let n = field.levels().len();
-        let total: f64 = counts[f][..n].iter().sum::<f64>() + 0.5 * n as f64;
+        let total: f64 = counts[f][..n].iter().sum::<f64>() + PRIOR_PAIRS;
         for l in 0..n {
-            out[f][l] = (counts[f][l] + 0.5) / total;
+            out[f][l] = (counts[f][l] + PRIOR_PAIRS * prior[f][l]).max(1e-9) / total;
         }
     }
     out
@@ -136,7 +161,7 @@ pub fn estimate_u(
                 a
             },
         );
-    (distribution(&counts), pairs.len() as u64)
+    (distribution(&counts, &u_prior()), pairs.len() as u64)
 }
 
 /// The comparison vectors of the candidate pairs, counted by pattern.
@@ -183,7 +208,8 @@ pub fn train(
     // candidate set agree on blocking keys far more often than random pairs do, and
     // holding u at the random-pair counts would make them look like matches. Scoring
     // then uses the random-pair u, against the prior of the whole comparison space.
-    let mut m = initial_m();
+    let prior_m = initial_m();
+    let mut m = prior_m;
     let mut u_candidates = u;
     let mut lambda = expected_share.clamp(1e-4, 0.9);
     let decoded: Vec<(Vector, f64)> = patterns
@@ -217,8 +243,8 @@ pub fn train(
                 }
             }
         }
-        let new_m = distribution(&m_counts);
-        let new_u = distribution(&u_counts);
+        let new_m = distribution(&m_counts, &prior_m);
+        let new_u = distribution(&u_counts, &u);
         let new_lambda = (matches / total.max(1.0)).clamp(1e-6, 0.999);
         let change = new_m
             .iter()
@@ -287,11 +313,14 @@ impl Model {
             field_weights[f] = self.level_weight(f, level);
         }
         // Term frequencies: the level's average u against this value's own frequency.
+        // A value's own share, pulled towards the level's average by PRIOR_PAIRS records,
+        // so that a list of ten people does not call every surname common.
         let adjust = |level: u8, f: usize, share: f64| -> f64 {
             if level <= 1 {
-                (self.u[f][level as usize] / share.max(1e-9))
-                    .log2()
-                    .clamp(-6.0, 10.0)
+                let average = self.u[f][level as usize];
+                let smoothed =
+                    (share * tf.total + PRIOR_PAIRS * average) / (tf.total + PRIOR_PAIRS);
+                (average / smoothed.max(1e-9)).log2().clamp(-6.0, 10.0)
             } else {
                 0.0
             }
