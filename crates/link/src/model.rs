@@ -86,9 +86,7 @@ fn u_prior() -> [[f64; LEVELS]; FIELDS] {
             u[f][..2].copy_from_slice(&[0.5, 0.5]);
             continue;
         }
-        for l in 0..n - 1 {
-            u[f][l] = 0.01 / (n - 1) as f64;
-        }
+        u[f][..n - 1].fill(0.01 / (n - 1) as f64);
         u[f][n - 1] = 0.99;
     }
     u
