@@ -80,7 +80,8 @@ const COLUMNS: [[&str; 2]; 14] = [
     ["ідентифікація", "идентификация"],
 ];
 
-fn clerk_date(d: &Option<PartialDate>) -> String {
+/// A date as clerks write it: `DD.MM.YYYY`, or the partial date as known.
+pub(crate) fn clerk_date(d: &Option<PartialDate>) -> String {
     match d {
         Some(PartialDate {
             year,

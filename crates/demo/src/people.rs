@@ -540,7 +540,8 @@ impl Identity {
     }
 }
 
-fn swap_two_letters(s: &str, rng: &mut StdRng) -> String {
+/// A clerk's slip: two neighbouring letters swapped (never the first).
+pub(crate) fn swap_two_letters(s: &str, rng: &mut StdRng) -> String {
     let mut chars: Vec<char> = s.chars().collect();
     if chars.len() > 3 {
         let i = rng.random_range(1..chars.len() - 1);

@@ -41,27 +41,6 @@ pub struct SyntheticPair {
     pub truth: Vec<(String, String)>,
 }
 
-fn date_text(d: Option<PartialDate>) -> String {
-    match d {
-        Some(PartialDate {
-            year,
-            month: Some(m),
-            day: Some(day),
-        }) => format!("{day:02}.{m:02}.{year}"),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    }
-}
-
-fn swap_letters(s: &str, rng: &mut StdRng) -> String {
-    let mut c: Vec<char> = s.chars().collect();
-    if c.len() > 3 {
-        let i = rng.random_range(1..c.len() - 1);
-        c.swap(i, i + 1);
-    }
-    c.into_iter().collect()
-}
-
 fn informal_given(uk: &str, rng: &mut StdRng) -> Option<String> {
     let dict = NameDictionary::embedded();
     let class = dict.given(uk).into_iter().next()?;
@@ -132,7 +111,7 @@ pub fn generate(left_n: usize, right_n: usize, overlap: f64, seed: u64) -> Synth
             );
             let mut surname = p.surname[0].clone();
             if rng.random_bool(0.04) || copy > 0 && rng.random_bool(0.5) {
-                surname = swap_letters(&surname, &mut rng);
+                surname = crate::people::swap_two_letters(&surname, &mut rng);
             }
             let birth = if copy > 0 && rng.random_bool(0.3) {
                 Some(PartialDate {
@@ -148,7 +127,7 @@ pub fn generate(left_n: usize, right_n: usize, overlap: f64, seed: u64) -> Synth
                 surname,
                 p.given[0].clone(),
                 p.patronymic[0].clone(),
-                date_text(birth),
+                crate::clerk_date(&birth),
                 p.unit.clone(),
             ]);
             left_ids_of[i].push(id);
@@ -169,7 +148,7 @@ pub fn generate(left_n: usize, right_n: usize, overlap: f64, seed: u64) -> Synth
         let id = format!("R{}", n + 1);
         let roll: f64 = rng.random();
         let ru_surname = if rng.random_bool(0.04) {
-            swap_letters(&p.surname[1], &mut rng)
+            crate::people::swap_two_letters(&p.surname[1], &mut rng)
         } else {
             p.surname[1].clone()
         };
@@ -233,7 +212,7 @@ pub fn generate(left_n: usize, right_n: usize, overlap: f64, seed: u64) -> Synth
             p.unit.clone()
         };
         out.right
-            .push(vec![id.clone(), name, date_text(birth), unit]);
+            .push(vec![id.clone(), name, crate::clerk_date(&birth), unit]);
         if person < shared {
             for left_id in &left_ids_of[person] {
                 out.truth.push((left_id.clone(), id.clone()));

@@ -245,21 +245,6 @@ fn readings_in(word: &str, language: Language) -> Vec<(String, f64)> {
     done
 }
 
-fn capitalise_like(original: &str, text: &str) -> String {
-    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
-        return text.to_uppercase();
-    }
-    if letters.first().is_some_and(|c| c.is_uppercase()) {
-        let mut chars = text.chars();
-        return match chars.next() {
-            Some(f) => f.to_uppercase().chain(chars).collect(),
-            None => String::new(),
-        };
-    }
-    text.to_owned()
-}
-
 /// The `limit` most likely Cyrillic readings of a Latin name (each word read separately,
 /// Ukrainian and Russian readings mixed by likelihood). Text that is already Cyrillic is
 /// returned as it is; text without Latin letters gives no readings.
@@ -305,7 +290,10 @@ pub fn to_cyrillic(text: &str, limit: usize) -> Vec<CyrillicReading> {
                 for (w, wc) in words.iter().take(8) {
                     let sep = if n == 0 { "" } else { " " };
                     next.push((
-                        format!("{prefix}{sep}{}", capitalise_like(word, w)),
+                        format!(
+                            "{prefix}{sep}{}",
+                            crate::translit::case_like(word, w.clone())
+                        ),
                         pc + wc,
                     ));
                 }

@@ -311,28 +311,29 @@ pub fn name_key(text: &str) -> Result<NameKey, NotAName> {
         }
         None => None,
     };
-    let given = match &best.given {
-        Some(g) if g.ends_with('.') => Some(format!(
-            "{}.",
-            key(g.trim_end_matches('.'))?.chars().next().unwrap_or('?')
-        )),
-        Some(g) => Some(match dict.given(g).first() {
-            Some(class) => class.class_key(),
-            None => key(g)?,
-        }),
-        None => None,
+    // An initial keys as its first symbol and a dot; a name in the dictionary as its
+    // class; anything else as its phonetic key.
+    let part_key = |part: &Option<String>,
+                    class: &dyn Fn(&str) -> Option<String>|
+     -> Result<Option<String>, NotAName> {
+        Ok(match part {
+            Some(t) if t.ends_with('.') => Some(format!(
+                "{}.",
+                key(t.trim_end_matches('.'))?.chars().next().unwrap_or('?')
+            )),
+            Some(t) => Some(match class(t) {
+                Some(class_key) => class_key,
+                None => key(t)?,
+            }),
+            None => None,
+        })
     };
-    let patronymic = match &best.patronymic {
-        Some(p) if p.ends_with('.') => Some(format!(
-            "{}.",
-            key(p.trim_end_matches('.'))?.chars().next().unwrap_or('?')
-        )),
-        Some(p) => Some(match dict.patronymic(p).first() {
-            Some((class, _)) => class.class_key(),
-            None => key(p)?,
-        }),
-        None => None,
-    };
+    let given = part_key(&best.given, &|t| {
+        dict.given(t).first().map(|c| c.class_key())
+    })?;
+    let patronymic = part_key(&best.patronymic, &|t| {
+        dict.patronymic(t).first().map(|(c, _)| c.class_key())
+    })?;
     Ok(NameKey {
         surname,
         given,

@@ -267,8 +267,9 @@ fn letter(
     })
 }
 
-/// How a word was capitalised, so that its romanisation can be written the same way.
-fn case_like(word: &str, romanised: String) -> String {
+/// Writes `romanised` in the capitalisation of `word` (upper case, capitalised or as is);
+/// used both ways, for romanisations and for Cyrillic readings.
+pub(crate) fn case_like(word: &str, romanised: String) -> String {
     let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
     let upper = letters.len() > 1 && letters.iter().all(|c| c.is_uppercase());
     if upper {
