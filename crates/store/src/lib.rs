@@ -14,6 +14,7 @@ mod lists;
 mod location;
 mod parties;
 mod persons;
+mod search;
 mod talks;
 #[doc(hidden)]
 pub mod testkit;
@@ -23,6 +24,7 @@ pub use lists::{NewList, NewListRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};
+pub use search::{SearchHit, SearchQuery};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 
 use homeward_core::Error;
@@ -115,6 +117,7 @@ impl Store {
             .map_err(|e| location.connect_error(e))?;
         let store = Store { pool, backend };
         store.migrate().await?;
+        store.backfill_name_keys().await?;
         Ok(store)
     }
 

@@ -52,10 +52,18 @@ pub struct PersonPage {
     pub items: Vec<Person>,
 }
 
-const COLUMNS: &str = "id, party, category, relation, status, surname, given_names, patronymic, father_name, \
+pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname, given_names, patronymic, father_name, \
     birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
     deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
     tag_number, identification, synthetic, source_list, source_row, record_sha256";
+
+/// The canonical keys of a record's name parts; a part that is not a name has none (the
+/// record is kept all the same, its name as written).
+pub(crate) fn name_keys(r: &PersonRecord) -> homeward_names::NameKey {
+    homeward_names::NameKey::of_parts(r.surname.as_deref(), r.given_names.as_deref(), r.patronymic.as_deref())
+        .or_else(|_| homeward_names::NameKey::of_parts(r.surname.as_deref(), None, None))
+        .unwrap_or(homeward_names::NameKey { surname: None, given: None, patronymic: None })
+}
 
 /// The hash that stands for a record in the event log.
 pub(crate) fn record_hash(record: &PersonRecord) -> Result<String, Error> {
@@ -70,7 +78,7 @@ fn opt_parse<T: std::str::FromStr<Err = Error>>(v: Option<String>) -> Result<Opt
     v.map(|s| s.parse()).transpose()
 }
 
-fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> {
+pub(crate) fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> {
     let get = db("reading a person record");
     let text = |name: &str| -> Result<Option<String>, Error> { row.try_get(name).map_err(&get) };
     let date = |name: &str| -> Result<Option<PartialDate>, Error> { opt_parse(text(name)?) };
@@ -124,6 +132,7 @@ pub(crate) async fn insert_one(
     r.validate()?;
     let hash = record_hash(r)?;
     let full = r.full_name();
+    let keys = name_keys(r);
     let s = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -137,9 +146,9 @@ pub(crate) async fn insert_one(
          name_script, father_name, birth_date, birth_year, birth_place, sex, citizenship, rank, unit, service_number, \
          capture_date, capture_place, health, deportation_date, deportation_place, family_contact, \
          last_known_location, recovery_site, recovery_date, tag_number, identification, synthetic, source_list, \
-         source_row, record_sha256, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
-         $33, $34, $34) RETURNING id",
+         source_row, record_sha256, created_at, updated_at, surname_key, given_key, patronymic_key) VALUES ($1, $2, \
+         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+         $26, $27, $28, $29, $30, $31, $32, $33, $34, $34, $35, $36, $37) RETURNING id",
     )
     .bind(party)
     .bind(e(r.category.map(Category::as_str)))
@@ -175,6 +184,9 @@ pub(crate) async fn insert_one(
     .bind(source.map(|s| s.1))
     .bind(&hash)
     .bind(now_ms)
+    .bind(keys.surname)
+    .bind(keys.given)
+    .bind(keys.patronymic)
     .fetch_one(&mut **tx)
     .await
     .map_err(db("storing a person record"))?

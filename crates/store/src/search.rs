@@ -1,0 +1,168 @@
+//! Finding a person in a register from whatever spelling a family gives, in any script.
+//!
+//! The query is read by the names crate into canonical keys; every word is tried as a
+//! surname and as a given name, so word order does not matter. Records come from the
+//! key indexes of the caller's own register only, and are ranked by how many parts agree.
+
+use crate::persons::{COLUMNS, name_keys, person_from_row};
+use crate::{Store, db};
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadRegister};
+use homeward_core::record::PartialDate;
+use homeward_names::{NameDictionary, key, surname_stem_key};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// What to look for.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// A name in any order, script and spelling.
+    pub text: String,
+    /// Only people born then (a year, a month or a day).
+    pub born: Option<PartialDate>,
+    /// Most hits to return (1–200).
+    pub limit: i64,
+}
+
+/// One record found, with how well it agrees.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchHit {
+    /// The record.
+    pub person: crate::Person,
+    /// Agreement: 3 for the surname, 2 for the given name, 1 for the patronymic, 1 for
+    /// the birth date when one was asked.
+    pub score: u32,
+    /// Which parts agreed, e.g. `surname given`.
+    pub agreed: String,
+}
+
+/// Rows fetched per key at most: a common surname alone is not a search.
+const PER_KEY: i64 = 500;
+
+impl Store {
+    /// Searches the grant's own register.
+    pub async fn search(&self, grant: &Grant<ReadRegister>, query: &SearchQuery) -> Result<Vec<SearchHit>, Error> {
+        let dict = NameDictionary::embedded();
+        let words: Vec<&str> = query.text.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            return Err(Error::invalid("q", "give a name to search for"));
+        }
+        let mut surnames = BTreeSet::new();
+        let mut given = BTreeSet::new();
+        for w in &words {
+            if let Ok(k) = surname_stem_key(w) {
+                surnames.insert(k);
+            }
+            match dict.given(w).first() {
+                Some(class) => {
+                    given.insert(class.class_key());
+                }
+                None => {
+                    if let Ok(k) = key(w) {
+                        given.insert(k);
+                    }
+                }
+            }
+            if let Some((class, _)) = dict.patronymic(w).first() {
+                given.insert(format!("patronymic {}", class.class_key()));
+            }
+        }
+        if surnames.is_empty() && given.is_empty() {
+            return Err(Error::invalid("q", format!("{:?} holds no name", query.text)));
+        }
+        let mut rows = Vec::new();
+        for (column, keys) in [("surname_key", &surnames), ("given_key", &given)] {
+            for k in keys.iter().filter(|k| !k.starts_with("patronymic ")) {
+                let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM persons WHERE party = $1 AND {column} = $2 ORDER BY id LIMIT $3"
+                )))
+                .bind(grant.party().as_str())
+                .bind(k)
+                .bind(PER_KEY)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("searching the register"))?;
+                rows.extend(found);
+            }
+        }
+        let patronymics: BTreeSet<String> =
+            given.iter().filter_map(|g| g.strip_prefix("patronymic ").map(str::to_owned)).collect();
+        let mut best: HashMap<i64, SearchHit> = HashMap::new();
+        for row in &rows {
+            let person = person_from_row(row)?;
+            if best.contains_key(&person.id) {
+                continue;
+            }
+            let keys = name_keys(&person.record);
+            let mut score = 0;
+            let mut agreed = Vec::new();
+            if keys.surname.as_ref().is_some_and(|s| surnames.contains(s)) {
+                score += 3;
+                agreed.push("surname");
+            }
+            if keys.given.as_ref().is_some_and(|g| given.contains(g)) {
+                score += 2;
+                agreed.push("given");
+            }
+            if keys.patronymic.as_ref().is_some_and(|p| patronymics.contains(p) || given.contains(p)) {
+                score += 1;
+                agreed.push("patronymic");
+            }
+            if let Some(born) = query.born {
+                let Some(b) = person.record.birth_date else { continue };
+                let agrees = b.year == born.year
+                    && born.month.is_none_or(|m| b.month.is_none_or(|x| x == m))
+                    && born.day.is_none_or(|d| b.day.is_none_or(|x| x == d));
+                if !agrees {
+                    continue;
+                }
+                score += 1;
+                agreed.push("birth");
+            }
+            // With several words, one agreeing part is not a hit.
+            if words.len() > 1 && agreed.iter().filter(|a| **a != "birth").count() < 2 {
+                continue;
+            }
+            best.insert(person.id, SearchHit { person, score, agreed: agreed.join(" ") });
+        }
+        let mut hits: Vec<SearchHit> = best.into_values().collect();
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.person.id.cmp(&b.person.id)));
+        hits.truncate(query.limit.clamp(1, 200) as usize);
+        Ok(hits)
+    }
+
+    /// Fills the name keys of records written before the keys existed. Derived data, like
+    /// the folded name: no event, the record's content is unchanged.
+    pub(crate) async fn backfill_name_keys(&self) -> Result<(), Error> {
+        let mut after = 0_i64;
+        loop {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM persons WHERE id > $1 AND surname_key IS NULL AND given_key IS NULL \
+                 AND (surname IS NOT NULL OR given_names IS NOT NULL) ORDER BY id LIMIT 1000"
+            )))
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading records without name keys"))?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.begin().await?;
+            for row in &rows {
+                let p = person_from_row(row)?;
+                after = p.id;
+                let k = name_keys(&p.record);
+                sqlx::query("UPDATE persons SET surname_key = $1, given_key = $2, patronymic_key = $3 WHERE id = $4")
+                    .bind(k.surname)
+                    .bind(k.given)
+                    .bind(k.patronymic)
+                    .bind(p.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("filling name keys"))?;
+            }
+            tx.commit().await.map_err(db("filling name keys"))?;
+        }
+    }
+}
