@@ -131,6 +131,24 @@ enum Command {
     /// Parse names and compute their canonical keys.
     #[command(subcommand)]
     Names(crate::names::NamesCommand),
+    /// Find people in the token's party's register from any spelling of a name.
+    Search {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// A name in any order, script and spelling.
+        text: String,
+        /// Only people born then (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        born: Option<String>,
+        /// Most hits.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The latest events of the token's party (auditors; JSON lines).
     Events {
         #[command(flatten)]
@@ -233,6 +251,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_serve,
         } => demo(&db, addr, scale, no_serve).await,
         Command::Link(args) => crate::link::link(args),
+        Command::Search {
+            db,
+            caller,
+            text,
+            born,
+            limit,
+            json,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let params = homeward_server::api::SearchParams {
+                q: text,
+                born,
+                limit: Some(limit),
+            };
+            let hits = store.search(&grant, &params.query()?).await?;
+            if json {
+                return print_json(&hits);
+            }
+            for h in &hits {
+                let r = &h.person.record;
+                let born = r.birth_date.map(|d| d.to_string()).unwrap_or_default();
+                println!(
+                    "{}\t{}\t{born}\t{}\t{}",
+                    h.person.id,
+                    r.full_name(),
+                    h.score,
+                    h.agreed
+                );
+            }
+            if hits.is_empty() {
+                eprintln!("no one found");
+            }
+            Ok(())
+        }
         Command::Dedupe(args) => crate::link::dedupe(args),
         Command::Synth(args) => crate::link::synth(args),
         Command::Translit(args) => {

@@ -303,30 +303,42 @@ pub fn name_key(text: &str) -> Result<NameKey, NotAName> {
     let Some(best) = readings.first() else {
         return Err(NotAName::NoLetters(text.to_owned()));
     };
-    NameKey::of_parts(best.surname.as_deref(), best.given.as_deref(), best.patronymic.as_deref())
+    NameKey::of_parts(
+        best.surname.as_deref(),
+        best.given.as_deref(),
+        best.patronymic.as_deref(),
+    )
 }
 
 impl NameKey {
     /// The keys of a name already split into its parts (register columns).
-    pub fn of_parts(surname: Option<&str>, given: Option<&str>, patronymic: Option<&str>) -> Result<NameKey, NotAName> {
+    pub fn of_parts(
+        surname: Option<&str>,
+        given: Option<&str>,
+        patronymic: Option<&str>,
+    ) -> Result<NameKey, NotAName> {
         fn present(p: Option<&str>) -> Option<&str> {
             p.map(str::trim).filter(|t| !t.is_empty())
         }
         let dict = NameDictionary::embedded();
         let surname = match present(surname) {
             Some(s) => {
-                let parts: Result<Vec<String>, NotAName> = s.split_whitespace().map(surname_stem_key).collect();
+                let parts: Result<Vec<String>, NotAName> =
+                    s.split_whitespace().map(surname_stem_key).collect();
                 Some(parts?.join("-"))
             }
             None => None,
         };
         // An initial keys as its first symbol and a dot; a name in the dictionary as its
         // class; anything else as its phonetic key.
-        let part_key = |part: Option<&str>, class: &dyn Fn(&str) -> Option<String>| -> Result<Option<String>, NotAName> {
+        let part_key = |part: Option<&str>,
+                        class: &dyn Fn(&str) -> Option<String>|
+         -> Result<Option<String>, NotAName> {
             Ok(match part {
-                Some(t) if t.ends_with('.') => {
-                    Some(format!("{}.", key(t.trim_end_matches('.'))?.chars().next().unwrap_or('?')))
-                }
+                Some(t) if t.ends_with('.') => Some(format!(
+                    "{}.",
+                    key(t.trim_end_matches('.'))?.chars().next().unwrap_or('?')
+                )),
                 Some(t) => Some(match class(t) {
                     Some(class_key) => class_key,
                     None => key(t)?,
@@ -334,9 +346,17 @@ impl NameKey {
                 None => None,
             })
         };
-        let given = part_key(present(given), &|t| dict.given(t).first().map(|c| c.class_key()))?;
-        let patronymic = part_key(present(patronymic), &|t| dict.patronymic(t).first().map(|(c, _)| c.class_key()))?;
-        Ok(NameKey { surname, given, patronymic })
+        let given = part_key(present(given), &|t| {
+            dict.given(t).first().map(|c| c.class_key())
+        })?;
+        let patronymic = part_key(present(patronymic), &|t| {
+            dict.patronymic(t).first().map(|(c, _)| c.class_key())
+        })?;
+        Ok(NameKey {
+            surname,
+            given,
+            patronymic,
+        })
     }
 }
 

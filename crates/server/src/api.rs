@@ -11,13 +11,15 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use homeward_core::access::{Audit, ReadRegister, ReadTalks, Role, authorize};
 use homeward_core::record::Category;
-use homeward_store::{CommitmentView, Person, PersonFilter, PersonPage, RoundView};
+use homeward_store::{
+    CommitmentView, Person, PersonFilter, PersonPage, RoundView, SearchHit, SearchQuery,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 8] = [
+pub const PATHS: [&str; 9] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -26,6 +28,7 @@ pub const PATHS: [&str; 8] = [
     "/api/v1/persons/{id}",
     "/api/v1/log/verify",
     "/api/v1/log/events",
+    "/api/v1/search",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -38,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[5], get(person))
         .route(PATHS[6], get(verify_log))
         .route(PATHS[7], get(events))
+        .route(PATHS[8], get(search))
 }
 
 struct BearerAuth;
@@ -56,7 +60,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -264,4 +268,48 @@ async fn events(
             })
             .collect(),
     ))
+}
+
+/// A search of the register.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// A name in any order, script and spelling, e.g. `Oleksandr Oliinyk`.
+    pub q: String,
+    /// Only people born then: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub born: Option<String>,
+    /// Most hits (1–200, default 20).
+    pub limit: Option<i64>,
+}
+
+impl SearchParams {
+    /// The store query these parameters ask for.
+    pub fn query(&self) -> Result<SearchQuery, homeward_core::Error> {
+        let born = match self.born.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(b) => Some(b.parse().map_err(|e: homeward_core::Error| {
+                homeward_core::Error::invalid("born", e.to_string())
+            })?),
+        };
+        Ok(SearchQuery {
+            text: self.q.clone(),
+            born,
+            limit: self.limit.unwrap_or(20),
+        })
+    }
+}
+
+/// Finds people in the caller's own register from any spelling of their name, ranked.
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams), responses(
+    (status = 200, body = Vec<SearchHit>),
+    (status = 400, body = ErrorBody, description = "no name in the query, or a bad birth date"),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn search(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<Vec<SearchHit>>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.search(&grant, &params.query()?).await?))
 }

@@ -1,7 +1,7 @@
 //! Server-rendered pages. Each page reads through the same store methods and grants as its
 //! API route; askama escapes every value, so a name containing markup shows as text.
 
-use crate::api::{PersonQuery, log_verification};
+use crate::api::{PersonQuery, SearchParams, log_verification};
 use crate::auth::{PageCaller, SESSION_COOKIE, SESSION_TTL_MS, sign_in};
 use crate::{AppState, PageError};
 use askama::Template;
@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 7] = [
+pub const PATHS: [&str; 8] = [
     "/",
     "/login",
     "/logout",
@@ -26,6 +26,7 @@ pub const PATHS: [&str; 7] = [
     "/persons/{id}",
     "/log",
     "/static/app.css",
+    "/search",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[4], get(person))
         .route(PATHS[5], get(event_log))
         .route(PATHS[6], get(stylesheet))
+        .route(PATHS[7], get(search))
 }
 
 fn render(t: &impl Template) -> Result<Html<String>, PageError> {
@@ -437,5 +439,73 @@ async fn event_log(
         who: Who::from(&caller),
         check,
         events,
+    })
+}
+
+struct HitRow {
+    id: i64,
+    name: String,
+    born: String,
+    category: String,
+    status: String,
+    agreed: String,
+    synthetic: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    who: Who,
+    q: String,
+    born: String,
+    hits: Vec<HitRow>,
+    searched: bool,
+}
+
+#[derive(Deserialize)]
+struct SearchForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    born: String,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(form): Query<SearchForm>,
+) -> Result<Html<String>, PageError> {
+    let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let searched = !form.q.trim().is_empty();
+    let hits = if searched {
+        let params = SearchParams {
+            q: form.q.clone(),
+            born: Some(form.born.clone()),
+            limit: Some(50),
+        };
+        state
+            .store
+            .search(&grant, &params.query()?)
+            .await?
+            .into_iter()
+            .map(|h| HitRow {
+                id: h.person.id,
+                name: display_name(&h.person.record),
+                born: word(&h.person.record.birth_date),
+                category: word(&h.person.record.category),
+                status: word(&h.person.record.status),
+                agreed: h.agreed,
+                synthetic: h.person.record.synthetic,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(&SearchPage {
+        who: Who::from(&caller),
+        q: form.q,
+        born: form.born,
+        hits,
+        searched,
     })
 }

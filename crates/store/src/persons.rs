@@ -60,9 +60,17 @@ pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname
 /// The canonical keys of a record's name parts; a part that is not a name has none (the
 /// record is kept all the same, its name as written).
 pub(crate) fn name_keys(r: &PersonRecord) -> homeward_names::NameKey {
-    homeward_names::NameKey::of_parts(r.surname.as_deref(), r.given_names.as_deref(), r.patronymic.as_deref())
-        .or_else(|_| homeward_names::NameKey::of_parts(r.surname.as_deref(), None, None))
-        .unwrap_or(homeward_names::NameKey { surname: None, given: None, patronymic: None })
+    homeward_names::NameKey::of_parts(
+        r.surname.as_deref(),
+        r.given_names.as_deref(),
+        r.patronymic.as_deref(),
+    )
+    .or_else(|_| homeward_names::NameKey::of_parts(r.surname.as_deref(), None, None))
+    .unwrap_or(homeward_names::NameKey {
+        surname: None,
+        given: None,
+        patronymic: None,
+    })
 }
 
 /// The hash that stands for a record in the event log.

@@ -42,9 +42,17 @@ const PER_KEY: i64 = 500;
 
 impl Store {
     /// Searches the grant's own register.
-    pub async fn search(&self, grant: &Grant<ReadRegister>, query: &SearchQuery) -> Result<Vec<SearchHit>, Error> {
+    pub async fn search(
+        &self,
+        grant: &Grant<ReadRegister>,
+        query: &SearchQuery,
+    ) -> Result<Vec<SearchHit>, Error> {
         let dict = NameDictionary::embedded();
-        let words: Vec<&str> = query.text.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = query
+            .text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
         if words.is_empty() {
             return Err(Error::invalid("q", "give a name to search for"));
         }
@@ -69,7 +77,10 @@ impl Store {
             }
         }
         if surnames.is_empty() && given.is_empty() {
-            return Err(Error::invalid("q", format!("{:?} holds no name", query.text)));
+            return Err(Error::invalid(
+                "q",
+                format!("{:?} holds no name", query.text),
+            ));
         }
         let mut rows = Vec::new();
         for (column, keys) in [("surname_key", &surnames), ("given_key", &given)] {
@@ -86,8 +97,10 @@ impl Store {
                 rows.extend(found);
             }
         }
-        let patronymics: BTreeSet<String> =
-            given.iter().filter_map(|g| g.strip_prefix("patronymic ").map(str::to_owned)).collect();
+        let patronymics: BTreeSet<String> = given
+            .iter()
+            .filter_map(|g| g.strip_prefix("patronymic ").map(str::to_owned))
+            .collect();
         let mut best: HashMap<i64, SearchHit> = HashMap::new();
         for row in &rows {
             let person = person_from_row(row)?;
@@ -105,12 +118,18 @@ impl Store {
                 score += 2;
                 agreed.push("given");
             }
-            if keys.patronymic.as_ref().is_some_and(|p| patronymics.contains(p) || given.contains(p)) {
+            if keys
+                .patronymic
+                .as_ref()
+                .is_some_and(|p| patronymics.contains(p))
+            {
                 score += 1;
                 agreed.push("patronymic");
             }
             if let Some(born) = query.born {
-                let Some(b) = person.record.birth_date else { continue };
+                let Some(b) = person.record.birth_date else {
+                    continue;
+                };
                 let agrees = b.year == born.year
                     && born.month.is_none_or(|m| b.month.is_none_or(|x| x == m))
                     && born.day.is_none_or(|d| b.day.is_none_or(|x| x == d));
@@ -124,7 +143,14 @@ impl Store {
             if words.len() > 1 && agreed.iter().filter(|a| **a != "birth").count() < 2 {
                 continue;
             }
-            best.insert(person.id, SearchHit { person, score, agreed: agreed.join(" ") });
+            best.insert(
+                person.id,
+                SearchHit {
+                    person,
+                    score,
+                    agreed: agreed.join(" "),
+                },
+            );
         }
         let mut hits: Vec<SearchHit> = best.into_values().collect();
         hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.person.id.cmp(&b.person.id)));

@@ -507,35 +507,64 @@ async fn both_dialects_have_the_same_tables_and_columns() {
 
 #[tokio::test]
 async fn search_finds_a_person_from_any_spelling_within_the_register() {
-    each_backend("search_finds_a_person_from_any_spelling_within_the_register", async |t| {
-        let store = &t.store;
-        with_parties(store).await;
-        let mut target = pow("Олійник", "Олександр", Relation::Sought);
-        target.patronymic = Some("Петрович".into());
-        target.birth_date = Some("1990-03-04".parse().unwrap());
-        let mut namesake = pow("Олійник", "Олександр", Relation::Sought);
-        namesake.birth_date = Some("1971".parse().unwrap());
-        let other = pow("Коваленко", "Олександр", Relation::Sought);
-        let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
-        let ids = store.add_persons(&grant, &[target, namesake, other], T0).await.unwrap();
-        let ua = authorize::<ReadRegister>(&actor(store, "UA", Role::Viewer).await).unwrap();
-        let q = |text: &str, born: Option<&str>| homeward_store::SearchQuery {
-            text: text.into(),
-            born: born.map(|b| b.parse().unwrap()),
-            limit: 10,
-        };
-        for spelling in ["Oleksandr Oliinyk", "OLEINIK ALEKSANDR", "Олейник Александр Петрович", "олійник"] {
-            let hits = store.search(&ua, &q(spelling, None)).await.unwrap();
-            let found: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
-            assert!(found.starts_with(&[ids[0]]) || found.starts_with(&[ids[1]]), "{spelling}: {found:?}");
-            assert!(!found.contains(&ids[2]) || spelling == "олійник", "{spelling}: {found:?}");
-        }
-        let born = store.search(&ua, &q("Oleksandr Oliinyk", Some("1990"))).await.unwrap();
-        assert_eq!(born.iter().map(|h| h.person.id).collect::<Vec<_>>(), [ids[0]]);
-        // Another party's search never reaches UA's register.
-        let ru = authorize::<ReadRegister>(&actor(store, "RU", Role::Viewer).await).unwrap();
-        assert!(store.search(&ru, &q("Oleksandr Oliinyk", None)).await.unwrap().is_empty());
-        assert!(store.search(&ua, &q("  ", None)).await.is_err());
-    })
+    each_backend(
+        "search_finds_a_person_from_any_spelling_within_the_register",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let mut target = pow("Олійник", "Олександр", Relation::Sought);
+            target.patronymic = Some("Петрович".into());
+            target.birth_date = Some("1990-03-04".parse().unwrap());
+            let mut namesake = pow("Олійник", "Олександр", Relation::Sought);
+            namesake.birth_date = Some("1971".parse().unwrap());
+            let other = pow("Коваленко", "Олександр", Relation::Sought);
+            let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+            let ids = store
+                .add_persons(&grant, &[target, namesake, other], T0)
+                .await
+                .unwrap();
+            let ua = authorize::<ReadRegister>(&actor(store, "UA", Role::Viewer).await).unwrap();
+            let q = |text: &str, born: Option<&str>| homeward_store::SearchQuery {
+                text: text.into(),
+                born: born.map(|b| b.parse().unwrap()),
+                limit: 10,
+            };
+            for spelling in [
+                "Oleksandr Oliinyk",
+                "OLEINIK ALEKSANDR",
+                "Олейник Александр Петрович",
+                "олійник",
+            ] {
+                let hits = store.search(&ua, &q(spelling, None)).await.unwrap();
+                let found: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
+                assert!(
+                    found.starts_with(&[ids[0]]) || found.starts_with(&[ids[1]]),
+                    "{spelling}: {found:?}"
+                );
+                assert!(
+                    !found.contains(&ids[2]) || spelling == "олійник",
+                    "{spelling}: {found:?}"
+                );
+            }
+            let born = store
+                .search(&ua, &q("Oleksandr Oliinyk", Some("1990")))
+                .await
+                .unwrap();
+            assert_eq!(
+                born.iter().map(|h| h.person.id).collect::<Vec<_>>(),
+                [ids[0]]
+            );
+            // Another party's search never reaches UA's register.
+            let ru = authorize::<ReadRegister>(&actor(store, "RU", Role::Viewer).await).unwrap();
+            assert!(
+                store
+                    .search(&ru, &q("Oleksandr Oliinyk", None))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert!(store.search(&ua, &q("  ", None)).await.is_err());
+        },
+    )
     .await;
 }

@@ -6,10 +6,11 @@ use reqwest::StatusCode;
 use std::collections::BTreeSet;
 
 /// Everything that identifies UA's records: ids and record hashes, read as UA.
-async fn ua_markers(r: &crate::common::Running) -> (Vec<i64>, BTreeSet<String>) {
+async fn ua_markers(r: &crate::common::Running) -> (Vec<i64>, BTreeSet<String>, String) {
     let c = client();
     let mut ids = Vec::new();
     let mut hashes = BTreeSet::new();
+    let mut a_name = String::new();
     let mut page = 1;
     loop {
         let body: serde_json::Value = c
@@ -23,6 +24,13 @@ async fn ua_markers(r: &crate::common::Running) -> (Vec<i64>, BTreeSet<String>) 
             .unwrap();
         let items = body["items"].as_array().unwrap().clone();
         for p in &items {
+            if a_name.is_empty() {
+                a_name = format!(
+                    "{} {}",
+                    p["surname"].as_str().unwrap_or(""),
+                    p["given_names"].as_str().unwrap_or("")
+                );
+            }
             ids.push(p["id"].as_i64().unwrap());
             hashes.insert(p["record_sha256"].as_str().unwrap().to_owned());
         }
@@ -35,7 +43,7 @@ async fn ua_markers(r: &crate::common::Running) -> (Vec<i64>, BTreeSet<String>) 
         ids.len() > 300,
         "the seeded UA register should not be empty"
     );
-    (ids, hashes)
+    (ids, hashes, a_name)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -43,7 +51,19 @@ async fn no_route_shows_one_party_the_register_of_another() {
     each_backend(
         "no_route_shows_one_party_the_register_of_another",
         async |r| {
-            let (ua_ids, ua_hashes) = ua_markers(r).await;
+            let (ua_ids, ua_hashes, ua_name) = ua_markers(r).await;
+            // The UA person's name really is found by UA: the search below is a real one.
+            let own = client()
+                .get(r.url("/api/v1/search"))
+                .query(&[("q", &ua_name)])
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                own.text().await.unwrap().contains("record_sha256"),
+                "UA finds its own {ua_name}"
+            );
             let c = client();
             let mut checked = 0;
             for path in homeward_server::route_paths() {
@@ -53,12 +73,12 @@ async fn no_route_shows_one_party_the_register_of_another() {
                 let concrete = path.replace("{id}", &ua_ids[0].to_string());
                 for party in ["RU", "TR"] {
                     for role in Role::ALL {
-                        let resp = c
-                            .get(r.url(&concrete))
-                            .bearer_auth(r.token(party, role))
-                            .send()
-                            .await
-                            .unwrap();
+                        let mut request = c.get(r.url(&concrete)).bearer_auth(r.token(party, role));
+                        if path.ends_with("/search") {
+                            // A real search for a UA person's name.
+                            request = request.query(&[("q", &ua_name)]);
+                        }
+                        let resp = request.send().await.unwrap();
                         let status = resp.status();
                         let body = resp.text().await.unwrap();
                         assert!(
