@@ -37,8 +37,8 @@ pub struct SearchHit {
     pub agreed: String,
 }
 
-/// Rows fetched per key at most: a common surname alone is not a search.
-const PER_KEY: i64 = 500;
+/// Rows fetched per lookup at most: a common surname alone is not a search.
+const PER_KEY: i64 = 200;
 
 impl Store {
     /// Searches the grant's own register.
@@ -82,19 +82,46 @@ impl Store {
                 format!("{:?} holds no name", query.text),
             ));
         }
+        // Surname and given name together first (one index lookup per ordering of the
+        // words); one part alone only when that finds too little.
+        let given_keys: Vec<&String> = given
+            .iter()
+            .filter(|k| !k.starts_with("patronymic "))
+            .collect();
+        let party = grant.party().as_str();
         let mut rows = Vec::new();
-        for (column, keys) in [("surname_key", &surnames), ("given_key", &given)] {
-            for k in keys.iter().filter(|k| !k.starts_with("patronymic ")) {
+        for s in &surnames {
+            for g in &given_keys {
                 let found = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {COLUMNS} FROM persons WHERE party = $1 AND {column} = $2 ORDER BY id LIMIT $3"
+                    "SELECT {COLUMNS} FROM persons WHERE party = $1 AND surname_key = $2 AND given_key = $3 ORDER BY id LIMIT $4"
                 )))
-                .bind(grant.party().as_str())
-                .bind(k)
+                .bind(party)
+                .bind(s)
+                .bind(*g)
                 .bind(PER_KEY)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db("searching the register"))?;
                 rows.extend(found);
+            }
+        }
+        if rows.len() < query.limit.clamp(1, 200) as usize && words.len() == 1 {
+            for (column, keys) in [
+                ("surname_key", surnames.iter().collect::<Vec<_>>()),
+                ("given_key", given_keys.clone()),
+            ] {
+                for k in keys {
+                    let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {COLUMNS} FROM persons WHERE party = $1 AND {column} = $2 ORDER BY id LIMIT $3"
+                    )))
+                    .bind(party)
+                    .bind(k)
+                    .bind(PER_KEY)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db("searching the register"))?;
+                    rows.extend(found);
+                }
             }
         }
         let patronymics: BTreeSet<String> = given
