@@ -18,8 +18,9 @@ pub struct Cli {
     command: Command,
 }
 
+/// The `--db` option every store command takes.
 #[derive(Debug, Args)]
-struct Db {
+pub struct Db {
     /// The store: a SQLite file path, or a postgres:// URL.
     #[arg(long, env = "HOMEWARD_DB", default_value = "homeward.db")]
     db: String,
@@ -30,7 +31,7 @@ impl Db {
         Ok(self.db.parse()?)
     }
 
-    async fn open(&self, mode: OpenMode) -> anyhow::Result<Store> {
+    pub async fn open(&self, mode: OpenMode) -> anyhow::Result<Store> {
         Ok(Store::open(&self.location()?, mode).await?)
     }
 }
@@ -131,6 +132,8 @@ enum Command {
     /// Parse names and compute their canonical keys.
     #[command(subcommand)]
     Names(crate::names::NamesCommand),
+    /// Import a list file into the store: its bytes, its rows, and the people it gives.
+    Import(crate::import::Import),
     /// Find people in the token's party's register from any spelling of a name.
     Search {
         #[command(flatten)]
@@ -251,6 +254,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_serve,
         } => demo(&db, addr, scale, no_serve).await,
         Command::Link(args) => crate::link::link(args),
+        Command::Import(args) => crate::import::import(args).await,
         Command::Search {
             db,
             caller,

@@ -2,6 +2,7 @@
 //! by `--db` once, and calls the same library functions as the server.
 
 mod commands;
+mod import;
 mod link;
 mod names;
 

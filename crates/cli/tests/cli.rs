@@ -479,3 +479,98 @@ fn dedupe_groups_the_same_person_entered_twice() {
     assert_ne!(cluster("1"), cluster("2"));
     assert_ne!(cluster("4"), cluster("2"));
 }
+
+#[test]
+fn import_reports_every_row_and_refuses_the_same_file_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").to_string_lossy().into_owned();
+    for (code, name) in [("UA", "Ukraine"), ("RU", "Russia")] {
+        assert!(
+            homeward(&["party", "add", "--db", &db, "--code", code, "--name", name])
+                .status
+                .success()
+        );
+    }
+    let file = dir.path().join("request.csv");
+    std::fs::write(
+        &file,
+        "id;прізвище;ім'я;по батькові;дата народження;примітка\r\n1;Олійник;Олександр;Петрович;04.03.1990;\r\n2;Шевчук;Іван;;31.02.1990;\r\n\r\n3;;;;1990;\r\n4;Бойко;Петро;;;=SUM(A1)\r\n5;ОЛІЙНИК;Олександр;Петрович;04.03.1990;\r\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = homeward(&[
+        "import",
+        f,
+        "--db",
+        &db,
+        "--party",
+        "UA",
+        "--kind",
+        "request",
+        "--category",
+        "pow",
+        "--to",
+        "RU",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (report["rows"].as_i64(), report["accepted"].as_i64()),
+        (Some(5), Some(3))
+    );
+    let rejected: Vec<String> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        rejected[0].starts_with("line 3, column \"дата народження\", value \"31.02.1990\""),
+        "{rejected:?}"
+    );
+    assert!(
+        rejected[1].starts_with("line 5: no surname"),
+        "{rejected:?}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("line 6")
+            && warnings.contains("formula")
+            && warnings.contains("line 7")
+            && warnings.contains("line 2"),
+        "{warnings}"
+    );
+    let again = homeward(&[
+        "import",
+        f,
+        "--db",
+        &db,
+        "--party",
+        "UA",
+        "--kind",
+        "request",
+        "--category",
+        "pow",
+    ]);
+    assert_one_line_error(&again, "already imported as list 1");
+    let token = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
+    ]))
+    .trim()
+    .to_owned();
+    let found = stdout(&homeward(&[
+        "search",
+        "Oleksandr Oliinyk",
+        "--db",
+        &db,
+        "--token",
+        &token,
+    ]));
+    assert_eq!(
+        found.lines().count(),
+        2,
+        "both entries of the man are found: {found}"
+    );
+    assert!(homeward(&["verify", "--db", &db]).status.success());
+}
