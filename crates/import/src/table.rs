@@ -8,7 +8,7 @@
 use calamine::{Data, Reader};
 use encoding_rs::Encoding;
 use std::io::{BufReader, Read, Seek};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Something wrong with a file, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,26 +128,44 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Opens `path` as a table: workbooks by their content, everything else as CSV.
+/// Opens `path` as a table: workbooks by their content, everything else as CSV (streamed).
 pub fn open(path: &Path) -> Result<Table, ImportError> {
     let file_name = path.display().to_string();
-    let mut file = std::fs::File::open(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| err(&file_name, None, format!("cannot open the file: {e}")))?;
+    open_source(&file_name, file)
+}
+
+/// Opens an uploaded file held in memory.
+pub fn open_bytes(file_name: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+    open_source(file_name, std::io::Cursor::new(bytes))
+}
+
+fn open_source<R: Read + Seek + Send + 'static>(
+    file_name: &str,
+    mut source: R,
+) -> Result<Table, ImportError> {
     let mut sample = vec![0_u8; 64 * 1024];
-    let n = read_up_to(&mut file, &mut sample)
-        .map_err(|e| err(&file_name, None, format!("cannot read the file: {e}")))?;
+    let n = read_up_to(&mut source, &mut sample)
+        .map_err(|e| err(file_name, None, format!("cannot read the file: {e}")))?;
     sample.truncate(n);
     if n == 0 {
-        return Err(err(&file_name, None, "the file is empty"));
+        return Err(err(file_name, None, "the file is empty"));
     }
+    source
+        .rewind()
+        .map_err(|e| err(file_name, None, format!("cannot read the file: {e}")))?;
     let zip = sample.starts_with(b"PK\x03\x04");
     let ole = sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if zip || ole {
-        return open_workbook(path, &file_name);
+        // Workbooks are compressed and read whole by calamine anyway.
+        let mut bytes = Vec::new();
+        source
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(file_name, None, format!("cannot read the file: {e}")))?;
+        return open_workbook(std::io::Cursor::new(bytes), file_name);
     }
-    file.rewind()
-        .map_err(|e| err(&file_name, None, format!("cannot read the file: {e}")))?;
-    open_csv(file, &sample, &file_name)
+    open_csv(source, &sample, file_name)
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -202,7 +220,11 @@ fn sniff_delimiter(first_line: &[u8]) -> u8 {
     }
 }
 
-fn open_csv(file: std::fs::File, sample: &[u8], file_name: &str) -> Result<Table, ImportError> {
+fn open_csv<R: Read + Send + 'static>(
+    file: R,
+    sample: &[u8],
+    file_name: &str,
+) -> Result<Table, ImportError> {
     let utf16 = sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]);
     // UTF-16 (Excel's "Unicode text") is decoded as a stream; everything else is read as
     // bytes and decoded cell by cell.
@@ -404,8 +426,8 @@ fn cell_text(c: &Data, warnings: &mut Vec<String>, column: usize) -> String {
     }
 }
 
-fn open_workbook(path: &Path, file_name: &str) -> Result<Table, ImportError> {
-    let mut book = calamine::open_workbook_auto(PathBuf::from(path)).map_err(|e| {
+fn open_workbook(data: std::io::Cursor<Vec<u8>>, file_name: &str) -> Result<Table, ImportError> {
+    let mut book = calamine::open_workbook_auto_from_rs(data).map_err(|e| {
         err(
             file_name,
             None,

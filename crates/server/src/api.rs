@@ -4,13 +4,15 @@
 
 use crate::auth::ApiCaller;
 use crate::error::ErrorBody;
+use crate::lists::{ImportReport, ImportRequest, import_list, year_of};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use homeward_core::access::{Audit, ReadRegister, ReadTalks, Role, authorize};
+use homeward_core::access::{Audit, ReadRegister, ReadTalks, Role, WriteRegister, authorize};
 use homeward_core::record::Category;
+use homeward_store::ListSummary;
 use homeward_store::{
     CommitmentView, Person, PersonFilter, PersonPage, RoundView, SearchHit, SearchQuery,
 };
@@ -19,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 9] = [
+pub const PATHS: [&str; 10] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -29,6 +31,7 @@ pub const PATHS: [&str; 9] = [
     "/api/v1/log/verify",
     "/api/v1/log/events",
     "/api/v1/search",
+    "/api/v1/lists",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -42,6 +45,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[6], get(verify_log))
         .route(PATHS[7], get(events))
         .route(PATHS[8], get(search))
+        .route(
+            PATHS[9],
+            get(lists)
+                .post(upload_list)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
 }
 
 struct BearerAuth;
@@ -60,7 +69,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -312,4 +321,152 @@ async fn search(
 ) -> Result<Json<Vec<SearchHit>>, ApiError> {
     let grant = authorize::<ReadRegister>(&actor)?;
     Ok(Json(state.store.search(&grant, &params.query()?).await?))
+}
+
+/// Largest list file accepted by upload.
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The lists the caller's party issued or that are addressed to it (no rows, no names).
+#[utoipa::path(get, path = "/api/v1/lists", responses(
+    (status = 200, body = Vec<ListSummary>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn lists(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<ListSummary>>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.lists(&grant).await?))
+}
+
+/// The form of an upload, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The list file (CSV or a workbook).
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+    /// request, holding, exchange, remains, children or register.
+    kind: String,
+    /// pow, civilian, child or remains.
+    category: String,
+    /// The issuing party, when received from another.
+    from: Option<String>,
+    /// Addressees, comma-separated.
+    to: Option<String>,
+    /// The list this one corrects.
+    supersedes: Option<i64>,
+    /// Column overrides, one `ROLE=COLUMN` per field.
+    map: Option<String>,
+}
+
+/// Reads an upload's fields; shared by the API and the upload page.
+pub(crate) async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>, ImportRequest, String), homeward_core::Error> {
+    use homeward_core::Error;
+    let bad = |e: axum::extract::multipart::MultipartError| Error::invalid("upload", e.to_string());
+    let (
+        mut file,
+        mut kind,
+        mut category,
+        mut from,
+        mut to,
+        mut supersedes,
+        mut overrides,
+        mut csrf,
+    ) = (
+        None,
+        String::new(),
+        String::new(),
+        None,
+        Vec::new(),
+        None,
+        Vec::new(),
+        String::new(),
+    );
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("upload").to_owned();
+            file = Some((file_name, field.bytes().await.map_err(bad)?.to_vec()));
+            continue;
+        }
+        let value = field.text().await.map_err(bad)?;
+        let value = value.trim().to_owned();
+        match name.as_str() {
+            "kind" => kind = value,
+            "category" => category = value,
+            "from" if !value.is_empty() => from = Some(value.parse()?),
+            "to" => {
+                to = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::parse)
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            "supersedes" if !value.is_empty() => {
+                supersedes = Some(
+                    value
+                        .parse::<i64>()
+                        .map_err(|_| Error::invalid("supersedes", "a list number"))?,
+                )
+            }
+            "map" => {
+                for m in value.lines().map(str::trim).filter(|m| !m.is_empty()) {
+                    let (role, column) = m.split_once('=').ok_or_else(|| {
+                        Error::invalid("map", format!("{m:?}: write ROLE=COLUMN"))
+                    })?;
+                    let role = homeward_import::Role::parse(role)
+                        .ok_or_else(|| Error::invalid("map", format!("unknown role {role:?}")))?;
+                    overrides.push((role, column.to_owned()));
+                }
+            }
+            "csrf" => csrf = value,
+            _ => {}
+        }
+    }
+    let (file_name, bytes) =
+        file.ok_or_else(|| Error::invalid("file", "the upload holds no file"))?;
+    let request = ImportRequest {
+        kind,
+        category: category.parse()?,
+        from,
+        to,
+        supersedes,
+        overrides,
+    };
+    Ok((file_name, bytes, request, csrf))
+}
+
+/// Imports a list file (multipart upload) into the caller's register, with its report.
+#[utoipa::path(post, path = "/api/v1/lists", request_body(content = UploadForm, content_type = "multipart/form-data"), responses(
+    (status = 200, body = ImportReport),
+    (status = 400, body = ErrorBody, description = "an unreadable file, no name column, a bad field"),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "the same file was already imported"),
+))]
+async fn upload_list(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    multipart: axum::extract::Multipart,
+) -> Result<Json<ImportReport>, ApiError> {
+    let grant = authorize::<WriteRegister>(&actor)?;
+    let (file_name, bytes, request, _) = read_upload(multipart).await?;
+    let now = state.now();
+    Ok(Json(
+        import_list(
+            &state.store,
+            &grant,
+            &file_name,
+            bytes,
+            &request,
+            year_of(now),
+            now,
+        )
+        .await?,
+    ))
 }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+pub mod lists;
 mod pages;
 
 pub use auth::{HashCost, hash_password};

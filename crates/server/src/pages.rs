@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 8] = [
+pub const PATHS: [&str; 9] = [
     "/",
     "/login",
     "/logout",
@@ -27,6 +27,7 @@ pub const PATHS: [&str; 8] = [
     "/log",
     "/static/app.css",
     "/search",
+    "/lists",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -39,6 +40,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[5], get(event_log))
         .route(PATHS[6], get(stylesheet))
         .route(PATHS[7], get(search))
+        .route(
+            PATHS[8],
+            get(lists_page)
+                .post(upload_page)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::UPLOAD_LIMIT,
+                )),
+        )
 }
 
 fn render(t: &impl Template) -> Result<Html<String>, PageError> {
@@ -508,4 +517,57 @@ async fn search(
         hits,
         searched,
     })
+}
+
+#[derive(Template)]
+#[template(path = "lists.html")]
+struct ListsPage {
+    who: Who,
+    kinds: &'static [&'static str],
+    lists: Vec<homeward_store::ListSummary>,
+    report: Option<crate::lists::ImportReport>,
+}
+
+async fn render_lists(
+    state: &AppState,
+    caller: &PageCaller,
+    report: Option<crate::lists::ImportReport>,
+) -> Result<Html<String>, PageError> {
+    let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let lists = state.store.lists(&grant).await?;
+    render(&ListsPage {
+        who: Who::from(caller),
+        kinds: &crate::lists::KINDS,
+        lists,
+        report,
+    })
+}
+
+async fn lists_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
+    render_lists(&state, &caller, None).await
+}
+
+async fn upload_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    multipart: axum::extract::Multipart,
+) -> Result<Html<String>, PageError> {
+    let grant = authorize::<homeward_core::access::WriteRegister>(&caller.actor)?;
+    let (file_name, bytes, request, csrf) = crate::api::read_upload(multipart).await?;
+    caller.check_csrf(&csrf)?;
+    let now = state.now();
+    let report = crate::lists::import_list(
+        &state.store,
+        &grant,
+        &file_name,
+        bytes,
+        &request,
+        crate::lists::year_of(now),
+        now,
+    )
+    .await?;
+    render_lists(&state, &caller, Some(report)).await
 }

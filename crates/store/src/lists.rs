@@ -134,3 +134,67 @@ impl Store {
         Ok(list_id)
     }
 }
+
+/// A list document as shown in listings: no rows, no personal data.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListSummary {
+    /// Id in this store.
+    pub id: i64,
+    /// The issuing party.
+    pub issuer: String,
+    /// Kind of list.
+    pub kind: String,
+    /// Category of its people.
+    pub category: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Original file name.
+    pub file_name: String,
+    /// SHA-256 of the original file.
+    pub sha256: String,
+    /// The list it corrects.
+    pub supersedes: Option<i64>,
+    /// Rows read.
+    pub rows: i64,
+    /// Rows accepted as records.
+    pub accepted: i64,
+}
+
+impl Store {
+    /// The lists the grant's party issued or that are addressed to it, newest first.
+    pub async fn lists(
+        &self,
+        grant: &homeward_core::access::Grant<homeward_core::access::ReadRegister>,
+    ) -> Result<Vec<ListSummary>, Error> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT l.id, l.issuer, l.kind, l.category, l.title, l.file_name, l.sha256, l.supersedes, \
+             (SELECT COUNT(*) FROM list_rows r WHERE r.list_id = l.id) AS n_rows, \
+             (SELECT COUNT(*) FROM list_rows r WHERE r.list_id = l.id AND r.accepted = 1) AS n_accepted \
+             FROM lists l WHERE l.issuer = $1 OR EXISTS (SELECT 1 FROM list_addressees a WHERE a.list_id = l.id AND a.party = $1) \
+             ORDER BY l.id DESC",
+        )
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading lists"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading a list");
+                Ok(ListSummary {
+                    id: r.try_get("id").map_err(&get)?,
+                    issuer: r.try_get("issuer").map_err(&get)?,
+                    kind: r.try_get("kind").map_err(&get)?,
+                    category: r.try_get("category").map_err(&get)?,
+                    title: r.try_get("title").map_err(&get)?,
+                    file_name: r.try_get("file_name").map_err(&get)?,
+                    sha256: r.try_get("sha256").map_err(&get)?,
+                    supersedes: r.try_get("supersedes").map_err(&get)?,
+                    rows: r.try_get("n_rows").map_err(&get)?,
+                    accepted: r.try_get("n_accepted").map_err(&get)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -239,3 +239,161 @@ async fn markup_in_a_name_is_shown_as_text() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_uploaded_through_the_api_is_reported_and_refused_twice() {
+    each_backend(
+        "a_list_uploaded_through_the_api_is_reported_and_refused_twice",
+        async |r| {
+            let csv =
+                "прізвище,ім'я,дата народження\nТкачук,Богдан,12.05.1999\nМороз,,31.13.1990\n";
+            let form = || {
+                reqwest::multipart::Form::new()
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                            .file_name("request.csv"),
+                    )
+                    .text("kind", "request")
+                    .text("category", "pow")
+                    .text("to", "RU,TR")
+            };
+            let c = client();
+            let viewer = c
+                .post(r.url("/api/v1/lists"))
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .multipart(form())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(viewer.status(), StatusCode::FORBIDDEN);
+            let ok = c
+                .post(r.url("/api/v1/lists"))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .multipart(form())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(ok.status(), StatusCode::OK, "{}", r.backend);
+            let report: serde_json::Value = ok.json().await.unwrap();
+            assert_eq!(
+                (report["rows"].as_i64(), report["accepted"].as_i64()),
+                (Some(2), Some(1))
+            );
+            assert!(
+                report["rejected"][0]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("line 3, column \"дата народження\", value \"31.13.1990\""),
+                "{report}"
+            );
+            let again = c
+                .post(r.url("/api/v1/lists"))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .multipart(form())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), StatusCode::CONFLICT);
+            // RU sees the list addressed to it (its summary), and none of UA's records.
+            let ru: serde_json::Value = c
+                .get(r.url("/api/v1/lists"))
+                .bearer_auth(r.token("RU", Role::Viewer))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                ru.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["id"] == report["list"])
+            );
+            let hits = c
+                .get(r.url("/api/v1/search"))
+                .query(&[("q", "Ткачук Богдан")])
+                .bearer_auth(r.token("RU", Role::Viewer))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(hits.text().await.unwrap(), "[]");
+            let own = c
+                .get(r.url("/api/v1/search"))
+                .query(&[("q", "Tkachuk Bohdan")])
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .send()
+                .await
+                .unwrap();
+            assert!(own.text().await.unwrap().contains("Ткачук"));
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_upload_page_needs_the_forms_token() {
+    each_backend("the_upload_page_needs_the_forms_token", async |r| {
+        let c = client();
+        let signed_in = c
+            .post(r.url("/login"))
+            .form(&[("token", r.token("UA", Role::Operator))])
+            .send()
+            .await
+            .unwrap();
+        let cookie = session_cookie(&signed_in);
+        let page = c
+            .get(r.url("/lists"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let form = |token: &str| {
+            reqwest::multipart::Form::new()
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(
+                        "ПІБ\nКравець Олег Іванович\n".as_bytes().to_vec(),
+                    )
+                    .file_name("p.csv"),
+                )
+                .text("kind", "register")
+                .text("category", "civilian")
+                .text("csrf", token.to_owned())
+        };
+        let forged = c
+            .post(r.url("/lists"))
+            .header("cookie", &cookie)
+            .multipart(form("nope"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+        let ok = c
+            .post(r.url("/lists"))
+            .header("cookie", &cookie)
+            .multipart(form(&csrf))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let html = ok.text().await.unwrap();
+        assert!(
+            html.contains("import-report") && html.contains("1 accepted"),
+            "{html}"
+        );
+    })
+    .await;
+}

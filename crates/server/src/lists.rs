@@ -1,0 +1,165 @@
+//! Importing a list file: the one pipeline behind `homeward import`, `POST /api/v1/lists`
+//! and the upload page. Reading and mapping are the import crate's, storing the store's;
+//! this only joins them and writes the report.
+
+use homeward_core::Error;
+use homeward_core::access::{Grant, WriteRegister};
+use homeward_core::party::PartyCode;
+use homeward_core::record::{Category, PartialDate, Relation, Status};
+use homeward_import::{ColumnMap, RecordReader, Role, RowContext, open_bytes};
+use homeward_store::{NewList, NewListRow, Store};
+use serde::Serialize;
+
+/// What to import a file as.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// `request`, `holding`, `exchange`, `remains`, `children` or `register`.
+    pub kind: String,
+    /// Category of the people on the list.
+    pub category: Category,
+    /// The party that issued the list, when it was received from another.
+    pub from: Option<PartyCode>,
+    /// Parties the list is addressed to.
+    pub to: Vec<PartyCode>,
+    /// The list this one corrects.
+    pub supersedes: Option<i64>,
+    /// Column overrides (role, header or 1-based number).
+    pub overrides: Vec<(Role, String)>,
+}
+
+/// The import report.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// The new list's id.
+    pub list: i64,
+    /// How the file was read.
+    pub format: String,
+    /// Rows read (blank lines are not rows).
+    pub rows: usize,
+    /// Rows that became records.
+    pub accepted: usize,
+    /// Rejected rows: line, column, value and reason. They stay stored with the list.
+    pub rejected: Vec<String>,
+    /// What looked odd but was kept.
+    pub warnings: Vec<String>,
+}
+
+/// The list kinds.
+pub const KINDS: [&str; 6] = [
+    "request", "holding", "exchange", "remains", "children", "register",
+];
+
+/// Reads `bytes` as a list and stores it, its rows and its records for the grant's party,
+/// in one transaction with one event. `today` is for plausibility of dates.
+pub async fn import_list(
+    store: &Store,
+    grant: &Grant<WriteRegister>,
+    file_name: &str,
+    bytes: Vec<u8>,
+    request: &ImportRequest,
+    today: PartialDate,
+    now_ms: i64,
+) -> Result<ImportReport, Error> {
+    if !KINDS.contains(&request.kind.as_str()) {
+        return Err(Error::invalid(
+            "kind",
+            format!(
+                "{:?} is not a list kind; use one of {}",
+                request.kind,
+                KINDS.join(", ")
+            ),
+        ));
+    }
+    let table =
+        open_bytes(file_name, bytes.clone()).map_err(|e| Error::invalid("file", e.to_string()))?;
+    let map = ColumnMap::from_headers(&table.headers, &request.overrides)
+        .map_err(|e| Error::invalid("map", format!("{file_name}: {e}")))?;
+    if !map.has_name() {
+        return Err(Error::invalid(
+            "file",
+            format!(
+                "{file_name}: no column holds names; the headers are: {}. Map one (roles: full_name, surname, given_name, patronymic)",
+                table.headers.join(", ")
+            ),
+        ));
+    }
+    let relation = match request.kind.as_str() {
+        "holding" | "exchange" | "remains" => Relation::Held,
+        _ => Relation::Sought,
+    };
+    let status = match (relation, request.category) {
+        (_, Category::Remains) => Status::Deceased,
+        (Relation::Held, _) => Status::Held,
+        (Relation::Sought, _) => Status::InCustody,
+    };
+    let context = RowContext {
+        category: request.category,
+        relation,
+        status,
+        today,
+        synthetic: false,
+    };
+    let format = table.format.clone();
+    let mut reader = RecordReader::new(table.headers.clone(), map, context);
+    let (mut rows, mut accepted, mut rejected, mut warnings) =
+        (Vec::new(), 0, Vec::new(), Vec::new());
+    for row in table {
+        let read = reader.read(&row.map_err(|e| Error::invalid("file", e.to_string()))?);
+        accepted += usize::from(read.record.is_some());
+        rejected.extend(read.rejected.iter().map(ToString::to_string));
+        warnings.extend(read.warnings.iter().map(ToString::to_string));
+        rows.push(NewListRow {
+            row_no: read.line as i64,
+            fields: read
+                .cells
+                .into_iter()
+                .map(|(h, v)| (h, serde_json::Value::from(v)))
+                .collect(),
+            record: read.record,
+            problems: read
+                .rejected
+                .iter()
+                .chain(&read.warnings)
+                .map(ToString::to_string)
+                .collect(),
+        });
+    }
+    if rows.is_empty() {
+        return Err(Error::invalid(
+            "file",
+            format!("{file_name}: the list has a header but no rows"),
+        ));
+    }
+    let title = match &request.from {
+        Some(from) => format!("{file_name} (received from {from})"),
+        None => file_name.to_owned(),
+    };
+    let list = NewList {
+        kind: request.kind.clone(),
+        category: Some(request.category),
+        title,
+        file_name: file_name.to_owned(),
+        original: bytes,
+        addressees: request.to.clone(),
+        supersedes: request.supersedes,
+        rows,
+    };
+    let id = store.add_list(grant, &list, now_ms).await?;
+    Ok(ImportReport {
+        list: id,
+        format,
+        rows: list.rows.len(),
+        accepted,
+        rejected,
+        warnings,
+    })
+}
+
+/// Today from a clock reading, to the year: enough for plausibility checks.
+pub fn year_of(now_ms: i64) -> PartialDate {
+    PartialDate {
+        year: 1970 + (now_ms as f64 / 86_400_000.0 / 365.2425) as i32,
+        month: None,
+        day: None,
+    }
+}
