@@ -37,8 +37,9 @@ pub struct SearchHit {
     pub agreed: String,
 }
 
-/// Rows fetched per lookup at most: a common surname alone is not a search.
-const PER_KEY: i64 = 200;
+/// Rows fetched per lookup beyond the hits asked for: room for ranking by patronymic and
+/// birth date without decoding every namesake of a common name.
+const LOOKUP_MARGIN: i64 = 30;
 
 impl Store {
     /// Searches the grant's own register.
@@ -89,16 +90,19 @@ impl Store {
             .filter(|k| !k.starts_with("patronymic "))
             .collect();
         let party = grant.party().as_str();
+        let per_lookup = query.limit.clamp(1, 200) + LOOKUP_MARGIN;
         let mut rows = Vec::new();
         for s in &surnames {
             for g in &given_keys {
                 let found = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {COLUMNS} FROM persons WHERE party = $1 AND surname_key = $2 AND given_key = $3 ORDER BY id LIMIT $4"
+                    "SELECT {COLUMNS} FROM persons WHERE party = $1 AND surname_key = $2 AND given_key = $3 \
+                     AND ($4 IS NULL OR birth_year = $4) ORDER BY id LIMIT $5"
                 )))
                 .bind(party)
                 .bind(s)
                 .bind(*g)
-                .bind(PER_KEY)
+                .bind(query.born.map(|b| i64::from(b.year)))
+                .bind(per_lookup)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db("searching the register"))?;
@@ -116,7 +120,7 @@ impl Store {
                     )))
                     .bind(party)
                     .bind(k)
-                    .bind(PER_KEY)
+                    .bind(per_lookup)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db("searching the register"))?;
