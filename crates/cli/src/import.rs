@@ -5,7 +5,7 @@ use clap::Args;
 use homeward_core::access::{Grant, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::Category;
-use homeward_import::Role;
+use homeward_import::parse_mapping;
 use homeward_server::lists::{ImportRequest, import_list, year_of};
 use homeward_store::OpenMode;
 use std::path::PathBuf;
@@ -61,13 +61,9 @@ pub async fn import(args: Import) -> anyhow::Result<()> {
         .map
         .iter()
         .map(|m| {
-            let (role, column) = m
-                .split_once('=')
-                .with_context(|| format!("--map {m:?}: write ROLE=COLUMN"))?;
-            Ok((
-                Role::parse(role).with_context(|| format!("--map {m:?}: unknown role {role:?}"))?,
-                column.to_owned(),
-            ))
+            parse_mapping(m)
+                .map(|(_, role, column)| (role, column))
+                .map_err(|e| anyhow::anyhow!("--map {e}"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let bytes = std::fs::read(&args.file)

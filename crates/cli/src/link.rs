@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
-use homeward_import::{ColumnMap, Role, SourceRow, open, parse_date};
+use homeward_import::{ColumnMap, Role, SourceRow, open, parse_date, parse_mapping};
 use homeward_link::{
     Field, Model, Person, RawPerson, RuleCount, Scored, TermFrequencies, candidates, clusters,
     estimate_u, explain, patterns, score_all, train,
@@ -92,27 +92,11 @@ struct ListReport {
 fn parse_overrides(maps: &[String], side: Option<&str>) -> anyhow::Result<Vec<(Role, String)>> {
     let mut out = Vec::new();
     for m in maps {
-        let (lhs, column) = m
-            .split_once('=')
-            .with_context(|| format!("--map {m:?}: write ROLE=COLUMN"))?;
-        let (map_side, role) = match lhs.split_once('.') {
-            Some((s, r)) => (Some(s), r),
-            None => (None, lhs),
-        };
-        if side.is_some() && map_side.is_some() && map_side != side {
-            continue;
+        let (map_side, role, column) =
+            parse_mapping(m).map_err(|e| anyhow::anyhow!("--map {e}"))?;
+        if side.is_none() || map_side.is_none() || map_side == side {
+            out.push((role, column));
         }
-        let role = Role::parse(role).with_context(|| {
-            format!(
-                "--map {m:?}: unknown role {role:?}; roles are {}",
-                Role::ALL
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
-        out.push((role, column.to_owned()));
     }
     Ok(out)
 }

@@ -297,6 +297,29 @@ impl Role {
     }
 }
 
+/// Reads a column mapping `ROLE=COLUMN`, optionally for one side of a linkage
+/// (`left.ROLE=COLUMN`): the side, the role and the column (a header or a 1-based number).
+pub fn parse_mapping(text: &str) -> Result<(Option<&str>, Role, String), String> {
+    let (lhs, column) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: write ROLE=COLUMN"))?;
+    let (side, role) = match lhs.split_once('.') {
+        Some((side, role)) => (Some(side.trim()), role),
+        None => (None, lhs),
+    };
+    let role = Role::parse(role).ok_or_else(|| {
+        format!(
+            "{text:?}: unknown role {role:?}; roles are {}",
+            Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    Ok((side, role, column.trim().to_owned()))
+}
+
 /// A header reduced to what identifies it: lower case, apostrophes, spaces, underscores,
 /// hyphens, dots and slashes removed.
 pub fn fold_header(h: &str) -> String {
@@ -423,6 +446,21 @@ mod tests {
             assert_eq!(recognise(h), Some(role), "{h}");
         }
         assert_eq!(recognise("примітка"), None);
+    }
+
+    #[test]
+    fn mappings_are_read_with_their_side() {
+        assert_eq!(
+            parse_mapping("left.surname=Прізвище"),
+            Ok((Some("left"), Role::Surname, "Прізвище".into()))
+        );
+        assert_eq!(parse_mapping("id=3"), Ok((None, Role::Id, "3".into())));
+        assert!(parse_mapping("nonsense").is_err());
+        assert!(
+            parse_mapping("colour=x")
+                .unwrap_err()
+                .contains("roles are id, full_name")
+        );
     }
 
     #[test]

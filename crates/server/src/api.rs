@@ -416,12 +416,9 @@ pub(crate) async fn read_upload(
             }
             "map" => {
                 for m in value.lines().map(str::trim).filter(|m| !m.is_empty()) {
-                    let (role, column) = m.split_once('=').ok_or_else(|| {
-                        Error::invalid("map", format!("{m:?}: write ROLE=COLUMN"))
-                    })?;
-                    let role = homeward_import::Role::parse(role)
-                        .ok_or_else(|| Error::invalid("map", format!("unknown role {role:?}")))?;
-                    overrides.push((role, column.to_owned()));
+                    let (_, role, column) =
+                        homeward_import::parse_mapping(m).map_err(|e| Error::invalid("map", e))?;
+                    overrides.push((role, column));
                 }
             }
             "csrf" => csrf = value,
