@@ -149,17 +149,7 @@ fn read_people(
         for w in warnings {
             report.problems.push(format!("{file}, line {line}: {w}"));
         }
-        let cell = |role: Role| -> Option<String> {
-            let cols = map.columns.get(&role)?;
-            let joined = cols
-                .iter()
-                .filter_map(|&c| cells.get(c))
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            (!joined.is_empty()).then_some(joined)
-        };
+        let cell = |role: Role| map.value(role, &cells);
         let id = match (map.first(Role::Id), cell(Role::Id)) {
             (None, _) => format!("{line}"),
             (Some(_), Some(id)) => id,

@@ -409,6 +409,21 @@ impl ColumnMap {
         self.columns.get(&role).and_then(|v| v.first().copied())
     }
 
+    /// The value of `role` in a row: its columns' non-empty cells, trimmed and joined by a
+    /// space (an address in three columns reads as one).
+    pub fn value(&self, role: Role, cells: &[String]) -> Option<String> {
+        let joined = self
+            .columns
+            .get(&role)?
+            .iter()
+            .filter_map(|&c| cells.get(c))
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!joined.is_empty()).then_some(joined)
+    }
+
     /// Whether the map has a way to read names.
     pub fn has_name(&self) -> bool {
         [Role::FullName, Role::Surname, Role::GivenName]

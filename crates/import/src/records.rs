@@ -120,16 +120,8 @@ impl RecordReader {
             }
         }
         let value = |role: Role| -> Option<(String, String)> {
-            let cols = self.map.columns.get(&role)?;
-            let joined = cols
-                .iter()
-                .filter_map(|&c| row.cells.get(c))
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let column = cols.first().map(|&c| header(c)).unwrap_or_default();
-            (!joined.is_empty()).then_some((column, joined))
+            let column = self.map.first(role).map(&header).unwrap_or_default();
+            self.map.value(role, &row.cells).map(|v| (column, v))
         };
         let text = |role: Role| value(role).map(|(_, v)| v);
         let mut date = |role: Role, what: &str| -> Option<PartialDate> {
