@@ -136,6 +136,9 @@ fn read_people(
         ..Default::default()
     };
     let headers = table.headers.clone();
+    report
+        .problems
+        .extend(table.notes.iter().map(|n| format!("{file}, {n}")));
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut people = Vec::new();
     for row in table {

@@ -574,3 +574,107 @@ fn import_reports_every_row_and_refuses_the_same_file_twice() {
     );
     assert!(homeward(&["verify", "--db", &db]).status.success());
 }
+
+/// The bad-file corpus: each file in tests/data/lists with the report or error it must give.
+#[test]
+fn every_file_of_the_bad_list_corpus_gives_its_report() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lists");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").to_string_lossy().into_owned();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
+    );
+    // (file, rows, accepted, texts the report must hold) or (file, error)
+    let reports: [(&str, i64, i64, &[&str]); 7] = [
+        ("blank-lines.csv", 2, 2, &[]),
+        ("bom.csv", 1, 1, &[]),
+        (
+            "dates.csv",
+            4,
+            3,
+            &[
+                "line 3, column \"дата народження\", value \"31.02.1990\": \"31.02.1990\" has no such day or month",
+                "line 2, column \"дата народження\", value \"03/04/1990\": read day first as 1990-04-03; a month-first reading would give 1990-03-04",
+                "line 5, column \"дата народження\", value \"2031\": an implausible birth date",
+            ],
+        ),
+        (
+            "formulas.csv",
+            2,
+            2,
+            &[
+                "line 2, column \"примітка\", value \"=HYPERLINK",
+                "line 3, column \"прізвище\", value \"@SUM(1+1)\": looks like a spreadsheet formula",
+            ],
+        ),
+        ("good.xlsx", 2, 2, &[]),
+        (
+            "koi8.csv",
+            2,
+            2,
+            &["line 2: column 1 is not UTF-8; read as KOI8"],
+        ),
+        (
+            "title-rows.csv",
+            1,
+            1,
+            &["line 1: read as a title above the header, not as data"],
+        ),
+    ];
+    for (file, rows, accepted, texts) in reports {
+        let path = data.join(file);
+        let o = homeward(&[
+            "import",
+            path.to_str().unwrap(),
+            "--db",
+            &db,
+            "--party",
+            "UA",
+            "--kind",
+            "register",
+            "--category",
+            "pow",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(
+            (report["rows"].as_i64(), report["accepted"].as_i64()),
+            (Some(rows), Some(accepted)),
+            "{file}: {report}"
+        );
+        let all = format!("{}{}", report["rejected"], report["warnings"]).replace("\\\"", "\"");
+        for t in texts {
+            assert!(all.contains(t), "{file}: expected {t:?} in {all}");
+        }
+    }
+    for (file, error) in [
+        ("junk.csv", "this is a binary file, not a list"),
+        (
+            "no-names.csv",
+            "no column holds names; the headers are: код, примітка",
+        ),
+        ("truncated.xlsx", "not readable as a spreadsheet"),
+    ] {
+        let path = data.join(file);
+        let o = homeward(&[
+            "import",
+            path.to_str().unwrap(),
+            "--db",
+            &db,
+            "--party",
+            "UA",
+            "--kind",
+            "register",
+            "--category",
+            "pow",
+        ]);
+        assert_one_line_error(&o, error);
+    }
+    // Nothing was half-written: seven lists, and a log that verifies.
+    assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
+}

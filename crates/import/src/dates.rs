@@ -64,9 +64,9 @@ pub fn parse_date(text: &str) -> Result<Option<PartialDate>, String> {
             (Some(m), None) => format!("{y:04}-{m:02}"),
             _ => format!("{y:04}"),
         };
-        text.parse::<PartialDate>()
-            .map(Some)
-            .map_err(|e| e.to_string())
+        text.parse::<PartialDate>().map(Some).map_err(|_| {
+            format!("{t:?} has no such day or month (read day first as {text}); write DD.MM.YYYY, YYYY-MM-DD or a year")
+        })
     };
     match parts.as_slice() {
         [y, m, d] if y.len() == 4 => match (year_of(y), num(m), num(d)) {

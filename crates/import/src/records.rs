@@ -128,6 +128,21 @@ impl RecordReader {
             let (column, v) = value(role)?;
             match parse_date(&v) {
                 Ok(Some(d)) => {
+                    // 03/04/1990 is 3 April here; written with slashes it may have been
+                    // meant month first.
+                    if v.contains('/')
+                        && let (Some(m), Some(day)) = (d.month, d.day)
+                        && m <= 12
+                        && day <= 12
+                        && m != day
+                    {
+                        warnings.push(Problem {
+                            line,
+                            column: Some(column.clone()),
+                            value: v.clone(),
+                            reason: format!("read day first as {d}; a month-first reading would give {:04}-{day:02}-{m:02}", d.year),
+                        });
+                    }
                     let future = d.year > self.context.today.year;
                     let ancient = self.context.today.year - d.year > 110;
                     if future || ancient {

@@ -45,6 +45,8 @@ pub struct Table {
     pub header_line: u64,
     /// How the file was read, for the report (e.g. `csv, windows-1251, ';'`).
     pub format: String,
+    /// What was read but is not data (title rows above the header), for the report.
+    pub notes: Vec<String>,
     rows: Box<dyn Iterator<Item = Result<SourceRow, ImportError>> + Send>,
 }
 
@@ -157,15 +159,71 @@ fn open_source<R: Read + Seek + Send + 'static>(
         .map_err(|e| err(file_name, None, format!("cannot read the file: {e}")))?;
     let zip = sample.starts_with(b"PK\x03\x04");
     let ole = sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    if zip || ole {
+    let table = if zip || ole {
         // Workbooks are compressed and read whole by calamine anyway.
         let mut bytes = Vec::new();
         source
             .read_to_end(&mut bytes)
             .map_err(|e| err(file_name, None, format!("cannot read the file: {e}")))?;
-        return open_workbook(std::io::Cursor::new(bytes), file_name);
+        open_workbook(std::io::Cursor::new(bytes), file_name)?
+    } else {
+        let utf16 = sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]);
+        if !utf16 && sample.contains(&0) {
+            return Err(err(
+                file_name,
+                None,
+                "this is a binary file, not a list: save it as CSV or XLSX and import that",
+            ));
+        }
+        open_csv(source, &sample, file_name)?
+    };
+    Ok(with_best_header(table))
+}
+
+/// Rows looked at for the header: titles, dates and signatures often stand above it.
+const HEADER_SEARCH_ROWS: usize = 8;
+
+/// Takes as header the row, among the first few, in which most columns are recognised;
+/// the rows above it are noted as titles, not dropped silently.
+fn with_best_header(mut table: Table) -> Table {
+    let score = |cells: &[String]| {
+        cells
+            .iter()
+            .filter(|c| crate::columns::recognise(c).is_some())
+            .count()
+    };
+    let mut buffered: Vec<Result<SourceRow, ImportError>> = Vec::new();
+    for _ in 0..HEADER_SEARCH_ROWS {
+        match table.rows.next() {
+            Some(r) => buffered.push(r),
+            None => break,
+        }
     }
-    open_csv(source, &sample, file_name)
+    let current = score(&table.headers);
+    let best = buffered
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.as_ref().ok().map(|row| (i, score(&row.cells))))
+        .filter(|(_, s)| *s > current)
+        .max_by_key(|(i, s)| (*s, std::cmp::Reverse(*i)));
+    if let Some((i, _)) = best {
+        let title =
+            |line: u64| format!("line {line}: read as a title above the header, not as data");
+        let mut notes = vec![title(table.header_line)];
+        let mut rest = buffered.split_off(i);
+        notes.extend(buffered.iter().flatten().map(|r| title(r.line)));
+        if let Some(Ok(header)) = rest.first() {
+            table.headers = header.cells.iter().map(|h| h.trim().to_owned()).collect();
+            table.header_line = header.line;
+        }
+        // The header row itself is not data.
+        let _header = rest.remove(0);
+        table.notes.extend(notes);
+        buffered = rest;
+    }
+    let remaining = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
+    table.rows = Box::new(buffered.into_iter().chain(remaining));
+    table
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -366,6 +424,7 @@ fn open_csv<R: Read + Send + 'static>(
         headers,
         header_line,
         format: format!("csv, {encoding_name}, delimiter {delimiter_name}"),
+        notes: Vec::new(),
         rows: Box::new(rows),
     })
 }
@@ -469,6 +528,7 @@ fn open_workbook(data: std::io::Cursor<Vec<u8>>, file_name: &str) -> Result<Tabl
         headers: header.cells.iter().map(|h| h.trim().to_owned()).collect(),
         header_line: header.line,
         format: format!("spreadsheet, sheet {sheet:?}"),
+        notes: Vec::new(),
         rows: Box::new(rows.map(Ok)),
     })
 }
@@ -539,6 +599,31 @@ mod tests {
         let rows: Vec<SourceRow> = open(f.path()).unwrap().map(|r| r.unwrap()).collect();
         assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 6]);
         assert_eq!(rows[0].cells[0], "x\ny");
+    }
+
+    #[test]
+    fn a_fifty_megabyte_list_is_streamed_row_by_row() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let mut w = std::io::BufWriter::new(f.as_file_mut());
+        std::io::Write::write_all(&mut w, "id;прізвище;ім'я;дата народження\n".as_bytes()).unwrap();
+        let mut written = 0_usize;
+        let mut n = 0_u64;
+        while written < 50 * 1024 * 1024 {
+            n += 1;
+            let line = format!("{n};Коваленко-{n};Олександр;04.03.1990\n");
+            written += line.len();
+            std::io::Write::write_all(&mut w, line.as_bytes()).unwrap();
+        }
+        drop(w);
+        let t = open(f.path()).unwrap();
+        let mut count = 0_u64;
+        let mut last = 0;
+        for row in t {
+            let row = row.unwrap();
+            count += 1;
+            last = row.line;
+        }
+        assert_eq!((count, last), (n, n + 1));
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub async fn import_list(
     let format = table.format.clone();
     let mut reader = RecordReader::new(table.headers.clone(), map, context);
     let (mut rows, mut accepted, mut rejected, mut warnings) =
-        (Vec::new(), 0, Vec::new(), Vec::new());
+        (Vec::new(), 0, Vec::new(), table.notes.clone());
     for row in table {
         let read = reader.read(&row.map_err(|e| Error::invalid("file", e.to_string()))?);
         accepted += usize::from(read.record.is_some());
