@@ -134,6 +134,23 @@ enum Command {
     Names(crate::names::NamesCommand),
     /// Import a list file into the store: its bytes, its rows, and the people it gives.
     Import(crate::import::Import),
+    /// Export a list the token's party issued or received: its rows as imported, as CSV
+    /// (spreadsheet formulas neutralised) or JSON.
+    Export {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The list.
+        #[arg(long)]
+        list: i64,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Where to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Find people in the token's party's register from any spelling of a name.
     Search {
         #[command(flatten)]
@@ -254,6 +271,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_serve,
         } => demo(&db, addr, scale, no_serve).await,
         Command::Link(args) => crate::link::link(args),
+        Command::Export {
+            db,
+            caller,
+            list,
+            format,
+            out,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let rows = store.list_rows(&grant, list).await?;
+            let bytes = match format.as_str() {
+                "csv" => homeward_server::lists::rows_csv(&rows)?,
+                "json" => serde_json::to_vec_pretty(&rows)?,
+                other => bail!("--format {other:?}: use csv or json"),
+            };
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "list {list}: {} rows written to {}",
+                rows.len(),
+                out.display()
+            );
+            Ok(())
+        }
         Command::Import(args) => crate::import::import(args).await,
         Command::Search {
             db,

@@ -678,3 +678,108 @@ fn every_file_of_the_bad_list_corpus_gives_its_report() {
     // Nothing was half-written: seven lists, and a log that verifies.
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
+
+#[test]
+fn a_list_exported_and_imported_again_gives_the_same_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").to_string_lossy().into_owned();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
+    );
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lists/formulas.csv");
+    let first = homeward(&[
+        "import",
+        data.to_str().unwrap(),
+        "--db",
+        &db,
+        "--party",
+        "UA",
+        "--kind",
+        "register",
+        "--category",
+        "pow",
+        "--json",
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let token = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
+    ]))
+    .trim()
+    .to_owned();
+    let out = dir.path().join("export.csv");
+    let o = homeward(&[
+        "export",
+        "--db",
+        &db,
+        "--token",
+        &token,
+        "--list",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let exported = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        exported.contains("'=HYPERLINK") && exported.contains("'@SUM(1+1)"),
+        "formulas neutralised: {exported}"
+    );
+    assert!(
+        !exported
+            .lines()
+            .any(|l| l.split(',').any(|c| c.starts_with('=')))
+    );
+    let second = homeward(&[
+        "import",
+        out.to_str().unwrap(),
+        "--db",
+        &db,
+        "--party",
+        "UA",
+        "--kind",
+        "register",
+        "--category",
+        "pow",
+        "--json",
+    ]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&stdout(&first)).unwrap(),
+        serde_json::from_str(&stdout(&second)).unwrap(),
+    );
+    assert_eq!(
+        (a["rows"].clone(), a["accepted"].clone()),
+        (b["rows"].clone(), b["accepted"].clone())
+    );
+    let people: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "persons",
+        "--db",
+        &db,
+        "--token",
+        &token,
+        "--per-page",
+        "10",
+    ])))
+    .unwrap();
+    let names: Vec<String> = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {}", p["surname"], p["given_names"]))
+        .collect();
+    assert_eq!(
+        (&names[0], &names[1]),
+        (&names[2], &names[3]),
+        "the same people from both imports"
+    );
+    assert_eq!(
+        a["warnings"].as_array().unwrap().len(),
+        b["warnings"].as_array().unwrap().len(),
+        "the same report"
+    );
+    assert_eq!(names.len(), 4);
+}

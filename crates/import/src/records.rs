@@ -87,6 +87,22 @@ impl RecordReader {
 
     /// Reads one row.
     pub fn read(&mut self, row: &SourceRow) -> ReadRow {
+        // homeward's own exports protect formula-like cells with a leading apostrophe, as
+        // spreadsheets do; reading such a file back takes the mark off again, so that an
+        // export imported again gives the same records.
+        let unmarked: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| match c.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
+                _ => c.clone(),
+            })
+            .collect();
+        let row = &SourceRow {
+            line: row.line,
+            cells: unmarked,
+            warnings: row.warnings.clone(),
+        };
         let line = row.line;
         let header = |c: usize| {
             self.headers

@@ -21,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 10] = [
+pub const PATHS: [&str; 12] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -32,10 +32,14 @@ pub const PATHS: [&str; 10] = [
     "/api/v1/log/events",
     "/api/v1/search",
     "/api/v1/lists",
+    "/api/v1/lists/{list}/rows",
+    "/api/v1/lists/{list}/csv",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route(PATHS[10], get(list_rows))
+        .route(PATHS[11], get(list_csv))
         .route(PATHS[0], get(openapi_json))
         .route(PATHS[1], get(me))
         .route(PATHS[2], get(rounds))
@@ -69,7 +73,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_csv),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -465,5 +469,50 @@ async fn upload_list(
             now,
         )
         .await?,
+    ))
+}
+
+/// The rows of a list the caller's party issued or received, as imported (problems included).
+#[utoipa::path(get, path = "/api/v1/lists/{list}/rows", params(("list" = i64, Path, description = "list id")), responses(
+    (status = 200, body = Vec<homeward_store::StoredRow>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "no such list, or not one of the caller's"),
+))]
+async fn list_rows(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(list): Path<i64>,
+) -> Result<Json<Vec<homeward_store::StoredRow>>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.list_rows(&grant, list).await?))
+}
+
+/// The same rows as CSV, every cell a spreadsheet would run as a formula neutralised.
+#[utoipa::path(get, path = "/api/v1/lists/{list}/csv", params(("list" = i64, Path, description = "list id")), responses(
+    (status = 200, content_type = "text/csv", body = String),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn list_csv(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(list): Path<i64>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    let body = crate::lists::rows_csv(&state.store.list_rows(&grant, list).await?)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"list-{list}.csv\""),
+            ),
+        ],
+        body,
     ))
 }

@@ -163,3 +163,64 @@ pub fn year_of(now_ms: i64) -> PartialDate {
         day: None,
     }
 }
+
+/// A cell made safe for spreadsheets: text that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-` or `@`, or a tab or carriage return before one) gets a
+/// leading apostrophe, which spreadsheets show as text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A list's rows as CSV: the line, whether accepted, the problems, then every header the
+/// rows used, in first-seen order; every cell neutralised.
+pub fn rows_csv(rows: &[homeward_store::StoredRow]) -> Result<Vec<u8>, Error> {
+    let mut headers: Vec<String> = Vec::new();
+    for r in rows {
+        for h in r.fields.keys() {
+            if !headers.contains(h) {
+                headers.push(h.clone());
+            }
+        }
+    }
+    let csv_err = |e: csv::Error| Error::Storage(format!("writing CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec![
+        "line".to_owned(),
+        "accepted".to_owned(),
+        "problems".to_owned(),
+    ];
+    head.extend(headers.iter().map(|h| neutralise(h).into_owned()));
+    w.write_record(&head).map_err(csv_err)?;
+    for r in rows {
+        let mut cells = vec![
+            r.row_no.to_string(),
+            r.accepted.to_string(),
+            neutralise(&r.problems.join("; ")).into_owned(),
+        ];
+        for h in &headers {
+            let v = r.fields.get(h).and_then(|v| v.as_str()).unwrap_or("");
+            cells.push(neutralise(v).into_owned());
+        }
+        w.write_record(&cells).map_err(csv_err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Storage(format!("writing CSV: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_names_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("Олійник"), "Олійник");
+        assert_eq!(neutralise("Коваленко-Петренко"), "Коваленко-Петренко");
+    }
+}

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 9] = [
+pub const PATHS: [&str; 10] = [
     "/",
     "/login",
     "/logout",
@@ -28,10 +28,12 @@ pub const PATHS: [&str; 9] = [
     "/static/app.css",
     "/search",
     "/lists",
+    "/lists/{list}/csv",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route(PATHS[9], get(list_csv))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -570,4 +572,24 @@ async fn upload_page(
     )
     .await?;
     render_lists(&state, &caller, Some(report)).await
+}
+
+async fn list_csv(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(list): Path<i64>,
+) -> Result<Response, PageError> {
+    let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let body = crate::lists::rows_csv(&state.store.list_rows(&grant, list).await?)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"list-{list}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -20,7 +20,7 @@ mod talks;
 pub mod testkit;
 
 pub use events::{LogReport, StoredEvent};
-pub use lists::{ListSummary, NewList, NewListRow};
+pub use lists::{ListSummary, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};

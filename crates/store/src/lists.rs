@@ -198,3 +198,62 @@ impl Store {
             .collect()
     }
 }
+
+/// One row of a stored list, as imported.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredRow {
+    /// Line or row number in the original file.
+    pub row_no: i64,
+    /// Whether the row became a record.
+    pub accepted: bool,
+    /// Cells by header, as written.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Why it was rejected and what looked odd.
+    pub problems: Vec<String>,
+}
+
+impl Store {
+    /// The rows of a list the grant's party issued or received; any other list is not found.
+    pub async fn list_rows(
+        &self,
+        grant: &homeward_core::access::Grant<homeward_core::access::ReadRegister>,
+        list_id: i64,
+    ) -> Result<Vec<StoredRow>, Error> {
+        use sqlx::Row;
+        let visible: Option<i64> = sqlx::query_scalar(
+            "SELECT l.id FROM lists l WHERE l.id = $1 AND (l.issuer = $2 OR EXISTS \
+             (SELECT 1 FROM list_addressees a WHERE a.list_id = l.id AND a.party = $2))",
+        )
+        .bind(list_id)
+        .bind(grant.party().as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("finding the list"))?;
+        if visible.is_none() {
+            return Err(Error::NotFound(format!("list {list_id}")));
+        }
+        let rows = sqlx::query("SELECT row_no, accepted, fields, problems FROM list_rows WHERE list_id = $1 ORDER BY row_no")
+            .bind(list_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading list rows"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading a list row");
+                let fields: String = r.try_get("fields").map_err(&get)?;
+                let problems: String = r.try_get("problems").map_err(&get)?;
+                let accepted: i64 = r.try_get("accepted").map_err(&get)?;
+                Ok(StoredRow {
+                    row_no: r.try_get("row_no").map_err(&get)?,
+                    accepted: accepted != 0,
+                    fields: serde_json::from_str(&fields)
+                        .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,
+                    problems: serde_json::from_str(&problems)
+                        .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,
+                })
+            })
+            .collect()
+    }
+}

@@ -65,12 +65,32 @@ async fn no_route_shows_one_party_the_register_of_another() {
                 "UA finds its own {ua_name}"
             );
             let c = client();
+            // A list of UA's own register, addressed to no one.
+            let lists: serde_json::Value = c
+                .get(r.url("/api/v1/lists"))
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let ua_list = lists
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["kind"] == "register" && l["issuer"] == "UA")
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap();
             let mut checked = 0;
             for path in homeward_server::route_paths() {
                 if path == "/logout" || path == "/login" {
                     continue; // forms without data; covered in pages.rs
                 }
-                let concrete = path.replace("{id}", &ua_ids[0].to_string());
+                let concrete = path
+                    .replace("{id}", &ua_ids[0].to_string())
+                    .replace("{list}", &ua_list.to_string());
                 for party in ["RU", "TR"] {
                     for role in Role::ALL {
                         let mut request = c.get(r.url(&concrete)).bearer_auth(r.token(party, role));
@@ -87,7 +107,7 @@ async fn no_route_shows_one_party_the_register_of_another() {
                             "{} {concrete} as {party} {role}: unexpected {status}",
                             r.backend
                         );
-                        if path.contains("{id}") {
+                        if path.contains("{id}") || path.contains("{list}") {
                             assert!(
                                 status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
                                 "{} {concrete} as {party} {role} must be refused, got {status}",
