@@ -3,10 +3,7 @@
 use anyhow::{Context, bail};
 use clap::Args;
 use homeward_import::{ColumnMap, Role, SourceRow, open, parse_date, parse_mapping};
-use homeward_link::{
-    Field, Model, Person, RawPerson, RuleCount, Scored, TermFrequencies, candidates, clusters,
-    estimate_u, explain, patterns, score_all, train,
-};
+use homeward_link::{Field, Model, Person, RawPerson, RuleCount, Scored, clusters, explain};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::collections::HashMap;
@@ -325,69 +322,31 @@ fn run(
         None => (None, None),
     };
     timings.lap("read");
-    bar.set_message("preparing names");
-    use rayon::prelude::*;
-    let left: Vec<Person> = left_raw.par_iter().map(Person::prepare).collect();
-    let right: Vec<Person> = right_raw.as_ref().map_or_else(
-        || left.clone(),
-        |r| r.par_iter().map(Person::prepare).collect(),
-    );
-    timings.lap("prepare");
-    bar.set_message("blocking");
-    let homeward_link::Candidates {
-        pairs,
-        training,
-        counts,
-    } = candidates(&left, &right, dedupe);
-    // Small lists without dates may have few tight pairs: then all candidates train.
-    let training = if training.len() < 1_000 {
-        pairs.clone()
-    } else {
-        training
+    let mut lap = |next: &'static str| {
+        // Each step ends when the next one starts.
+        let previous = match next {
+            "blocking" => Some("prepare"),
+            "training" => Some("block"),
+            "scoring" => Some("train"),
+            _ => None,
+        };
+        if let Some(p) = previous {
+            timings.lap(p);
+        }
+        bar.set_message(next);
     };
-    timings.lap("block");
-    bar.set_message("training");
-    let (u, u_pairs) = estimate_u(&left, &right, 500_000, 42, dedupe);
-    let expected =
-        (left.len().min(right.len()) as f64 / training.len().max(1) as f64).clamp(0.001, 0.9);
-    let all_pairs = if dedupe {
-        left.len() as f64 * (left.len() as f64 - 1.0) / 2.0
-    } else {
-        left.len() as f64 * right.len() as f64
-    };
-    // Trained on the tight rules' pairs (at most two million of them, evenly spread),
-    // scored on all candidates.
-    let step = (training.len() / 2_000_000).max(1);
-    let sample: Vec<(u32, u32)> = training.iter().step_by(step).copied().collect();
-    let mut model = train(
-        &patterns(&left, &right, &sample),
-        u,
-        u_pairs,
-        expected,
-        all_pairs,
-    );
-    // The prior: the matches' share of the whole space, counted on the training pairs
-    // (which hold nearly all matches) rather than on the sample.
-    model.prior = (model.lambda * training.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
-    timings.lap("train");
-    bar.set_message("scoring");
-    let tf = if dedupe {
-        TermFrequencies::count(&[&left])
-    } else {
-        TermFrequencies::count(&[&left, &right])
-    };
-    let scored = score_all(&model, &tf, &left, &right, &pairs, options.threshold);
+    let linkage = homeward_link::link(&left_raw, right_raw.as_deref(), options.threshold, &mut lap);
     timings.lap("score");
     bar.finish_and_clear();
     let mut reports = vec![left_report];
     reports.extend(right_report);
     Ok(Linked {
-        candidates: pairs.len(),
-        left,
-        right,
-        scored,
-        counts,
-        model,
+        candidates: linkage.candidates,
+        left: linkage.left,
+        right: linkage.right,
+        scored: linkage.scored,
+        counts: linkage.counts,
+        model: linkage.model,
         reports,
         timings,
     })

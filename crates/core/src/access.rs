@@ -133,6 +133,8 @@ commands! {
     Administer = "manage users and tokens": [Admin];
     /// Read and verify the party's part of the event log.
     Audit = "audit the event log": [Auditor, Admin];
+    /// Reconcile lists and decide who is who.
+    ReviewLinks = "review links between lists": [Reviewer, Admin];
 }
 
 /// Proof that an actor may perform command `C` within `party`. Only [`authorize`]

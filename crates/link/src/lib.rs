@@ -22,6 +22,92 @@ pub use record::{NamePart, Person, RawPerson, normalise_code};
 
 use rayon::prelude::*;
 
+/// The outcome of a whole linkage: the prepared people, what blocking did, the trained
+/// model and the pairs kept.
+#[derive(Debug, Clone)]
+pub struct Linkage {
+    /// The left list, prepared.
+    pub left: Vec<Person>,
+    /// The right list, prepared (the left again for deduplication).
+    pub right: Vec<Person>,
+    /// Candidate pairs compared.
+    pub candidates: usize,
+    /// What each blocking rule contributed.
+    pub counts: Vec<RuleCount>,
+    /// The trained model.
+    pub model: Model,
+    /// Pairs at or above the threshold, best first.
+    pub scored: Vec<Scored>,
+}
+
+/// Links two lists (or one list with itself when `right` is `None`): prepare, block,
+/// train on the tight pairs, score. `step` is told when each step starts, for progress
+/// and timings (this crate reads no clock).
+pub fn link(
+    left: &[RawPerson],
+    right: Option<&[RawPerson]>,
+    threshold: f64,
+    step: &mut dyn FnMut(&'static str),
+) -> Linkage {
+    step("preparing names");
+    let dedupe = right.is_none();
+    let left: Vec<Person> = left.par_iter().map(Person::prepare).collect();
+    let right: Vec<Person> = right.map_or_else(
+        || left.clone(),
+        |r| r.par_iter().map(Person::prepare).collect(),
+    );
+    step("blocking");
+    let Candidates {
+        pairs,
+        training,
+        counts,
+    } = candidates(&left, &right, dedupe);
+    // Small lists without dates may have few tight pairs: then all candidates train.
+    let training = if training.len() < 1_000 {
+        pairs.clone()
+    } else {
+        training
+    };
+    step("training");
+    let (u, u_pairs) = estimate_u(&left, &right, 500_000, 42, dedupe);
+    let expected =
+        (left.len().min(right.len()) as f64 / training.len().max(1) as f64).clamp(0.001, 0.9);
+    let all_pairs = if dedupe {
+        left.len() as f64 * (left.len() as f64 - 1.0) / 2.0
+    } else {
+        left.len() as f64 * right.len() as f64
+    };
+    // Trained on the tight rules' pairs (at most two million of them, evenly spread),
+    // scored on all candidates.
+    let stride = (training.len() / 2_000_000).max(1);
+    let sample: Vec<(u32, u32)> = training.iter().step_by(stride).copied().collect();
+    let mut model = train(
+        &patterns(&left, &right, &sample),
+        u,
+        u_pairs,
+        expected,
+        all_pairs,
+    );
+    // The prior: the matches' share of the whole space, counted on the training pairs
+    // (which hold nearly all matches) rather than on the sample.
+    model.prior = (model.lambda * training.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+    step("scoring");
+    let tf = if dedupe {
+        TermFrequencies::count(&[&left])
+    } else {
+        TermFrequencies::count(&[&left, &right])
+    };
+    let scored = score_all(&model, &tf, &left, &right, &pairs, threshold);
+    Linkage {
+        candidates: pairs.len(),
+        left,
+        right,
+        counts,
+        model,
+        scored,
+    }
+}
+
 /// Scores every candidate pair and keeps those at or above `threshold`, best first.
 pub fn score_all(
     model: &Model,

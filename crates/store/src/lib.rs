@@ -10,6 +10,7 @@
 //! change and its event in one transaction: either both land or neither does.
 
 mod events;
+mod links;
 mod lists;
 mod location;
 mod parties;
@@ -20,6 +21,7 @@ mod talks;
 pub mod testkit;
 
 pub use events::{LogReport, StoredEvent};
+pub use links::{Decision, LinkView, ProposedLink};
 pub use lists::{ListSummary, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};

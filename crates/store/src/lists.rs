@@ -212,6 +212,8 @@ pub struct StoredRow {
     pub fields: serde_json::Map<String, serde_json::Value>,
     /// Why it was rejected and what looked odd.
     pub problems: Vec<String>,
+    /// The register record the row gave, when the list is the party's own.
+    pub person_id: Option<i64>,
 }
 
 impl Store {
@@ -234,8 +236,13 @@ impl Store {
         if visible.is_none() {
             return Err(Error::NotFound(format!("list {list_id}")));
         }
-        let rows = sqlx::query("SELECT row_no, accepted, fields, problems FROM list_rows WHERE list_id = $1 ORDER BY row_no")
+        let rows = sqlx::query(
+            "SELECT r.row_no, r.accepted, r.fields, r.problems, \
+             CASE WHEN l.issuer = $2 THEN r.person_id END AS person_id \
+             FROM list_rows r JOIN lists l ON l.id = r.list_id WHERE r.list_id = $1 ORDER BY r.row_no",
+        )
             .bind(list_id)
+            .bind(grant.party().as_str())
             .fetch_all(&self.pool)
             .await
             .map_err(db("reading list rows"))?;
@@ -252,6 +259,7 @@ impl Store {
                         .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,
                     problems: serde_json::from_str(&problems)
                         .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,
+                    person_id: r.try_get("person_id").map_err(&get)?,
                 })
             })
             .collect()
