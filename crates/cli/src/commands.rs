@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use homeward_core::access::ReviewLinks;
 use homeward_core::access::{
     Actor, Administer, Audit, Grant, ReadRegister, ReadTalks, Role, authorize,
 };
@@ -151,6 +152,38 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Reconcile a request list with a holding list: propose links for review.
+    Reconcile {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The party's own request list.
+        #[arg(long)]
+        request: i64,
+        /// The holding list it received.
+        #[arg(long)]
+        holding: i64,
+        /// Pairs below this probability are dropped.
+        #[arg(long, default_value_t = 0.5)]
+        lower: f64,
+        /// Pairs at or above this probability are marked likely (still to be confirmed).
+        #[arg(long, default_value_t = 0.95)]
+        upper: f64,
+    },
+    /// The links waiting for review; with --decide, record a decision on one.
+    Review {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The link to decide.
+        #[arg(long, requires = "decision")]
+        decide: Option<i64>,
+        /// accept, reject or unsure.
+        #[arg(long = "as")]
+        decision: Option<String>,
+    },
     /// Find people in the token's party's register from any spelling of a name.
     Search {
         #[command(flatten)]
@@ -271,6 +304,64 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_serve,
         } => demo(&db, addr, scale, no_serve).await,
         Command::Link(args) => crate::link::link(args),
+        Command::Reconcile {
+            db,
+            caller,
+            request,
+            holding,
+            lower,
+            upper,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let actor = caller.actor(&store).await?;
+            let (read, review) = (
+                authorize::<ReadRegister>(&actor)?,
+                authorize::<ReviewLinks>(&actor)?,
+            );
+            let report = homeward_server::reconcile::reconcile(
+                &store,
+                &read,
+                &review,
+                request,
+                holding,
+                lower,
+                upper,
+                now_ms(),
+            )
+            .await?;
+            print_json(&report)
+        }
+        Command::Review {
+            db,
+            caller,
+            decide,
+            decision,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let actor = caller.actor(&store).await?;
+            let review = authorize::<ReviewLinks>(&actor)?;
+            if let (Some(link), Some(decision)) = (decide, decision) {
+                store
+                    .decide_link(&review, link, decision.parse()?, now_ms())
+                    .await?;
+                println!("link {link}: {decision}");
+                return Ok(());
+            }
+            let read = authorize::<ReadRegister>(&actor)?;
+            for l in store.links(&review, Some("candidate")).await? {
+                let person = store.person(&read, l.person_id).await?;
+                println!(
+                    "{}\t{:.3}\t{}\tlist {} row {}\t{}",
+                    l.id,
+                    l.probability,
+                    person.record.full_name(),
+                    l.other_list.unwrap_or(0),
+                    l.other_row.unwrap_or(0),
+                    l.evidence
+                );
+            }
+            Ok(())
+        }
         Command::Export {
             db,
             caller,

@@ -783,3 +783,129 @@ fn a_list_exported_and_imported_again_gives_the_same_people() {
     );
     assert_eq!(names.len(), 4);
 }
+
+#[test]
+fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("s.db").to_string_lossy().into_owned();
+    for code in ["UA", "RU"] {
+        assert!(
+            homeward(&["party", "add", "--db", &db, "--code", code, "--name", code])
+                .status
+                .success()
+        );
+    }
+    assert!(
+        homeward(&[
+            "synth",
+            "--persons",
+            "60",
+            "--right-persons",
+            "80",
+            "--seed",
+            "4",
+            "--out",
+            d.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let import = |file: &str, kind: &str, extra: &[&str]| {
+        let path = d.join(file);
+        let mut args = vec![
+            "import",
+            path.to_str().unwrap(),
+            "--db",
+            &db,
+            "--party",
+            "UA",
+            "--kind",
+            kind,
+            "--category",
+            "pow",
+        ];
+        args.extend(extra);
+        let o = homeward(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    import("left.csv", "request", &["--to", "RU"]);
+    import("right.csv", "holding", &["--from", "RU"]);
+    let viewer = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
+    ]))
+    .trim()
+    .to_owned();
+    assert_one_line_error(
+        &homeward(&[
+            "reconcile",
+            "--db",
+            &db,
+            "--token",
+            &viewer,
+            "--request",
+            "1",
+            "--holding",
+            "2",
+        ]),
+        "review links",
+    );
+    let reviewer = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "reviewer",
+    ]))
+    .trim()
+    .to_owned();
+    let o = homeward(&[
+        "reconcile",
+        "--db",
+        &db,
+        "--token",
+        &reviewer,
+        "--request",
+        "1",
+        "--holding",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let proposed = report["proposed"].as_i64().unwrap();
+    assert!(proposed >= 35, "{report}");
+    let queue = stdout(&homeward(&["review", "--db", &db, "--token", &reviewer]));
+    assert_eq!(queue.lines().count() as i64, proposed);
+    let first = queue
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        homeward(&[
+            "review", "--db", &db, "--token", &reviewer, "--decide", &first, "--as", "reject"
+        ])
+        .status
+        .success()
+    );
+    // Reconciling again never proposes the rejected pair.
+    let again: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "reconcile",
+        "--db",
+        &db,
+        "--token",
+        &reviewer,
+        "--request",
+        "1",
+        "--holding",
+        "2",
+    ])))
+    .unwrap();
+    assert_eq!(
+        (
+            again["proposed"].as_i64(),
+            again["already_decided"].as_i64()
+        ),
+        (Some(proposed - 1), Some(1))
+    );
+    assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
+}

@@ -10,6 +10,7 @@ pub mod auth;
 mod error;
 pub mod lists;
 mod pages;
+pub mod reconcile;
 
 pub use auth::{HashCost, hash_password};
 pub use error::{ApiError, PageError};

@@ -83,8 +83,13 @@ pub async fn import_list(
             ),
         ));
     }
-    let relation = match request.kind.as_str() {
-        "holding" | "exchange" | "remains" => Relation::Held,
+    // A holding list names the people its issuer holds: held by us when we issue it,
+    // our own people in their custody when we received it. A request list the reverse.
+    let issued_by_us = request.from.is_none();
+    let relation = match (request.kind.as_str(), issued_by_us) {
+        ("holding" | "exchange" | "remains", true) | ("request" | "children", false) => {
+            Relation::Held
+        }
         _ => Relation::Sought,
     };
     let status = match (relation, request.category) {

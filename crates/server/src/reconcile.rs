@@ -1,0 +1,149 @@
+//! Reconciliation: a party's request list against a holding list it received, through the
+//! linkage engine. Pairs at or above the lower threshold are proposed as links for review
+//! (those above the upper one are marked as likely matches, still to be confirmed by a
+//! person: a wrong match sends the wrong man home); pairs a reviewer already decided are
+//! never proposed again.
+
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadRegister, ReviewLinks};
+use homeward_import::{ColumnMap, Role, parse_date};
+use homeward_link::{Field, RawPerson, explain};
+use homeward_store::{ProposedLink, Store, StoredRow};
+use serde::Serialize;
+
+/// What a reconciliation did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReconcileReport {
+    /// The request list.
+    pub request: i64,
+    /// The holding list.
+    pub holding: i64,
+    /// Pairs the engine compared.
+    pub compared: usize,
+    /// Links proposed for review.
+    pub proposed: usize,
+    /// Of those, at or above the upper threshold.
+    pub likely: usize,
+    /// Pairs left out because a reviewer had already decided them.
+    pub already_decided: usize,
+}
+
+/// Rows of a stored list as people to link, with the register record of each (if any).
+fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
+    let mut headers: Vec<String> = Vec::new();
+    for r in rows {
+        for h in r.fields.keys() {
+            if !headers.contains(h) {
+                headers.push(h.clone());
+            }
+        }
+    }
+    let map = ColumnMap::from_headers(&headers, &[]).unwrap_or_default();
+    let mut raw = Vec::new();
+    let mut origin = Vec::new();
+    for r in rows.iter().filter(|r| r.accepted) {
+        let cells: Vec<String> = headers
+            .iter()
+            .map(|h| {
+                r.fields
+                    .get(h)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect();
+        let value = |role: Role| map.value(role, &cells);
+        let birth = value(Role::BirthDate);
+        let (birth_date, birth_text) = match birth.as_deref().map(parse_date) {
+            Some(Ok(d)) => (d, None),
+            Some(Err(_)) => (None, birth.clone()),
+            None => (None, None),
+        };
+        raw.push(RawPerson {
+            id: r.row_no.to_string(),
+            full_name: value(Role::FullName),
+            surname: value(Role::Surname),
+            given_name: value(Role::GivenName),
+            patronymic: value(Role::Patronymic),
+            birth_date,
+            birth_text,
+            sex: value(Role::Sex),
+            unit: value(Role::Unit),
+            service_number: value(Role::ServiceNumber),
+            document_number: value(Role::DocumentNumber),
+            address: value(Role::Address),
+            locality: value(Role::Locality),
+            postcode: value(Role::Postcode),
+            region: value(Role::Region),
+            birth_place: value(Role::BirthPlace),
+        });
+        origin.push((r.row_no, r.person_id));
+    }
+    (raw, origin)
+}
+
+/// Reconciles `request` (the party's own list) with `holding` (a list it issued or
+/// received) and stores the proposed links.
+#[allow(clippy::too_many_arguments)]
+pub async fn reconcile(
+    store: &Store,
+    read: &Grant<ReadRegister>,
+    review: &Grant<ReviewLinks>,
+    request: i64,
+    holding: i64,
+    lower: f64,
+    upper: f64,
+    now_ms: i64,
+) -> Result<ReconcileReport, Error> {
+    if !(0.0..=1.0).contains(&lower) || !(lower..=1.0).contains(&upper) {
+        return Err(Error::invalid("thresholds", "need 0 ≤ lower ≤ upper ≤ 1"));
+    }
+    let (left, left_origin) = people(&store.list_rows(read, request).await?);
+    let (right, right_origin) = people(&store.list_rows(read, holding).await?);
+    if left_origin.iter().all(|(_, p)| p.is_none()) {
+        return Err(Error::invalid(
+            "request",
+            format!("list {request} gave no records of this party's register"),
+        ));
+    }
+    let decided = store.decided_pairs(review, holding).await?;
+    let linkage = homeward_link::link(&left, Some(&right), lower, &mut |_| {});
+    let mut proposed = Vec::new();
+    let mut already_decided = 0;
+    for s in &linkage.scored {
+        let (Some(&(_, Some(person_id))), Some(&(other_row, _))) = (
+            left_origin.get(s.left as usize),
+            right_origin.get(s.right as usize),
+        ) else {
+            continue;
+        };
+        if decided.contains(&(person_id, other_row)) {
+            already_decided += 1;
+            continue;
+        }
+        let evidence: serde_json::Map<String, serde_json::Value> = Field::ALL
+            .iter()
+            .enumerate()
+            .map(|(f, field)| (field.as_str().to_owned(), explain(s, f).into()))
+            .collect();
+        proposed.push(ProposedLink {
+            person_id,
+            other_list: holding,
+            other_row,
+            probability: s.probability,
+            evidence: serde_json::Value::Object(evidence).to_string(),
+        });
+    }
+    let likely = proposed.iter().filter(|p| p.probability >= upper).count();
+    store
+        .propose_links(review, holding, &proposed, now_ms)
+        .await?;
+    Ok(ReconcileReport {
+        request,
+        holding,
+        compared: linkage.candidates,
+        proposed: proposed.len(),
+        likely,
+        already_decided,
+    })
+}
