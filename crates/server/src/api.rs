@@ -21,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 12] = [
+pub const PATHS: [&str; 15] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -34,10 +34,16 @@ pub const PATHS: [&str; 12] = [
     "/api/v1/lists",
     "/api/v1/lists/{list}/rows",
     "/api/v1/lists/{list}/csv",
+    "/api/v1/reconcile",
+    "/api/v1/links",
+    "/api/v1/links/{link}/decision",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route(PATHS[12], axum::routing::post(reconcile))
+        .route(PATHS[13], get(links))
+        .route(PATHS[14], axum::routing::post(decide))
         .route(PATHS[10], get(list_rows))
         .route(PATHS[11], get(list_csv))
         .route(PATHS[0], get(openapi_json))
@@ -73,7 +79,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_csv),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_csv, reconcile, links, decide),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -515,4 +521,99 @@ async fn list_csv(
         ],
         body,
     ))
+}
+
+/// What to reconcile.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReconcileBody {
+    /// The party's own request list.
+    pub request: i64,
+    /// The holding list it issued or received.
+    pub holding: i64,
+    /// Pairs below this probability are dropped (default 0.5).
+    pub lower: Option<f64>,
+    /// Pairs at or above this probability are marked likely (default 0.95).
+    pub upper: Option<f64>,
+}
+
+/// Runs the linkage engine between a request list and a holding list and proposes links.
+#[utoipa::path(post, path = "/api/v1/reconcile", request_body = ReconcileBody, responses(
+    (status = 200, body = crate::reconcile::ReconcileReport),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "a list that is not the caller's"),
+))]
+async fn reconcile(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Json(body): Json<ReconcileBody>,
+) -> Result<Json<crate::reconcile::ReconcileReport>, ApiError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
+    let read = authorize::<ReadRegister>(&actor)?;
+    let report = crate::reconcile::reconcile(
+        &state.store,
+        &read,
+        &review,
+        body.request,
+        body.holding,
+        body.lower.unwrap_or(0.5),
+        body.upper.unwrap_or(0.95),
+        state.now(),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+/// Which links to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LinkQuery {
+    /// candidate (the review queue), confirmed or rejected; all when absent.
+    pub decision: Option<String>,
+}
+
+/// The caller's party's links, most probable first.
+#[utoipa::path(get, path = "/api/v1/links", params(LinkQuery), responses(
+    (status = 200, body = Vec<homeward_store::LinkView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn links(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Query(q): Query<LinkQuery>,
+) -> Result<Json<Vec<homeward_store::LinkView>>, ApiError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
+    Ok(Json(
+        state.store.links(&review, q.decision.as_deref()).await?,
+    ))
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecisionBody {
+    /// accept, reject or unsure.
+    pub decision: String,
+}
+
+/// Records a decision on one of the caller's party's links.
+#[utoipa::path(post, path = "/api/v1/links/{link}/decision", params(("link" = i64, Path, description = "link id")), request_body = DecisionBody, responses(
+    (status = 204, description = "recorded"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn decide(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(link): Path<i64>,
+    Json(body): Json<DecisionBody>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
+    state
+        .store
+        .decide_link(&review, link, body.decision.parse()?, state.now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

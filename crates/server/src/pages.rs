@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 10] = [
+pub const PATHS: [&str; 12] = [
     "/",
     "/login",
     "/logout",
@@ -29,10 +29,14 @@ pub const PATHS: [&str; 10] = [
     "/search",
     "/lists",
     "/lists/{list}/csv",
+    "/review",
+    "/review/{link}",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route(PATHS[10], get(review_page))
+        .route(PATHS[11], axum::routing::post(review_decide))
         .route(PATHS[9], get(list_csv))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
@@ -592,4 +596,118 @@ async fn list_csv(
         body,
     )
         .into_response())
+}
+
+struct ReviewItem {
+    id: i64,
+    probability: String,
+    person_id: i64,
+    person: String,
+    person_latin: String,
+    other: String,
+    list: i64,
+    row: i64,
+    evidence: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    who: Who,
+    items: Vec<ReviewItem>,
+    decisions: [(&'static str, &'static str); 3],
+}
+
+async fn review_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&caller.actor)?;
+    let read = authorize::<ReadRegister>(&caller.actor)?;
+    let mut rows_of: std::collections::HashMap<i64, Vec<homeward_store::StoredRow>> =
+        std::collections::HashMap::new();
+    let mut items = Vec::new();
+    for l in state
+        .store
+        .links(&review, Some("candidate"))
+        .await?
+        .into_iter()
+        .take(200)
+    {
+        let person = state.store.person(&read, l.person_id).await?;
+        let (list, row) = (l.other_list.unwrap_or(0), l.other_row.unwrap_or(0));
+        if !rows_of.contains_key(&list) {
+            let rows = state.store.list_rows(&read, list).await?;
+            rows_of.insert(list, rows);
+        }
+        let other = rows_of
+            .get(&list)
+            .and_then(|rows| rows.iter().find(|r| r.row_no == row))
+            .map(|r| {
+                r.fields
+                    .values()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+            .unwrap_or_default();
+        let name = display_name(&person.record);
+        let language = homeward_names::guess_language(&name);
+        items.push(ReviewItem {
+            id: l.id,
+            probability: format!("{:.3}", l.probability),
+            person_id: l.person_id,
+            person_latin: homeward_names::romanise(
+                &name,
+                homeward_names::Standard::default_for(language),
+                language,
+            ),
+            person: name,
+            other,
+            list,
+            row,
+            evidence: l
+                .evidence
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(_, v)| v.as_str() != Some("missing"))
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    render(&ReviewPage {
+        who: Who::from(&caller),
+        items,
+        decisions: [
+            ("accept", "Same person"),
+            ("reject", "Not the same"),
+            ("unsure", "Unsure"),
+        ],
+    })
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+}
+
+async fn review_decide(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(link): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let review = authorize::<homeward_core::access::ReviewLinks>(&caller.actor)?;
+    state
+        .store
+        .decide_link(&review, link, form.decision.parse()?, state.now())
+        .await?;
+    Ok(Redirect::to("/review").into_response())
 }

@@ -397,3 +397,59 @@ async fn the_upload_page_needs_the_forms_token() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewer_reconciles_and_decides_in_the_browser_pages() {
+    each_backend("a_reviewer_reconciles_and_decides_in_the_browser_pages", async |r| {
+        let c = client();
+        let upload = async |csv: &str, kind: &str, from: Option<&str>| -> i64 {
+            let mut form = reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name(format!("{kind}.csv")))
+                .text("kind", kind.to_owned())
+                .text("category", "pow");
+            if let Some(f) = from {
+                form = form.text("from", f.to_owned());
+            }
+            let resp = c.post(r.url("/api/v1/lists")).bearer_auth(r.token("UA", Role::Operator)).multipart(form).send().await.unwrap();
+            let report: serde_json::Value = resp.json().await.unwrap();
+            report["list"].as_i64().unwrap_or_else(|| panic!("{report}"))
+        };
+        let request = upload("прізвище,ім'я,по батькові,дата народження\nДовгалюк,Тарас,Ігорович,12.05.1999\nЗаболотний,Роман,Петрович,01.01.1988\n", "request", None).await;
+        let holding = upload("ФИО,дата рождения\nДовгалюк Тарас Игоревич,12.05.1999\nСмирнов Олег Иванович,1975\n", "holding", Some("RU")).await;
+        let reviewer = r.token("UA", Role::Reviewer);
+        let report: serde_json::Value = c
+            .post(r.url("/api/v1/reconcile"))
+            .bearer_auth(&reviewer)
+            .json(&serde_json::json!({"request": request, "holding": holding}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(report["proposed"], 1, "{report}");
+        let signed_in = c.post(r.url("/login")).form(&[("token", reviewer.as_str())]).send().await.unwrap();
+        let cookie = session_cookie(&signed_in);
+        let page = c.get(r.url("/review")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Довгалюк Тарас Ігорович") && page.contains("Довгалюк Тарас Игоревич"), "both spellings side by side");
+        let link = page.split("id=\"link-").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let forged = c.post(r.url(&format!("/review/{link}"))).header("cookie", &cookie).form(&[("csrf", "x"), ("decision", "accept")]).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+        let ok = c.post(r.url(&format!("/review/{link}"))).header("cookie", &cookie).form(&[("csrf", csrf.as_str()), ("decision", "accept")]).send().await.unwrap();
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        let confirmed: serde_json::Value = c
+            .get(r.url("/api/v1/links"))
+            .query(&[("decision", "confirmed")])
+            .bearer_auth(&reviewer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(confirmed.as_array().unwrap().len(), 1);
+        assert!(confirmed[0]["decided_by"].as_str().unwrap().starts_with("user:"));
+    })
+    .await;
+}
