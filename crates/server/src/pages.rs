@@ -636,9 +636,8 @@ async fn review_page(
     {
         let person = state.store.person(&read, l.person_id).await?;
         let (list, row) = (l.other_list.unwrap_or(0), l.other_row.unwrap_or(0));
-        if !rows_of.contains_key(&list) {
-            let rows = state.store.list_rows(&read, list).await?;
-            rows_of.insert(list, rows);
+        if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
+            slot.insert(state.store.list_rows(&read, list).await?);
         }
         let other = rows_of
             .get(&list)
