@@ -278,7 +278,7 @@ fn now_ms() -> i64 {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    out!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
@@ -344,13 +344,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 store
                     .decide_link(&review, link, decision.parse()?, now_ms())
                     .await?;
-                println!("link {link}: {decision}");
+                out!("link {link}: {decision}");
                 return Ok(());
             }
             let read = authorize::<ReadRegister>(&actor)?;
             for l in store.links(&review, Some("candidate")).await? {
                 let person = store.person(&read, l.person_id).await?;
-                println!(
+                out!(
                     "{}\t{:.3}\t{}\tlist {} row {}\t{}",
                     l.id,
                     l.probability,
@@ -409,7 +409,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             for h in &hits {
                 let r = &h.person.record;
                 let born = r.birth_date.map(|d| d.to_string()).unwrap_or_default();
-                println!(
+                out!(
                     "{}\t{}\t{born}\t{}\t{}",
                     h.person.id,
                     r.full_name(),
@@ -440,7 +440,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open(OpenMode::MustExist).await?;
             let location = db.location()?;
             homeward_server::serve(AppState::new(store), addr, |bound| {
-                println!("homeward serving {location} at http://{bound}/");
+                out!("homeward serving {location} at http://{bound}/");
             })
             .await?;
             Ok(())
@@ -450,7 +450,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = store.verify_log().await?;
             match report.first_break {
                 None => {
-                    println!("ok: {} events, head {}", report.verified, report.head);
+                    out!("ok: {} events, head {}", report.verified, report.head);
                     Ok(())
                 }
                 Some(b) => bail!(
@@ -480,7 +480,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     now_ms(),
                 )
                 .await?;
-            println!("party {code} added");
+            out!("party {code} added");
             Ok(())
         }
         Command::User(UserCommand::Create {
@@ -510,7 +510,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let id = store
                 .create_user(&grant, &name, &roles, hash.as_deref(), now_ms())
                 .await?;
-            println!(
+            out!(
                 "user {name} of {party} created (id {id}{})",
                 if hash.is_some() {
                     ", with a password"
@@ -539,7 +539,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 None => store.create_user(&grant, &name, &[role], None, now).await?,
             };
-            println!("{}", store.create_token(&grant, user_id, now).await?);
+            out!("{}", store.create_token(&grant, user_id, now).await?);
             Ok(())
         }
         Command::Rounds { db, caller } => {
@@ -572,7 +572,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<Audit>(&caller.actor(&store).await?)?;
             for event in store.events_of_party(&grant, limit).await? {
-                println!("{}", serde_json::to_string(&event)?);
+                out!("{}", serde_json::to_string(&event)?);
             }
             Ok(())
         }
@@ -621,21 +621,21 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
         path.display()
     );
     let seeded = homeward_demo::seed(&store, homeward_demo::Scale(scale), now).await?;
-    println!("homeward demo — every person in this store is synthetic");
+    out!("homeward demo — every person in this store is synthetic");
     for (party, n) in &seeded.records {
-        println!("  register of {party}: {n} records");
+        out!("  register of {party}: {n} records");
     }
-    println!(
+    out!(
         "API tokens (sign in on the web page with any of them, or send `Authorization: Bearer TOKEN`):"
     );
     for (party, role, token) in &seeded.tokens {
-        println!("  {:<3} {:<10} {token}", party.as_str(), role.as_str());
+        out!("  {:<3} {:<10} {token}", party.as_str(), role.as_str());
     }
     if no_serve {
         return Ok(());
     }
     homeward_server::serve(AppState::new(store), addr, |bound| {
-        println!("open http://{bound}/ (Ctrl-C to stop)");
+        out!("open http://{bound}/ (Ctrl-C to stop)");
     })
     .await?;
     Ok(())

@@ -97,10 +97,10 @@ pub async fn import(args: Import) -> anyhow::Result<()> {
     )
     .await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        out!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    println!(
+    out!(
         "list {} imported from {file_name} ({}): {} rows, {} accepted, {} rejected, {} warnings",
         report.list,
         report.format,
@@ -110,10 +110,10 @@ pub async fn import(args: Import) -> anyhow::Result<()> {
         report.warnings.len()
     );
     for r in &report.rejected {
-        println!("rejected: {r}");
+        out!("rejected: {r}");
     }
     for w in &report.warnings {
-        println!("warning: {w}");
+        out!("warning: {w}");
     }
     Ok(())
 }

@@ -1,6 +1,19 @@
 //! `homeward`: the command line. Each command parses its arguments, opens the store named
 //! by `--db` once, and calls the same library functions as the server.
 
+/// Writes a line to standard output. A reader that went away (`homeward … | head`) ends
+/// the program quietly instead of the panic `println!` gives.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod commands;
 mod import;
 mod link;

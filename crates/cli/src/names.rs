@@ -76,7 +76,7 @@ pub fn translit(args: Translit) -> anyhow::Result<bool> {
                 }));
             } else {
                 for r in &readings {
-                    println!(
+                    out!(
                         "{text}\t{}\t{}\t{:.3}",
                         r.text,
                         language_name(r.language),
@@ -91,12 +91,12 @@ pub fn translit(args: Translit) -> anyhow::Result<bool> {
             if args.json {
                 out.push(json!({"input": text, "language": language_name(language), "standard": standard.as_str(), "output": latin}));
             } else {
-                println!("{latin}");
+                out!("{latin}");
             }
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        out!("{}", serde_json::to_string_pretty(&out)?);
     }
     Ok(true)
 }
@@ -119,7 +119,7 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
                     Ok(readings) => {
                         for r in readings {
                             let part = |p: &Option<String>| p.clone().unwrap_or_else(|| "-".into());
-                            println!(
+                            out!(
                                 "{t}\tsurname={}\tgiven={}\tpatronymic={}\t{}\t{:.3}",
                                 part(&r.surname),
                                 part(&r.given),
@@ -136,7 +136,7 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
                 }
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                out!("{}", serde_json::to_string_pretty(&out)?);
             }
         }
         NamesCommand::Key { json, text } => {
@@ -148,7 +148,7 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
                         "surname": k.surname, "given": k.given, "patronymic": k.patronymic,
                         "tokens": t.split_whitespace().map(|w| json!({"token": w, "key": key(w).ok()})).collect::<Vec<_>>(),
                     })),
-                    Ok(k) => println!("{t}\t{k}"),
+                    Ok(k) => out!("{t}\t{k}"),
                     Err(e) => {
                         ok = false;
                         eprintln!("error: not a name: {e}");
@@ -156,7 +156,7 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
                 }
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                out!("{}", serde_json::to_string_pretty(&out)?);
             }
         }
     }

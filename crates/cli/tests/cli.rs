@@ -909,3 +909,27 @@ fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
     );
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
+
+#[test]
+fn output_cut_short_by_the_reader_is_not_a_panic() {
+    use std::io::BufRead as _;
+    let words = vec!["Олійник"; 20_000];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeward"))
+        .arg("translit")
+        .args(&words)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "Oliinyk\n");
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
