@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
-use homeward_import::{ColumnMap, Role, SourceRow, open, parse_date, parse_mapping};
+use homeward_import::{ColumnMap, Role, SourceRow, open, parse_mapping};
 use homeward_link::{Field, Model, Person, RawPerson, RuleCount, Scored, clusters, explain};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -163,40 +163,18 @@ fn read_people(
         if let Some(first) = seen.insert(id.clone(), line) {
             report.problems.push(format!("{file}, line {line}: id {id:?} was already used on line {first}; both rows are kept"));
         }
-        let birth_cell = cell(Role::BirthDate);
-        let (birth_date, birth_text) = match birth_cell.as_deref().map(parse_date) {
-            Some(Ok(d)) => (d, None),
-            Some(Err(why)) => {
-                let column = map
-                    .first(Role::BirthDate)
-                    .and_then(|c| headers.get(c))
-                    .cloned()
-                    .unwrap_or_default();
-                report.problems.push(format!(
-                    "{file}, line {line}, column {column:?}: {why}; compared digit by digit"
-                ));
-                (None, birth_cell.clone())
-            }
-            None => (None, None),
-        };
-        people.push(RawPerson {
-            id,
-            full_name: cell(Role::FullName),
-            surname: cell(Role::Surname),
-            given_name: cell(Role::GivenName),
-            patronymic: cell(Role::Patronymic),
-            birth_date,
-            birth_text,
-            sex: cell(Role::Sex),
-            unit: cell(Role::Unit),
-            service_number: cell(Role::ServiceNumber),
-            document_number: cell(Role::DocumentNumber),
-            address: cell(Role::Address),
-            locality: cell(Role::Locality),
-            postcode: cell(Role::Postcode),
-            region: cell(Role::Region),
-            birth_place: cell(Role::BirthPlace),
-        });
+        let (person, birth_problem) = homeward_server::reconcile::raw_person(id, &cell);
+        if let Some(why) = birth_problem {
+            let column = map
+                .first(Role::BirthDate)
+                .and_then(|c| headers.get(c))
+                .cloned()
+                .unwrap_or_default();
+            report.problems.push(format!(
+                "{file}, line {line}, column {column:?}: {why}; compared digit by digit"
+            ));
+        }
+        people.push(person);
     }
     if people.is_empty() {
         bail!("{file}: the list has no rows with data");

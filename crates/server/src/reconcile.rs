@@ -28,6 +28,39 @@ pub struct ReconcileReport {
     pub already_decided: usize,
 }
 
+/// A row's values, by role, as a person to link. An unreadable birth date is kept as
+/// written (compared digit by digit) and its reason returned for the report.
+pub fn raw_person(
+    id: String,
+    value: &dyn Fn(Role) -> Option<String>,
+) -> (RawPerson, Option<String>) {
+    let birth = value(Role::BirthDate);
+    let (birth_date, birth_text, problem) = match birth.as_deref().map(parse_date) {
+        Some(Ok(d)) => (d, None, None),
+        Some(Err(why)) => (None, birth.clone(), Some(why)),
+        None => (None, None, None),
+    };
+    let person = RawPerson {
+        id,
+        full_name: value(Role::FullName),
+        surname: value(Role::Surname),
+        given_name: value(Role::GivenName),
+        patronymic: value(Role::Patronymic),
+        birth_date,
+        birth_text,
+        sex: value(Role::Sex),
+        unit: value(Role::Unit),
+        service_number: value(Role::ServiceNumber),
+        document_number: value(Role::DocumentNumber),
+        address: value(Role::Address),
+        locality: value(Role::Locality),
+        postcode: value(Role::Postcode),
+        region: value(Role::Region),
+        birth_place: value(Role::BirthPlace),
+    };
+    (person, problem)
+}
+
 /// Rows of a stored list as people to link, with the register record of each (if any).
 fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
     let mut headers: Vec<String> = Vec::new();
@@ -52,31 +85,8 @@ fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
                     .to_owned()
             })
             .collect();
-        let value = |role: Role| map.value(role, &cells);
-        let birth = value(Role::BirthDate);
-        let (birth_date, birth_text) = match birth.as_deref().map(parse_date) {
-            Some(Ok(d)) => (d, None),
-            Some(Err(_)) => (None, birth.clone()),
-            None => (None, None),
-        };
-        raw.push(RawPerson {
-            id: r.row_no.to_string(),
-            full_name: value(Role::FullName),
-            surname: value(Role::Surname),
-            given_name: value(Role::GivenName),
-            patronymic: value(Role::Patronymic),
-            birth_date,
-            birth_text,
-            sex: value(Role::Sex),
-            unit: value(Role::Unit),
-            service_number: value(Role::ServiceNumber),
-            document_number: value(Role::DocumentNumber),
-            address: value(Role::Address),
-            locality: value(Role::Locality),
-            postcode: value(Role::Postcode),
-            region: value(Role::Region),
-            birth_place: value(Role::BirthPlace),
-        });
+        let (person, _) = raw_person(r.row_no.to_string(), &|role| map.value(role, &cells));
+        raw.push(person);
         origin.push((r.row_no, r.person_id));
     }
     (raw, origin)
