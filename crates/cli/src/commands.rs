@@ -7,7 +7,7 @@ use homeward_core::access::{
     Actor, Administer, Audit, Grant, ReadRegister, ReadTalks, Role, authorize,
 };
 use homeward_core::party::{Party, PartyCode, PartyKind};
-use homeward_server::{AppState, HashCost, hash_password};
+use homeward_server::{AppState, HashCost, hash_password, now_ms};
 use homeward_store::{Location, OpenMode, Store};
 use std::net::SocketAddr;
 
@@ -268,13 +268,6 @@ enum TokenCommand {
         #[arg(long)]
         user: Option<String>,
     },
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {

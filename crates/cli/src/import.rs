@@ -6,7 +6,7 @@ use homeward_core::access::{Grant, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::Category;
 use homeward_import::parse_mapping;
-use homeward_server::lists::{ImportRequest, import_list, year_of};
+use homeward_server::lists::{ImportRequest, import_list};
 use homeward_store::OpenMode;
 use std::path::PathBuf;
 
@@ -81,21 +81,9 @@ pub async fn import(args: Import) -> anyhow::Result<()> {
         supersedes: args.supersedes,
         overrides,
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = homeward_server::now_ms();
     let grant = Grant::<WriteRegister>::system(party, "cli");
-    let report = import_list(
-        &store,
-        &grant,
-        &file_name,
-        bytes,
-        &request,
-        year_of(now),
-        now,
-    )
-    .await?;
+    let report = import_list(&store, &grant, &file_name, bytes, &request, now).await?;
     if args.json {
         out!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

@@ -4,7 +4,7 @@
 
 use crate::auth::ApiCaller;
 use crate::error::ErrorBody;
-use crate::lists::{ImportReport, ImportRequest, import_list, year_of};
+use crate::lists::{ImportReport, ImportRequest, import_list};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::Router;
@@ -465,16 +465,7 @@ async fn upload_list(
     let (file_name, bytes, request, _) = read_upload(multipart).await?;
     let now = state.now();
     Ok(Json(
-        import_list(
-            &state.store,
-            &grant,
-            &file_name,
-            bytes,
-            &request,
-            year_of(now),
-            now,
-        )
-        .await?,
+        import_list(&state.store, &grant, &file_name, bytes, &request, now).await?,
     ))
 }
 

@@ -50,14 +50,13 @@ pub const KINDS: [&str; 6] = [
 ];
 
 /// Reads `bytes` as a list and stores it, its rows and its records for the grant's party,
-/// in one transaction with one event. `today` is for plausibility of dates.
+/// in one transaction with one event; `now_ms` stamps it and dates the plausibility checks.
 pub async fn import_list(
     store: &Store,
     grant: &Grant<WriteRegister>,
     file_name: &str,
     bytes: Vec<u8>,
     request: &ImportRequest,
-    today: PartialDate,
     now_ms: i64,
 ) -> Result<ImportReport, Error> {
     if !KINDS.contains(&request.kind.as_str()) {
@@ -101,7 +100,7 @@ pub async fn import_list(
         category: request.category,
         relation,
         status,
-        today,
+        today: year_of(now_ms),
         synthetic: false,
     };
     let format = table.format.clone();
@@ -161,7 +160,7 @@ pub async fn import_list(
 }
 
 /// Today from a clock reading, to the year: enough for plausibility checks.
-pub fn year_of(now_ms: i64) -> PartialDate {
+fn year_of(now_ms: i64) -> PartialDate {
     PartialDate {
         year: 1970 + (now_ms as f64 / 86_400_000.0 / 365.2425) as i32,
         month: None,

@@ -565,16 +565,8 @@ async fn upload_page(
     let (file_name, bytes, request, csrf) = crate::api::read_upload(multipart).await?;
     caller.check_csrf(&csrf)?;
     let now = state.now();
-    let report = crate::lists::import_list(
-        &state.store,
-        &grant,
-        &file_name,
-        bytes,
-        &request,
-        crate::lists::year_of(now),
-        now,
-    )
-    .await?;
+    let report =
+        crate::lists::import_list(&state.store, &grant, &file_name, bytes, &request, now).await?;
     render_lists(&state, &caller, Some(report)).await
 }
 
