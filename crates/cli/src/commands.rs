@@ -115,6 +115,12 @@ enum Command {
         /// Only this category: pow, civilian, child or remains.
         #[arg(long)]
         category: Option<String>,
+        /// Only this status: missing, in_custody, held, returned or deceased.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only records imported from this list.
+        #[arg(long)]
+        list: Option<i64>,
         /// Page number, from 1.
         #[arg(long, default_value_t = 1)]
         page: i64,
@@ -171,7 +177,8 @@ enum Command {
         #[arg(long, default_value_t = 0.95)]
         upper: f64,
     },
-    /// The links waiting for review; with --decide, record a decision on one.
+    /// The links waiting for review (or decided ones, with --show); with --decide, record
+    /// a decision on one, or undo an earlier one.
     Review {
         #[command(flatten)]
         db: Db,
@@ -180,9 +187,32 @@ enum Command {
         /// The link to decide.
         #[arg(long, requires = "decision")]
         decide: Option<i64>,
-        /// accept, reject or unsure.
+        /// accept, reject, unsure, or undo (withdraw the decision: back to the queue).
         #[arg(long = "as")]
         decision: Option<String>,
+        /// Which links to list: candidate, confirmed or rejected.
+        #[arg(long, default_value = "candidate")]
+        show: String,
+        /// Only duplicates inside the register.
+        #[arg(long)]
+        duplicates: bool,
+    },
+    /// Find people entered twice in the token's party's register and suggest each pair for
+    /// review. Nothing is merged; a reviewer links the pair, and can undo it.
+    Duplicates {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// Only this category: pow, civilian, child or remains.
+        #[arg(long)]
+        category: Option<String>,
+        /// Pairs below this probability are dropped.
+        #[arg(long, default_value_t = 0.5)]
+        lower: f64,
+        /// Pairs at or above this probability are marked likely (still to be confirmed).
+        #[arg(long, default_value_t = 0.95)]
+        upper: f64,
     },
     /// Find people in the token's party's register from any spelling of a name.
     Search {
@@ -329,31 +359,70 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             caller,
             decide,
             decision,
+            show,
+            duplicates,
         } => {
             let store = db.open(OpenMode::MustExist).await?;
             let actor = caller.actor(&store).await?;
             let review = authorize::<ReviewLinks>(&actor)?;
             if let (Some(link), Some(decision)) = (decide, decision) {
-                store
+                let outcome = store
                     .decide_link(&review, link, decision.parse()?, now_ms())
                     .await?;
-                out!("link {link}: {decision}");
-                return Ok(());
+                return print_json(&outcome);
             }
             let read = authorize::<ReadRegister>(&actor)?;
-            for l in store.links(&review, Some("candidate")).await? {
+            let filter = homeward_store::LinkFilter {
+                decision: Some(&show),
+                person: None,
+                duplicates: duplicates.then_some(true),
+            };
+            for l in store.links(&review, filter).await? {
                 let person = store.person(&read, l.person_id).await?;
+                let other = match (l.other_person, l.other_list, l.other_row) {
+                    (Some(p), _, _) => format!("register record {p}"),
+                    (None, Some(list), Some(row)) => format!("list {list} row {row}"),
+                    _ => String::new(),
+                };
                 out!(
-                    "{}\t{:.3}\t{}\tlist {} row {}\t{}",
+                    "{}\t{:.3}\t{}\t{}\t{}",
                     l.id,
                     l.probability,
                     person.record.full_name(),
-                    l.other_list.unwrap_or(0),
-                    l.other_row.unwrap_or(0),
+                    other,
                     l.evidence
                 );
             }
             Ok(())
+        }
+        Command::Duplicates {
+            db,
+            caller,
+            category,
+            lower,
+            upper,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let actor = caller.actor(&store).await?;
+            let (read, review) = (
+                authorize::<ReadRegister>(&actor)?,
+                authorize::<ReviewLinks>(&actor)?,
+            );
+            let filter = homeward_store::PersonFilter {
+                category: category.as_deref().map(str::parse).transpose()?,
+                ..Default::default()
+            };
+            let report = homeward_server::reconcile::find_duplicates(
+                &store,
+                &read,
+                &review,
+                &filter,
+                lower,
+                upper,
+                now_ms(),
+            )
+            .await?;
+            print_json(&report)
         }
         Command::Export {
             db,
@@ -549,6 +618,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
             caller,
             category,
+            status,
+            list,
             page,
             per_page,
         } => {
@@ -556,6 +627,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
             let filter = homeward_server::api::PersonQuery {
                 category,
+                status,
+                list,
                 page: Some(page),
                 per_page: Some(per_page),
             };

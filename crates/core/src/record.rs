@@ -70,6 +70,25 @@ crate::text_enum!(Status {
     Deceased = "deceased",
 });
 
+impl Status {
+    /// The status a sought person takes when a reviewer confirms that they are a row of
+    /// a list of `kind` issued by the other side: on a holding or children list they are
+    /// in its custody, on a remains manifest they are dead. `None` when the list says
+    /// nothing new about where they are (a request or an exchange list), or when the record
+    /// already knows more (returned or dead), or is not one of the party's own people.
+    pub fn after_confirmed_link(self, relation: Relation, kind: &str) -> Option<Status> {
+        if relation != Relation::Sought || !matches!(self, Status::Missing | Status::InCustody) {
+            return None;
+        }
+        let next = match kind {
+            "holding" | "children" => Status::InCustody,
+            "remains" => Status::Deceased,
+            _ => return None,
+        };
+        (next != self).then_some(next)
+    }
+}
+
 /// Health as it bears on repatriation (GC III art. 109–110).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -364,6 +383,18 @@ impl PersonRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_confirmed_link_moves_only_what_the_list_says() {
+        use Status::*;
+        let s = Relation::Sought;
+        assert_eq!(Missing.after_confirmed_link(s, "holding"), Some(InCustody));
+        assert_eq!(InCustody.after_confirmed_link(s, "holding"), None);
+        assert_eq!(InCustody.after_confirmed_link(s, "remains"), Some(Deceased));
+        assert_eq!(Missing.after_confirmed_link(s, "request"), None);
+        assert_eq!(Returned.after_confirmed_link(s, "remains"), None);
+        assert_eq!(Held.after_confirmed_link(Relation::Held, "holding"), None);
+    }
 
     #[test]
     fn partial_dates_round_trip() {

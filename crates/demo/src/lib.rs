@@ -709,30 +709,17 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
                         relation: Relation|
            -> Result<Vec<i64>, Error> {
         let grant = Grant::<homeward_core::access::ReadRegister>::system(party.clone(), "demo");
-        let mut out = Vec::new();
-        let mut page = 1;
-        loop {
-            let p = store
-                .persons(
-                    &grant,
-                    &homeward_store::PersonFilter {
-                        category: Some(category),
-                        page,
-                        per_page: 500,
-                    },
-                )
-                .await?;
-            out.extend(
-                p.items
-                    .iter()
-                    .filter(|x| x.record.relation == Some(relation))
-                    .map(|x| x.id),
-            );
-            if p.items.len() < 500 {
-                return Ok(out);
-            }
-            page += 1;
-        }
+        let filter = homeward_store::PersonFilter {
+            category: Some(category),
+            ..Default::default()
+        };
+        Ok(store
+            .register(&grant, &filter)
+            .await?
+            .iter()
+            .filter(|x| x.record.relation == Some(relation))
+            .map(|x| x.id)
+            .collect())
     };
     let ua_held_ids = ids_of(&ua, Category::Pow, Relation::Held).await?;
     let ru_held_ids = ids_of(&ru, Category::Pow, Relation::Held).await?;

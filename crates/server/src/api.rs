@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use homeward_core::access::{Audit, ReadRegister, ReadTalks, Role, WriteRegister, authorize};
-use homeward_core::record::Category;
 use homeward_store::ListSummary;
 use homeward_store::{
     CommitmentView, Person, PersonFilter, PersonPage, RoundView, SearchHit, SearchQuery,
@@ -21,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 15] = [
+pub const PATHS: [&str; 16] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -37,6 +36,7 @@ pub const PATHS: [&str; 15] = [
     "/api/v1/reconcile",
     "/api/v1/links",
     "/api/v1/links/{link}/decision",
+    "/api/v1/duplicates",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[12], axum::routing::post(reconcile))
         .route(PATHS[13], get(links))
         .route(PATHS[14], axum::routing::post(decide))
+        .route(PATHS[15], axum::routing::post(duplicates))
         .route(PATHS[10], get(list_rows))
         .route(PATHS[11], get(list_csv))
         .route(PATHS[0], get(openapi_json))
@@ -79,7 +80,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_csv, reconcile, links, decide),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_csv, reconcile, links, decide, duplicates),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -149,6 +150,10 @@ async fn commitments(
 pub struct PersonQuery {
     /// Only this category: pow, civilian, child or remains.
     pub category: Option<String>,
+    /// Only this status: missing, in_custody, held, returned or deceased.
+    pub status: Option<String>,
+    /// Only records imported from this list.
+    pub list: Option<i64>,
     /// Page number, from 1.
     pub page: Option<i64>,
     /// Records per page, 1–500 (default 50).
@@ -156,17 +161,25 @@ pub struct PersonQuery {
 }
 
 impl PersonQuery {
-    /// The store filter this query asks for; an unknown category is an error.
+    /// The store filter this query asks for; an unknown category or status is an error.
     pub fn filter(&self) -> Result<PersonFilter, homeward_core::Error> {
-        let category = match self.category.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(c) => Some(c.parse::<Category>()?),
-        };
         Ok(PersonFilter {
-            category,
+            category: parse_choice(&self.category)?,
+            status: parse_choice(&self.status)?,
+            source_list: self.list,
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(50),
         })
+    }
+}
+
+/// A query choice: absent or blank means any.
+pub(crate) fn parse_choice<T: std::str::FromStr<Err = homeward_core::Error>>(
+    v: &Option<String>,
+) -> Result<Option<T>, homeward_core::Error> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(c) => c.parse().map(Some),
     }
 }
 
@@ -561,6 +574,21 @@ async fn reconcile(
 pub struct LinkQuery {
     /// candidate (the review queue), confirmed or rejected; all when absent.
     pub decision: Option<String>,
+    /// Only the links of this register record.
+    pub person: Option<i64>,
+    /// true: only duplicates inside the register; false: only links to list rows.
+    pub duplicates: Option<bool>,
+}
+
+impl LinkQuery {
+    /// The store filter this query asks for.
+    pub fn filter(&self) -> homeward_store::LinkFilter<'_> {
+        homeward_store::LinkFilter {
+            decision: self.decision.as_deref().filter(|d| !d.is_empty()),
+            person: self.person,
+            duplicates: self.duplicates,
+        }
+    }
 }
 
 /// The caller's party's links, most probable first.
@@ -576,20 +604,20 @@ async fn links(
 ) -> Result<Json<Vec<homeward_store::LinkView>>, ApiError> {
     let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
     Ok(Json(
-        state.store.links(&review, q.decision.as_deref()).await?,
+        state.store.links(&review, q.filter()).await?,
     ))
 }
 
 /// A reviewer's decision.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DecisionBody {
-    /// accept, reject or unsure.
+    /// accept, reject, unsure, or undo (an earlier decision withdrawn: back to the queue).
     pub decision: String,
 }
 
 /// Records a decision on one of the caller's party's links.
 #[utoipa::path(post, path = "/api/v1/links/{link}/decision", params(("link" = i64, Path, description = "link id")), request_body = DecisionBody, responses(
-    (status = 204, description = "recorded"),
+    (status = 200, body = homeward_store::DecisionOutcome),
     (status = 400, body = ErrorBody),
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
@@ -600,11 +628,55 @@ async fn decide(
     ApiCaller(actor): ApiCaller,
     Path(link): Path<i64>,
     Json(body): Json<DecisionBody>,
-) -> Result<axum::http::StatusCode, ApiError> {
+) -> Result<Json<homeward_store::DecisionOutcome>, ApiError> {
     let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
-    state
-        .store
-        .decide_link(&review, link, body.decision.parse()?, state.now())
-        .await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    Ok(Json(
+        state
+            .store
+            .decide_link(&review, link, body.decision.parse()?, state.now())
+            .await?,
+    ))
+}
+
+/// Where to look for duplicates.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DuplicatesBody {
+    /// Only this category (all when absent).
+    pub category: Option<String>,
+    /// Pairs below this probability are dropped (default 0.5).
+    pub lower: Option<f64>,
+    /// Pairs at or above this probability are marked likely (default 0.95).
+    pub upper: Option<f64>,
+}
+
+/// Finds people entered twice in the caller's register and suggests each pair for review.
+/// Nothing is merged.
+#[utoipa::path(post, path = "/api/v1/duplicates", request_body = DuplicatesBody, responses(
+    (status = 200, body = crate::reconcile::DuplicatesReport),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn duplicates(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Json(body): Json<DuplicatesBody>,
+) -> Result<Json<crate::reconcile::DuplicatesReport>, ApiError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
+    let read = authorize::<ReadRegister>(&actor)?;
+    let filter = PersonFilter {
+        category: parse_choice(&body.category)?,
+        ..PersonFilter::default()
+    };
+    let report = crate::reconcile::find_duplicates(
+        &state.store,
+        &read,
+        &review,
+        &filter,
+        body.lower.unwrap_or(0.5),
+        body.upper.unwrap_or(0.95),
+        state.now(),
+    )
+    .await?;
+    Ok(Json(report))
 }

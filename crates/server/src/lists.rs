@@ -91,9 +91,12 @@ pub async fn import_list(
         }
         _ => Relation::Sought,
     };
+    // Our own request list says only that we seek them; the other side's lists say it
+    // holds them. A confirmed link to such a list moves a sought record on.
     let status = match (relation, request.category) {
         (_, Category::Remains) => Status::Deceased,
         (Relation::Held, _) => Status::Held,
+        (Relation::Sought, _) if issued_by_us => Status::Missing,
         (Relation::Sought, _) => Status::InCustody,
     };
     let context = RowContext {

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 12] = [
+pub const PATHS: [&str; 14] = [
     "/",
     "/login",
     "/logout",
@@ -31,12 +31,16 @@ pub const PATHS: [&str; 12] = [
     "/lists/{list}/csv",
     "/review",
     "/review/{link}",
+    "/review/reconcile",
+    "/review/duplicates",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route(PATHS[10], get(review_page))
         .route(PATHS[11], axum::routing::post(review_decide))
+        .route(PATHS[12], axum::routing::post(review_reconcile))
+        .route(PATHS[13], axum::routing::post(review_duplicates))
         .route(PATHS[9], get(list_csv))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
@@ -597,66 +601,132 @@ struct ReviewItem {
     person: String,
     person_latin: String,
     other: String,
-    list: i64,
-    row: i64,
+    other_latin: String,
+    /// Where the other record is: a list row or a register record.
+    other_place: String,
+    other_href: String,
     evidence: Vec<(String, String)>,
+    decided: String,
 }
 
 #[derive(Template)]
 #[template(path = "review.html")]
 struct ReviewPage {
     who: Who,
+    show: String,
+    scope: String,
     items: Vec<ReviewItem>,
+    lists: Vec<homeward_store::ListSummary>,
     decisions: [(&'static str, &'static str); 3],
+    shows: [(&'static str, &'static str); 3],
+    scopes: [(&'static str, &'static str); 3],
+    message: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ReviewQuery {
+    /// candidate, confirmed or rejected.
+    #[serde(default)]
+    show: String,
+    /// all, lists or duplicates.
+    #[serde(default)]
+    scope: String,
+}
+
+/// A name with its romanisation by the standard of the language it looks like.
+fn with_latin(name: String) -> (String, String) {
+    let language = homeward_names::guess_language(&name);
+    let latin = homeward_names::romanise(
+        &name,
+        homeward_names::Standard::default_for(language),
+        language,
+    );
+    (name, latin)
 }
 
 async fn review_page(
     State(state): State<AppState>,
     caller: PageCaller,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Html<String>, PageError> {
+    render_review(&state, &caller, q, None).await
+}
+
+async fn render_review(
+    state: &AppState,
+    caller: &PageCaller,
+    q: ReviewQuery,
+    message: Option<String>,
 ) -> Result<Html<String>, PageError> {
     let review = authorize::<homeward_core::access::ReviewLinks>(&caller.actor)?;
     let read = authorize::<ReadRegister>(&caller.actor)?;
+    let show = match q.show.as_str() {
+        "confirmed" | "rejected" => q.show.clone(),
+        _ => "candidate".to_owned(),
+    };
+    let scope = match q.scope.as_str() {
+        "lists" | "duplicates" => q.scope.clone(),
+        _ => "all".to_owned(),
+    };
+    let filter = homeward_store::LinkFilter {
+        decision: Some(&show),
+        person: None,
+        duplicates: match scope.as_str() {
+            "lists" => Some(false),
+            "duplicates" => Some(true),
+            _ => None,
+        },
+    };
     let mut rows_of: std::collections::HashMap<i64, Vec<homeward_store::StoredRow>> =
         std::collections::HashMap::new();
     let mut items = Vec::new();
-    for l in state
-        .store
-        .links(&review, Some("candidate"))
-        .await?
-        .into_iter()
-        .take(200)
-    {
+    for l in state.store.links(&review, filter).await?.into_iter().take(200) {
         let person = state.store.person(&read, l.person_id).await?;
-        let (list, row) = (l.other_list.unwrap_or(0), l.other_row.unwrap_or(0));
-        if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
-            slot.insert(state.store.list_rows(&read, list).await?);
-        }
-        let other = rows_of
-            .get(&list)
-            .and_then(|rows| rows.iter().find(|r| r.row_no == row))
-            .map(|r| {
-                r.fields
-                    .values()
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            })
-            .unwrap_or_default();
-        let name = display_name(&person.record);
-        let language = homeward_names::guess_language(&name);
+        let (other, other_place, other_href) = match (l.other_person, l.other_list, l.other_row) {
+            (Some(other), _, _) => {
+                let o = state.store.person(&read, other).await?;
+                (
+                    display_name(&o.record),
+                    format!("register record {other}"),
+                    format!("/persons/{other}"),
+                )
+            }
+            (None, Some(list), Some(row)) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
+                    slot.insert(state.store.list_rows(&read, list).await?);
+                }
+                let text = rows_of
+                    .get(&list)
+                    .and_then(|rows| rows.iter().find(|r| r.row_no == row))
+                    .map(|r| {
+                        r.fields
+                            .values()
+                            .filter_map(|v| v.as_str())
+                            .filter(|v| !v.trim().is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" · ")
+                    })
+                    .unwrap_or_default();
+                (
+                    text,
+                    format!("list {list}, line {row}"),
+                    format!("/lists/{list}/print#line-{row}"),
+                )
+            }
+            _ => (String::new(), String::new(), String::new()),
+        };
+        let (person, person_latin) = with_latin(display_name(&person.record));
+        let (other, other_latin) = with_latin(other);
         items.push(ReviewItem {
             id: l.id,
             probability: format!("{:.3}", l.probability),
             person_id: l.person_id,
-            person_latin: homeward_names::romanise(
-                &name,
-                homeward_names::Standard::default_for(language),
-                language,
-            ),
-            person: name,
+            person,
+            person_latin,
             other,
-            list,
-            row,
+            other_latin,
+            other_place,
+            other_href,
             evidence: l
                 .evidence
                 .as_object()
@@ -667,17 +737,110 @@ async fn review_page(
                         .collect()
                 })
                 .unwrap_or_default(),
+            decided: match (&l.decided_by, l.decided_at) {
+                (Some(by), Some(at)) => format!("{show} by {by} at {}", utc(at)),
+                _ => String::new(),
+            },
         });
     }
     render(&ReviewPage {
-        who: Who::from(&caller),
+        who: Who::from(caller),
+        show,
+        scope,
         items,
+        lists: state.store.lists(&read).await?,
         decisions: [
             ("accept", "Same person"),
             ("reject", "Not the same"),
             ("unsure", "Unsure"),
         ],
+        shows: [
+            ("candidate", "Waiting"),
+            ("confirmed", "Confirmed"),
+            ("rejected", "Rejected"),
+        ],
+        scopes: [
+            ("all", "All"),
+            ("lists", "Between lists"),
+            ("duplicates", "Duplicates in the register"),
+        ],
+        message,
     })
+}
+
+#[derive(Deserialize)]
+struct ReconcileForm {
+    #[serde(default)]
+    csrf: String,
+    request: i64,
+    holding: i64,
+}
+
+async fn review_reconcile(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ReconcileForm>,
+) -> Result<Html<String>, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let review = authorize::<homeward_core::access::ReviewLinks>(&caller.actor)?;
+    let read = authorize::<ReadRegister>(&caller.actor)?;
+    let r = crate::reconcile::reconcile(
+        &state.store,
+        &read,
+        &review,
+        form.request,
+        form.holding,
+        0.5,
+        0.95,
+        state.now(),
+    )
+    .await?;
+    let message = format!(
+        "Lists {} and {}: {} pairs compared, {} proposed ({} likely), {} already decided.",
+        r.request, r.holding, r.compared, r.proposed, r.likely, r.already_decided
+    );
+    render_review(&state, &caller, ReviewQuery::default(), Some(message)).await
+}
+
+#[derive(Deserialize)]
+struct DuplicatesForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    category: Option<String>,
+}
+
+async fn review_duplicates(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<DuplicatesForm>,
+) -> Result<Html<String>, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let review = authorize::<homeward_core::access::ReviewLinks>(&caller.actor)?;
+    let read = authorize::<ReadRegister>(&caller.actor)?;
+    let filter = homeward_store::PersonFilter {
+        category: crate::api::parse_choice(&form.category)?,
+        ..Default::default()
+    };
+    let r = crate::reconcile::find_duplicates(
+        &state.store,
+        &read,
+        &review,
+        &filter,
+        0.5,
+        0.95,
+        state.now(),
+    )
+    .await?;
+    let message = format!(
+        "{} records examined: {} pairs compared, {} suggested as duplicates ({} likely), {} already decided. Nothing was merged.",
+        r.records, r.compared, r.proposed, r.likely, r.already_decided
+    );
+    let q = ReviewQuery {
+        show: String::new(),
+        scope: "duplicates".to_owned(),
+    };
+    render_review(&state, &caller, q, Some(message)).await
 }
 
 #[derive(Deserialize)]
@@ -686,6 +849,9 @@ struct DecisionForm {
     csrf: String,
     #[serde(default)]
     decision: String,
+    /// The view to go back to.
+    #[serde(default)]
+    back: String,
 }
 
 async fn review_decide(
@@ -700,5 +866,9 @@ async fn review_decide(
         .store
         .decide_link(&review, link, form.decision.parse()?, state.now())
         .await?;
-    Ok(Redirect::to("/review").into_response())
+    let back = match form.back.as_str() {
+        "confirmed" | "rejected" => format!("/review?show={}", form.back),
+        _ => "/review".to_owned(),
+    };
+    Ok(Redirect::to(&back).into_response())
 }

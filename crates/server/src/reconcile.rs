@@ -8,7 +8,7 @@ use homeward_core::Error;
 use homeward_core::access::{Grant, ReadRegister, ReviewLinks};
 use homeward_import::{ColumnMap, Role, parse_date};
 use homeward_link::{Field, RawPerson, explain};
-use homeward_store::{ProposedLink, Store, StoredRow};
+use homeward_store::{LinkScope, LinkTarget, Person, PersonFilter, ProposedLink, Store, StoredRow};
 use serde::Serialize;
 
 /// What a reconciliation did.
@@ -105,9 +105,7 @@ pub async fn reconcile(
     upper: f64,
     now_ms: i64,
 ) -> Result<ReconcileReport, Error> {
-    if !(0.0..=1.0).contains(&lower) || !(lower..=1.0).contains(&upper) {
-        return Err(Error::invalid("thresholds", "need 0 ≤ lower ≤ upper ≤ 1"));
-    }
+    check_thresholds(lower, upper)?;
     let (left, left_origin) = people(&store.list_rows(read, request).await?);
     let (right, right_origin) = people(&store.list_rows(read, holding).await?);
     if left_origin.iter().all(|(_, p)| p.is_none()) {
@@ -116,7 +114,7 @@ pub async fn reconcile(
             format!("list {request} gave no records of this party's register"),
         ));
     }
-    let decided = store.decided_pairs(review, holding).await?;
+    let decided = store.decided_pairs(review, LinkScope::List(holding)).await?;
     let linkage = homeward_link::link(&left, Some(&right), lower, &mut |_| {});
     let mut proposed = Vec::new();
     let mut already_decided = 0;
@@ -131,22 +129,19 @@ pub async fn reconcile(
             already_decided += 1;
             continue;
         }
-        let evidence: serde_json::Map<String, serde_json::Value> = Field::ALL
-            .iter()
-            .enumerate()
-            .map(|(f, field)| (field.as_str().to_owned(), explain(s, f).into()))
-            .collect();
         proposed.push(ProposedLink {
             person_id,
-            other_list: holding,
-            other_row,
+            other: LinkTarget::Row {
+                list: holding,
+                row: other_row,
+            },
             probability: s.probability,
-            evidence: serde_json::Value::Object(evidence).to_string(),
+            evidence: evidence(s),
         });
     }
     let likely = proposed.iter().filter(|p| p.probability >= upper).count();
     store
-        .propose_links(review, holding, &proposed, now_ms)
+        .propose_links(review, LinkScope::List(holding), &proposed, now_ms)
         .await?;
     Ok(ReconcileReport {
         request,
@@ -156,4 +151,123 @@ pub async fn reconcile(
         likely,
         already_decided,
     })
+}
+
+/// A scored pair's per-field evidence as JSON text, for the review page.
+fn evidence(s: &homeward_link::Scored) -> String {
+    let fields: serde_json::Map<String, serde_json::Value> = Field::ALL
+        .iter()
+        .enumerate()
+        .map(|(f, field)| (field.as_str().to_owned(), explain(s, f).into()))
+        .collect();
+    serde_json::Value::Object(fields).to_string()
+}
+
+/// A register record as a person to link.
+fn register_person(p: &Person) -> RawPerson {
+    let r = &p.record;
+    RawPerson {
+        id: p.id.to_string(),
+        full_name: None,
+        surname: r.surname.clone(),
+        given_name: r.given_names.clone(),
+        patronymic: r.patronymic.clone(),
+        birth_date: r.birth_date,
+        birth_text: None,
+        sex: r.sex.map(|s| s.as_str().to_owned()),
+        unit: r.unit.clone(),
+        service_number: r.service_number.clone(),
+        document_number: None,
+        address: None,
+        locality: r.last_known_location.clone(),
+        postcode: None,
+        region: None,
+        birth_place: r.birth_place.clone(),
+    }
+}
+
+/// What a search for duplicates inside a register did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DuplicatesReport {
+    /// Records examined.
+    pub records: usize,
+    /// Pairs the engine compared.
+    pub compared: usize,
+    /// Pairs suggested for review.
+    pub proposed: usize,
+    /// Of those, at or above the upper threshold.
+    pub likely: usize,
+    /// Pairs left out because a reviewer had already decided them.
+    pub already_decided: usize,
+}
+
+/// Finds people entered twice in the grant's register (of one category, or all) and
+/// suggests each pair for review. Nothing is merged: a reviewer's confirmation only links
+/// the two records.
+pub async fn find_duplicates(
+    store: &Store,
+    read: &Grant<ReadRegister>,
+    review: &Grant<ReviewLinks>,
+    filter: &PersonFilter,
+    lower: f64,
+    upper: f64,
+    now_ms: i64,
+) -> Result<DuplicatesReport, Error> {
+    check_thresholds(lower, upper)?;
+    let register = store.register(read, filter).await?;
+    // Records of different categories or relations are never the same entry twice.
+    let mut groups: std::collections::BTreeMap<(Option<&str>, Option<&str>), Vec<&Person>> =
+        std::collections::BTreeMap::new();
+    for p in &register {
+        let key = (
+            p.record.category.map(|c| c.as_str()),
+            p.record.relation.map(|r| r.as_str()),
+        );
+        groups.entry(key).or_default().push(p);
+    }
+    let decided = store.decided_pairs(review, LinkScope::Register).await?;
+    let (mut proposed, mut compared, mut already_decided) = (Vec::new(), 0, 0);
+    for people in groups.values() {
+        let raw: Vec<RawPerson> = people.iter().map(|p| register_person(p)).collect();
+        let linkage = homeward_link::link(&raw, None, lower, &mut |_| {});
+        compared += linkage.candidates;
+        for s in &linkage.scored {
+            let (Some(a), Some(b)) = (people.get(s.left as usize), people.get(s.right as usize))
+            else {
+                continue;
+            };
+            let (a, b) = (a.id.min(b.id), a.id.max(b.id));
+            if a == b {
+                continue;
+            }
+            if decided.contains(&(a, b)) {
+                already_decided += 1;
+                continue;
+            }
+            proposed.push(ProposedLink {
+                person_id: a,
+                other: LinkTarget::Person(b),
+                probability: s.probability,
+                evidence: evidence(s),
+            });
+        }
+    }
+    let likely = proposed.iter().filter(|p| p.probability >= upper).count();
+    store
+        .propose_links(review, LinkScope::Register, &proposed, now_ms)
+        .await?;
+    Ok(DuplicatesReport {
+        records: register.len(),
+        compared,
+        proposed: proposed.len(),
+        likely,
+        already_decided,
+    })
+}
+
+fn check_thresholds(lower: f64, upper: f64) -> Result<(), Error> {
+    if !(0.0..=1.0).contains(&lower) || !(lower..=1.0).contains(&upper) {
+        return Err(Error::invalid("thresholds", "need 0 ≤ lower ≤ upper ≤ 1"));
+    }
+    Ok(())
 }

@@ -1,23 +1,48 @@
-//! Links between a register record and a row of a list: proposed by reconciliation,
-//! decided by a reviewer. A decision is an event with the reviewer and the time; a pair a
-//! reviewer rejected is never proposed again.
+//! Links between a register record and another record: a row of a list (proposed by
+//! reconciliation) or another record of the same register (a suggested duplicate). A
+//! reviewer decides each; a decision is an event with the reviewer and the time and can be
+//! undone. A pair a reviewer rejected is proposed again only when one of its records has
+//! changed since; a confirmed pair never. A confirmed duplicate merges nothing: both
+//! records stay as they were, the link says they are one person.
 
 use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, ReviewLinks};
+use homeward_core::record::{Relation, Status};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::HashSet;
+
+/// What a link's other record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A row of a list.
+    Row {
+        /// The list.
+        list: i64,
+        /// The row's line number.
+        row: i64,
+    },
+    /// Another record of the same register.
+    Person(i64),
+}
+
+/// Which links a reconciliation replaces and checks against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkScope {
+    /// Links to rows of this list.
+    List(i64),
+    /// Links between records of the register (duplicates).
+    Register,
+}
 
 /// A link to propose.
 #[derive(Debug, Clone)]
 pub struct ProposedLink {
     /// The register record (of the reviewing party).
     pub person_id: i64,
-    /// The list the other record is a row of.
-    pub other_list: i64,
-    /// That row.
-    pub other_row: i64,
+    /// The other record.
+    pub other: LinkTarget,
     /// Match probability.
     pub probability: f64,
     /// Per-field evidence, as JSON text.
@@ -32,6 +57,8 @@ pub struct LinkView {
     pub id: i64,
     /// The register record.
     pub person_id: i64,
+    /// The other register record, for a suggested duplicate.
+    pub other_person: Option<i64>,
     /// The list of the other record.
     pub other_list: Option<i64>,
     /// Its row.
@@ -43,8 +70,24 @@ pub struct LinkView {
     pub evidence: serde_json::Value,
     /// candidate, confirmed or rejected.
     pub decision: String,
-    /// Who decided, when decided.
+    /// Who decided.
     pub decided_by: Option<String>,
+    /// When, in milliseconds since 1970.
+    pub decided_at: Option<i64>,
+    /// The status the confirmation replaced (restored if it is undone).
+    pub status_before: Option<String>,
+}
+
+/// Which links to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkFilter<'a> {
+    /// Only this decision: candidate, confirmed or rejected.
+    pub decision: Option<&'a str>,
+    /// Only links of this record (on either side).
+    pub person: Option<i64>,
+    /// Only duplicates inside the register (`Some(true)`) or only links to list rows
+    /// (`Some(false)`).
+    pub duplicates: Option<bool>,
 }
 
 /// A reviewer's decision.
@@ -52,9 +95,9 @@ pub struct LinkView {
 pub enum Decision {
     /// The same person.
     Confirmed,
-    /// Not the same person; never proposed again.
+    /// Not the same person; not proposed again while both records stay as they are.
     Rejected,
-    /// Not sure: back to the queue.
+    /// Not sure, or an earlier decision withdrawn: back to the queue.
     Unsure,
 }
 
@@ -64,152 +107,331 @@ impl std::str::FromStr for Decision {
         match s.trim() {
             "accept" | "confirmed" | "confirm" => Ok(Decision::Confirmed),
             "reject" | "rejected" => Ok(Decision::Rejected),
-            "unsure" => Ok(Decision::Unsure),
+            "unsure" | "undo" => Ok(Decision::Unsure),
             other => Err(Error::invalid(
                 "decision",
-                format!("{other:?}: use accept, reject or unsure"),
+                format!("{other:?}: use accept, reject, unsure or undo"),
             )),
         }
     }
 }
 
+/// What a decision changed, for the caller to report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionOutcome {
+    /// The link.
+    pub link: i64,
+    /// Its decision before.
+    pub was: String,
+    /// Its decision now.
+    pub now: String,
+    /// The register record whose status changed, with the old and new status.
+    pub status_change: Option<(i64, String, String)>,
+}
+
+fn link_from_row(r: &sqlx::any::AnyRow) -> Result<LinkView, Error> {
+    let get = db("reading a link");
+    let evidence: String = r.try_get("evidence").map_err(&get)?;
+    Ok(LinkView {
+        id: r.try_get("id").map_err(&get)?,
+        person_id: r.try_get("person_id").map_err(&get)?,
+        other_person: r.try_get("other_person").map_err(&get)?,
+        other_list: r.try_get("other_list").map_err(&get)?,
+        other_row: r.try_get("other_row").map_err(&get)?,
+        probability: r.try_get("probability").map_err(&get)?,
+        evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
+        decision: r.try_get("decision").map_err(&get)?,
+        decided_by: r.try_get("decided_by").map_err(&get)?,
+        decided_at: r.try_get("decided_at").map_err(&get)?,
+        status_before: r.try_get("status_before").map_err(&get)?,
+    })
+}
+
+const LINK_COLUMNS: &str = "id, person_id, other_person, other_list, other_row, probability, evidence, decision, \
+     decided_by, decided_at, status_before";
+
 impl Store {
-    /// Pairs of (register record, row of `other_list`) a reviewer of the grant's party has
-    /// already decided, so that reconciliation proposes none of them again.
+    /// Pairs in `scope` a reviewer of the grant's party has decided and that must not be
+    /// proposed again: every confirmed pair, and every rejected pair whose records are
+    /// unchanged since the rejection. A list pair is (record, row); a register pair is
+    /// (smaller id, larger id).
     pub async fn decided_pairs(
         &self,
         grant: &Grant<ReviewLinks>,
-        other_list: i64,
+        scope: LinkScope,
     ) -> Result<HashSet<(i64, i64)>, Error> {
-        let rows = sqlx::query(
-            "SELECT person_id, other_row FROM links WHERE party = $1 AND other_list = $2 AND decision <> 'candidate'",
-        )
-        .bind(grant.party().as_str())
-        .bind(other_list)
+        let party = grant.party().as_str();
+        let rows = match scope {
+            LinkScope::List(list) => sqlx::query(
+                "SELECT l.person_id AS a, l.other_row AS b FROM links l JOIN persons p ON p.id = l.person_id \
+                 WHERE l.party = $1 AND l.other_list = $2 AND (l.decision = 'confirmed' OR (l.decision = 'rejected' \
+                 AND COALESCE(l.person_sha256, p.record_sha256) = p.record_sha256))",
+            )
+            .bind(party)
+            .bind(list),
+            LinkScope::Register => sqlx::query(
+                "SELECT l.person_id AS a, l.other_person AS b FROM links l JOIN persons p ON p.id = l.person_id \
+                 JOIN persons q ON q.id = l.other_person WHERE l.party = $1 AND (l.decision = 'confirmed' OR \
+                 (l.decision = 'rejected' AND COALESCE(l.person_sha256, p.record_sha256) = p.record_sha256 \
+                 AND COALESCE(l.other_sha256, q.record_sha256) = q.record_sha256))",
+            )
+            .bind(party),
+        }
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading decided links"))?;
         rows.iter()
             .map(|r| {
                 let get = db("reading a link");
-                Ok((
-                    r.try_get("person_id").map_err(&get)?,
-                    r.try_get("other_row").map_err(&get)?,
-                ))
+                let (a, b): (i64, i64) =
+                    (r.try_get("a").map_err(&get)?, r.try_get("b").map_err(&get)?);
+                Ok(match scope {
+                    LinkScope::List(_) => (a, b),
+                    LinkScope::Register => (a.min(b), a.max(b)),
+                })
             })
             .collect()
     }
 
-    /// Stores proposed links (replacing earlier undecided ones for the same list) in one
-    /// transaction with one event; returns how many were stored.
+    /// Stores proposed links, replacing the undecided ones in `scope`, in one transaction
+    /// with one event; returns how many were stored.
     pub async fn propose_links(
         &self,
         grant: &Grant<ReviewLinks>,
-        other_list: i64,
+        scope: LinkScope,
         links: &[ProposedLink],
         now_ms: i64,
     ) -> Result<usize, Error> {
         let party = grant.party().as_str();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "DELETE FROM links WHERE party = $1 AND other_list = $2 AND decision = 'candidate'",
-        )
-        .bind(party)
-        .bind(other_list)
+        match scope {
+            LinkScope::List(list) => sqlx::query(
+                "DELETE FROM links WHERE party = $1 AND other_list = $2 AND decision = 'candidate'",
+            )
+            .bind(party)
+            .bind(list),
+            LinkScope::Register => sqlx::query(
+                "DELETE FROM links WHERE party = $1 AND other_person IS NOT NULL AND decision = 'candidate'",
+            )
+            .bind(party),
+        }
         .execute(&mut *tx)
         .await
         .map_err(db("clearing undecided links"))?;
         for l in links {
-            let mine: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
-                    .bind(l.person_id)
-                    .bind(party)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db("finding the record"))?;
-            if mine.is_none() {
-                return Err(Error::NotFound(format!("person {}", l.person_id)));
+            let in_scope = match (scope, l.other) {
+                (LinkScope::List(a), LinkTarget::Row { list, .. }) => a == list,
+                (LinkScope::Register, LinkTarget::Person(_)) => true,
+                _ => false,
+            };
+            if !in_scope {
+                return Err(Error::invalid(
+                    "link",
+                    format!("a link to {:?} is outside {scope:?}", l.other),
+                ));
             }
+            let mut ids = vec![l.person_id];
+            if let LinkTarget::Person(other) = l.other {
+                ids.push(other);
+            }
+            for id in ids {
+                let mine: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
+                        .bind(id)
+                        .bind(party)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db("finding the record"))?;
+                if mine.is_none() {
+                    return Err(Error::NotFound(format!("person {id}")));
+                }
+            }
+            let (other_person, other_list, other_row) = match l.other {
+                LinkTarget::Row { list, row } => (None, Some(list), Some(row)),
+                LinkTarget::Person(p) => (Some(p), None, None),
+            };
             sqlx::query(
-                "INSERT INTO links (party, person_id, other_list, other_row, probability, evidence, decision) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'candidate')",
+                "INSERT INTO links (party, person_id, other_person, other_list, other_row, probability, evidence, decision) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'candidate')",
             )
             .bind(party)
             .bind(l.person_id)
-            .bind(l.other_list)
-            .bind(l.other_row)
+            .bind(other_person)
+            .bind(other_list)
+            .bind(other_row)
             .bind(l.probability)
             .bind(&l.evidence)
             .execute(&mut *tx)
             .await
             .map_err(db("storing a proposed link"))?;
         }
-        let payload = serde_json::json!({ "list": other_list, "proposed": links.len() });
+        let payload = match scope {
+            LinkScope::List(list) => serde_json::json!({ "list": list, "proposed": links.len() }),
+            LinkScope::Register => {
+                serde_json::json!({ "duplicates": true, "proposed": links.len() })
+            }
+        };
         commit_with_event(tx, grant, "links.proposed", payload, now_ms).await?;
         Ok(links.len())
     }
 
-    /// The grant's party's links, most probable first; `decision` filters.
+    /// The grant's party's links, most probable first.
     pub async fn links(
         &self,
         grant: &Grant<ReviewLinks>,
-        decision: Option<&str>,
+        filter: LinkFilter<'_>,
     ) -> Result<Vec<LinkView>, Error> {
-        let rows = sqlx::query(
-            "SELECT id, person_id, other_list, other_row, probability, evidence, decision, decided_by FROM links \
-             WHERE party = $1 AND ($2 IS NULL OR decision = $2) ORDER BY probability DESC, id",
-        )
+        let duplicates = filter.duplicates.map(i64::from);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM links WHERE party = $1 AND ($2 IS NULL OR decision = $2) \
+             AND ($3 IS NULL OR person_id = $3 OR other_person = $3) \
+             AND ($4 IS NULL OR (other_person IS NOT NULL) = ($4 = 1)) ORDER BY probability DESC, id"
+        )))
         .bind(grant.party().as_str())
-        .bind(decision)
+        .bind(filter.decision)
+        .bind(filter.person)
+        .bind(duplicates)
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading links"))?;
-        rows.iter()
-            .map(|r| {
-                let get = db("reading a link");
-                let evidence: String = r.try_get("evidence").map_err(&get)?;
-                Ok(LinkView {
-                    id: r.try_get("id").map_err(&get)?,
-                    person_id: r.try_get("person_id").map_err(&get)?,
-                    other_list: r.try_get("other_list").map_err(&get)?,
-                    other_row: r.try_get("other_row").map_err(&get)?,
-                    probability: r.try_get("probability").map_err(&get)?,
-                    evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
-                    decision: r.try_get("decision").map_err(&get)?,
-                    decided_by: r.try_get("decided_by").map_err(&get)?,
-                })
-            })
-            .collect()
+        rows.iter().map(link_from_row).collect()
     }
 
-    /// Records a reviewer's decision on a link of the grant's party, with its event.
+    /// One link of the grant's party.
+    pub async fn link(&self, grant: &Grant<ReviewLinks>, id: i64) -> Result<LinkView, Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM links WHERE id = $1 AND party = $2"
+        )))
+        .bind(id)
+        .bind(grant.party().as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("reading a link"))?;
+        match row {
+            Some(r) => link_from_row(&r),
+            None => Err(Error::NotFound(format!("link {id}"))),
+        }
+    }
+
+    /// Records a reviewer's decision on a link of the grant's party, with its event. A
+    /// confirmation moves the record's status as the other list says
+    /// ([`Status::after_confirmed_link`]); withdrawing it puts the old status back, unless
+    /// the status has been changed again since (then it is left, and the event says so).
     pub async fn decide_link(
         &self,
         grant: &Grant<ReviewLinks>,
         link_id: i64,
         decision: Decision,
         now_ms: i64,
-    ) -> Result<(), Error> {
+    ) -> Result<DecisionOutcome, Error> {
+        let party = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let link = sqlx::query(
+            "SELECT l.person_id, l.other_person, l.other_list, l.decision, l.status_before, \
+             p.status, p.relation, p.record_sha256, q.record_sha256 AS other_sha256, li.kind \
+             FROM links l JOIN persons p ON p.id = l.person_id \
+             LEFT JOIN persons q ON q.id = l.other_person LEFT JOIN lists li ON li.id = l.other_list \
+             WHERE l.id = $1 AND l.party = $2",
+        )
+        .bind(link_id)
+        .bind(party)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading the link"))?
+        .ok_or_else(|| Error::NotFound(format!("link {link_id}")))?;
+        let get = db("reading the link");
+        let person_id: i64 = link.try_get("person_id").map_err(&get)?;
+        let was: String = link.try_get("decision").map_err(&get)?;
+        let status_before: Option<String> = link.try_get("status_before").map_err(&get)?;
+        let status: Status = link
+            .try_get::<String, _>("status")
+            .map_err(&get)?
+            .parse()?;
+        let relation: Relation = link
+            .try_get::<String, _>("relation")
+            .map_err(&get)?
+            .parse()?;
+        let kind: Option<String> = link.try_get("kind").map_err(&get)?;
+        let mut person_sha: String = link.try_get("record_sha256").map_err(&get)?;
+        let other_sha: Option<String> = link.try_get("other_sha256").map_err(&get)?;
+
+        // Withdraw what an earlier confirmation did to the status.
+        let mut status_change = None;
+        let mut current = status;
+        if was == "confirmed" {
+            let before = status_before.as_deref().map(str::parse::<Status>).transpose()?;
+            let set_by_it = before.and_then(|b| {
+                kind.as_deref()
+                    .and_then(|k| b.after_confirmed_link(relation, k))
+            });
+            if let (Some(before), Some(set)) = (before, set_by_it)
+                && set == current
+            {
+                person_sha =
+                    crate::persons::set_status(&mut tx, party, person_id, before, now_ms).await?;
+                status_change = Some((person_id, current.as_str().to_owned(), before.as_str().to_owned()));
+                current = before;
+            }
+        }
         let (text, by, at) = match decision {
             Decision::Confirmed => ("confirmed", Some(grant.actor()), Some(now_ms)),
             Decision::Rejected => ("rejected", Some(grant.actor()), Some(now_ms)),
             Decision::Unsure => ("candidate", None, None),
         };
-        let mut tx = self.begin().await?;
-        let changed = sqlx::query("UPDATE links SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND party = $5")
-            .bind(text)
-            .bind(by)
-            .bind(at)
-            .bind(link_id)
-            .bind(grant.party().as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db("recording the decision"))?
-            .rows_affected();
-        if changed == 0 {
-            return Err(Error::NotFound(format!("link {link_id}")));
+        let mut new_before = None;
+        if decision == Decision::Confirmed {
+            if let Some(next) = kind
+                .as_deref()
+                .and_then(|k| current.after_confirmed_link(relation, k))
+            {
+                new_before = Some(current.as_str());
+                person_sha =
+                    crate::persons::set_status(&mut tx, party, person_id, next, now_ms).await?;
+                let from = status_change
+                    .take()
+                    .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
+                status_change = Some((person_id, from, next.as_str().to_owned()));
+            }
         }
-        let payload = serde_json::json!({ "link": link_id, "decision": text });
-        commit_with_event(tx, grant, "link.decided", payload, now_ms).await
+        if let Some((_, from, to)) = &status_change {
+            if from == to {
+                status_change = None;
+            }
+        }
+        sqlx::query(
+            "UPDATE links SET decision = $1, decided_by = $2, decided_at = $3, status_before = $4, \
+             person_sha256 = $5, other_sha256 = $6 WHERE id = $7 AND party = $8",
+        )
+        .bind(text)
+        .bind(by)
+        .bind(at)
+        .bind(new_before)
+        .bind(&person_sha)
+        .bind(&other_sha)
+        .bind(link_id)
+        .bind(party)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording the decision"))?;
+        let payload = serde_json::json!({
+            "link": link_id,
+            "was": was,
+            "decision": text,
+            "person_sha256": person_sha,
+            "status": status_change.as_ref().map(|(_, from, to)| serde_json::json!({ "from": from, "to": to })),
+        });
+        let kind = if decision == Decision::Unsure && was != "candidate" {
+            "link.undone"
+        } else {
+            "link.decided"
+        };
+        commit_with_event(tx, grant, kind, payload, now_ms).await?;
+        Ok(DecisionOutcome {
+            link: link_id,
+            was,
+            now: text.to_owned(),
+            status_change,
+        })
     }
 }

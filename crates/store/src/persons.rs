@@ -32,6 +32,10 @@ pub struct Person {
 pub struct PersonFilter {
     /// Only this category.
     pub category: Option<Category>,
+    /// Only this status.
+    pub status: Option<homeward_core::record::Status>,
+    /// Only records imported from this list.
+    pub source_list: Option<i64>,
     /// Page number, from 1.
     pub page: i64,
     /// Records per page (1–500).
@@ -56,6 +60,11 @@ pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname
     birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
     deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
     tag_number, identification, synthetic, source_list, source_row, record_sha256";
+
+/// The condition of [`PersonFilter`], binding party, category, status and source list as
+/// $1–$4.
+const FILTERED: &str = "party = $1 AND ($2 IS NULL OR category = $2) AND ($3 IS NULL OR status = $3) \
+    AND ($4 IS NULL OR source_list = $4)";
 
 /// The canonical keys of a record's name parts; a part that is not a name has none (the
 /// record is kept all the same, its name as written).
@@ -203,6 +212,40 @@ pub(crate) async fn insert_one(
     Ok((id, hash))
 }
 
+/// Sets a record's status inside `tx` and recomputes its hash; returns the new hash.
+pub(crate) async fn set_status(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    id: i64,
+    status: homeward_core::record::Status,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2"
+    )))
+    .bind(id)
+    .bind(party)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("reading a person record"))?
+    .ok_or_else(|| Error::NotFound(format!("person {id}")))?;
+    let mut person = person_from_row(&row)?;
+    person.record.status = Some(status);
+    let hash = record_hash(&person.record)?;
+    sqlx::query(
+        "UPDATE persons SET status = $1, record_sha256 = $2, updated_at = $3 WHERE id = $4 AND party = $5",
+    )
+    .bind(status.as_str())
+    .bind(&hash)
+    .bind(now_ms)
+    .bind(id)
+    .bind(party)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("updating a status"))?;
+    Ok(hash)
+}
+
 impl Store {
     /// Adds records to the grant's register in one transaction with one event; returns
     /// their ids in order. The event carries the records' hashes, never their content.
@@ -245,32 +288,57 @@ impl Store {
     ) -> Result<PersonPage, Error> {
         let per_page = filter.per_page.clamp(1, 500);
         let page = filter.page.max(1);
-        let category = filter.category.map(Category::as_str);
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM persons WHERE party = $1 AND ($2 IS NULL OR category = $2)",
-        )
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM persons WHERE {FILTERED}"
+        )))
         .bind(grant.party().as_str())
-        .bind(category)
+        .bind(filter.category.map(Category::as_str))
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.source_list)
         .fetch_one(&self.pool)
         .await
         .map_err(db("counting person records"))?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM persons WHERE party = $1 AND ($2 IS NULL OR category = $2) \
-             ORDER BY id LIMIT $3 OFFSET $4"
-        )))
-        .bind(grant.party().as_str())
-        .bind(category)
-        .bind(per_page)
-        .bind((page - 1) * per_page)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db("reading person records"))?;
+        let items = self
+            .filtered(grant, filter, Some((per_page, (page - 1) * per_page)))
+            .await?;
         Ok(PersonPage {
             total,
             page,
             per_page,
-            items: rows.iter().map(person_from_row).collect::<Result<_, _>>()?,
+            items,
         })
+    }
+
+    /// Every record of the grant's own register that passes the filter (its page fields
+    /// ignored), in id order: for exports and for finding duplicates.
+    pub async fn register(
+        &self,
+        grant: &Grant<ReadRegister>,
+        filter: &PersonFilter,
+    ) -> Result<Vec<Person>, Error> {
+        self.filtered(grant, filter, None).await
+    }
+
+    async fn filtered(
+        &self,
+        grant: &Grant<ReadRegister>,
+        filter: &PersonFilter,
+        window: Option<(i64, i64)>,
+    ) -> Result<Vec<Person>, Error> {
+        let (limit, offset) = window.unwrap_or((i64::MAX, 0));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM persons WHERE {FILTERED} ORDER BY id LIMIT $5 OFFSET $6"
+        )))
+        .bind(grant.party().as_str())
+        .bind(filter.category.map(Category::as_str))
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.source_list)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading person records"))?;
+        rows.iter().map(person_from_row).collect()
     }
 
     /// One record of the grant's own register. A record of another party is reported as

@@ -128,6 +128,7 @@ async fn registers_are_kept_apart() {
                     category: Some(Category::Child),
                     page: 1,
                     per_page: 10,
+                    ..Default::default()
                 },
             )
             .await
@@ -564,6 +565,184 @@ async fn search_finds_a_person_from_any_spelling_within_the_register() {
                     .is_empty()
             );
             assert!(store.search(&ua, &q("  ", None)).await.is_err());
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_record_changes() {
+    each_backend(
+        "decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_record_changes",
+        async |t| {
+            use homeward_store::{Decision, LinkFilter, LinkScope, LinkTarget, ProposedLink};
+            let store = &t.store;
+            with_parties(store).await;
+            let write = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+            let read = Grant::<ReadRegister>::system("UA".parse().unwrap(), "test");
+            let review = authorize::<homeward_core::access::ReviewLinks>(
+                &actor(store, "UA", Role::Reviewer).await,
+            )
+            .unwrap();
+            let mut sought = pow("Олійник", "Олександр", Relation::Sought);
+            sought.status = Some(Status::Missing);
+            let ids = store
+                .add_persons(
+                    &write,
+                    &[
+                        sought.clone(),
+                        sought.clone(),
+                        pow("Коваленко", "Ігор", Relation::Sought),
+                    ],
+                    T0,
+                )
+                .await
+                .unwrap();
+            // A holding list received from RU (its rows are not needed for the rule).
+            let mut fields = serde_json::Map::new();
+            fields.insert("ФИО".into(), "Олейник Александр".into());
+            let holding = store
+                .add_list(
+                    &write,
+                    &NewList {
+                        kind: "holding".into(),
+                        category: Some(Category::Pow),
+                        title: "held by RU (synthetic)".into(),
+                        file_name: "held.csv".into(),
+                        original: b"synthetic holding list".to_vec(),
+                        addressees: vec![],
+                        supersedes: None,
+                        rows: vec![NewListRow {
+                            row_no: 2,
+                            fields,
+                            record: None,
+                            problems: vec![],
+                        }],
+                    },
+                    T0,
+                )
+                .await
+                .unwrap();
+            let to_row = ProposedLink {
+                person_id: ids[0],
+                other: LinkTarget::Row {
+                    list: holding,
+                    row: 2,
+                },
+                probability: 0.9,
+                evidence: "{}".into(),
+            };
+            let twin = ProposedLink {
+                person_id: ids[0],
+                other: LinkTarget::Person(ids[1]),
+                probability: 0.99,
+                evidence: "{}".into(),
+            };
+            // A link must stay in the scope it is proposed for.
+            assert!(
+                store
+                    .propose_links(&review, LinkScope::Register, std::slice::from_ref(&to_row), T0)
+                    .await
+                    .is_err()
+            );
+            store
+                .propose_links(&review, LinkScope::List(holding), std::slice::from_ref(&to_row), T0)
+                .await
+                .unwrap();
+            store
+                .propose_links(&review, LinkScope::Register, std::slice::from_ref(&twin), T0)
+                .await
+                .unwrap();
+            let queue = store.links(&review, LinkFilter::default()).await.unwrap();
+            assert_eq!(queue.len(), 2);
+            let row_link = queue.iter().find(|l| l.other_list.is_some()).unwrap().id;
+            let dup_link = queue.iter().find(|l| l.other_person.is_some()).unwrap().id;
+            let status = async |id| store.person(&read, id).await.unwrap().record.status;
+
+            // Confirmed against a holding list: the missing man is in custody.
+            let out = store
+                .decide_link(&review, row_link, Decision::Confirmed, T0 + 1)
+                .await
+                .unwrap();
+            assert_eq!(
+                out.status_change,
+                Some((ids[0], "missing".into(), "in_custody".into()))
+            );
+            assert_eq!(status(ids[0]).await, Some(Status::InCustody));
+            let confirmed = store
+                .links(
+                    &review,
+                    LinkFilter {
+                        decision: Some("confirmed"),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(confirmed[0].decided_by.as_deref(), Some(review.actor()));
+            assert_eq!(confirmed[0].decided_at, Some(T0 + 1));
+            // Undone: the status it replaced comes back, and the pair is in the queue again.
+            let out = store
+                .decide_link(&review, row_link, Decision::Unsure, T0 + 2)
+                .await
+                .unwrap();
+            assert_eq!(out.was, "confirmed");
+            assert_eq!(status(ids[0]).await, Some(Status::Missing));
+            assert!(
+                store
+                    .decided_pairs(&review, LinkScope::List(holding))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+
+            // A rejection holds while both records stay as they are ...
+            store
+                .decide_link(&review, dup_link, Decision::Rejected, T0 + 3)
+                .await
+                .unwrap();
+            let pair = (ids[0].min(ids[1]), ids[0].max(ids[1]));
+            assert!(
+                store
+                    .decided_pairs(&review, LinkScope::Register)
+                    .await
+                    .unwrap()
+                    .contains(&pair)
+            );
+            // ... and lapses when one of them changes (here: its status, by a confirmation).
+            store
+                .decide_link(&review, row_link, Decision::Confirmed, T0 + 4)
+                .await
+                .unwrap();
+            assert!(
+                !store
+                    .decided_pairs(&review, LinkScope::Register)
+                    .await
+                    .unwrap()
+                    .contains(&pair)
+            );
+            // A confirmed duplicate merges nothing: both records stay whole.
+            store
+                .decide_link(&review, dup_link, Decision::Confirmed, T0 + 5)
+                .await
+                .unwrap();
+            let (a, b) = (
+                store.person(&read, ids[0]).await.unwrap(),
+                store.person(&read, ids[1]).await.unwrap(),
+            );
+            assert_eq!(a.record.surname, b.record.surname);
+            assert_eq!(b.record.status, Some(Status::Missing));
+            assert!(store.verify_log().await.unwrap().first_break.is_none());
+            // Another party's reviewer cannot see or decide these links.
+            let ru = authorize::<homeward_core::access::ReviewLinks>(
+                &actor(store, "RU", Role::Reviewer).await,
+            )
+            .unwrap();
+            assert!(store.links(&ru, LinkFilter::default()).await.unwrap().is_empty());
+            assert!(matches!(
+                store.decide_link(&ru, dup_link, Decision::Rejected, T0).await,
+                Err(Error::NotFound(_))
+            ));
         },
     )
     .await;
