@@ -141,17 +141,33 @@ enum Command {
     Names(crate::names::NamesCommand),
     /// Import a list file into the store: its bytes, its rows, and the people it gives.
     Import(crate::import::Import),
-    /// Export a list the token's party issued or received: its rows as imported, as CSV
-    /// (spreadsheet formulas neutralised) or JSON.
+    /// Export a list the token's party issued or received (its rows as imported), or its
+    /// register filtered by category, status or source list. Spreadsheet formulas are
+    /// neutralised; `print` writes a page to print and sign, with the SHA-256 on every page.
     Export {
         #[command(flatten)]
         db: Db,
         #[command(flatten)]
         caller: Caller,
-        /// The list.
+        /// The list to export.
+        #[arg(long, conflicts_with = "register", required_unless_present = "register")]
+        list: Option<i64>,
+        /// Export the register instead of a list.
         #[arg(long)]
-        list: i64,
-        /// csv or json.
+        register: bool,
+        /// Register: only this category (pow, civilian, child, remains).
+        #[arg(long, requires = "register")]
+        category: Option<String>,
+        /// Register: only this status (missing, in_custody, held, returned, deceased).
+        #[arg(long, requires = "register")]
+        status: Option<String>,
+        /// Register: only records imported from this list.
+        #[arg(long, requires = "register")]
+        from_list: Option<i64>,
+        /// Register, PFIF: the domain that names this register in record ids.
+        #[arg(long, requires = "register")]
+        domain: Option<String>,
+        /// csv, xlsx, json, pfif (register only) or print.
         #[arg(long, default_value = "csv")]
         format: String,
         /// Where to write.
@@ -428,23 +444,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
             caller,
             list,
+            register: _,
+            category,
+            status,
+            from_list,
+            domain,
             format,
             out,
         } => {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
-            let rows = store.list_rows(&grant, list).await?;
-            let bytes = match format.as_str() {
-                "csv" => homeward_server::lists::rows_csv(&rows)?,
-                "json" => serde_json::to_vec_pretty(&rows)?,
-                other => bail!("--format {other:?}: use csv or json"),
+            let format: homeward_server::export::ExportFormat = format.parse()?;
+            let export = match list {
+                Some(list) => {
+                    homeward_server::export::export_list(&store, &grant, list, format, now_ms())
+                        .await?
+                }
+                None => {
+                    let filter = homeward_store::PersonFilter {
+                        category: category.as_deref().map(str::parse).transpose()?,
+                        status: status.as_deref().map(str::parse).transpose()?,
+                        source_list: from_list,
+                        ..Default::default()
+                    };
+                    homeward_server::export::export_register(
+                        &store,
+                        &grant,
+                        &filter,
+                        format,
+                        domain.as_deref(),
+                        now_ms(),
+                    )
+                    .await?
+                }
             };
-            std::fs::write(&out, bytes)
+            std::fs::write(&out, &export.bytes)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!(
-                "list {list}: {} rows written to {}",
-                rows.len(),
-                out.display()
+                "{} rows written to {} (SHA-256 {})",
+                export.rows,
+                out.display(),
+                export.sha256
             );
             Ok(())
         }

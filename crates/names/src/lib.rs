@@ -17,7 +17,7 @@ pub use given::{Gender, GivenNameClass, NameDictionary};
 pub use key::{MAX_TOKEN_CHARS, NotAName, key, key_into, surname_stem_key};
 pub use parse::{NameKey, NamePart, Reading, name_key, parse};
 pub use script::{Language, Script, guess_language, language_of, repair_token, script_of};
-pub use translit::{Standard, romanise};
+pub use translit::{Standard, romanise, romanise_as_written};
 
 use unicode_normalization::UnicodeNormalization;
 

@@ -301,6 +301,13 @@ fn romanise_word(word: &str, st: Standard, lang: Language) -> String {
     case_like(word, out)
 }
 
+/// Romanises `text` as its readers would by default: the language it looks like (see
+/// [`crate::guess_language`]) by that language's usual standard.
+pub fn romanise_as_written(text: &str) -> String {
+    let language = crate::guess_language(text);
+    romanise(text, Standard::default_for(language), language)
+}
+
 /// Romanises `text` by `standard`, reading Cyrillic as `language` (Ukrainian and Russian
 /// differ for и, г and the positional letters). Anything that is not Cyrillic is copied.
 /// A hyphen or a space starts a new word.

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 16] = [
+pub const PATHS: [&str; 17] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -32,11 +32,12 @@ pub const PATHS: [&str; 16] = [
     "/api/v1/search",
     "/api/v1/lists",
     "/api/v1/lists/{list}/rows",
-    "/api/v1/lists/{list}/csv",
+    "/api/v1/lists/{list}/export",
     "/api/v1/reconcile",
     "/api/v1/links",
     "/api/v1/links/{link}/decision",
     "/api/v1/duplicates",
+    "/api/v1/register/export",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -46,7 +47,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[14], axum::routing::post(decide))
         .route(PATHS[15], axum::routing::post(duplicates))
         .route(PATHS[10], get(list_rows))
-        .route(PATHS[11], get(list_csv))
+        .route(PATHS[11], get(list_export))
+        .route(PATHS[16], get(register_export))
         .route(PATHS[0], get(openapi_json))
         .route(PATHS[1], get(me))
         .route(PATHS[2], get(rounds))
@@ -80,7 +82,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_csv, reconcile, links, decide, duplicates),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, decide, duplicates),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -498,33 +500,94 @@ async fn list_rows(
     Ok(Json(state.store.list_rows(&grant, list).await?))
 }
 
-/// The same rows as CSV, every cell a spreadsheet would run as a formula neutralised.
-#[utoipa::path(get, path = "/api/v1/lists/{list}/csv", params(("list" = i64, Path, description = "list id")), responses(
+/// The export format asked for.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// csv (default), xlsx, json, pfif (register only) or print (a page to sign, with the
+    /// SHA-256 on every printed page).
+    pub format: Option<String>,
+}
+
+impl ExportQuery {
+    /// The format; CSV when none is given.
+    pub fn format(&self) -> Result<crate::export::ExportFormat, homeward_core::Error> {
+        self.format.as_deref().unwrap_or("csv").parse()
+    }
+}
+
+/// A list's rows as imported (rejected rows included), in the format asked for; every
+/// cell a spreadsheet would run as a formula is neutralised. The export is an event.
+#[utoipa::path(get, path = "/api/v1/lists/{list}/export", params(("list" = i64, Path, description = "list id"), ExportQuery), responses(
     (status = 200, content_type = "text/csv", body = String),
+    (status = 400, body = ErrorBody, description = "an unknown format, or pfif for a list"),
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody),
 ))]
-async fn list_csv(
+async fn list_export(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(list): Path<i64>,
-) -> Result<impl axum::response::IntoResponse, ApiError> {
+    Query(q): Query<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
     let grant = authorize::<ReadRegister>(&actor)?;
-    let body = crate::lists::rows_csv(&state.store.list_rows(&grant, list).await?)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"list-{list}.csv\""),
-            ),
-        ],
-        body,
-    ))
+    let export =
+        crate::export::export_list(&state.store, &grant, list, q.format()?, state.now()).await?;
+    Ok(crate::export::into_response(export))
+}
+
+/// Which records to export and how.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RegisterExportQuery {
+    /// csv (default), xlsx, json, pfif or print.
+    pub format: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only records imported from this list.
+    pub list: Option<i64>,
+    /// PFIF: the domain that names this register in record ids.
+    pub domain: Option<String>,
+}
+
+impl RegisterExportQuery {
+    /// The store filter.
+    pub fn filter(&self) -> Result<PersonFilter, homeward_core::Error> {
+        Ok(PersonFilter {
+            category: parse_choice(&self.category)?,
+            status: parse_choice(&self.status)?,
+            source_list: self.list,
+            ..PersonFilter::default()
+        })
+    }
+}
+
+/// The caller's register, filtered, in the format asked for. The export is an event.
+#[utoipa::path(get, path = "/api/v1/register/export", params(RegisterExportQuery), responses(
+    (status = 200, content_type = "text/csv", body = String),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn register_export(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Query(q): Query<RegisterExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    let format = parse_choice::<crate::export::ExportFormat>(&q.format)?
+        .unwrap_or(crate::export::ExportFormat::Csv);
+    let export = crate::export::export_register(
+        &state.store,
+        &grant,
+        &q.filter()?,
+        format,
+        q.domain.as_deref(),
+        state.now(),
+    )
+    .await?;
+    Ok(crate::export::into_response(export))
 }
 
 /// What to reconcile.

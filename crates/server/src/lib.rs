@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+pub mod export;
 pub mod lists;
 mod pages;
 pub mod reconcile;
@@ -85,8 +86,9 @@ pub fn router(state: AppState) -> Router {
 /// scripts.
 async fn security_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
+    // A handler that set a header (the print view's own policy) keeps it.
     let set = |h: &mut axum::http::HeaderMap, name, value: &'static str| {
-        h.insert(name, HeaderValue::from_static(value));
+        h.entry(name).or_insert(HeaderValue::from_static(value));
     };
     set(
         h,

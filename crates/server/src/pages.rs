@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 14] = [
+pub const PATHS: [&str; 15] = [
     "/",
     "/login",
     "/logout",
@@ -28,11 +28,12 @@ pub const PATHS: [&str; 14] = [
     "/static/app.css",
     "/search",
     "/lists",
-    "/lists/{list}/csv",
+    "/lists/{list}/export",
     "/review",
     "/review/{link}",
     "/review/reconcile",
     "/review/duplicates",
+    "/register/export",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -41,7 +42,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[11], axum::routing::post(review_decide))
         .route(PATHS[12], axum::routing::post(review_reconcile))
         .route(PATHS[13], axum::routing::post(review_duplicates))
-        .route(PATHS[9], get(list_csv))
+        .route(PATHS[9], get(list_export))
+        .route(PATHS[14], get(register_export))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -309,6 +311,8 @@ struct PersonsPage {
     who: Who,
     categories: Vec<&'static str>,
     category: String,
+    statuses: Vec<&'static str>,
+    status: String,
     total: i64,
     page: i64,
     pages: i64,
@@ -329,6 +333,14 @@ async fn persons(
         category: filter
             .category
             .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        statuses: homeward_core::record::Status::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+        status: filter
+            .status
+            .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
         total: page.total,
         page: page.page,
@@ -574,24 +586,36 @@ async fn upload_page(
     render_lists(&state, &caller, Some(report)).await
 }
 
-async fn list_csv(
+async fn list_export(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(list): Path<i64>,
+    Query(q): Query<crate::api::ExportQuery>,
 ) -> Result<Response, PageError> {
     let grant = authorize::<ReadRegister>(&caller.actor)?;
-    let body = crate::lists::rows_csv(&state.store.list_rows(&grant, list).await?)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"list-{list}.csv\""),
-            ),
-        ],
-        body,
+    let export =
+        crate::export::export_list(&state.store, &grant, list, q.format()?, state.now()).await?;
+    Ok(crate::export::into_response(export))
+}
+
+async fn register_export(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<crate::api::RegisterExportQuery>,
+) -> Result<Response, PageError> {
+    let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let format = crate::api::parse_choice::<crate::export::ExportFormat>(&q.format)?
+        .unwrap_or(crate::export::ExportFormat::Csv);
+    let export = crate::export::export_register(
+        &state.store,
+        &grant,
+        &q.filter()?,
+        format,
+        q.domain.as_deref(),
+        state.now(),
     )
-        .into_response())
+    .await?;
+    Ok(crate::export::into_response(export))
 }
 
 struct ReviewItem {
@@ -635,12 +659,7 @@ struct ReviewQuery {
 
 /// A name with its romanisation by the standard of the language it looks like.
 fn with_latin(name: String) -> (String, String) {
-    let language = homeward_names::guess_language(&name);
-    let latin = homeward_names::romanise(
-        &name,
-        homeward_names::Standard::default_for(language),
-        language,
-    );
+    let latin = homeward_names::romanise_as_written(&name);
     (name, latin)
 }
 
@@ -710,7 +729,7 @@ async fn render_review(
                 (
                     text,
                     format!("list {list}, line {row}"),
-                    format!("/lists/{list}/print#line-{row}"),
+                    format!("/lists/{list}/export?format=print#line-{row}"),
                 )
             }
             _ => (String::new(), String::new(), String::new()),

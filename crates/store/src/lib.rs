@@ -240,6 +240,21 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records an event that changes no table: something was exported (later, every
+    /// audited read). The payload carries hashes and counts, never personal data.
+    pub async fn record_event<C: Command>(
+        &self,
+        grant: &Grant<C>,
+        kind: &str,
+        payload: serde_json::Value,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let tx = self.begin().await?;
+        commit_with_event(tx, grant, kind, payload, now_ms).await
+    }
+}
+
 /// Appends the event for a change and commits the change's transaction.
 pub(crate) async fn commit_with_event<C: Command>(
     mut tx: Transaction<'static, Any>,

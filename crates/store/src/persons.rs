@@ -25,6 +25,10 @@ pub struct Person {
     pub source_row: Option<i64>,
     /// SHA-256 of the record's canonical form: what the event log holds instead of the data.
     pub record_sha256: String,
+    /// When the record was created, in milliseconds since 1970.
+    pub created_at: i64,
+    /// When it last changed.
+    pub updated_at: i64,
 }
 
 /// Which records of the register to read.
@@ -59,7 +63,7 @@ pub struct PersonPage {
 pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname, given_names, patronymic, father_name, \
     birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
     deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
-    tag_number, identification, synthetic, source_list, source_row, record_sha256";
+    tag_number, identification, synthetic, source_list, source_row, record_sha256, created_at, updated_at";
 
 /// The condition of [`PersonFilter`], binding party, category, status and source list as
 /// $1–$4.
@@ -135,6 +139,8 @@ pub(crate) fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> 
         source_list: row.try_get("source_list").map_err(&get)?,
         source_row: row.try_get("source_row").map_err(&get)?,
         record_sha256: row.try_get("record_sha256").map_err(&get)?,
+        created_at: row.try_get("created_at").map_err(&get)?,
+        updated_at: row.try_get("updated_at").map_err(&get)?,
     })
 }
 

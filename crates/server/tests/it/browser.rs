@@ -65,6 +65,43 @@ async fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
+/// A new browser session with a profile of its own; returns the session's URL.
+async fn open_session(c: &reqwest::Client, driver: &Driver) -> (String, tempfile::TempDir) {
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 format!("--user-data-dir={}", profile.path().display())]
+    }}}});
+    let session = call(c, reqwest::Method::POST, format!("{}/session", driver.base), caps).await;
+    let sid = session["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {session}")).to_owned();
+    (format!("{}/session/{sid}", driver.base), profile)
+}
+
+/// The WebDriver id of the first element matching `css`.
+async fn find(c: &reqwest::Client, s: &str, css: &str) -> String {
+    let el = call(c, reqwest::Method::POST, format!("{s}/element"), json!({"using": "css selector", "value": css})).await;
+    el.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_owned()
+}
+
+/// Signs in through the form with a token.
+async fn sign_in(c: &reqwest::Client, s: &str, r: &crate::common::Running, token: &str) {
+    call(c, reqwest::Method::POST, format!("{s}/url"), json!({"url": r.url("/login")})).await;
+    let field = find(c, s, "input[name=token]").await;
+    call(c, reqwest::Method::POST, format!("{s}/element/{field}/value"), json!({"text": token})).await;
+    let button = find(c, s, "form.login button").await;
+    call(c, reqwest::Method::POST, format!("{s}/element/{button}/click"), json!({})).await;
+    for _ in 0..50 {
+        let url = call(c, reqwest::Method::GET, format!("{s}/url"), Value::Null).await;
+        if !url.as_str().unwrap_or("").contains("/login") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("signing in did not leave the sign-in page");
+}
+
 async fn call(c: &reqwest::Client, method: reqwest::Method, url: String, body: Value) -> Value {
     let request = c.request(method, url);
     // chromedriver refuses a body on GET, and requires one (an object) on POST.
@@ -85,21 +122,9 @@ async fn a_person_signs_in_with_a_token_and_sees_the_round() {
     };
     each_backend("a_person_signs_in_with_a_token_and_sees_the_round", async |r| {
         let c = reqwest::Client::new();
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic",
-                     format!("--user-data-dir={}", profile.path().display())]
-        }}}});
-        let session = call(&c, reqwest::Method::POST, format!("{}/session", driver.base), caps).await;
-        let sid = session["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {session}")).to_owned();
-        let s = format!("{}/session/{sid}", driver.base);
+        let (s, _profile) = open_session(&c, &driver).await;
         call(&c, reqwest::Method::POST, format!("{s}/url"), json!({"url": r.url("/")})).await;
-        let find = async |css: &str| {
-            let el = call(&c, reqwest::Method::POST, format!("{s}/element"), json!({"using": "css selector", "value": css})).await;
-            el.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_owned()
-        };
+        let find = async |css: &str| find(&c, &s, css).await;
         // Not signed in: the dashboard sends the browser to the sign-in form.
         let token_field = find("input[name=token]").await;
         call(&c, reqwest::Method::POST, format!("{s}/element/{token_field}/value"), json!({"text": r.token("UA", Role::Negotiator)})).await;
@@ -120,6 +145,76 @@ async fn a_person_signs_in_with_a_token_and_sees_the_round() {
         assert!(text.contains("ua-negotiator"), "{text}");
         let shot = call(&c, reqwest::Method::GET, format!("{s}/screenshot"), Value::Null).await;
         assert!(shot.as_str().is_some_and(|b| b.len() > 1000), "a screenshot of the dashboard");
+        c.delete(s).send().await.unwrap();
+    })
+    .await;
+}
+
+/// The text of each page of a PDF, by poppler's pdftotext; `None` where poppler is missing.
+fn pdf_pages(pdf: &std::path::Path) -> Option<Vec<String>> {
+    let info = Command::new("pdfinfo").arg(pdf).output().ok()?;
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    (1..=pages)
+        .map(|p| {
+            let out = Command::new("pdftotext")
+                .args(["-f", &p.to_string(), "-l", &p.to_string(), "-layout"])
+                .arg(pdf)
+                .arg("-")
+                .output()
+                .ok()?;
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_printed_list_carries_its_hash_on_every_page() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    each_backend("a_printed_list_carries_its_hash_on_every_page", async |r| {
+        let c = reqwest::Client::new();
+        let lists: Value = c
+            .get(r.url("/api/v1/lists"))
+            .bearer_auth(r.token("UA", Role::Viewer))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let longest = lists
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|l| l["rows"].as_i64())
+            .unwrap();
+        let (id, sha) = (longest["id"].as_i64().unwrap(), longest["sha256"].as_str().unwrap().to_owned());
+        let (s, _profile) = open_session(&c, &driver).await;
+        sign_in(&c, &s, r, &r.token("UA", Role::Viewer)).await;
+        call(&c, reqwest::Method::POST, format!("{s}/url"), json!({"url": r.url(&format!("/lists/{id}/export?format=print"))})).await;
+        let pdf = call(&c, reqwest::Method::POST, format!("{s}/print"), json!({"orientation": "landscape"})).await;
+        let pdf = pdf.as_str().unwrap_or_else(|| panic!("no PDF: {pdf}"));
+        let dir = tempfile::tempdir().unwrap();
+        let (b64, path) = (dir.path().join("list.b64"), dir.path().join("list.pdf"));
+        std::fs::write(&b64, pdf).unwrap();
+        let decoded = Command::new("base64").arg("-d").arg(&b64).output().unwrap();
+        std::fs::write(&path, decoded.stdout).unwrap();
+        let Some(pages) = pdf_pages(&path) else {
+            let _ = writeln!(std::io::stderr(), "SKIPPED the page-by-page check: install poppler-utils (pdftotext)");
+            return;
+        };
+        assert!(pages.len() >= 2, "{}: the list should need several pages, got {}", r.backend, pages.len());
+        for (n, text) in pages.iter().enumerate() {
+            let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(flat.contains(&sha), "{}: page {} of {} lacks the SHA-256 {sha}:\n{text}", r.backend, n + 1, pages.len());
+        }
         c.delete(s).send().await.unwrap();
     })
     .await;

@@ -1,0 +1,646 @@
+//! Exports: a list's rows as imported, or a filtered register, as CSV, XLSX, JSON, PFIF 1.4
+//! XML (person records only) or a printable page a delegation can sign, with the SHA-256 on
+//! every printed page. One function per source builds a [`Sheet`]; one function per format
+//! writes it. Every export is an event carrying the export's hash, never its content. The
+//! CLI, the API and the pages all call [`export_list`] and [`export_register`].
+
+use askama::Template;
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadRegister};
+use homeward_core::record::{PartialDate, Status};
+use homeward_ledger::sha256_hex;
+use homeward_store::{Person, PersonFilter, StoredRow, Store};
+
+/// The formats an export can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// CSV, UTF-8, formula-like cells neutralised.
+    Csv,
+    /// An Excel workbook, every cell text; formula-like cells carry Excel's quote prefix.
+    Xlsx,
+    /// JSON.
+    Json,
+    /// PFIF 1.4 XML, the people-finder interchange format (register only).
+    Pfif,
+    /// A printable HTML page with the SHA-256 on every page, for signing.
+    Print,
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(ExportFormat::Csv),
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            "json" => Ok(ExportFormat::Json),
+            "pfif" | "xml" => Ok(ExportFormat::Pfif),
+            "print" | "html" => Ok(ExportFormat::Print),
+            other => Err(Error::invalid(
+                "format",
+                format!("{other:?}: use csv, xlsx, json, pfif or print"),
+            )),
+        }
+    }
+}
+
+impl ExportFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Json => "json",
+            ExportFormat::Pfif => "pfif.xml",
+            ExportFormat::Print => "html",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportFormat::Json => "application/json",
+            ExportFormat::Pfif => "application/xml; charset=utf-8",
+            ExportFormat::Print => "text/html; charset=utf-8",
+        }
+    }
+}
+
+/// A finished export.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// A file name to save it under.
+    pub file_name: String,
+    /// Its media type.
+    pub content_type: &'static str,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes (what the event records).
+    pub sha256: String,
+    /// Rows or records in it.
+    pub rows: usize,
+}
+
+/// A table to write: headers, rows of text, and for each row an anchor (a list's line).
+#[derive(Debug, Clone, Default)]
+struct Sheet {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    lines: Vec<i64>,
+}
+
+/// A cell made safe for spreadsheets: text that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-` or `@`, or a tab or carriage return before one) gets a
+/// leading apostrophe, which spreadsheets show as text and the importer removes again.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A list's rows as imported: the original headers in first-seen order, every row
+/// including the rejected ones, cells exactly as read.
+fn list_sheet(rows: &[StoredRow]) -> Sheet {
+    let mut headers: Vec<String> = Vec::new();
+    for r in rows {
+        for h in r.fields.keys() {
+            if !headers.contains(h) {
+                headers.push(h.clone());
+            }
+        }
+    }
+    let cells = |r: &StoredRow| {
+        headers
+            .iter()
+            .map(|h| {
+                r.fields
+                    .get(h)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    };
+    Sheet {
+        rows: rows.iter().map(cells).collect(),
+        lines: rows.iter().map(|r| r.row_no).collect(),
+        headers,
+    }
+}
+
+/// The register's columns: the first ones under the names the importer recognises, so
+/// that an export imports back to the same records.
+const REGISTER_HEADERS: [&str; 30] = [
+    "id",
+    "surname",
+    "given_name",
+    "patronymic",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "rank",
+    "unit",
+    "service_number",
+    "locality",
+    "father_name",
+    "citizenship",
+    "category",
+    "relation",
+    "status",
+    "health",
+    "capture_date",
+    "capture_place",
+    "deportation_date",
+    "deportation_place",
+    "family_contact",
+    "recovery_site",
+    "recovery_date",
+    "tag_number",
+    "identification",
+    "synthetic",
+    "source_list",
+    "source_row",
+    "record_sha256",
+];
+
+fn register_sheet(persons: &[Person]) -> Sheet {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |v: &Option<PartialDate>| v.map(|d| d.to_string()).unwrap_or_default();
+    let word = |v: Option<&str>| v.unwrap_or_default().to_owned();
+    let rows = persons
+        .iter()
+        .map(|p| {
+            let r = &p.record;
+            vec![
+                p.id.to_string(),
+                text(&r.surname),
+                text(&r.given_names),
+                text(&r.patronymic),
+                date(&r.birth_date),
+                text(&r.birth_place),
+                word(r.sex.map(|s| s.as_str())),
+                text(&r.rank),
+                text(&r.unit),
+                text(&r.service_number),
+                text(&r.last_known_location),
+                text(&r.father_name),
+                text(&r.citizenship),
+                word(r.category.map(|c| c.as_str())),
+                word(r.relation.map(|c| c.as_str())),
+                word(r.status.map(|c| c.as_str())),
+                word(r.health.map(|c| c.as_str())),
+                date(&r.capture_date),
+                text(&r.capture_place),
+                date(&r.deportation_date),
+                text(&r.deportation_place),
+                text(&r.family_contact),
+                text(&r.recovery_site),
+                date(&r.recovery_date),
+                text(&r.tag_number),
+                word(r.identification.map(|c| c.as_str())),
+                if r.synthetic { "synthetic" } else { "" }.to_owned(),
+                p.source_list.map(|v| v.to_string()).unwrap_or_default(),
+                p.source_row.map(|v| v.to_string()).unwrap_or_default(),
+                p.record_sha256.clone(),
+            ]
+        })
+        .collect();
+    Sheet {
+        headers: REGISTER_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+        lines: persons.iter().map(|p| p.id).collect(),
+    }
+}
+
+fn csv(sheet: &Sheet) -> Result<Vec<u8>, Error> {
+    let failed = |e: csv::Error| Error::Storage(format!("writing CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(sheet.headers.iter().map(|h| neutralise(h).into_owned()))
+        .map_err(failed)?;
+    for row in &sheet.rows {
+        w.write_record(row.iter().map(|c| neutralise(c).into_owned()))
+            .map_err(failed)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Storage(format!("writing CSV: {e}")))
+}
+
+fn xlsx(sheet: &Sheet, name: &str) -> Result<Vec<u8>, Error> {
+    use rust_xlsxwriter::{Format, Workbook, XlsxError};
+    let failed = |e: XlsxError| Error::Storage(format!("writing XLSX: {e}"));
+    // Excel's limits: past them a workbook would silently lose rows or columns.
+    if sheet.rows.len() >= 1_048_576 || sheet.headers.len() > 16_384 {
+        return Err(Error::invalid(
+            "format",
+            format!(
+                "{} rows × {} columns do not fit one worksheet; export CSV instead",
+                sheet.rows.len(),
+                sheet.headers.len()
+            ),
+        ));
+    }
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let quoted = Format::new().set_quote_prefix();
+    let ws = book.add_worksheet();
+    ws.set_name(name).map_err(failed)?;
+    for (c, h) in sheet.headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)
+            .map_err(failed)?;
+    }
+    for (r, row) in sheet.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            if formula_like(cell) {
+                ws.write_string_with_format(r, c as u16, cell, &quoted)
+            } else {
+                ws.write_string(r, c as u16, cell)
+            }
+            .map_err(failed)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(failed)?;
+    book.save_to_buffer().map_err(failed)
+}
+
+/// PFIF's time format.
+fn pfif_time(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+/// Person records as PFIF 1.4: one `pfif:person` per record, ids under `domain` (the home
+/// repository, so that provenance survives copying), the name as written with its
+/// romanisation as an alternate name, and one note with the status in PFIF's words.
+fn pfif(persons: &[Person], domain: &str, author: &str) -> Result<Vec<u8>, Error> {
+    use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    let failed = |e: std::io::Error| Error::Storage(format!("writing PFIF: {e}"));
+    let put = |w: &mut quick_xml::Writer<Vec<u8>>, name: &str, value: &str| {
+        if value.is_empty() {
+            return Ok(());
+        }
+        let tag = format!("pfif:{name}");
+        w.write_event(Event::Start(BytesStart::new(tag.as_str())))?;
+        w.write_event(Event::Text(BytesText::new(value)))?;
+        w.write_event(Event::End(BytesEnd::new(tag.as_str())))
+    };
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(failed)?;
+    let mut root = BytesStart::new("pfif:pfif");
+    root.push_attribute(("xmlns:pfif", "http://zesty.ca/pfif/1.4"));
+    w.write_event(Event::Start(root)).map_err(failed)?;
+    for p in persons {
+        let r = &p.record;
+        let id = format!("{domain}/person.{}", p.id);
+        let full = r.full_name();
+        let latin = homeward_names::romanise_as_written(&full);
+        let mut description = vec![format!(
+            "{} {}",
+            r.category.map_or("", |c| c.as_str()),
+            r.relation.map_or("", |c| c.as_str())
+        )];
+        if r.synthetic {
+            description.push("synthetic record, not a real person".to_owned());
+        }
+        w.write_event(Event::Start(BytesStart::new("pfif:person")))
+            .map_err(failed)?;
+        for (name, value) in [
+            ("person_record_id", id.clone()),
+            ("entry_date", pfif_time(p.updated_at)),
+            ("author_name", author.to_owned()),
+            ("source_name", format!("homeward register of {}", p.party)),
+            ("source_date", pfif_time(p.created_at)),
+            ("full_name", full.clone()),
+            ("given_name", r.given_names.clone().unwrap_or_default()),
+            ("family_name", r.surname.clone().unwrap_or_default()),
+            (
+                "alternate_names",
+                if latin == full { String::new() } else { latin },
+            ),
+            ("description", description.join("; ").trim().to_owned()),
+            (
+                "sex",
+                match r.sex.map(|s| s.as_str()) {
+                    Some("f") => "female",
+                    Some("m") => "male",
+                    _ => "",
+                }
+                .to_owned(),
+            ),
+            (
+                "date_of_birth",
+                r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+        ] {
+            put(&mut w, name, &value).map_err(failed)?;
+        }
+        let status = match r.status {
+            Some(Status::Missing) => "believed_missing",
+            Some(Status::Deceased) => "believed_dead",
+            Some(Status::InCustody | Status::Held | Status::Returned) => "believed_alive",
+            None => "information_sought",
+        };
+        w.write_event(Event::Start(BytesStart::new("pfif:note")))
+            .map_err(failed)?;
+        for (name, value) in [
+            ("note_record_id", format!("{domain}/note.status.{}", p.id)),
+            ("person_record_id", id),
+            ("entry_date", pfif_time(p.updated_at)),
+            ("author_name", author.to_owned()),
+            ("source_date", pfif_time(p.updated_at)),
+            ("status", status.to_owned()),
+            (
+                "text",
+                format!(
+                    "Status in the register: {}",
+                    r.status.map_or("unknown", |s| s.as_str())
+                ),
+            ),
+        ] {
+            put(&mut w, name, &value).map_err(failed)?;
+        }
+        w.write_event(Event::End(BytesEnd::new("pfif:note")))
+            .map_err(failed)?;
+        w.write_event(Event::End(BytesEnd::new("pfif:person")))
+            .map_err(failed)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("pfif:pfif")))
+        .map_err(failed)?;
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The printable page: a table whose header repeats on every printed page, and a footer
+/// with the hash that the browser prints on every page.
+#[derive(Template)]
+#[template(path = "print.html")]
+struct PrintPage<'a> {
+    title: &'a str,
+    facts: Vec<(&'static str, String)>,
+    hash_label: &'a str,
+    sha256: &'a str,
+    sheet: &'a Sheet,
+    line_label: &'a str,
+}
+
+fn print(
+    title: &str,
+    facts: Vec<(&'static str, String)>,
+    hash_label: &str,
+    sha256: &str,
+    sheet: &Sheet,
+    line_label: &str,
+) -> Result<Vec<u8>, Error> {
+    PrintPage {
+        title,
+        facts,
+        hash_label,
+        sha256,
+        sheet,
+        line_label,
+    }
+    .render()
+    .map(String::into_bytes)
+    .map_err(|e| Error::Storage(format!("rendering the print view: {e}")))
+}
+
+fn finish(file_name: String, format: ExportFormat, bytes: Vec<u8>, rows: usize) -> Export {
+    Export {
+        file_name,
+        content_type: format.content_type(),
+        sha256: sha256_hex(&bytes),
+        bytes,
+        rows,
+    }
+}
+
+/// Exports a list the grant's party issued or received, its rows as imported (rejected
+/// rows included: nothing is dropped), and records the export as an event.
+pub async fn export_list(
+    store: &Store,
+    grant: &Grant<ReadRegister>,
+    list: i64,
+    format: ExportFormat,
+    now_ms: i64,
+) -> Result<Export, Error> {
+    let summary = store
+        .lists(grant)
+        .await?
+        .into_iter()
+        .find(|l| l.id == list)
+        .ok_or_else(|| Error::NotFound(format!("list {list}")))?;
+    let rows = store.list_rows(grant, list).await?;
+    let sheet = list_sheet(&rows);
+    let bytes = match format {
+        ExportFormat::Csv => csv(&sheet)?,
+        ExportFormat::Xlsx => xlsx(&sheet, "list")?,
+        ExportFormat::Json => serde_json::to_vec_pretty(&serde_json::json!({
+            "list": summary,
+            "rows": rows,
+        }))
+        .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
+        ExportFormat::Pfif => {
+            return Err(Error::invalid(
+                "format",
+                "PFIF describes person records: export the register (--register) instead",
+            ));
+        }
+        ExportFormat::Print => print(
+            &format!("List {}: {}", summary.id, summary.title),
+            vec![
+                ("Issued by", summary.issuer.clone()),
+                ("Kind", summary.kind.clone()),
+                ("Category", summary.category.clone().unwrap_or_default()),
+                ("Original file", summary.file_name.clone()),
+                (
+                    "Rows",
+                    format!("{} ({} accepted)", summary.rows, summary.accepted),
+                ),
+            ],
+            "SHA-256 of the original file",
+            &summary.sha256,
+            &sheet,
+            "Line",
+        )?,
+    };
+    let export = finish(
+        format!("list-{list}.{}", format.extension()),
+        format,
+        bytes,
+        rows.len(),
+    );
+    store
+        .record_event(
+            grant,
+            "list.exported",
+            serde_json::json!({
+                "list": list,
+                "list_sha256": summary.sha256,
+                "format": format.extension(),
+                "rows": export.rows,
+                "sha256": export.sha256,
+            }),
+            now_ms,
+        )
+        .await?;
+    Ok(export)
+}
+
+/// Exports the records of the grant's register that pass `filter`, and records the
+/// export as an event. `domain` names this register in PFIF record ids.
+pub async fn export_register(
+    store: &Store,
+    grant: &Grant<ReadRegister>,
+    filter: &PersonFilter,
+    format: ExportFormat,
+    domain: Option<&str>,
+    now_ms: i64,
+) -> Result<Export, Error> {
+    let persons = store.register(grant, filter).await?;
+    let party = grant.party().as_str();
+    let sheet = register_sheet(&persons);
+    let described = {
+        let mut d = Vec::new();
+        if let Some(c) = filter.category {
+            d.push(format!("category {}", c.as_str()));
+        }
+        if let Some(s) = filter.status {
+            d.push(format!("status {}", s.as_str()));
+        }
+        if let Some(l) = filter.source_list {
+            d.push(format!("from list {l}"));
+        }
+        if d.is_empty() {
+            "all records".to_owned()
+        } else {
+            d.join(", ")
+        }
+    };
+    let bytes = match format {
+        ExportFormat::Csv => csv(&sheet)?,
+        ExportFormat::Xlsx => xlsx(&sheet, "register")?,
+        ExportFormat::Json => serde_json::to_vec_pretty(&persons)
+            .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
+        ExportFormat::Pfif => {
+            let domain = domain
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{}.homeward.invalid", party.to_lowercase()));
+            pfif(&persons, &domain, &format!("{party} register (homeward)"))?
+        }
+        ExportFormat::Print => {
+            // A register extract has no original file: the hash printed is that of the
+            // same extract as CSV, which anyone can recompute from the CSV export.
+            let sha = sha256_hex(&csv(&sheet)?);
+            print(
+                &format!("Register of {party}: {described}"),
+                vec![
+                    ("Party", party.to_owned()),
+                    ("Records", persons.len().to_string()),
+                    ("Printed", pfif_time(now_ms)),
+                ],
+                "SHA-256 of this extract as CSV",
+                &sha,
+                &sheet,
+                "Record",
+            )?
+        }
+    };
+    let export = finish(
+        format!("register-{}.{}", party.to_lowercase(), format.extension()),
+        format,
+        bytes,
+        persons.len(),
+    );
+    store
+        .record_event(
+            grant,
+            "register.exported",
+            serde_json::json!({
+                "filter": described,
+                "format": format.extension(),
+                "records": export.rows,
+                "sha256": export.sha256,
+            }),
+            now_ms,
+        )
+        .await?;
+    Ok(export)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_names_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("Олійник"), "Олійник");
+        assert_eq!(neutralise("Коваленко-Петренко"), "Коваленко-Петренко");
+    }
+
+    #[test]
+    fn every_format_has_a_name_the_parser_takes_back() {
+        for f in [
+            ExportFormat::Csv,
+            ExportFormat::Xlsx,
+            ExportFormat::Json,
+            ExportFormat::Pfif,
+            ExportFormat::Print,
+        ] {
+            let name = f.extension().trim_end_matches(".xml");
+            let name = if name == "html" { "print" } else { name };
+            assert_eq!(name.parse::<ExportFormat>().unwrap(), f);
+        }
+    }
+}
+
+/// An export as an HTTP response: a download, except the print view, which opens in the
+/// browser under a policy that allows its inline style and nothing else.
+pub fn into_response(export: Export) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse as _;
+    let printable = export.content_type.starts_with("text/html");
+    let disposition = if printable { "inline" } else { "attachment" };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, export.content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{}\"", export.file_name),
+            ),
+        ],
+        export.bytes,
+    )
+        .into_response();
+    if let Ok(sha) = HeaderValue::from_str(&export.sha256) {
+        response.headers_mut().insert("x-content-sha256", sha);
+    }
+    if printable {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'",
+            ),
+        );
+    }
+    response
+}
