@@ -150,7 +150,11 @@ enum Command {
         #[command(flatten)]
         caller: Caller,
         /// The list to export.
-        #[arg(long, conflicts_with = "register", required_unless_present = "register")]
+        #[arg(
+            long,
+            conflicts_with = "register",
+            required_unless_present = "register"
+        )]
         list: Option<i64>,
         /// Export the register instead of a list.
         #[arg(long)]

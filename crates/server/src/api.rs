@@ -666,9 +666,7 @@ async fn links(
     Query(q): Query<LinkQuery>,
 ) -> Result<Json<Vec<homeward_store::LinkView>>, ApiError> {
     let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
-    Ok(Json(
-        state.store.links(&review, q.filter()).await?,
-    ))
+    Ok(Json(state.store.links(&review, q.filter()).await?))
 }
 
 /// A reviewer's decision.

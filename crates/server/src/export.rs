@@ -9,7 +9,7 @@ use homeward_core::Error;
 use homeward_core::access::{Grant, ReadRegister};
 use homeward_core::record::{PartialDate, Status};
 use homeward_ledger::sha256_hex;
-use homeward_store::{Person, PersonFilter, StoredRow, Store};
+use homeward_store::{Person, PersonFilter, Store, StoredRow};
 
 /// The formats an export can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,9 +275,8 @@ fn xlsx(sheet: &Sheet, name: &str) -> Result<Vec<u8>, Error> {
 
 /// PFIF's time format.
 fn pfif_time(ms: i64) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-    );
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| t.format(format).ok())

@@ -699,7 +699,13 @@ async fn render_review(
     let mut rows_of: std::collections::HashMap<i64, Vec<homeward_store::StoredRow>> =
         std::collections::HashMap::new();
     let mut items = Vec::new();
-    for l in state.store.links(&review, filter).await?.into_iter().take(200) {
+    for l in state
+        .store
+        .links(&review, filter)
+        .await?
+        .into_iter()
+        .take(200)
+    {
         let person = state.store.person(&read, l.person_id).await?;
         let (other, other_place, other_href) = match (l.other_person, l.other_list, l.other_row) {
             (Some(other), _, _) => {

@@ -114,7 +114,9 @@ pub async fn reconcile(
             format!("list {request} gave no records of this party's register"),
         ));
     }
-    let decided = store.decided_pairs(review, LinkScope::List(holding)).await?;
+    let decided = store
+        .decided_pairs(review, LinkScope::List(holding))
+        .await?;
     let linkage = homeward_link::link(&left, Some(&right), lower, &mut |_| {});
     let mut proposed = Vec::new();
     let mut already_decided = 0;

@@ -21,7 +21,9 @@ mod talks;
 pub mod testkit;
 
 pub use events::{LogReport, StoredEvent};
-pub use links::{Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink};
+pub use links::{
+    Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
+};
 pub use lists::{ListSummary, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};

@@ -344,10 +344,7 @@ impl Store {
         let person_id: i64 = link.try_get("person_id").map_err(&get)?;
         let was: String = link.try_get("decision").map_err(&get)?;
         let status_before: Option<String> = link.try_get("status_before").map_err(&get)?;
-        let status: Status = link
-            .try_get::<String, _>("status")
-            .map_err(&get)?
-            .parse()?;
+        let status: Status = link.try_get::<String, _>("status").map_err(&get)?.parse()?;
         let relation: Relation = link
             .try_get::<String, _>("relation")
             .map_err(&get)?
@@ -360,7 +357,10 @@ impl Store {
         let mut status_change = None;
         let mut current = status;
         if was == "confirmed" {
-            let before = status_before.as_deref().map(str::parse::<Status>).transpose()?;
+            let before = status_before
+                .as_deref()
+                .map(str::parse::<Status>)
+                .transpose()?;
             let set_by_it = before.and_then(|b| {
                 kind.as_deref()
                     .and_then(|k| b.after_confirmed_link(relation, k))
@@ -370,7 +370,11 @@ impl Store {
             {
                 person_sha =
                     crate::persons::set_status(&mut tx, party, person_id, before, now_ms).await?;
-                status_change = Some((person_id, current.as_str().to_owned(), before.as_str().to_owned()));
+                status_change = Some((
+                    person_id,
+                    current.as_str().to_owned(),
+                    before.as_str().to_owned(),
+                ));
                 current = before;
             }
         }

@@ -641,16 +641,31 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
             // A link must stay in the scope it is proposed for.
             assert!(
                 store
-                    .propose_links(&review, LinkScope::Register, std::slice::from_ref(&to_row), T0)
+                    .propose_links(
+                        &review,
+                        LinkScope::Register,
+                        std::slice::from_ref(&to_row),
+                        T0
+                    )
                     .await
                     .is_err()
             );
             store
-                .propose_links(&review, LinkScope::List(holding), std::slice::from_ref(&to_row), T0)
+                .propose_links(
+                    &review,
+                    LinkScope::List(holding),
+                    std::slice::from_ref(&to_row),
+                    T0,
+                )
                 .await
                 .unwrap();
             store
-                .propose_links(&review, LinkScope::Register, std::slice::from_ref(&twin), T0)
+                .propose_links(
+                    &review,
+                    LinkScope::Register,
+                    std::slice::from_ref(&twin),
+                    T0,
+                )
                 .await
                 .unwrap();
             let queue = store.links(&review, LinkFilter::default()).await.unwrap();
@@ -738,9 +753,17 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
                 &actor(store, "RU", Role::Reviewer).await,
             )
             .unwrap();
-            assert!(store.links(&ru, LinkFilter::default()).await.unwrap().is_empty());
+            assert!(
+                store
+                    .links(&ru, LinkFilter::default())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
             assert!(matches!(
-                store.decide_link(&ru, dup_link, Decision::Rejected, T0).await,
+                store
+                    .decide_link(&ru, dup_link, Decision::Rejected, T0)
+                    .await,
                 Err(Error::NotFound(_))
             ));
         },

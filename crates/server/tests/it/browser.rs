@@ -74,24 +74,64 @@ async fn open_session(c: &reqwest::Client, driver: &Driver) -> (String, tempfile
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  format!("--user-data-dir={}", profile.path().display())]
     }}}});
-    let session = call(c, reqwest::Method::POST, format!("{}/session", driver.base), caps).await;
-    let sid = session["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {session}")).to_owned();
+    let session = call(
+        c,
+        reqwest::Method::POST,
+        format!("{}/session", driver.base),
+        caps,
+    )
+    .await;
+    let sid = session["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no WebDriver session: {session}"))
+        .to_owned();
     (format!("{}/session/{sid}", driver.base), profile)
 }
 
 /// The WebDriver id of the first element matching `css`.
 async fn find(c: &reqwest::Client, s: &str, css: &str) -> String {
-    let el = call(c, reqwest::Method::POST, format!("{s}/element"), json!({"using": "css selector", "value": css})).await;
-    el.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_owned()
+    let el = call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element"),
+        json!({"using": "css selector", "value": css}),
+    )
+    .await;
+    el.as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Signs in through the form with a token.
 async fn sign_in(c: &reqwest::Client, s: &str, r: &crate::common::Running, token: &str) {
-    call(c, reqwest::Method::POST, format!("{s}/url"), json!({"url": r.url("/login")})).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/url"),
+        json!({"url": r.url("/login")}),
+    )
+    .await;
     let field = find(c, s, "input[name=token]").await;
-    call(c, reqwest::Method::POST, format!("{s}/element/{field}/value"), json!({"text": token})).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element/{field}/value"),
+        json!({"text": token}),
+    )
+    .await;
     let button = find(c, s, "form.login button").await;
-    call(c, reqwest::Method::POST, format!("{s}/element/{button}/click"), json!({})).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element/{button}/click"),
+        json!({}),
+    )
+    .await;
     for _ in 0..50 {
         let url = call(c, reqwest::Method::GET, format!("{s}/url"), Value::Null).await;
         if !url.as_str().unwrap_or("").contains("/login") {
@@ -120,33 +160,76 @@ async fn a_person_signs_in_with_a_token_and_sees_the_round() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    each_backend("a_person_signs_in_with_a_token_and_sees_the_round", async |r| {
-        let c = reqwest::Client::new();
-        let (s, _profile) = open_session(&c, &driver).await;
-        call(&c, reqwest::Method::POST, format!("{s}/url"), json!({"url": r.url("/")})).await;
-        let find = async |css: &str| find(&c, &s, css).await;
-        // Not signed in: the dashboard sends the browser to the sign-in form.
-        let token_field = find("input[name=token]").await;
-        call(&c, reqwest::Method::POST, format!("{s}/element/{token_field}/value"), json!({"text": r.token("UA", Role::Negotiator)})).await;
-        let button = find("form.login button").await;
-        call(&c, reqwest::Method::POST, format!("{s}/element/{button}/click"), json!({})).await;
-        let mut text = String::new();
-        for _ in 0..50 {
-            let body = find("body").await;
-            text = call(&c, reqwest::Method::GET, format!("{s}/element/{body}/text"), Value::Null).await.as_str().unwrap_or("").to_owned();
-            if text.contains("Commitments") {
-                break;
+    each_backend(
+        "a_person_signs_in_with_a_token_and_sees_the_round",
+        async |r| {
+            let c = reqwest::Client::new();
+            let (s, _profile) = open_session(&c, &driver).await;
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/url"),
+                json!({"url": r.url("/")}),
+            )
+            .await;
+            let find = async |css: &str| find(&c, &s, css).await;
+            // Not signed in: the dashboard sends the browser to the sign-in form.
+            let token_field = find("input[name=token]").await;
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/element/{token_field}/value"),
+                json!({"text": r.token("UA", Role::Negotiator)}),
+            )
+            .await;
+            let button = find("form.login button").await;
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/element/{button}/click"),
+                json!({}),
+            )
+            .await;
+            let mut text = String::new();
+            for _ in 0..50 {
+                let body = find("body").await;
+                text = call(
+                    &c,
+                    reqwest::Method::GET,
+                    format!("{s}/element/{body}/text"),
+                    Value::Null,
+                )
+                .await
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+                if text.contains("Commitments") {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let url = call(&c, reqwest::Method::GET, format!("{s}/url"), Value::Null).await;
-        assert!(text.contains("Istanbul talks, second round"), "{}: {text} at {url}", r.backend);
-        assert!(text.contains("of 1,000 (+200 possible)"), "{text}");
-        assert!(text.contains("ua-negotiator"), "{text}");
-        let shot = call(&c, reqwest::Method::GET, format!("{s}/screenshot"), Value::Null).await;
-        assert!(shot.as_str().is_some_and(|b| b.len() > 1000), "a screenshot of the dashboard");
-        c.delete(s).send().await.unwrap();
-    })
+            let url = call(&c, reqwest::Method::GET, format!("{s}/url"), Value::Null).await;
+            assert!(
+                text.contains("Istanbul talks, second round"),
+                "{}: {text} at {url}",
+                r.backend
+            );
+            assert!(text.contains("of 1,000 (+200 possible)"), "{text}");
+            assert!(text.contains("ua-negotiator"), "{text}");
+            let shot = call(
+                &c,
+                reqwest::Method::GET,
+                format!("{s}/screenshot"),
+                Value::Null,
+            )
+            .await;
+            assert!(
+                shot.as_str().is_some_and(|b| b.len() > 1000),
+                "a screenshot of the dashboard"
+            );
+            c.delete(s).send().await.unwrap();
+        },
+    )
     .await;
 }
 
@@ -195,11 +278,26 @@ async fn a_printed_list_carries_its_hash_on_every_page() {
             .iter()
             .max_by_key(|l| l["rows"].as_i64())
             .unwrap();
-        let (id, sha) = (longest["id"].as_i64().unwrap(), longest["sha256"].as_str().unwrap().to_owned());
+        let (id, sha) = (
+            longest["id"].as_i64().unwrap(),
+            longest["sha256"].as_str().unwrap().to_owned(),
+        );
         let (s, _profile) = open_session(&c, &driver).await;
         sign_in(&c, &s, r, &r.token("UA", Role::Viewer)).await;
-        call(&c, reqwest::Method::POST, format!("{s}/url"), json!({"url": r.url(&format!("/lists/{id}/export?format=print"))})).await;
-        let pdf = call(&c, reqwest::Method::POST, format!("{s}/print"), json!({"orientation": "landscape"})).await;
+        call(
+            &c,
+            reqwest::Method::POST,
+            format!("{s}/url"),
+            json!({"url": r.url(&format!("/lists/{id}/export?format=print"))}),
+        )
+        .await;
+        let pdf = call(
+            &c,
+            reqwest::Method::POST,
+            format!("{s}/print"),
+            json!({"orientation": "landscape"}),
+        )
+        .await;
         let pdf = pdf.as_str().unwrap_or_else(|| panic!("no PDF: {pdf}"));
         let dir = tempfile::tempdir().unwrap();
         let (b64, path) = (dir.path().join("list.b64"), dir.path().join("list.pdf"));
@@ -207,13 +305,27 @@ async fn a_printed_list_carries_its_hash_on_every_page() {
         let decoded = Command::new("base64").arg("-d").arg(&b64).output().unwrap();
         std::fs::write(&path, decoded.stdout).unwrap();
         let Some(pages) = pdf_pages(&path) else {
-            let _ = writeln!(std::io::stderr(), "SKIPPED the page-by-page check: install poppler-utils (pdftotext)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED the page-by-page check: install poppler-utils (pdftotext)"
+            );
             return;
         };
-        assert!(pages.len() >= 2, "{}: the list should need several pages, got {}", r.backend, pages.len());
+        assert!(
+            pages.len() >= 2,
+            "{}: the list should need several pages, got {}",
+            r.backend,
+            pages.len()
+        );
         for (n, text) in pages.iter().enumerate() {
             let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            assert!(flat.contains(&sha), "{}: page {} of {} lacks the SHA-256 {sha}:\n{text}", r.backend, n + 1, pages.len());
+            assert!(
+                flat.contains(&sha),
+                "{}: page {} of {} lacks the SHA-256 {sha}:\n{text}",
+                r.backend,
+                n + 1,
+                pages.len()
+            );
         }
         c.delete(s).send().await.unwrap();
     })

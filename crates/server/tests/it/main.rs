@@ -6,4 +6,5 @@
 mod access;
 mod browser;
 mod common;
+mod exports;
 mod pages;
