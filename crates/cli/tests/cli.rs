@@ -933,3 +933,102 @@ fn output_cut_short_by_the_reader_is_not_a_panic() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A 50 MB list of synthetic people: wide rows (a long note each), as registers with
+/// free-text columns are.
+fn write_fifty_megabytes(path: &Path) -> usize {
+    use std::io::Write as _;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "прізвище,ім'я,по батькові,дата народження,примітка").unwrap();
+    let (surnames, given) = (
+        ["Олійник", "Коваленко", "Шевчук", "Довгалюк", "Заболотний"],
+        ["Олександр", "Тарас", "Роман", "Ігор"],
+    );
+    let note = "синтетичний запис, не справжня людина; ".repeat(14);
+    let (mut size, mut rows) = (0usize, 0usize);
+    while size < 50 * 1024 * 1024 {
+        let line = format!(
+            "{},{},Петрович,{:02}.{:02}.{},{note}{rows}\n",
+            surnames[rows % 5],
+            given[rows % 4],
+            rows % 28 + 1,
+            rows % 12 + 1,
+            1960 + rows % 45
+        );
+        f.write_all(line.as_bytes()).unwrap();
+        size += line.len();
+        rows += 1;
+    }
+    rows
+}
+
+#[test]
+fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("s.db");
+    let db = db_path.to_string_lossy().into_owned();
+    assert!(
+        homeward(&["party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"])
+            .status
+            .success()
+    );
+    let big = dir.path().join("fifty-megabytes.csv");
+    let rows = write_fifty_megabytes(&big);
+    assert!(std::fs::metadata(&big).unwrap().len() >= 50 * 1024 * 1024);
+    let args = [
+        "import",
+        big.to_str().unwrap(),
+        "--db",
+        &db,
+        "--party",
+        "UA",
+        "--kind",
+        "register",
+        "--category",
+        "pow",
+        "--json",
+    ];
+    // Killed while its one transaction is being written (the write-ahead log grows).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeward"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let wal = dir.path().join("s.db-wal");
+    let mut killed_writing = false;
+    for _ in 0..6000 {
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 8 * 1024 * 1024) {
+            killed_writing = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(killed_writing, "the import ended before it could be killed half-way");
+    let token = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
+    ]))
+    .trim()
+    .to_owned();
+    let persons: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "persons", "--db", &db, "--token", &token,
+    ])))
+    .unwrap();
+    assert_eq!(persons["total"], 0, "no record of the killed import");
+    assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
+    // The same bytes are not refused as already imported: nothing of them was kept.
+    let o = homeward(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (report["rows"].as_u64(), report["accepted"].as_u64()),
+        (Some(rows as u64), Some(rows as u64)),
+        "{}",
+        report["warnings"].as_array().map_or(0, Vec::len)
+    );
+}
