@@ -968,9 +968,11 @@ fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
     let db_path = dir.path().join("s.db");
     let db = db_path.to_string_lossy().into_owned();
     assert!(
-        homeward(&["party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"])
-            .status
-            .success()
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
     );
     let big = dir.path().join("fifty-megabytes.csv");
     let rows = write_fifty_megabytes(&big);
@@ -1009,7 +1011,10 @@ fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(killed_writing, "the import ended before it could be killed half-way");
+    assert!(
+        killed_writing,
+        "the import ended before it could be killed half-way"
+    );
     let token = stdout(&homeward(&[
         "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
     ]))

@@ -49,6 +49,8 @@ pub struct AppState {
     pub store: Store,
     /// The clock.
     pub clock: Clock,
+    /// Uploads waiting for their user to map columns on the upload page.
+    pub(crate) pending: lists::PendingUploads,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
         AppState {
             store,
             clock: system_clock(),
+            pending: lists::PendingUploads::default(),
         }
     }
 

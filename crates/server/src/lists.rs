@@ -170,3 +170,120 @@ fn year_of(now_ms: i64) -> PartialDate {
         day: None,
     }
 }
+
+/// A column of an uploaded file as the mapping step shows it.
+#[derive(Debug, Clone)]
+pub struct ColumnChoice {
+    /// The header as written.
+    pub header: String,
+    /// The role recognised from the header (its `--map` name), or empty.
+    pub role: &'static str,
+    /// The first values under it.
+    pub samples: Vec<String>,
+}
+
+/// The columns of `bytes` with their recognised roles, when the file needs a person to map
+/// them: a column is not recognised, or none holds names. `None` when every column is
+/// recognised and names are found.
+pub fn columns_to_map(file_name: &str, bytes: &[u8]) -> Result<Option<Vec<ColumnChoice>>, Error> {
+    let mut table =
+        open_bytes(file_name, bytes.to_vec()).map_err(|e| Error::invalid("file", e.to_string()))?;
+    let headers = table.headers.clone();
+    let roles: Vec<Option<Role>> = headers
+        .iter()
+        .map(|h| homeward_import::recognise(h))
+        .collect();
+    let has_name = roles
+        .iter()
+        .any(|r| matches!(r, Some(Role::FullName | Role::Surname | Role::GivenName)));
+    if has_name && roles.iter().all(Option::is_some) {
+        return Ok(None);
+    }
+    let samples: Vec<Vec<String>> = table
+        .by_ref()
+        .take(3)
+        .filter_map(Result::ok)
+        .map(|r| r.cells)
+        .collect();
+    Ok(Some(
+        headers
+            .into_iter()
+            .zip(roles)
+            .enumerate()
+            .map(|(i, (header, role))| ColumnChoice {
+                header,
+                role: role.map_or("", Role::as_str),
+                samples: samples
+                    .iter()
+                    .filter_map(|row| row.get(i).cloned())
+                    .filter(|v| !v.trim().is_empty())
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// An upload held while its user maps the columns.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingUpload {
+    /// Who uploaded it: only they can finish it.
+    pub user_id: i64,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub request: ImportRequest,
+    pub at_ms: i64,
+}
+
+/// Uploads waiting for a mapping, by number; each expires after half an hour, and a user
+/// holds a few at most, so that abandoned uploads do not pile up in memory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PendingUploads(
+    std::sync::Arc<std::sync::Mutex<(u64, std::collections::BTreeMap<u64, PendingUpload>)>>,
+);
+
+const PENDING_FOR_MS: i64 = 30 * 60 * 1000;
+const PENDING_PER_USER: usize = 4;
+
+impl PendingUploads {
+    /// Holds an upload; returns its number.
+    pub fn hold(&self, upload: PendingUpload) -> u64 {
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (next, held) = &mut *guard;
+        let now = upload.at_ms;
+        held.retain(|_, p| now - p.at_ms < PENDING_FOR_MS);
+        let mine: Vec<u64> = held
+            .iter()
+            .filter(|(_, p)| p.user_id == upload.user_id)
+            .map(|(k, _)| *k)
+            .collect();
+        for old in mine
+            .iter()
+            .take((mine.len() + 1).saturating_sub(PENDING_PER_USER))
+        {
+            held.remove(old);
+        }
+        *next += 1;
+        held.insert(*next, upload);
+        *next
+    }
+
+    /// Takes the upload `id` back for the user who held it.
+    pub fn take(&self, id: u64, user_id: i64, now_ms: i64) -> Result<PendingUpload, Error> {
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let held = &mut guard.1;
+        match held.get(&id) {
+            Some(p) if p.user_id == user_id && now_ms - p.at_ms < PENDING_FOR_MS => held
+                .remove(&id)
+                .ok_or_else(|| Error::NotFound(format!("upload {id}"))),
+            _ => Err(Error::NotFound(format!(
+                "upload {id}: it expired or was finished; upload the file again"
+            ))),
+        }
+    }
+}

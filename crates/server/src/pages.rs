@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 15] = [
+pub const PATHS: [&str; 16] = [
     "/",
     "/login",
     "/logout",
@@ -34,6 +34,7 @@ pub const PATHS: [&str; 15] = [
     "/review/reconcile",
     "/review/duplicates",
     "/register/export",
+    "/lists/mapping",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[13], axum::routing::post(review_duplicates))
         .route(PATHS[9], get(list_export))
         .route(PATHS[14], get(register_export))
+        .route(PATHS[15], axum::routing::post(mapping_page))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -548,12 +550,22 @@ struct ListsPage {
     kinds: &'static [&'static str],
     lists: Vec<homeward_store::ListSummary>,
     report: Option<crate::lists::ImportReport>,
+    mapping: Option<MappingStep>,
+}
+
+/// The step that asks which column holds what, for a file with columns not recognised.
+struct MappingStep {
+    pending: u64,
+    file_name: String,
+    columns: Vec<crate::lists::ColumnChoice>,
+    roles: Vec<&'static str>,
 }
 
 async fn render_lists(
     state: &AppState,
     caller: &PageCaller,
     report: Option<crate::lists::ImportReport>,
+    mapping: Option<MappingStep>,
 ) -> Result<Html<String>, PageError> {
     let grant = authorize::<ReadRegister>(&caller.actor)?;
     let lists = state.store.lists(&grant).await?;
@@ -562,6 +574,7 @@ async fn render_lists(
         kinds: &crate::lists::KINDS,
         lists,
         report,
+        mapping,
     })
 }
 
@@ -569,7 +582,7 @@ async fn lists_page(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Html<String>, PageError> {
-    render_lists(&state, &caller, None).await
+    render_lists(&state, &caller, None, None).await
 }
 
 async fn upload_page(
@@ -581,9 +594,73 @@ async fn upload_page(
     let (file_name, bytes, request, csrf) = crate::api::read_upload(multipart).await?;
     caller.check_csrf(&csrf)?;
     let now = state.now();
+    // A column not recognised, and no mapping given: ask before importing.
+    if request.overrides.is_empty()
+        && let Some(columns) = crate::lists::columns_to_map(&file_name, &bytes)?
+    {
+        let pending = state.pending.hold(crate::lists::PendingUpload {
+            user_id: caller.actor.user_id,
+            file_name: file_name.clone(),
+            bytes,
+            request,
+            at_ms: now,
+        });
+        let step = MappingStep {
+            pending,
+            file_name,
+            columns,
+            roles: homeward_import::Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect(),
+        };
+        return render_lists(&state, &caller, None, Some(step)).await;
+    }
     let report =
         crate::lists::import_list(&state.store, &grant, &file_name, bytes, &request, now).await?;
-    render_lists(&state, &caller, Some(report)).await
+    render_lists(&state, &caller, Some(report), None).await
+}
+
+/// The mapping step's answer: `pending`, `csrf`, and `column_N` = a role (or empty: not
+/// read) for each column N from 1.
+async fn mapping_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Html<String>, PageError> {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    caller.check_csrf(value("csrf"))?;
+    let grant = authorize::<homeward_core::access::WriteRegister>(&caller.actor)?;
+    let id: u64 = value("pending")
+        .parse()
+        .map_err(|_| homeward_core::Error::invalid("pending", "an upload number"))?;
+    let now = state.now();
+    let mut upload = state.pending.take(id, caller.actor.user_id, now)?;
+    for (name, role) in &fields {
+        let (Some(column), false) = (name.strip_prefix("column_"), role.is_empty()) else {
+            continue;
+        };
+        let role = homeward_import::Role::parse(role).ok_or_else(|| {
+            homeward_core::Error::invalid(name.clone(), format!("{role:?} is not a role"))
+        })?;
+        upload.request.overrides.push((role, column.to_owned()));
+    }
+    let report = crate::lists::import_list(
+        &state.store,
+        &grant,
+        &upload.file_name,
+        upload.bytes,
+        &upload.request,
+        now,
+    )
+    .await?;
+    render_lists(&state, &caller, Some(report), None).await
 }
 
 async fn list_export(

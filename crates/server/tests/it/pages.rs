@@ -453,3 +453,53 @@ async fn a_reviewer_reconciles_and_decides_in_the_browser_pages() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn columns_not_recognised_are_mapped_on_the_upload_page_before_anything_is_imported() {
+    each_backend(
+        "columns_not_recognised_are_mapped_on_the_upload_page_before_anything_is_imported",
+        async |r| {
+            let c = client();
+            let sign_in = async |role: Role| {
+                let resp = c.post(r.url("/login")).form(&[("token", r.token("UA", role))]).send().await.unwrap();
+                let cookie = session_cookie(&resp);
+                let page = c.get(r.url("/lists")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+                let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+                (cookie, csrf)
+            };
+            let (cookie, csrf) = sign_in(Role::Operator).await;
+            let lists_before = r.store.lists(&homeward_core::access::Grant::system("UA".parse().unwrap(), "test")).await.unwrap().len();
+            let file = "Особа,Коли народився,Звідки\nКравець Олег Іванович,1990,Херсон\nШевчук Ганна Петрівна,03.04.1985,Суми\n";
+            let form = reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("odd.csv"))
+                .text("kind", "register")
+                .text("category", "civilian")
+                .text("csrf", csrf.clone());
+            let step = c.post(r.url("/lists")).header("cookie", &cookie).multipart(form).send().await.unwrap().text().await.unwrap();
+            assert!(step.contains("id=\"mapping-step\"") && step.contains("Кравець Олег Іванович · Шевчук Ганна Петрівна"), "{step}");
+            let pending = step.split("name=\"pending\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+            let lists = async || r.store.lists(&homeward_core::access::Grant::system("UA".parse().unwrap(), "test")).await.unwrap().len();
+            assert_eq!(lists().await, lists_before, "nothing imported before the mapping is confirmed");
+            let answer = [
+                ("csrf", csrf.as_str()),
+                ("pending", pending.as_str()),
+                ("column_1", "full_name"),
+                ("column_2", "birth_date"),
+                ("column_3", ""),
+            ];
+            // Another user cannot finish this upload.
+            let (other_cookie, other_csrf) = sign_in(Role::Admin).await;
+            let mut stolen = answer;
+            stolen[0] = ("csrf", other_csrf.as_str());
+            let refused = c.post(r.url("/lists/mapping")).header("cookie", &other_cookie).form(&stolen).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+            let done = c.post(r.url("/lists/mapping")).header("cookie", &cookie).form(&answer).send().await.unwrap().text().await.unwrap();
+            assert!(done.contains("id=\"import-report\"") && done.contains("2 rows, 2 accepted"), "{done}");
+            assert_eq!(lists().await, lists_before + 1);
+            // The upload is finished: the same number cannot import twice.
+            let again = c.post(r.url("/lists/mapping")).header("cookie", &cookie).form(&answer).send().await.unwrap();
+            assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        },
+    )
+    .await;
+}
