@@ -150,15 +150,15 @@ enum Command {
         #[command(flatten)]
         caller: Caller,
         /// The list to export.
-        #[arg(
-            long,
-            conflicts_with = "register",
-            required_unless_present = "register"
-        )]
+        #[arg(long, conflicts_with_all = ["register", "links"], required_unless_present_any = ["register", "links"])]
         list: Option<i64>,
         /// Export the register instead of a list.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "links")]
         register: bool,
+        /// Export the links with this decision (candidate, confirmed, rejected; reviewers),
+        /// each with both records and who decided.
+        #[arg(long)]
+        links: Option<String>,
         /// Register: only this category (pow, civilian, child, remains).
         #[arg(long, requires = "register")]
         category: Option<String>,
@@ -448,7 +448,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
             caller,
             list,
-            register: _,
+            register,
+            links,
             category,
             status,
             from_list,
@@ -459,12 +460,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
             let format: homeward_server::export::ExportFormat = format.parse()?;
-            let export = match list {
-                Some(list) => {
+            let export = match (list, links) {
+                (Some(list), _) => {
                     homeward_server::export::export_list(&store, &grant, list, format, now_ms())
                         .await?
                 }
-                None => {
+                (None, Some(decision)) if !register => {
+                    let review = authorize::<ReviewLinks>(&caller.actor(&store).await?)?;
+                    let filter = homeward_store::LinkFilter {
+                        decision: Some(&decision),
+                        ..Default::default()
+                    };
+                    homeward_server::export::export_links(
+                        &store,
+                        &grant,
+                        &review,
+                        filter,
+                        format,
+                        now_ms(),
+                    )
+                    .await?
+                }
+                _ => {
                     let filter = homeward_store::PersonFilter {
                         category: category.as_deref().map(str::parse).transpose()?,
                         status: status.as_deref().map(str::parse).transpose()?,

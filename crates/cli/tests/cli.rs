@@ -907,6 +907,115 @@ fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
         ),
         (Some(proposed - 1), Some(1))
     );
+    // Confirm the next pair, export the confirmed links, then undo the confirmation.
+    let queue = stdout(&homeward(&["review", "--db", &db, "--token", &reviewer]));
+    let second = queue
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
+    let o = homeward(&[
+        "review", "--db", &db, "--token", &reviewer, "--decide", &second, "--as", "accept",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let outcome: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(outcome["now"], "confirmed", "{outcome}");
+    assert_eq!(outcome["status_change"][2], "in_custody", "{outcome}");
+    let out = d.join("confirmed.csv");
+    let o = homeward(&[
+        "export",
+        "--db",
+        &db,
+        "--token",
+        &reviewer,
+        "--links",
+        "confirmed",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&out);
+    assert_eq!(
+        rows.len(),
+        2,
+        "a header and the one confirmed link: {rows:?}"
+    );
+    assert_eq!(rows[1][0], second);
+    assert!(rows[1][3].starts_with("user:"), "who decided: {rows:?}");
+    let o = homeward(&[
+        "review", "--db", &db, "--token", &reviewer, "--decide", &second, "--as", "undo",
+    ]);
+    let outcome: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (outcome["was"].as_str(), outcome["now"].as_str()),
+        (Some("confirmed"), Some("candidate"))
+    );
+    assert_eq!(outcome["status_change"][2], "missing", "{outcome}");
+    // Duplicates inside the register: the holding list's rows became records of our own
+    // people too, so the same men stand twice; they are suggested, never merged.
+    let o = homeward(&[
+        "duplicates",
+        "--db",
+        &db,
+        "--token",
+        &reviewer,
+        "--category",
+        "pow",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let found: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(found["proposed"].as_i64().unwrap() > 0, "{found}");
+    let dups = stdout(&homeward(&[
+        "review",
+        "--db",
+        &db,
+        "--token",
+        &reviewer,
+        "--duplicates",
+    ]));
+    assert!(
+        dups.lines().all(|l| l.contains("register record")),
+        "{dups}"
+    );
+    // The register goes out as PFIF 1.4.
+    let pfif = d.join("register.xml");
+    let o = homeward(&[
+        "export",
+        "--db",
+        &db,
+        "--token",
+        &viewer,
+        "--register",
+        "--format",
+        "pfif",
+        "--out",
+        pfif.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let xml = std::fs::read_to_string(&pfif).unwrap();
+    assert!(
+        xml.contains("<pfif:person_record_id>ua.homeward.invalid/person.1</pfif:person_record_id>"),
+        "{}",
+        &xml[..500.min(xml.len())]
+    );
+    // A viewer may not export links.
+    assert_one_line_error(
+        &homeward(&[
+            "export",
+            "--db",
+            &db,
+            "--token",
+            &viewer,
+            "--links",
+            "confirmed",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+        "review links",
+    );
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
 

@@ -343,6 +343,20 @@ impl PersonRecord {
         )
     }
 
+    /// How the record is named to a reader: the full name, or for unidentified remains
+    /// their tag.
+    pub fn display_name(&self) -> String {
+        let name = self.full_name();
+        if name.is_empty() {
+            format!(
+                "unidentified, tag {}",
+                self.tag_number.as_deref().unwrap_or("?")
+            )
+        } else {
+            name
+        }
+    }
+
     /// Checks the rules a record must satisfy before it is stored; names the first field
     /// at fault.
     pub fn validate(&self) -> Result<(), Error> {

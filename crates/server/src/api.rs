@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 17] = [
+pub const PATHS: [&str; 18] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -38,6 +38,7 @@ pub const PATHS: [&str; 17] = [
     "/api/v1/links/{link}/decision",
     "/api/v1/duplicates",
     "/api/v1/register/export",
+    "/api/v1/links/export",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[10], get(list_rows))
         .route(PATHS[11], get(list_export))
         .route(PATHS[16], get(register_export))
+        .route(PATHS[17], get(links_export))
         .route(PATHS[0], get(openapi_json))
         .route(PATHS[1], get(me))
         .route(PATHS[2], get(rounds))
@@ -82,7 +84,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, decide, duplicates),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -667,6 +669,57 @@ async fn links(
 ) -> Result<Json<Vec<homeward_store::LinkView>>, ApiError> {
     let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
     Ok(Json(state.store.links(&review, q.filter()).await?))
+}
+
+/// Which links to export and how.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LinkExportQuery {
+    /// candidate, confirmed or rejected; all when absent.
+    pub decision: Option<String>,
+    /// true: only duplicates inside the register; false: only links to list rows.
+    pub duplicates: Option<bool>,
+    /// csv (default), xlsx, json or print.
+    pub format: Option<String>,
+}
+
+impl LinkExportQuery {
+    /// The links asked for.
+    pub fn filter(&self) -> homeward_store::LinkFilter<'_> {
+        homeward_store::LinkFilter {
+            decision: self.decision.as_deref().filter(|d| !d.is_empty()),
+            person: None,
+            duplicates: self.duplicates,
+        }
+    }
+}
+
+/// The caller's party's links with both records, who decided and when, in the format asked
+/// for. The export is an event.
+#[utoipa::path(get, path = "/api/v1/links/export", params(LinkExportQuery), responses(
+    (status = 200, content_type = "text/csv", body = String),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn links_export(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Query(q): Query<LinkExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&actor)?;
+    let read = authorize::<ReadRegister>(&actor)?;
+    let format = parse_choice::<crate::export::ExportFormat>(&q.format)?
+        .unwrap_or(crate::export::ExportFormat::Csv);
+    let export = crate::export::export_links(
+        &state.store,
+        &read,
+        &review,
+        q.filter(),
+        format,
+        state.now(),
+    )
+    .await?;
+    Ok(crate::export::into_response(export))
 }
 
 /// A reviewer's decision.

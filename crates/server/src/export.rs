@@ -583,6 +583,109 @@ pub async fn export_register(
     Ok(export)
 }
 
+/// Exports the grant's party's links (for instance the confirmed ones: who is who between
+/// its register and the lists it received), each with both records as written and
+/// romanised, who decided and when; records the export as an event.
+pub async fn export_links(
+    store: &Store,
+    read: &Grant<ReadRegister>,
+    review: &Grant<homeward_core::access::ReviewLinks>,
+    filter: homeward_store::LinkFilter<'_>,
+    format: ExportFormat,
+    now_ms: i64,
+) -> Result<Export, Error> {
+    let links = store.links(review, filter).await?;
+    let sides = crate::reconcile::link_sides(store, read, &links).await?;
+    let headers = [
+        "link",
+        "decision",
+        "probability",
+        "decided_by",
+        "decided_at",
+        "person_id",
+        "person",
+        "person_latin",
+        "other",
+        "other_latin",
+        "other_record",
+    ];
+    let sheet = Sheet {
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows: links
+            .iter()
+            .zip(&sides)
+            .map(|(l, s)| {
+                vec![
+                    l.id.to_string(),
+                    l.decision.clone(),
+                    format!("{:.4}", l.probability),
+                    l.decided_by.clone().unwrap_or_default(),
+                    l.decided_at.map(pfif_time).unwrap_or_default(),
+                    l.person_id.to_string(),
+                    s.person.clone(),
+                    s.person_latin.clone(),
+                    s.other.clone(),
+                    s.other_latin.clone(),
+                    s.other_place.clone(),
+                ]
+            })
+            .collect(),
+        lines: links.iter().map(|l| l.id).collect(),
+    };
+    let what = filter.decision.unwrap_or("all");
+    let bytes = match format {
+        ExportFormat::Csv => csv(&sheet)?,
+        ExportFormat::Xlsx => xlsx(&sheet, "links")?,
+        ExportFormat::Json => serde_json::to_vec_pretty(&links)
+            .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
+        ExportFormat::Pfif => {
+            return Err(Error::invalid(
+                "format",
+                "PFIF describes person records: export the register instead",
+            ));
+        }
+        ExportFormat::Print => {
+            let sha = sha256_hex(&csv(&sheet)?);
+            print(
+                &format!("Links of {}: {what}", read.party()),
+                vec![
+                    ("Party", read.party().to_string()),
+                    ("Links", links.len().to_string()),
+                    ("Printed", pfif_time(now_ms)),
+                ],
+                "SHA-256 of these links as CSV",
+                &sha,
+                &sheet,
+                "Link",
+            )?
+        }
+    };
+    let export = finish(
+        format!(
+            "links-{}-{what}.{}",
+            read.party().as_str().to_lowercase(),
+            format.extension()
+        ),
+        format,
+        bytes,
+        links.len(),
+    );
+    store
+        .record_event(
+            review,
+            "links.exported",
+            serde_json::json!({
+                "decision": what,
+                "format": format.extension(),
+                "links": export.rows,
+                "sha256": export.sha256,
+            }),
+            now_ms,
+        )
+        .await?;
+    Ok(export)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 16] = [
+pub const PATHS: [&str; 17] = [
     "/",
     "/login",
     "/logout",
@@ -35,6 +35,7 @@ pub const PATHS: [&str; 16] = [
     "/review/duplicates",
     "/register/export",
     "/lists/mapping",
+    "/review/export",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -46,6 +47,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[9], get(list_export))
         .route(PATHS[14], get(register_export))
         .route(PATHS[15], axum::routing::post(mapping_page))
+        .route(PATHS[16], get(links_export))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -291,18 +293,6 @@ struct PersonRow {
     synthetic: bool,
 }
 
-fn display_name(r: &PersonRecord) -> String {
-    let name = r.full_name();
-    if name.is_empty() {
-        format!(
-            "unidentified, tag {}",
-            r.tag_number.as_deref().unwrap_or("?")
-        )
-    } else {
-        name
-    }
-}
-
 fn word<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
@@ -352,7 +342,7 @@ async fn persons(
             .iter()
             .map(|p| PersonRow {
                 id: p.id,
-                name: display_name(&p.record),
+                name: PersonRecord::display_name(&p.record),
                 category: word(&p.record.category),
                 relation: word(&p.record.relation),
                 status: word(&p.record.status),
@@ -419,7 +409,7 @@ async fn person(
     render(&PersonPage {
         who: Who::from(&caller),
         id: p.id,
-        name: display_name(r),
+        name: r.display_name(),
         synthetic: r.synthetic,
         fields,
     })
@@ -523,7 +513,7 @@ async fn search(
             .into_iter()
             .map(|h| HitRow {
                 id: h.person.id,
-                name: display_name(&h.person.record),
+                name: PersonRecord::display_name(&h.person.record),
                 born: word(&h.person.record.birth_date),
                 category: word(&h.person.record.category),
                 status: word(&h.person.record.status),
@@ -675,6 +665,27 @@ async fn list_export(
     Ok(crate::export::into_response(export))
 }
 
+async fn links_export(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(q): Query<crate::api::LinkExportQuery>,
+) -> Result<Response, PageError> {
+    let review = authorize::<homeward_core::access::ReviewLinks>(&caller.actor)?;
+    let read = authorize::<ReadRegister>(&caller.actor)?;
+    let format = crate::api::parse_choice::<crate::export::ExportFormat>(&q.format)?
+        .unwrap_or(crate::export::ExportFormat::Csv);
+    let export = crate::export::export_links(
+        &state.store,
+        &read,
+        &review,
+        q.filter(),
+        format,
+        state.now(),
+    )
+    .await?;
+    Ok(crate::export::into_response(export))
+}
+
 async fn register_export(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -699,13 +710,7 @@ struct ReviewItem {
     id: i64,
     probability: String,
     person_id: i64,
-    person: String,
-    person_latin: String,
-    other: String,
-    other_latin: String,
-    /// Where the other record is: a list row or a register record.
-    other_place: String,
-    other_href: String,
+    sides: crate::reconcile::LinkSides,
     evidence: Vec<(String, String)>,
     decided: String,
 }
@@ -732,12 +737,6 @@ struct ReviewQuery {
     /// all, lists or duplicates.
     #[serde(default)]
     scope: String,
-}
-
-/// A name with its romanisation by the standard of the language it looks like.
-fn with_latin(name: String) -> (String, String) {
-    let latin = homeward_names::romanise_as_written(&name);
-    (name, latin)
 }
 
 async fn review_page(
@@ -773,62 +772,22 @@ async fn render_review(
             _ => None,
         },
     };
-    let mut rows_of: std::collections::HashMap<i64, Vec<homeward_store::StoredRow>> =
-        std::collections::HashMap::new();
-    let mut items = Vec::new();
-    for l in state
+    let links: Vec<homeward_store::LinkView> = state
         .store
         .links(&review, filter)
         .await?
         .into_iter()
         .take(200)
-    {
-        let person = state.store.person(&read, l.person_id).await?;
-        let (other, other_place, other_href) = match (l.other_person, l.other_list, l.other_row) {
-            (Some(other), _, _) => {
-                let o = state.store.person(&read, other).await?;
-                (
-                    display_name(&o.record),
-                    format!("register record {other}"),
-                    format!("/persons/{other}"),
-                )
-            }
-            (None, Some(list), Some(row)) => {
-                if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
-                    slot.insert(state.store.list_rows(&read, list).await?);
-                }
-                let text = rows_of
-                    .get(&list)
-                    .and_then(|rows| rows.iter().find(|r| r.row_no == row))
-                    .map(|r| {
-                        r.fields
-                            .values()
-                            .filter_map(|v| v.as_str())
-                            .filter(|v| !v.trim().is_empty())
-                            .collect::<Vec<_>>()
-                            .join(" · ")
-                    })
-                    .unwrap_or_default();
-                (
-                    text,
-                    format!("list {list}, line {row}"),
-                    format!("/lists/{list}/export?format=print#line-{row}"),
-                )
-            }
-            _ => (String::new(), String::new(), String::new()),
-        };
-        let (person, person_latin) = with_latin(display_name(&person.record));
-        let (other, other_latin) = with_latin(other);
-        items.push(ReviewItem {
+        .collect();
+    let sides = crate::reconcile::link_sides(&state.store, &read, &links).await?;
+    let items = links
+        .into_iter()
+        .zip(sides)
+        .map(|(l, sides)| ReviewItem {
             id: l.id,
             probability: format!("{:.3}", l.probability),
             person_id: l.person_id,
-            person,
-            person_latin,
-            other,
-            other_latin,
-            other_place,
-            other_href,
+            sides,
             evidence: l
                 .evidence
                 .as_object()
@@ -843,8 +802,8 @@ async fn render_review(
                 (Some(by), Some(at)) => format!("{show} by {by} at {}", utc(at)),
                 _ => String::new(),
             },
-        });
-    }
+        })
+        .collect();
     render(&ReviewPage {
         who: Who::from(caller),
         show,

@@ -273,3 +273,74 @@ fn check_thresholds(lower: f64, upper: f64) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// The two records of a link as a reviewer reads them: names as written with their
+/// romanisation, and where the other record is.
+#[derive(Debug, Clone, Default)]
+pub struct LinkSides {
+    /// The register record's name.
+    pub person: String,
+    /// Its romanisation.
+    pub person_latin: String,
+    /// The other record: a register record's name, or a list row's values.
+    pub other: String,
+    /// Its romanisation.
+    pub other_latin: String,
+    /// Where it is: "list 3, line 7" or "register record 12".
+    pub other_place: String,
+    /// The page that shows it.
+    pub other_href: String,
+}
+
+/// The two sides of each link, read through the caller's own grant.
+pub async fn link_sides(
+    store: &Store,
+    read: &Grant<ReadRegister>,
+    links: &[homeward_store::LinkView],
+) -> Result<Vec<LinkSides>, Error> {
+    let mut rows_of: std::collections::HashMap<i64, Vec<StoredRow>> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(links.len());
+    for l in links {
+        let person = store.person(read, l.person_id).await?.record.display_name();
+        let (other, other_place, other_href) = match (l.other_person, l.other_list, l.other_row) {
+            (Some(other), _, _) => (
+                store.person(read, other).await?.record.display_name(),
+                format!("register record {other}"),
+                format!("/persons/{other}"),
+            ),
+            (None, Some(list), Some(row)) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
+                    slot.insert(store.list_rows(read, list).await?);
+                }
+                let text = rows_of
+                    .get(&list)
+                    .and_then(|rows| rows.iter().find(|r| r.row_no == row))
+                    .map(|r| {
+                        r.fields
+                            .values()
+                            .filter_map(|v| v.as_str())
+                            .filter(|v| !v.trim().is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" · ")
+                    })
+                    .unwrap_or_default();
+                (
+                    text,
+                    format!("list {list}, line {row}"),
+                    format!("/lists/{list}/export?format=print#line-{row}"),
+                )
+            }
+            _ => (String::new(), String::new(), String::new()),
+        };
+        out.push(LinkSides {
+            person_latin: homeward_names::romanise_as_written(&person),
+            person,
+            other_latin: homeward_names::romanise_as_written(&other),
+            other,
+            other_place,
+            other_href,
+        });
+    }
+    Ok(out)
+}
