@@ -686,35 +686,6 @@ pub async fn export_links(
     Ok(export)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralised_and_names_are_not() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("@SUM(1)"), "'@SUM(1)");
-        assert_eq!(neutralise("-1+2"), "'-1+2");
-        assert_eq!(neutralise("Олійник"), "Олійник");
-        assert_eq!(neutralise("Коваленко-Петренко"), "Коваленко-Петренко");
-    }
-
-    #[test]
-    fn every_format_has_a_name_the_parser_takes_back() {
-        for f in [
-            ExportFormat::Csv,
-            ExportFormat::Xlsx,
-            ExportFormat::Json,
-            ExportFormat::Pfif,
-            ExportFormat::Print,
-        ] {
-            let name = f.extension().trim_end_matches(".xml");
-            let name = if name == "html" { "print" } else { name };
-            assert_eq!(name.parse::<ExportFormat>().unwrap(), f);
-        }
-    }
-}
-
 /// An export as an HTTP response: a download, except the print view, which opens in the
 /// browser under a policy that allows its inline style and nothing else.
 pub fn into_response(export: Export) -> axum::response::Response {
@@ -745,4 +716,33 @@ pub fn into_response(export: Export) -> axum::response::Response {
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_names_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("Олійник"), "Олійник");
+        assert_eq!(neutralise("Коваленко-Петренко"), "Коваленко-Петренко");
+    }
+
+    #[test]
+    fn every_format_has_a_name_the_parser_takes_back() {
+        for f in [
+            ExportFormat::Csv,
+            ExportFormat::Xlsx,
+            ExportFormat::Json,
+            ExportFormat::Pfif,
+            ExportFormat::Print,
+        ] {
+            let name = f.extension().trim_end_matches(".xml");
+            let name = if name == "html" { "print" } else { name };
+            assert_eq!(name.parse::<ExportFormat>().unwrap(), f);
+        }
+    }
 }

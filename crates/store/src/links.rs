@@ -384,24 +384,22 @@ impl Store {
             Decision::Unsure => ("candidate", None, None),
         };
         let mut new_before = None;
-        if decision == Decision::Confirmed {
-            if let Some(next) = kind
+        if decision == Decision::Confirmed
+            && let Some(next) = kind
                 .as_deref()
                 .and_then(|k| current.after_confirmed_link(relation, k))
-            {
-                new_before = Some(current.as_str());
-                person_sha =
-                    crate::persons::set_status(&mut tx, party, person_id, next, now_ms).await?;
-                let from = status_change
-                    .take()
-                    .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
-                status_change = Some((person_id, from, next.as_str().to_owned()));
-            }
+        {
+            new_before = Some(current.as_str());
+            person_sha =
+                crate::persons::set_status(&mut tx, party, person_id, next, now_ms).await?;
+            let from = status_change
+                .take()
+                .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
+            status_change = Some((person_id, from, next.as_str().to_owned()));
         }
-        if let Some((_, from, to)) = &status_change {
-            if from == to {
-                status_change = None;
-            }
+        // Withdrawn and made again: no change in the end.
+        if status_change.as_ref().is_some_and(|(_, from, to)| from == to) {
+            status_change = None;
         }
         sqlx::query(
             "UPDATE links SET decision = $1, decided_by = $2, decided_at = $3, status_before = $4, \
