@@ -398,7 +398,10 @@ impl Store {
             status_change = Some((person_id, from, next.as_str().to_owned()));
         }
         // Withdrawn and made again: no change in the end.
-        if status_change.as_ref().is_some_and(|(_, from, to)| from == to) {
+        if status_change
+            .as_ref()
+            .is_some_and(|(_, from, to)| from == to)
+        {
             status_change = None;
         }
         sqlx::query(
