@@ -79,7 +79,7 @@ impl RecordReader {
     pub fn new(headers: Vec<String>, map: ColumnMap, context: RowContext) -> Self {
         RecordReader {
             map,
-            headers,
+            headers: distinct_headers(headers),
             context,
             seen: HashMap::new(),
         }
@@ -319,6 +319,27 @@ impl RecordReader {
     }
 }
 
+/// Headers as the names a row's cells are kept under: a blank header becomes `column N`,
+/// a repeated one `NAME (2)`, so that no cell of a row overwrites another's.
+pub fn distinct_headers(headers: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(headers.len());
+    for (c, h) in headers.into_iter().enumerate() {
+        let base = if h.trim().is_empty() {
+            format!("column {}", c + 1)
+        } else {
+            h
+        };
+        let mut name = base.clone();
+        let mut n = 1;
+        while out.contains(&name) {
+            n += 1;
+            name = format!("{base} ({n})");
+        }
+        out.push(name);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +362,17 @@ mod tests {
                 synthetic: true,
             },
         )
+    }
+
+    #[test]
+    fn repeated_and_blank_headers_keep_every_cell() {
+        let headers = ["примітка", "", "примітка", "примітка (2)"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(
+            distinct_headers(headers),
+            ["примітка", "column 2", "примітка (2)", "примітка (2) (2)"]
+        );
     }
 
     fn row(line: u64, cells: &[&str]) -> SourceRow {

@@ -554,14 +554,16 @@ pub struct RegisterExportQuery {
 }
 
 impl RegisterExportQuery {
-    /// The store filter.
+    /// The store filter: the register page's, without its paging.
     pub fn filter(&self) -> Result<PersonFilter, homeward_core::Error> {
-        Ok(PersonFilter {
-            category: parse_choice(&self.category)?,
-            status: parse_choice(&self.status)?,
-            source_list: self.list,
-            ..PersonFilter::default()
-        })
+        PersonQuery {
+            category: self.category.clone(),
+            status: self.status.clone(),
+            list: self.list,
+            page: None,
+            per_page: None,
+        }
+        .filter()
     }
 }
 

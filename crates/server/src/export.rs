@@ -108,28 +108,9 @@ fn formula_like(cell: &str) -> bool {
 /// A list's rows as imported: the original headers in first-seen order, every row
 /// including the rejected ones, cells exactly as read.
 fn list_sheet(rows: &[StoredRow]) -> Sheet {
-    let mut headers: Vec<String> = Vec::new();
-    for r in rows {
-        for h in r.fields.keys() {
-            if !headers.contains(h) {
-                headers.push(h.clone());
-            }
-        }
-    }
-    let cells = |r: &StoredRow| {
-        headers
-            .iter()
-            .map(|h| {
-                r.fields
-                    .get(h)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            })
-            .collect()
-    };
+    let headers = StoredRow::headers(rows);
     Sheet {
-        rows: rows.iter().map(cells).collect(),
+        rows: rows.iter().map(|r| r.cells(&headers)).collect(),
         lines: rows.iter().map(|r| r.row_no).collect(),
         headers,
     }

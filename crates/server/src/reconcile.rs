@@ -63,28 +63,12 @@ pub fn raw_person(
 
 /// Rows of a stored list as people to link, with the register record of each (if any).
 fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
-    let mut headers: Vec<String> = Vec::new();
-    for r in rows {
-        for h in r.fields.keys() {
-            if !headers.contains(h) {
-                headers.push(h.clone());
-            }
-        }
-    }
+    let headers = StoredRow::headers(rows);
     let map = ColumnMap::from_headers(&headers, &[]).unwrap_or_default();
     let mut raw = Vec::new();
     let mut origin = Vec::new();
     for r in rows.iter().filter(|r| r.accepted) {
-        let cells: Vec<String> = headers
-            .iter()
-            .map(|h| {
-                r.fields
-                    .get(h)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            })
-            .collect();
+        let cells = r.cells(&headers);
         let (person, _) = raw_person(r.row_no.to_string(), &|role| map.value(role, &cells));
         raw.push(person);
         origin.push((r.row_no, r.person_id));

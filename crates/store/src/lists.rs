@@ -216,6 +216,35 @@ pub struct StoredRow {
     pub person_id: Option<i64>,
 }
 
+impl StoredRow {
+    /// Every header the rows use (each row keeps only its non-empty cells).
+    pub fn headers(rows: &[StoredRow]) -> Vec<String> {
+        let mut headers: Vec<String> = Vec::new();
+        for r in rows {
+            for h in r.fields.keys() {
+                if !headers.contains(h) {
+                    headers.push(h.clone());
+                }
+            }
+        }
+        headers
+    }
+
+    /// This row's cells under `headers`, empty where it has none.
+    pub fn cells(&self, headers: &[String]) -> Vec<String> {
+        headers
+            .iter()
+            .map(|h| {
+                self.fields
+                    .get(h)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    }
+}
+
 impl Store {
     /// The rows of a list the grant's party issued or received; any other list is not found.
     pub async fn list_rows(

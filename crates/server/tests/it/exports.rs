@@ -128,6 +128,35 @@ async fn lists_and_registers_export_and_import_back_unchanged() {
                     r.backend
                 );
             }
+            // A repeated header and a blank one: every cell is kept and goes out again.
+            let odd = upload(
+                r,
+                "прізвище,примітка,,примітка\nОлійник,перша,без заголовка,друга\n"
+                    .as_bytes()
+                    .to_vec(),
+                "odd.csv",
+                "register",
+                None,
+            )
+            .await;
+            let text = get(
+                r,
+                &format!("/api/v1/lists/{}/export?format=csv", odd["list"]),
+                Role::Viewer,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+            for cell in [
+                "перша",
+                "без заголовка",
+                "друга",
+                "примітка (2)",
+                "column 3",
+            ] {
+                assert!(text.contains(cell), "{cell} lost: {text}");
+            }
             // The register, filtered to the records of that list, goes out and comes back.
             let csv = get(
                 r,
