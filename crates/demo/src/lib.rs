@@ -158,7 +158,10 @@ fn cells(r: &PersonRecord, lang: Lang) -> [String; 14] {
 }
 
 /// Writes the records as the CSV file a clerk would hand over, and the list's rows.
-fn list_file(records: Vec<PersonRecord>, lang: Lang) -> Result<(Vec<u8>, Vec<NewListRow>), Error> {
+/// A synthetic list file: its bytes, its headers, its rows.
+type ListFile = (Vec<u8>, Vec<String>, Vec<NewListRow>);
+
+fn list_file(records: Vec<PersonRecord>, lang: Lang) -> Result<ListFile, Error> {
     let li = if lang == Lang::Uk { 0 } else { 1 };
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c[li]).collect();
     let mut out = csv::WriterBuilder::new()
@@ -186,7 +189,11 @@ fn list_file(records: Vec<PersonRecord>, lang: Lang) -> Result<(Vec<u8>, Vec<New
     let bytes = out
         .into_inner()
         .map_err(|e| Error::Storage(format!("writing a synthetic list: {e}")))?;
-    Ok((bytes, rows))
+    Ok((
+        bytes,
+        headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    ))
 }
 
 struct ListSpec {
@@ -205,7 +212,7 @@ async fn issue(
     spec: ListSpec,
     now_ms: i64,
 ) -> Result<i64, Error> {
-    let (original, rows) = list_file(spec.records, spec.lang)?;
+    let (original, headers, rows) = list_file(spec.records, spec.lang)?;
     let list = NewList {
         kind: spec.kind.to_owned(),
         category: Some(spec.category),
@@ -214,6 +221,7 @@ async fn issue(
         original,
         addressees: spec.to,
         supersedes: None,
+        headers,
         rows,
     };
     let grant = Grant::<WriteRegister>::system(party.clone(), "demo");

@@ -85,6 +85,11 @@ impl RecordReader {
         }
     }
 
+    /// The headers the rows' cells are kept under: the file's, made distinct.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
     /// Reads one row.
     pub fn read(&mut self, row: &SourceRow) -> ReadRow {
         // homeward's own exports protect formula-like cells with a leading apostrophe, as

@@ -107,8 +107,8 @@ fn formula_like(cell: &str) -> bool {
 
 /// A list's rows as imported: the original headers in first-seen order, every row
 /// including the rejected ones, cells exactly as read.
-fn list_sheet(rows: &[StoredRow]) -> Sheet {
-    let headers = StoredRow::headers(rows);
+fn list_sheet(known: &[String], rows: &[StoredRow]) -> Sheet {
+    let headers = StoredRow::headers(known, rows);
     Sheet {
         rows: rows.iter().map(|r| r.cells(&headers)).collect(),
         lines: rows.iter().map(|r| r.row_no).collect(),
@@ -427,7 +427,7 @@ pub async fn export_list(
         .find(|l| l.id == list)
         .ok_or_else(|| Error::NotFound(format!("list {list}")))?;
     let rows = store.list_rows(grant, list).await?;
-    let sheet = list_sheet(&rows);
+    let sheet = list_sheet(&summary.headers, &rows);
     let bytes = match format {
         ExportFormat::Csv => csv(&sheet)?,
         ExportFormat::Xlsx => xlsx(&sheet, "list")?,

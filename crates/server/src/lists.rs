@@ -149,6 +149,7 @@ pub async fn import_list(
         original: bytes,
         addressees: request.to.clone(),
         supersedes: request.supersedes,
+        headers: reader.headers().to_vec(),
         rows,
     };
     let id = store.add_list(grant, &list, now_ms).await?;

@@ -63,7 +63,7 @@ pub fn raw_person(
 
 /// Rows of a stored list as people to link, with the register record of each (if any).
 fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
-    let headers = StoredRow::headers(rows);
+    let headers = StoredRow::headers(&[], rows);
     let map = ColumnMap::from_headers(&headers, &[]).unwrap_or_default();
     let mut raw = Vec::new();
     let mut origin = Vec::new();

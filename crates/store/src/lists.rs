@@ -39,6 +39,8 @@ pub struct NewList {
     pub addressees: Vec<PartyCode>,
     /// The list this one corrects, if any.
     pub supersedes: Option<i64>,
+    /// The file's headers in their order, as the rows name their cells.
+    pub headers: Vec<String>,
     /// Its rows.
     pub rows: Vec<NewListRow>,
 }
@@ -69,8 +71,8 @@ impl Store {
             )));
         }
         let list_id: i64 = sqlx::query_scalar(
-            "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(issuer)
         .bind(&list.kind)
@@ -82,6 +84,7 @@ impl Store {
         .bind(list.supersedes)
         .bind(grant.actor())
         .bind(now_ms)
+        .bind(serde_json::Value::from(list.headers.clone()).to_string())
         .fetch_one(&mut *tx)
         .await
         .map_err(db("storing the list"))?;
@@ -159,6 +162,8 @@ pub struct ListSummary {
     pub rows: i64,
     /// Rows accepted as records.
     pub accepted: i64,
+    /// The file's headers in their order (empty for lists stored before they were kept).
+    pub headers: Vec<String>,
 }
 
 impl Store {
@@ -169,7 +174,7 @@ impl Store {
     ) -> Result<Vec<ListSummary>, Error> {
         use sqlx::Row;
         let rows = sqlx::query(
-            "SELECT l.id, l.issuer, l.kind, l.category, l.title, l.file_name, l.sha256, l.supersedes, \
+            "SELECT l.id, l.issuer, l.kind, l.category, l.title, l.file_name, l.sha256, l.supersedes, l.headers, \
              (SELECT COUNT(*) FROM list_rows r WHERE r.list_id = l.id) AS n_rows, \
              (SELECT COUNT(*) FROM list_rows r WHERE r.list_id = l.id AND r.accepted = 1) AS n_accepted \
              FROM lists l WHERE l.issuer = $1 OR EXISTS (SELECT 1 FROM list_addressees a WHERE a.list_id = l.id AND a.party = $1) \
@@ -182,6 +187,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let get = db("reading a list");
+                let headers: Option<String> = r.try_get("headers").map_err(&get)?;
                 Ok(ListSummary {
                     id: r.try_get("id").map_err(&get)?,
                     issuer: r.try_get("issuer").map_err(&get)?,
@@ -193,6 +199,9 @@ impl Store {
                     supersedes: r.try_get("supersedes").map_err(&get)?,
                     rows: r.try_get("n_rows").map_err(&get)?,
                     accepted: r.try_get("n_accepted").map_err(&get)?,
+                    headers: headers
+                        .and_then(|h| serde_json::from_str(&h).ok())
+                        .unwrap_or_default(),
                 })
             })
             .collect()
@@ -217,9 +226,10 @@ pub struct StoredRow {
 }
 
 impl StoredRow {
-    /// Every header the rows use (each row keeps only its non-empty cells).
-    pub fn headers(rows: &[StoredRow]) -> Vec<String> {
-        let mut headers: Vec<String> = Vec::new();
+    /// Every header the rows use (each row keeps only its non-empty cells), after those
+    /// of `known` (a list's headers in their file's order).
+    pub fn headers(known: &[String], rows: &[StoredRow]) -> Vec<String> {
+        let mut headers: Vec<String> = known.to_vec();
         for r in rows {
             for h in r.fields.keys() {
                 if !headers.contains(h) {

@@ -199,6 +199,7 @@ async fn lists_keep_their_bytes_and_refuse_the_same_file_twice() {
                 original: "прізвище\r\nШевчук\r\n".as_bytes().to_vec(),
                 addressees: vec!["RU".parse().unwrap(), "TR".parse().unwrap()],
                 supersedes: None,
+                headers: vec!["прізвище".into()],
                 rows: vec![NewListRow {
                     row_no: 2,
                     fields,
@@ -612,6 +613,7 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
                         original: b"synthetic holding list".to_vec(),
                         addressees: vec![],
                         supersedes: None,
+                        headers: vec!["ФИО".into()],
                         rows: vec![NewListRow {
                             row_no: 2,
                             fields,

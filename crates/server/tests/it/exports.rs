@@ -104,6 +104,10 @@ async fn lists_and_registers_export_and_import_back_unchanged() {
                             && text.contains("'@sum"),
                         "{text}"
                     );
+                    assert!(
+                        text.starts_with("прізвище,ім'я,по батькові,дата народження,примітка\n"),
+                        "the columns as the clerk laid them out: {text}"
+                    );
                 }
                 let again = upload(r, bytes, &format!("again.{format}"), "request", None).await;
                 let copy = again["list"].as_i64().unwrap();
