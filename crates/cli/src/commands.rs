@@ -752,6 +752,33 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
     for (party, n) in &seeded.records {
         out!("  register of {party}: {n} records");
     }
+    // Each side reconciles its request list with the other side's holding list, so that
+    // the review page opens on a queue; nothing is confirmed for the reviewers.
+    for (party, other) in [("UA", "RU"), ("RU", "UA")] {
+        let code: homeward_core::party::PartyCode = party.parse()?;
+        let read = Grant::<ReadRegister>::system(code.clone(), "demo");
+        let review = Grant::<ReviewLinks>::system(code, "demo");
+        let lists = store.lists(&read).await?;
+        let find = |kind: &str, issuer: &str| {
+            lists
+                .iter()
+                .find(|l| {
+                    l.kind == kind && l.issuer == issuer && l.category.as_deref() == Some("pow")
+                })
+                .map(|l| l.id)
+        };
+        if let (Some(request), Some(holding)) = (find("request", party), find("holding", other)) {
+            let r = homeward_server::reconcile::reconcile(
+                &store, &read, &review, request, holding, 0.5, 0.95, now,
+            )
+            .await?;
+            out!(
+                "  {party} reconciled its request list {request} with {other}'s holding list {holding}: {} links to review ({} likely)",
+                r.proposed,
+                r.likely
+            );
+        }
+    }
     out!(
         "API tokens (sign in on the web page with any of them, or send `Authorization: Bearer TOKEN`):"
     );

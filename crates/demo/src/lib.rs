@@ -483,11 +483,11 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         (
             &ua,
             list(
-                "register",
+                "request",
                 Category::Pow,
-                "Register: own servicemen in enemy custody",
+                "Request list: own servicemen believed in enemy custody",
                 "ua-pow-sought.csv",
-                vec![],
+                vec![ru.clone(), tr.clone()],
                 Lang::Uk,
                 ua_sought,
             ),
@@ -495,11 +495,11 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         (
             &ua,
             list(
-                "register",
+                "holding",
                 Category::Pow,
-                "Register: prisoners of war held",
+                "Holding list: prisoners of war held",
                 "ua-pow-held.csv",
-                vec![],
+                vec![ru.clone(), tr.clone()],
                 Lang::Uk,
                 ua_held,
             ),
@@ -543,11 +543,11 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         (
             &ru,
             list(
-                "register",
+                "holding",
                 Category::Pow,
-                "Реестр: военнопленные (held)",
+                "Список содержащихся военнопленных (holding list)",
                 "ru-pow-held.csv",
-                vec![],
+                vec![ua.clone(), tr.clone()],
                 Lang::Ru,
                 ru_held,
             ),
@@ -555,11 +555,11 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         (
             &ru,
             list(
-                "register",
+                "request",
                 Category::Pow,
-                "Реестр: военнослужащие в плену (sought)",
+                "Список запрашиваемых военнослужащих (request list)",
                 "ru-pow-sought.csv",
-                vec![],
+                vec![ua.clone(), tr.clone()],
                 Lang::Ru,
                 ru_sought,
             ),
