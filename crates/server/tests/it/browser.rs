@@ -331,3 +331,155 @@ async fn a_printed_list_carries_its_hash_on_every_page() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    each_backend(
+        "a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it",
+        async |r| {
+            let c = reqwest::Client::new();
+            let reviewer = r.token("UA", Role::Reviewer);
+            let lists: Value = c
+                .get(r.url("/api/v1/lists"))
+                .bearer_auth(&reviewer)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let id = |kind: &str, issuer: &str| {
+                lists
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|l| l["kind"] == kind && l["issuer"] == issuer && l["category"] == "pow")
+                    .unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            };
+            let report: Value = c
+                .post(r.url("/api/v1/reconcile"))
+                .bearer_auth(&reviewer)
+                .json(&json!({"request": id("request", "UA"), "holding": id("holding", "RU")}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(report["proposed"].as_i64().unwrap() > 0, "{report}");
+            let (s, _profile) = open_session(&c, &driver).await;
+            sign_in(&c, &s, r, &reviewer).await;
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/url"),
+                json!({"url": r.url("/review")}),
+            )
+            .await;
+            let row = find(&c, &s, "tr[id^=link-]").await;
+            let link = call(
+                &c,
+                reqwest::Method::GET,
+                format!("{s}/element/{row}/attribute/id"),
+                Value::Null,
+            )
+            .await;
+            let link = link
+                .as_str()
+                .unwrap()
+                .trim_start_matches("link-")
+                .to_owned();
+            // Both records side by side: Cyrillic as written, and their romanisation.
+            let text = call(
+                &c,
+                reqwest::Method::GET,
+                format!("{s}/element/{row}/text"),
+                Value::Null,
+            )
+            .await;
+            let text = text.as_str().unwrap_or("");
+            assert!(
+                text.chars().any(|ch| ('а'..='я').contains(&ch))
+                    && text.chars().any(|ch| ch.is_ascii_alphabetic()),
+                "{text}"
+            );
+            let accept = find(&c, &s, &format!("tr#link-{link} button")).await;
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/element/{accept}/click"),
+                json!({}),
+            )
+            .await;
+            let decided = async |decision: &str| -> bool {
+                let links: Value = c
+                    .get(r.url("/api/v1/links"))
+                    .query(&[("decision", decision)])
+                    .bearer_auth(&reviewer)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                links
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["id"].to_string() == link)
+            };
+            let mut confirmed = false;
+            for _ in 0..50 {
+                if decided("confirmed").await {
+                    confirmed = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(confirmed, "{}: the click confirmed link {link}", r.backend);
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/url"),
+                json!({"url": r.url("/review?show=confirmed")}),
+            )
+            .await;
+            let undo = find(&c, &s, &format!("tr#link-{link} button")).await;
+            let label = call(
+                &c,
+                reqwest::Method::GET,
+                format!("{s}/element/{undo}/text"),
+                Value::Null,
+            )
+            .await;
+            assert_eq!(label, "Undo");
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/element/{undo}/click"),
+                json!({}),
+            )
+            .await;
+            let mut back = false;
+            for _ in 0..50 {
+                if decided("candidate").await {
+                    back = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(
+                back,
+                "{}: undo put link {link} back in the queue",
+                r.backend
+            );
+            c.delete(s).send().await.unwrap();
+        },
+    )
+    .await;
+}
