@@ -234,6 +234,34 @@ enum Command {
         #[arg(long, default_value_t = 0.95)]
         upper: f64,
     },
+    /// Plan an exchange commitment from the token's party's register (negotiators), or
+    /// with --show print its current plan: stages, people, movements, parity, and what was
+    /// left out and why.
+    Plan {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The commitment.
+        #[arg(long)]
+        commitment: i64,
+        /// People each way in one stage.
+        #[arg(long, required_unless_present = "show")]
+        stage_size: Option<u32>,
+        /// Stage dates in order, comma-separated (YYYY-MM-DD).
+        #[arg(long, value_delimiter = ',')]
+        dates: Vec<String>,
+        /// Plan the extra tranche too.
+        #[arg(long)]
+        extra: bool,
+        /// Print the current plan instead of making one.
+        #[arg(long)]
+        show: bool,
+    },
+    /// Execute a stage: record a handover, a receipt or a withdrawal; record why parity was
+    /// broken; or (the mediator) close the stage.
+    #[command(subcommand)]
+    Stage(StageCommand),
     /// Find people in the token's party's register from any spelling of a name.
     Search {
         #[command(flatten)]
@@ -261,6 +289,54 @@ enum Command {
         /// How many events.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+/// Stage execution.
+#[derive(Debug, Subcommand)]
+enum StageCommand {
+    /// Move a person of the stage on: handed_over (the holding party), received (the
+    /// receiving party) or withdrawn with --reason (either).
+    Move {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The stage.
+        #[arg(long)]
+        stage: i64,
+        /// The person's record, as the plan shows it.
+        #[arg(long)]
+        person: i64,
+        /// handed_over, received or withdrawn.
+        #[arg(long = "to")]
+        movement: String,
+        /// Why withdrawn.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Record why the stage's parity is broken (a negotiator of a side).
+    Note {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The stage.
+        #[arg(long)]
+        stage: i64,
+        /// The reason.
+        #[arg(long)]
+        note: String,
+    },
+    /// Co-confirm and close the stage (the mediator).
+    Close {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The stage.
+        #[arg(long)]
+        stage: i64,
     },
 }
 
@@ -510,6 +586,76 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(args) => crate::import::import(args).await,
+        Command::Plan {
+            db,
+            caller,
+            commitment,
+            stage_size,
+            dates,
+            extra,
+            show,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let actor = caller.actor(&store).await?;
+            if show {
+                let grant = authorize::<ReadTalks>(&actor)?;
+                return print_json(&store.plan_of(&grant, commitment).await?);
+            }
+            let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+            let params = homeward_server::plans::PlanParams {
+                stage_size: stage_size.unwrap_or(0),
+                stage_dates: dates,
+                include_extra: extra,
+            };
+            let report =
+                homeward_server::plans::make_plan(&store, &grant, commitment, &params, now_ms())
+                    .await?;
+            print_json(&report)
+        }
+        Command::Stage(StageCommand::Move {
+            db,
+            caller,
+            stage,
+            person,
+            movement,
+            reason,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::RecordMovements>(&caller.actor(&store).await?)?;
+            store
+                .move_person(
+                    &grant,
+                    stage,
+                    person,
+                    movement.parse()?,
+                    reason.as_deref(),
+                    now_ms(),
+                )
+                .await?;
+            out!("stage {stage}: person {person} {movement}");
+            Ok(())
+        }
+        Command::Stage(StageCommand::Note {
+            db,
+            caller,
+            stage,
+            note,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            store.note_parity(&grant, stage, &note, now_ms()).await?;
+            out!("stage {stage}: parity note recorded");
+            Ok(())
+        }
+        Command::Stage(StageCommand::Close { db, caller, stage }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            let parity = store.close_stage(&grant, stage, now_ms()).await?;
+            print_json(&parity)
+        }
         Command::Search {
             db,
             caller,
@@ -752,33 +898,21 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
     for (party, n) in &seeded.records {
         out!("  register of {party}: {n} records");
     }
-    // Each side reconciles its request list with the other side's holding list, so that
-    // the review page opens on a queue; nothing is confirmed for the reviewers.
-    for (party, other) in [("UA", "RU"), ("RU", "UA")] {
-        let code: homeward_core::party::PartyCode = party.parse()?;
-        let read = Grant::<ReadRegister>::system(code.clone(), "demo");
-        let review = Grant::<ReviewLinks>::system(code, "demo");
-        let lists = store.lists(&read).await?;
-        let find = |kind: &str, issuer: &str| {
-            lists
-                .iter()
-                .find(|l| {
-                    l.kind == kind && l.issuer == issuer && l.category.as_deref() == Some("pow")
-                })
-                .map(|l| l.id)
-        };
-        if let (Some(request), Some(holding)) = (find("request", party), find("holding", other)) {
-            let r = homeward_server::reconcile::reconcile(
-                &store, &read, &review, request, holding, 0.5, 0.95, now,
-            )
-            .await?;
-            out!(
-                "  {party} reconciled its request list {request} with {other}'s holding list {holding}: {} links to review ({} likely)",
-                r.proposed,
-                r.likely
-            );
-        }
-    }
+    // The exchange as the parties' people would run it: reconciled, the sure pairs
+    // confirmed, planned in three stages, two of them executed.
+    let stage_size = ((400.0 * scale).round() as u32).max(1);
+    let run = homeward_server::scenario::run_exchange(&store, stage_size, now).await?;
+    out!(
+        "  UA reconciled its lists with RU's: {} links, {} confirmed by its reviewers, the rest waiting on the review page",
+        run.proposed,
+        run.confirmed
+    );
+    out!(
+        "  exchange plan {}: {} stages, {} people each way; stages 1 and 2 executed",
+        run.plan,
+        run.stages,
+        run.each_way
+    );
     out!(
         "API tokens (sign in on the web page with any of them, or send `Authorization: Bearer TOKEN`):"
     );

@@ -135,6 +135,8 @@ commands! {
     Audit = "audit the event log": [Auditor, Admin];
     /// Reconcile lists and decide who is who.
     ReviewLinks = "review links between lists": [Reviewer, Admin];
+    /// Record that people of an exchange stage were handed over, received or withdrawn.
+    RecordMovements = "record handovers and receipts": [Operator, Negotiator];
 }
 
 /// Proof that an actor may perform command `C` within `party`. Only [`authorize`]

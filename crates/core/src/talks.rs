@@ -96,6 +96,10 @@ pub enum Terms {
         extra_tranche: Option<u32>,
         /// How parity is kept.
         parity: Parity,
+        /// Parity is kept within each category too (military for military, civilian
+        /// for civilian).
+        #[serde(default)]
+        parity_by_category: bool,
         /// Ordering rules, most important first.
         priorities: Vec<Priority>,
         /// Categories included.
@@ -194,6 +198,92 @@ crate::text_enum!(Movement {
     Received = "received",
     Withdrawn = "withdrawn",
 });
+
+impl Movement {
+    /// Checks that `actor` may move a person of a stage from `self` to `next`, the person
+    /// going `from` → `to`: the holding party hands over, the receiving party confirms
+    /// receipt, and either may withdraw someone not yet received, with a reason (refused
+    /// repatriation, died, not found at the handover). Received and withdrawn are final.
+    pub fn check_move(
+        self,
+        next: Movement,
+        actor: &PartyCode,
+        from: &PartyCode,
+        to: &PartyCode,
+        reason: Option<&str>,
+    ) -> Result<(), crate::Error> {
+        let refuse = |why: String| Err(crate::Error::invalid("movement", why));
+        match (self, next) {
+            (Movement::Planned, Movement::HandedOver) if actor == from => Ok(()),
+            (Movement::Planned, Movement::HandedOver) => refuse(format!(
+                "only {from}, which holds the person, records the handover; {actor} cannot"
+            )),
+            (Movement::HandedOver, Movement::Received) if actor == to => Ok(()),
+            (Movement::HandedOver, Movement::Received) => refuse(format!(
+                "only {to}, which receives the person, confirms receipt; {actor} cannot"
+            )),
+            (Movement::Planned | Movement::HandedOver, Movement::Withdrawn) => {
+                if actor != from && actor != to {
+                    refuse(format!(
+                        "only {from} or {to} can withdraw a person of this exchange"
+                    ))
+                } else if reason.is_none_or(|r| r.trim().is_empty()) {
+                    refuse("a withdrawal needs its reason (refused repatriation, died, not found at the handover …)".to_owned())
+                } else {
+                    Ok(())
+                }
+            }
+            (Movement::Planned, Movement::Received) => {
+                refuse("a person is received only after being handed over".to_owned())
+            }
+            (now, next) => refuse(format!(
+                "a person {} cannot become {}",
+                now.as_str().replace('_', " "),
+                next.as_str().replace('_', " ")
+            )),
+        }
+    }
+}
+
+/// Parity of a stage as executed: people received each way.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageParity {
+    /// Received from the commitment's first side.
+    pub from_a: u32,
+    /// Received from its second side.
+    pub from_b: u32,
+    /// Still planned or handed over, not yet received or withdrawn.
+    pub open: u32,
+}
+
+impl StageParity {
+    /// Whether a stage with this count may be closed, and if not, why. A stage closes when
+    /// nobody is left in between and as many were received each way — or when a negotiator
+    /// has recorded why parity was broken.
+    pub fn check_close(&self, parity: Parity, note: Option<&str>) -> Result<(), crate::Error> {
+        if self.open > 0 {
+            return Err(crate::Error::invalid(
+                "stage",
+                format!(
+                    "{} people are still planned or handed over; record their receipt or withdrawal first",
+                    self.open
+                ),
+            ));
+        }
+        let broken = parity != Parity::None && self.from_a != self.from_b;
+        if broken && note.is_none_or(|n| n.trim().is_empty()) {
+            return Err(crate::Error::invalid(
+                "parity",
+                format!(
+                    "parity is broken ({} received one way, {} the other); a negotiator must record why before the stage closes",
+                    self.from_a, self.from_b
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// Counts of people per direction and movement for one commitment, as the store reports
 /// them from the plans.
@@ -388,6 +478,7 @@ mod tests {
             quantity_each_way: 1000,
             extra_tranche: Some(200),
             parity: Parity::PerStage,
+            parity_by_category: false,
             priorities: vec![Priority::SeriouslyWoundedOrSick],
             categories: vec![Category::Pow],
             deadline: None,
@@ -422,6 +513,71 @@ mod tests {
         assert_eq!(f.flows[0].agreed, 10);
         assert_eq!(f.flows[0].percent_done(), 100);
         assert!(f.summary.contains("339"));
+    }
+
+    #[test]
+    fn the_holder_hands_over_and_the_receiver_confirms() {
+        let [ua, ru] = sides();
+        let tr: PartyCode = "TR".parse().unwrap();
+        use Movement::*;
+        assert!(Planned.check_move(HandedOver, &ru, &ru, &ua, None).is_ok());
+        let wrong = Planned
+            .check_move(HandedOver, &ua, &ru, &ua, None)
+            .unwrap_err();
+        assert!(wrong.to_string().contains("only RU"), "{wrong}");
+        assert!(HandedOver.check_move(Received, &ua, &ru, &ua, None).is_ok());
+        assert!(
+            HandedOver
+                .check_move(Received, &ru, &ru, &ua, None)
+                .is_err()
+        );
+        assert!(Planned.check_move(Received, &ua, &ru, &ua, None).is_err());
+        assert!(
+            Planned.check_move(Withdrawn, &ru, &ru, &ua, None).is_err(),
+            "a reason is needed"
+        );
+        assert!(
+            Planned
+                .check_move(Withdrawn, &ru, &ru, &ua, Some("refused repatriation"))
+                .is_ok()
+        );
+        assert!(
+            Planned
+                .check_move(Withdrawn, &tr, &ru, &ua, Some("x"))
+                .is_err()
+        );
+        assert!(
+            Received
+                .check_move(Withdrawn, &ua, &ru, &ua, Some("x"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_stage_closes_only_in_parity_or_with_a_reason() {
+        let even = StageParity {
+            from_a: 5,
+            from_b: 5,
+            open: 0,
+        };
+        assert!(even.check_close(Parity::PerStage, None).is_ok());
+        let odd = StageParity {
+            from_a: 5,
+            from_b: 4,
+            open: 0,
+        };
+        assert!(odd.check_close(Parity::PerStage, None).is_err());
+        assert!(
+            odd.check_close(Parity::PerStage, Some("one man died before the handover"))
+                .is_ok()
+        );
+        assert!(odd.check_close(Parity::None, None).is_ok());
+        let open = StageParity {
+            from_a: 5,
+            from_b: 5,
+            open: 1,
+        };
+        assert!(open.check_close(Parity::PerStage, Some("x")).is_err());
     }
 
     #[test]

@@ -449,16 +449,6 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         .map(|_| remains(&book, &mut rng, Lang::Ru, next(), "RU-TAG"))
         .collect();
 
-    // Which held people each side hands over in which stage, chosen before the records
-    // move into the lists: wounded and sick first, then 18–25, then the rest.
-    let order = |people: &[Identity]| -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..people.len()).collect();
-        idx.sort_by_key(|&i| (people[i].health, !people[i].is_young(), people[i].serial));
-        idx
-    };
-    let ua_held_order = order(&ru_pows[ru_unknown..]);
-    let ru_held_order = order(&ua_pows[ua_unknown..]);
-
     let list =
         |kind, category, title: &str, file: &str, to: Vec<PartyCode>, lang, records| ListSpec {
             kind,
@@ -616,7 +606,7 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         )
         .await?;
     let sides = [ua.clone(), ru.clone()];
-    let pow = store
+    store
         .add_commitment(
             &ua_talks,
             round_id,
@@ -626,6 +616,7 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
                 quantity_each_way: 1000,
                 extra_tranche: Some(200),
                 parity: Parity::PerStage,
+                parity_by_category: false,
                 priorities: vec![
                     Priority::SeriouslyWoundedOrSick,
                     Priority::WoundedOrSick,
@@ -711,7 +702,8 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             .await?;
     }
 
-    // Plans: what has moved so far (synthetic). Each side places people of its own register.
+    // Plans of remains and children: what has moved so far (synthetic). Each side places
+    // people of its own register.
     let ids_of = async |party: &PartyCode,
                         category: Category,
                         relation: Relation|
@@ -729,53 +721,8 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             .map(|x| x.id)
             .collect())
     };
-    let ua_held_ids = ids_of(&ua, Category::Pow, Relation::Held).await?;
-    let ru_held_ids = ids_of(&ru, Category::Pow, Relation::Held).await?;
-    let pow_plan = store.add_plan(&ua_talks, pow, now_ms).await?;
-    let stage_sizes = [
-        (1, "2025-06-09", scale.of(120), Movement::Received),
-        (2, "2025-06-10", scale.of(150), Movement::Received),
-        (3, "2025-06-12", scale.of(200), Movement::Planned),
-    ];
-    let mut taken = 0;
-    for (seq, date, size, movement) in stage_sizes {
-        let stage = store
-            .add_stage(&ua_talks, pow_plan, seq, Some(date), now_ms)
-            .await?;
-        let n = size
-            .min(ua_held_order.len().saturating_sub(taken))
-            .min(ru_held_order.len().saturating_sub(taken));
-        let entries = |order: &[usize], ids: &[i64], to: &PartyCode| -> Vec<StageEntry> {
-            order[taken..taken + n]
-                .iter()
-                .filter_map(|&i| ids.get(i))
-                .map(|&id| StageEntry {
-                    person_id: id,
-                    to: to.clone(),
-                    movement,
-                    reason: None,
-                })
-                .collect()
-        };
-        store
-            .add_stage_entries(
-                &ua_talks,
-                stage,
-                &entries(&ua_held_order, &ua_held_ids, &ru),
-                now_ms,
-            )
-            .await?;
-        store
-            .add_stage_entries(
-                &ru_talks,
-                stage,
-                &entries(&ru_held_order, &ru_held_ids, &ua),
-                now_ms,
-            )
-            .await?;
-        taken += n;
-    }
-
+    // The exchange of prisoners is planned and executed by the parties' own reviewers and
+    // negotiators (the scenario in homeward-server), from links they confirm.
     let remains_plan = store.add_plan(&ru_talks, remains_c, now_ms).await?;
     let stage = store
         .add_stage(&ru_talks, remains_plan, 1, Some("2025-06-11"), now_ms)

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 18] = [
+pub const PATHS: [&str; 22] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -39,6 +39,10 @@ pub const PATHS: [&str; 18] = [
     "/api/v1/duplicates",
     "/api/v1/register/export",
     "/api/v1/links/export",
+    "/api/v1/commitments/{commitment}/plan",
+    "/api/v1/stages/{stage}/movements",
+    "/api/v1/stages/{stage}/parity-note",
+    "/api/v1/stages/{stage}/close",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -51,6 +55,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[11], get(list_export))
         .route(PATHS[16], get(register_export))
         .route(PATHS[17], get(links_export))
+        .route(PATHS[18], get(plan_view).post(make_plan))
+        .route(PATHS[19], axum::routing::post(move_person))
+        .route(PATHS[20], axum::routing::post(note_parity))
+        .route(PATHS[21], axum::routing::post(close_stage))
         .route(PATHS[0], get(openapi_json))
         .route(PATHS[1], get(me))
         .route(PATHS[2], get(rounds))
@@ -84,7 +92,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -795,4 +803,135 @@ async fn duplicates(
     )
     .await?;
     Ok(Json(report))
+}
+
+/// The current exchange plan of a commitment the caller's party takes part in or
+/// mediates: stages, people and their movements, parity; what was left out and why only
+/// for the party that made it.
+#[utoipa::path(get, path = "/api/v1/commitments/{commitment}/plan", params(("commitment" = i64, Path, description = "commitment id")), responses(
+    (status = 200, body = homeward_store::PlanView),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn plan_view(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Json<homeward_store::PlanView>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    Ok(Json(state.store.plan_of(&grant, commitment).await?))
+}
+
+/// Plans an exchange commitment from the caller's register: confirmed people both ways,
+/// ordered by the agreement's priorities, cut into stages with parity. The plan becomes
+/// the commitment's current one.
+#[utoipa::path(post, path = "/api/v1/commitments/{commitment}/plan", params(("commitment" = i64, Path, description = "commitment id")), request_body = crate::plans::PlanParams, responses(
+    (status = 200, body = crate::plans::PlanReport),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "the current plan is being executed"),
+))]
+async fn make_plan(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+    Json(params): Json<crate::plans::PlanParams>,
+) -> Result<Json<crate::plans::PlanReport>, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    Ok(Json(
+        crate::plans::make_plan(&state.store, &grant, commitment, &params, state.now()).await?,
+    ))
+}
+
+/// A person of a stage moves on.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MovementBody {
+    /// The person's record, as the plan shows it.
+    pub person: i64,
+    /// handed_over, received or withdrawn.
+    pub movement: String,
+    /// Why withdrawn.
+    pub reason: Option<String>,
+}
+
+/// Records a handover (by the holding party), a receipt (by the receiving party) or a
+/// withdrawal with its reason (by either).
+#[utoipa::path(post, path = "/api/v1/stages/{stage}/movements", params(("stage" = i64, Path, description = "stage id")), request_body = MovementBody, responses(
+    (status = 204, description = "recorded"),
+    (status = 400, body = ErrorBody, description = "the wrong party, a person not in the stage, a move the rules do not allow"),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn move_person(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(stage): Path<i64>,
+    Json(body): Json<MovementBody>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<homeward_core::access::RecordMovements>(&actor)?;
+    state
+        .store
+        .move_person(
+            &grant,
+            stage,
+            body.person,
+            body.movement.parse()?,
+            body.reason.as_deref(),
+            state.now(),
+        )
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Why a stage's parity was broken.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ParityNoteBody {
+    /// The reason, in words.
+    pub note: String,
+}
+
+/// A negotiator of a side records why a stage's parity was broken.
+#[utoipa::path(post, path = "/api/v1/stages/{stage}/parity-note", params(("stage" = i64, Path, description = "stage id")), request_body = ParityNoteBody, responses(
+    (status = 204, description = "recorded"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn note_parity(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(stage): Path<i64>,
+    Json(body): Json<ParityNoteBody>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    state
+        .store
+        .note_parity(&grant, stage, &body.note, state.now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The mediator co-confirms and closes a stage; refused while people are in between or
+/// parity is broken without a negotiator's note.
+#[utoipa::path(post, path = "/api/v1/stages/{stage}/close", params(("stage" = i64, Path, description = "stage id")), responses(
+    (status = 200, body = homeward_core::talks::StageParity),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn close_stage(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(stage): Path<i64>,
+) -> Result<Json<homeward_core::talks::StageParity>, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    Ok(Json(
+        state.store.close_stage(&grant, stage, state.now()).await?,
+    ))
 }

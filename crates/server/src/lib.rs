@@ -11,7 +11,9 @@ mod error;
 pub mod export;
 pub mod lists;
 mod pages;
+pub mod plans;
 pub mod reconcile;
+pub mod scenario;
 
 pub use auth::{HashCost, hash_password};
 pub use error::{ApiError, PageError};
@@ -65,6 +67,17 @@ impl AppState {
 
     pub(crate) fn now(&self) -> i64 {
         (self.clock)()
+    }
+}
+
+/// The day of a clock reading, in UTC.
+pub fn day_of(now_ms: i64) -> homeward_core::record::PartialDate {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(now_ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    homeward_core::record::PartialDate {
+        year: t.year(),
+        month: Some(u8::from(t.month())),
+        day: Some(t.day()),
     }
 }
 

@@ -166,9 +166,9 @@ pub async fn import_list(
 /// Today from a clock reading, to the year: enough for plausibility checks.
 fn year_of(now_ms: i64) -> PartialDate {
     PartialDate {
-        year: 1970 + (now_ms as f64 / 86_400_000.0 / 365.2425) as i32,
         month: None,
         day: None,
+        ..crate::day_of(now_ms)
     }
 }
 

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 17] = [
+pub const PATHS: [&str; 21] = [
     "/",
     "/login",
     "/logout",
@@ -36,6 +36,10 @@ pub const PATHS: [&str; 17] = [
     "/register/export",
     "/lists/mapping",
     "/review/export",
+    "/commitments/{commitment}/plan",
+    "/stages/{stage}/movements",
+    "/stages/{stage}/parity-note",
+    "/stages/{stage}/close",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -48,6 +52,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[14], get(register_export))
         .route(PATHS[15], axum::routing::post(mapping_page))
         .route(PATHS[16], get(links_export))
+        .route(PATHS[17], get(plan_page).post(plan_make))
+        .route(PATHS[18], axum::routing::post(stage_move))
+        .route(PATHS[19], axum::routing::post(stage_note))
+        .route(PATHS[20], axum::routing::post(stage_close))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -932,4 +940,181 @@ async fn review_decide(
         _ => "/review".to_owned(),
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    who: Who,
+    commitment: i64,
+    title: String,
+    summary: String,
+    plan: Option<homeward_store::PlanView>,
+    message: Option<String>,
+}
+
+async fn render_plan(
+    state: &AppState,
+    caller: &PageCaller,
+    commitment: i64,
+    message: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let grant = authorize::<ReadTalks>(&caller.actor)?;
+    let c = state
+        .store
+        .commitments(&grant)
+        .await?
+        .into_iter()
+        .find(|c| c.id == commitment)
+        .ok_or_else(|| homeward_core::Error::NotFound(format!("commitment {commitment}")))?;
+    let plan = match state.store.plan_of(&grant, commitment).await {
+        Ok(p) => Some(p),
+        Err(homeward_core::Error::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    render(&PlanPage {
+        who: Who::from(caller),
+        commitment,
+        title: c.title,
+        summary: c.fulfilment.summary,
+        plan,
+        message,
+    })
+}
+
+async fn plan_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    render_plan(&state, &caller, commitment, None).await
+}
+
+#[derive(Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    csrf: String,
+    stage_size: u32,
+    #[serde(default)]
+    stage_dates: String,
+    #[serde(default)]
+    include_extra: Option<String>,
+}
+
+async fn plan_make(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+    Form(form): Form<PlanForm>,
+) -> Result<Html<String>, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteTalks>(&caller.actor)?;
+    let params = crate::plans::PlanParams {
+        stage_size: form.stage_size,
+        stage_dates: form
+            .stage_dates
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        include_extra: form.include_extra.is_some(),
+    };
+    let r = crate::plans::make_plan(&state.store, &grant, commitment, &params, state.now()).await?;
+    let left: Vec<String> = r.left_out.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let message = format!(
+        "Plan {} made: {} stages, {} and {} people each way; left out: {}.",
+        r.plan,
+        r.stages,
+        r.from_a,
+        r.from_b,
+        if left.is_empty() {
+            "nobody".to_owned()
+        } else {
+            left.join(", ")
+        }
+    );
+    render_plan(&state, &caller, commitment, Some(message)).await
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    #[serde(default)]
+    csrf: String,
+    commitment: i64,
+    person: i64,
+    movement: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn stage_move(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(stage): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::RecordMovements>(&caller.actor)?;
+    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+    state
+        .store
+        .move_person(
+            &grant,
+            stage,
+            form.person,
+            form.movement.parse()?,
+            reason,
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/plan#stage-{stage}",
+        form.commitment
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct StageForm {
+    #[serde(default)]
+    csrf: String,
+    commitment: i64,
+    #[serde(default)]
+    note: String,
+}
+
+async fn stage_note(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(stage): Path<i64>,
+    Form(form): Form<StageForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteTalks>(&caller.actor)?;
+    state
+        .store
+        .note_parity(&grant, stage, &form.note, state.now())
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/plan#stage-{stage}",
+        form.commitment
+    ))
+    .into_response())
+}
+
+async fn stage_close(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(stage): Path<i64>,
+    Form(form): Form<StageForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteTalks>(&caller.actor)?;
+    state.store.close_stage(&grant, stage, state.now()).await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/plan#stage-{stage}",
+        form.commitment
+    ))
+    .into_response())
 }

@@ -15,6 +15,7 @@ mod lists;
 mod location;
 mod parties;
 mod persons;
+mod plans;
 mod search;
 mod talks;
 #[doc(hidden)]
@@ -28,6 +29,7 @@ pub use lists::{ListSummary, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};
+pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
 pub use search::{SearchHit, SearchQuery};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 

@@ -83,7 +83,7 @@ pub struct StageEntry {
     pub reason: Option<String>,
 }
 
-const VISIBLE_ROUND: &str = "(r.mediator = $1 OR EXISTS (SELECT 1 FROM delegations d WHERE d.round_id = r.id AND d.party = $1))";
+pub(crate) const VISIBLE_ROUND: &str = "(r.mediator = $1 OR EXISTS (SELECT 1 FROM delegations d WHERE d.round_id = r.id AND d.party = $1))";
 
 impl Store {
     async fn round_visible(
@@ -273,7 +273,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT sp.from_party, sp.to_party, sp.movement, COUNT(*) AS n FROM stage_persons sp \
              JOIN stages s ON s.id = sp.stage_id JOIN plans p ON p.id = s.plan_id \
-             WHERE p.commitment_id = $1 GROUP BY sp.from_party, sp.to_party, sp.movement",
+             WHERE p.id = (SELECT MAX(id) FROM plans WHERE commitment_id = $1) \
+             GROUP BY sp.from_party, sp.to_party, sp.movement",
         )
         .bind(commitment_id)
         .fetch_all(&self.pool)

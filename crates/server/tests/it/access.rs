@@ -83,6 +83,21 @@ async fn no_route_shows_one_party_the_register_of_another() {
                 .unwrap()["id"]
                 .as_i64()
                 .unwrap();
+            // The exchange commitment and a stage of its plan: shared by the sides and the
+            // mediator, so seen by RU and TR too — but never UA's deliberation about who was
+            // left out, and never a record hash.
+            let commitments: serde_json::Value = c
+                .get(r.url("/api/v1/commitments"))
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .send().await.unwrap().json().await.unwrap();
+            let pow = commitments.as_array().unwrap().iter()
+                .find(|c| c["terms"]["kind"] == "pow_exchange").unwrap()["id"].as_i64().unwrap();
+            let plan: serde_json::Value = c
+                .get(r.url(&format!("/api/v1/commitments/{pow}/plan")))
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .send().await.unwrap().json().await.unwrap();
+            assert!(!plan["left_out"].as_array().unwrap().is_empty(), "UA sees what it left out");
+            let stage = plan["stages"][2]["id"].as_i64().unwrap();
             let mut checked = 0;
             for path in homeward_server::route_paths() {
                 if path == "/logout" || path == "/login" {
@@ -90,7 +105,9 @@ async fn no_route_shows_one_party_the_register_of_another() {
                 }
                 let concrete = path
                     .replace("{id}", &ua_ids[0].to_string())
-                    .replace("{list}", &ua_list.to_string()).replace("{link}", "1");
+                    .replace("{list}", &ua_list.to_string()).replace("{link}", "1")
+                    .replace("{commitment}", &pow.to_string()).replace("{stage}", &stage.to_string());
+                let shared = path.contains("{commitment}") || path.contains("{stage}");
                 for party in ["RU", "TR"] {
                     for role in Role::ALL {
                         let mut request = c.get(r.url(&concrete)).bearer_auth(r.token(party, role));
@@ -103,10 +120,12 @@ async fn no_route_shows_one_party_the_register_of_another() {
                             // A route that only takes POST: the same caller posts to it.
                             let post = c.post(r.url(&concrete)).bearer_auth(r.token(party, role));
                             let post = if path.starts_with("/api/") {
-                                post.json(&serde_json::json!({"request": ua_list, "holding": ua_list, "decision": "accept"}))
+                                post.json(&serde_json::json!({"request": ua_list, "holding": ua_list, "decision": "accept", "stage_size": 1, "person": ua_ids[0], "movement": "received", "note": ""}))
                             } else {
                                 let list = ua_list.to_string();
-                                post.form(&[("csrf", ""), ("decision", "accept"), ("request", list.as_str()), ("holding", list.as_str())])
+                                let (pow, person) = (pow.to_string(), ua_ids[0].to_string());
+                                post.form(&[("csrf", ""), ("decision", "accept"), ("request", list.as_str()), ("holding", list.as_str()),
+                                    ("commitment", pow.as_str()), ("person", person.as_str()), ("movement", "received"), ("note", "")])
                             };
                             resp = post.send().await.unwrap();
                             // Looking for duplicates works on the caller's own register only.
@@ -121,7 +140,15 @@ async fn no_route_shows_one_party_the_register_of_another() {
                             "{} {concrete} as {party} {role}: unexpected {status}",
                             r.backend
                         );
-                        if path.contains("{id}") || path.contains("{list}") || path.contains("{link}") {
+                        if shared && status == StatusCode::OK && path.ends_with("/plan") {
+                            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                            assert!(
+                                v["left_out"].as_array().is_none_or(|l| l.is_empty()) && !body.contains("left-out"),
+                                "{} {concrete} as {party} {role} shows UA's left-out people",
+                                r.backend
+                            );
+                        }
+                        if !shared && (path.contains("{id}") || path.contains("{list}") || path.contains("{link}")) {
                             assert!(
                                 status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
                                 "{} {concrete} as {party} {role} must be refused, got {status}",

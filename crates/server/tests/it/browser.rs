@@ -342,36 +342,72 @@ async fn a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it() {
         async |r| {
             let c = reqwest::Client::new();
             let reviewer = r.token("UA", Role::Reviewer);
-            let lists: Value = c
-                .get(r.url("/api/v1/lists"))
-                .bearer_auth(&reviewer)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let id = |kind: &str, issuer: &str| {
-                lists
-                    .as_array()
+            let upload = async |csv: &str, kind: &str, from: Option<&str>| -> i64 {
+                let mut form = reqwest::multipart::Form::new()
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                            .file_name(format!("{kind}-browser.csv")),
+                    )
+                    .text("kind", kind.to_owned())
+                    .text("category", "pow");
+                if let Some(f) = from {
+                    form = form.text("from", f.to_owned());
+                }
+                let report: Value = c
+                    .post(r.url("/api/v1/lists"))
+                    .bearer_auth(r.token("UA", Role::Operator))
+                    .multipart(form)
+                    .send()
+                    .await
                     .unwrap()
-                    .iter()
-                    .find(|l| l["kind"] == kind && l["issuer"] == issuer && l["category"] == "pow")
-                    .unwrap()["id"]
+                    .json()
+                    .await
+                    .unwrap();
+                report["list"]
                     .as_i64()
-                    .unwrap()
+                    .unwrap_or_else(|| panic!("{report}"))
             };
+            let request = upload(
+                "прізвище,ім'я,по батькові,дата народження\nГнатюк,Остап,Богданович,03.03.1997\n",
+                "request",
+                None,
+            )
+            .await;
+            let holding = upload(
+                "ФИО,дата рождения\nГнатюк Остап Богданович,03.03.1997\n",
+                "holding",
+                Some("RU"),
+            )
+            .await;
             let report: Value = c
                 .post(r.url("/api/v1/reconcile"))
                 .bearer_auth(&reviewer)
-                .json(&json!({"request": id("request", "UA"), "holding": id("holding", "RU")}))
+                .json(&json!({"request": request, "holding": holding}))
                 .send()
                 .await
                 .unwrap()
                 .json()
                 .await
                 .unwrap();
-            assert!(report["proposed"].as_i64().unwrap() > 0, "{report}");
+            assert_eq!(report["proposed"], 1, "{report}");
+            let queue: Value = c
+                .get(r.url("/api/v1/links"))
+                .query(&[("decision", "candidate")])
+                .bearer_auth(&reviewer)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let link = queue
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["other_list"] == holding)
+                .unwrap()["id"]
+                .to_string();
             let (s, _profile) = open_session(&c, &driver).await;
             sign_in(&c, &s, r, &reviewer).await;
             call(
@@ -381,19 +417,7 @@ async fn a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it() {
                 json!({"url": r.url("/review")}),
             )
             .await;
-            let row = find(&c, &s, "tr[id^=link-]").await;
-            let link = call(
-                &c,
-                reqwest::Method::GET,
-                format!("{s}/element/{row}/attribute/id"),
-                Value::Null,
-            )
-            .await;
-            let link = link
-                .as_str()
-                .unwrap()
-                .trim_start_matches("link-")
-                .to_owned();
+            let row = find(&c, &s, &format!("tr#link-{link}")).await;
             // Both records side by side: Cyrillic as written, and their romanisation.
             let text = call(
                 &c,

@@ -30,6 +30,9 @@ async fn start(t: TestStore, backend: &'static str) -> Running {
     let seeded = homeward_demo::seed(&t.store, Scale(0.02), T0)
         .await
         .unwrap();
+    homeward_server::scenario::run_exchange(&t.store, 8, T0)
+        .await
+        .unwrap();
     let store = t.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
