@@ -8,3 +8,4 @@ mod browser;
 mod common;
 mod exports;
 mod pages;
+mod plans;

@@ -1,0 +1,345 @@
+//! Exchange plans over HTTP on the seeded demo, whose exchange the scenario planned and
+//! half executed: the plan's order and parity, execution by the right parties only, the
+//! mediator's co-confirmation, and every misuse refused with nothing changed.
+
+use crate::common::{Running, client, each_backend};
+use homeward_core::access::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn get(r: &Running, path: &str, party: &str, role: Role) -> Value {
+    client()
+        .get(r.url(path))
+        .bearer_auth(r.token(party, role))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn post(
+    r: &Running,
+    path: &str,
+    party: &str,
+    role: Role,
+    body: Value,
+) -> (StatusCode, String) {
+    let resp = client()
+        .post(r.url(path))
+        .bearer_auth(r.token(party, role))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+async fn pow_commitment(r: &Running) -> i64 {
+    get(r, "/api/v1/commitments", "UA", Role::Viewer)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["terms"]["kind"] == "pow_exchange")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_plan_keeps_order_and_parity_and_only_the_right_party_moves_a_person() {
+    each_backend(
+        "the_plan_keeps_order_and_parity_and_only_the_right_party_moves_a_person",
+        async |r| {
+            let pow = pow_commitment(r).await;
+            let path = format!("/api/v1/commitments/{pow}/plan");
+            let plan = get(r, &path, "UA", Role::Viewer).await;
+            let stages = plan["stages"].as_array().unwrap();
+            assert!(stages.len() >= 3, "{plan}");
+            for s in stages {
+                let from = |side: &str| {
+                    s["persons"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|p| p["from"] == side)
+                        .count()
+                };
+                assert_eq!(
+                    from("UA"),
+                    from("RU"),
+                    "{}: stage {} is planned in parity",
+                    r.backend,
+                    s["seq"]
+                );
+                // Within a side, ranks rise through the stage.
+                for side in ["UA", "RU"] {
+                    let ranks: Vec<i64> = s["persons"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|p| p["from"] == side)
+                        .map(|p| p["rank"].as_i64().unwrap())
+                        .collect();
+                    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+                }
+            }
+            assert_eq!(
+                (
+                    stages[0]["state"].as_str(),
+                    stages[1]["state"].as_str(),
+                    stages[2]["state"].as_str()
+                ),
+                (Some("closed"), Some("closed"), Some("open"))
+            );
+            assert!(
+                stages[1]["parity_note"]
+                    .as_str()
+                    .unwrap()
+                    .contains("refused repatriation")
+            );
+            assert_eq!(stages[0]["parity"]["from_a"], stages[0]["parity"]["from_b"]);
+            assert!(
+                stages[0]["persons"][0]["why"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("rank 1 of")
+            );
+            assert!(
+                !plan["left_out"].as_array().unwrap().is_empty(),
+                "UA sees who it left out and why"
+            );
+            // The other side and the mediator see the plan, not UA's deliberation.
+            for party in ["RU", "TR"] {
+                let theirs = get(r, &path, party, Role::Viewer).await;
+                assert_eq!(theirs["stages"].as_array().unwrap().len(), stages.len());
+                assert!(
+                    theirs["left_out"].as_array().unwrap().is_empty(),
+                    "{party} sees UA's left-out people"
+                );
+            }
+            let stage3 = &stages[2];
+            let stage = stage3["id"].as_i64().unwrap();
+            let person = |from: &str| {
+                stage3["persons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["from"] == from)
+                    .unwrap()["person_id"]
+                    .as_i64()
+                    .unwrap()
+            };
+            let held_by_ru = person("RU");
+            let moves = format!("/api/v1/stages/{stage}/movements");
+            let refusals = [
+                // UA cannot hand over a man RU holds.
+                (
+                    "UA",
+                    Role::Operator,
+                    json!({"person": held_by_ru, "movement": "handed_over"}),
+                    "only RU",
+                ),
+                // Nobody receives a man not yet handed over.
+                (
+                    "UA",
+                    Role::Operator,
+                    json!({"person": held_by_ru, "movement": "received"}),
+                    "handed over",
+                ),
+                // A withdrawal needs its reason.
+                (
+                    "RU",
+                    Role::Operator,
+                    json!({"person": held_by_ru, "movement": "withdrawn"}),
+                    "reason",
+                ),
+                // The mediator does not move people.
+                (
+                    "TR",
+                    Role::Negotiator,
+                    json!({"person": held_by_ru, "movement": "withdrawn", "reason": "x"}),
+                    "can withdraw",
+                ),
+                // A person not in the stage.
+                (
+                    "RU",
+                    Role::Operator,
+                    json!({"person": 999_999, "movement": "handed_over"}),
+                    "not in stage",
+                ),
+            ];
+            for (party, role, body, expected) in refusals {
+                let (status, text) = post(r, &moves, party, role, body.clone()).await;
+                assert!(
+                    status == StatusCode::BAD_REQUEST && text.contains(expected),
+                    "{}: {party} {body}: {status} {text}",
+                    r.backend
+                );
+            }
+            // A viewer may not move anyone at all.
+            let (status, _) = post(
+                r,
+                &moves,
+                "RU",
+                Role::Viewer,
+                json!({"person": held_by_ru, "movement": "handed_over"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            // Nor close a stage with people in between; nor may a side close it.
+            let close = format!("/api/v1/stages/{stage}/close");
+            let (status, text) = post(r, &close, "TR", Role::Negotiator, json!({})).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && text.contains("still planned"),
+                "{text}"
+            );
+            let (status, text) = post(r, &close, "RU", Role::Negotiator, json!({})).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && text.contains("mediator"),
+                "{text}"
+            );
+            // A new plan would lose what was executed: refused.
+            let (status, text) =
+                post(r, &path, "UA", Role::Negotiator, json!({"stage_size": 5})).await;
+            assert!(
+                status == StatusCode::CONFLICT && text.contains("being executed"),
+                "{status} {text}"
+            );
+            // Nothing of all that changed the plan.
+            assert_eq!(
+                get(r, &path, "UA", Role::Viewer).await,
+                plan,
+                "{}: a refusal changed the plan",
+                r.backend
+            );
+
+            // Stage 3 executed by the right parties, then co-confirmed.
+            for p in stage3["persons"].as_array().unwrap() {
+                let (from, to, id) = (
+                    p["from"].as_str().unwrap(),
+                    p["to"].as_str().unwrap(),
+                    p["person_id"].as_i64().unwrap(),
+                );
+                let (s1, t1) = post(
+                    r,
+                    &moves,
+                    from,
+                    Role::Operator,
+                    json!({"person": id, "movement": "handed_over"}),
+                )
+                .await;
+                assert_eq!(s1, StatusCode::NO_CONTENT, "{t1}");
+                let (s2, t2) = post(
+                    r,
+                    &moves,
+                    to,
+                    Role::Operator,
+                    json!({"person": id, "movement": "received"}),
+                )
+                .await;
+                assert_eq!(s2, StatusCode::NO_CONTENT, "{t2}");
+            }
+            let (status, text) = post(r, &close, "TR", Role::Negotiator, json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{text}");
+            // Fulfilment follows, never typed in.
+            let c = get(r, "/api/v1/commitments", "UA", Role::Viewer).await;
+            let flows = &c
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == pow)
+                .unwrap()["fulfilment"]["flows"];
+            let received: i64 = stages
+                .iter()
+                .take(3)
+                .map(|s| {
+                    s["persons"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|p| p["from"] == "UA")
+                        .count() as i64
+                })
+                .sum::<i64>()
+                - 1;
+            assert_eq!(flows[0]["received"].as_i64(), Some(received), "{flows}");
+            let events = get(r, "/api/v1/log/verify", "UA", Role::Auditor).await;
+            assert!(
+                events["first_break"].is_null() && events["verified"].as_i64() > Some(0),
+                "{events}"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_plan_builder_page_makes_and_shows_a_plan() {
+    each_backend("the_plan_builder_page_makes_and_shows_a_plan", async |r| {
+        let pow = pow_commitment(r).await;
+        let page = client()
+            .get(r.url(&format!("/commitments/{pow}/plan")))
+            .bearer_auth(r.token("UA", Role::Negotiator))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("id=\"plan-builder\"")
+                && page.contains("Stage 1")
+                && page.contains("id=\"left-out\""),
+            "{page}"
+        );
+        assert!(page.contains("GC III art. 110"));
+        let theirs = client()
+            .get(r.url(&format!("/commitments/{pow}/plan")))
+            .bearer_auth(r.token("RU", Role::Negotiator))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(theirs.contains("Stage 1") && !theirs.contains("id=\"left-out\""));
+        // The remains commitment has no exchange plan to build.
+        let other = get(r, "/api/v1/commitments", "UA", Role::Viewer)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["terms"]["kind"] == "remains_return")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (status, text) = post(
+            r,
+            &format!("/api/v1/commitments/{other}/plan"),
+            "UA",
+            Role::Negotiator,
+            json!({"stage_size": 10}),
+        )
+        .await;
+        assert!(
+            status == StatusCode::BAD_REQUEST && text.contains("not an exchange of prisoners"),
+            "{text}"
+        );
+        let (status, text) = post(
+            r,
+            &format!("/api/v1/commitments/{pow}/plan"),
+            "UA",
+            Role::Negotiator,
+            json!({"stage_size": 0}),
+        )
+        .await;
+        assert!(
+            status == StatusCode::BAD_REQUEST || status == StatusCode::CONFLICT,
+            "{text}"
+        );
+    })
+    .await;
+}
