@@ -1146,3 +1146,118 @@ fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
         report["warnings"].as_array().map_or(0, Vec::len)
     );
 }
+
+#[test]
+fn the_demo_exchange_is_shown_and_executed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").to_string_lossy().into_owned();
+    let o = homeward(&["demo", "--db", &db, "--scale", "0.02", "--no-serve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("exchange plan") && out.contains("stages 1 and 2 executed"),
+        "{out}"
+    );
+    let (viewer, ru_op, ua_op, ua_neg, tr_neg) = (
+        token_of(&out, "UA", "viewer"),
+        token_of(&out, "RU", "operator"),
+        token_of(&out, "UA", "operator"),
+        token_of(&out, "UA", "negotiator"),
+        token_of(&out, "TR", "negotiator"),
+    );
+    let commitments: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "commitments",
+        "--db",
+        &db,
+        "--token",
+        &viewer,
+    ])))
+    .unwrap();
+    let pow = commitments
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["terms"]["kind"] == "pow_exchange")
+        .unwrap()["id"]
+        .to_string();
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "plan",
+        "--db",
+        &db,
+        "--token",
+        &viewer,
+        "--commitment",
+        &pow,
+        "--show",
+    ])))
+    .unwrap();
+    let stage = &plan["stages"][2];
+    let (stage_id, held_by_ru) = (
+        stage["id"].to_string(),
+        stage["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["from"] == "RU")
+            .unwrap()["person_id"]
+            .to_string(),
+    );
+    // The wrong party: one line that names the rule and the record.
+    assert_one_line_error(
+        &homeward(&[
+            "stage",
+            "move",
+            "--db",
+            &db,
+            "--token",
+            &ua_op,
+            "--stage",
+            &stage_id,
+            "--person",
+            &held_by_ru,
+            "--to",
+            "handed_over",
+        ]),
+        "only RU, which holds the person, records the handover",
+    );
+    let o = homeward(&[
+        "stage",
+        "move",
+        "--db",
+        &db,
+        "--token",
+        &ru_op,
+        "--stage",
+        &stage_id,
+        "--person",
+        &held_by_ru,
+        "--to",
+        "withdrawn",
+        "--reason",
+        "died in custody before the handover",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A plan being executed is not replaced.
+    assert_one_line_error(
+        &homeward(&[
+            "plan",
+            "--db",
+            &db,
+            "--token",
+            &ua_neg,
+            "--commitment",
+            &pow,
+            "--stage-size",
+            "5",
+        ]),
+        "being executed",
+    );
+    // The mediator cannot close a stage with people still planned.
+    assert_one_line_error(
+        &homeward(&[
+            "stage", "close", "--db", &db, "--token", &tr_neg, "--stage", &stage_id,
+        ]),
+        "still planned or handed over",
+    );
+    assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
+}

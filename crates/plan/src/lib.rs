@@ -291,6 +291,13 @@ fn ordering(c: &Candidate, rules: &[Priority], on: &PartialDate) -> (Vec<i64>, V
     (key, met)
 }
 
+/// An eligible person with their sort key and the priority rules they meet.
+struct Ranked<'c> {
+    key: Vec<i64>,
+    met: Vec<String>,
+    candidate: &'c Candidate,
+}
+
 /// Makes the plan. Every candidate ends up either placed in a stage or left out with a
 /// reason; nobody is placed twice; with parity kept, every stage carries as many people
 /// each way (per category, when asked).
@@ -312,7 +319,7 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
     let quantity = request.quantity_each_way + request.extra_each_way;
     let mut left_out = Vec::new();
     // Eligible people of each side, in the agreement's order, with their reasons.
-    let mut eligible: BTreeMap<Side, Vec<(Vec<i64>, Vec<String>, &Candidate)>> = BTreeMap::new();
+    let mut eligible: BTreeMap<Side, Vec<Ranked>> = BTreeMap::new();
     for c in candidates {
         let reason = if let Some(detail) = &c.unavailable {
             Some(LeftOut::Unavailable {
@@ -335,21 +342,25 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
             }),
             None => {
                 let (key, met) = ordering(c, &rules, &request.ages_on);
-                eligible.entry(c.holder).or_default().push((key, met, c));
+                eligible.entry(c.holder).or_default().push(Ranked {
+                    key,
+                    met,
+                    candidate: c,
+                });
             }
         }
     }
     for people in eligible.values_mut() {
-        people.sort_by(|x, y| x.0.cmp(&y.0));
+        people.sort_by(|x, y| x.key.cmp(&y.key));
     }
     let ranked = |side: Side| eligible.get(&side).map(Vec::as_slice).unwrap_or(&[]);
     let (a, b) = (ranked(Side::A), ranked(Side::B));
     // Ranks are places in the holder's whole order.
-    let rank_of = |people: &[(Vec<i64>, Vec<String>, &Candidate)]| -> BTreeMap<i64, u32> {
+    let rank_of = |people: &[Ranked]| -> BTreeMap<i64, u32> {
         people
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.2.person_id, i as u32 + 1))
+            .map(|(i, p)| (p.candidate.person_id, i as u32 + 1))
             .collect()
     };
     let (rank_a, rank_b) = (rank_of(a), rank_of(b));
@@ -365,23 +376,26 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
     if keep_parity && request.parity_by_category {
         // Pairs within each category, then all pairs in the order of their better member.
         let mut pairs = Vec::new();
-        let categories: std::collections::BTreeSet<&str> =
-            a.iter().chain(b).map(|p| p.2.category.as_str()).collect();
+        let categories: std::collections::BTreeSet<&str> = a
+            .iter()
+            .chain(b)
+            .map(|p| p.candidate.category.as_str())
+            .collect();
         for cat in categories {
-            let of = |people: &[(Vec<i64>, Vec<String>, &Candidate)]| -> Vec<usize> {
+            let of = |people: &[Ranked]| -> Vec<usize> {
                 (0..people.len())
-                    .filter(|&i| people[i].2.category.as_str() == cat)
+                    .filter(|&i| people[i].candidate.category.as_str() == cat)
                     .collect()
             };
             let (ia, ib) = (of(a), of(b));
             let n = ia.len().min(ib.len());
             for (x, y) in ia.iter().zip(&ib).take(n) {
-                let key = a[*x].0.clone().min(b[*y].0.clone());
+                let key = a[*x].key.clone().min(b[*y].key.clone());
                 pairs.push((key, *x, *y));
             }
             for (people, idx, other) in [(a, &ia, ib.len()), (b, &ib, ia.len())] {
                 for &i in &idx[n..] {
-                    let c = people[i].2;
+                    let c = people[i].candidate;
                     left_out.push(Excluded {
                         person_id: c.person_id,
                         holder: c.holder,
@@ -401,18 +415,18 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
             if i as u32 >= quantity {
                 for p in [pa, pb] {
                     left_out.push(Excluded {
-                        person_id: p.2.person_id,
-                        holder: p.2.holder,
+                        person_id: p.candidate.person_id,
+                        holder: p.candidate.holder,
                         reason: LeftOut::BeyondQuantity {
-                            rank: rank(p.2),
+                            rank: rank(p.candidate),
                             quantity,
                         },
                     });
                 }
                 continue;
             }
-            from_a.push((pa.1.clone(), pa.2));
-            from_b.push((pb.1.clone(), pb.2));
+            from_a.push((pa.met.clone(), pa.candidate));
+            from_b.push((pb.met.clone(), pb.candidate));
         }
     } else {
         let n_a = if keep_parity {
@@ -430,7 +444,7 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
             (b, n_b, &mut from_b, a.len()),
         ] {
             for (i, p) in people.iter().enumerate() {
-                let c = p.2;
+                let c = p.candidate;
                 if i as u32 >= quantity {
                     left_out.push(Excluded {
                         person_id: c.person_id,
@@ -452,7 +466,7 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
                         },
                     });
                 } else {
-                    out.push((p.1.clone(), c));
+                    out.push((p.met.clone(), c));
                 }
             }
         }

@@ -455,7 +455,7 @@ async fn a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .any(|l| l["id"].to_string() == link)
+                    .any(|l| l["id"].as_i64() == link.parse::<i64>().ok())
             };
             let mut confirmed = false;
             for _ in 0..50 {
