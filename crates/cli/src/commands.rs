@@ -258,6 +258,12 @@ enum Command {
         #[arg(long)]
         show: bool,
     },
+    /// Record or change a talks round (negotiators).
+    #[command(subcommand)]
+    Round(RoundCommand),
+    /// Record or change a commitment of a round (negotiators); terms as JSON, `kind` first.
+    #[command(subcommand)]
+    Commitment(CommitmentCommand),
     /// Execute a stage: record a handover, a receipt or a withdrawal; record why parity was
     /// broken; or (the mediator) close the stage.
     #[command(subcommand)]
@@ -289,6 +295,126 @@ enum Command {
         /// How many events.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+/// A round's facts, as flags.
+#[derive(Debug, clap::Args)]
+struct RoundArgs {
+    /// E.g. "Istanbul, second round".
+    #[arg(long)]
+    title: String,
+    /// Date, YYYY-MM-DD.
+    #[arg(long)]
+    held_on: String,
+    /// Building or place.
+    #[arg(long, default_value = "")]
+    venue: String,
+    /// City.
+    #[arg(long, default_value = "")]
+    city: String,
+    /// The mediating party.
+    #[arg(long)]
+    mediator: Option<String>,
+    /// A delegation, `PARTY:head of delegation`; repeat for each.
+    #[arg(long = "delegation")]
+    delegations: Vec<String>,
+    /// Free notes.
+    #[arg(long, default_value = "")]
+    notes: String,
+}
+
+impl RoundArgs {
+    fn round(&self) -> anyhow::Result<homeward_store::NewRound> {
+        let delegations = self
+            .delegations
+            .iter()
+            .map(|d| {
+                let (party, head) = d.split_once(':').with_context(|| {
+                    format!("--delegation {d:?}: write PARTY:head of delegation")
+                })?;
+                Ok(homeward_core::talks::Delegation {
+                    party: party.trim().parse()?,
+                    head: head.trim().to_owned(),
+                    size: None,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(homeward_store::NewRound {
+            title: self.title.clone(),
+            held_on: self.held_on.clone(),
+            venue: self.venue.clone(),
+            city: self.city.clone(),
+            mediator: self.mediator.as_deref().map(str::parse).transpose()?,
+            notes: self.notes.clone(),
+            delegations,
+        })
+    }
+}
+
+/// Rounds.
+#[derive(Debug, Subcommand)]
+enum RoundCommand {
+    /// Record a round the token's party took part in or mediated; prints its id.
+    Add {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        #[command(flatten)]
+        round: RoundArgs,
+    },
+    /// Change a round the token's party recorded.
+    Edit {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The round.
+        #[arg(long = "id")]
+        id: i64,
+        #[command(flatten)]
+        round: RoundArgs,
+    },
+}
+
+/// Commitments.
+#[derive(Debug, Subcommand)]
+enum CommitmentCommand {
+    /// Record a commitment of a round; prints its id.
+    Add {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The round.
+        #[arg(long)]
+        round: i64,
+        /// The title, as the communiqué words it.
+        #[arg(long)]
+        title: String,
+        /// The two sides, e.g. UA,RU.
+        #[arg(long, value_delimiter = ',', num_args = 2)]
+        sides: Vec<String>,
+        /// The terms as JSON, e.g. '{"kind":"local_truce","min_days":2,"max_days":3,"purpose":"…","sector":null,"start":null}'.
+        #[arg(long)]
+        terms: String,
+    },
+    /// Change a commitment's title and terms (its kind and sides stay).
+    Edit {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The commitment.
+        #[arg(long = "id")]
+        id: i64,
+        /// The title.
+        #[arg(long)]
+        title: String,
+        /// The terms as JSON, of the same kind.
+        #[arg(long)]
+        terms: String,
     },
 }
 
@@ -611,6 +737,75 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 homeward_server::plans::make_plan(&store, &grant, commitment, &params, now_ms())
                     .await?;
             print_json(&report)
+        }
+        Command::Round(RoundCommand::Add { db, caller, round }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            let id = store.add_round(&grant, &round.round()?, now_ms()).await?;
+            out!("{id}");
+            Ok(())
+        }
+        Command::Round(RoundCommand::Edit {
+            db,
+            caller,
+            id,
+            round,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            store
+                .update_round(&grant, id, &round.round()?, now_ms())
+                .await?;
+            out!("round {id} changed");
+            Ok(())
+        }
+        Command::Commitment(CommitmentCommand::Add {
+            db,
+            caller,
+            round,
+            title,
+            sides,
+            terms,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            let [a, b] = <[String; 2]>::try_from(sides)
+                .map_err(|_| anyhow::anyhow!("--sides takes two party codes, e.g. UA,RU"))?;
+            let terms: homeward_core::talks::Terms =
+                serde_json::from_str(&terms).map_err(|e| anyhow::anyhow!("--terms: {e}"))?;
+            let id = store
+                .add_commitment(
+                    &grant,
+                    round,
+                    &title,
+                    &[a.parse()?, b.parse()?],
+                    &terms,
+                    now_ms(),
+                )
+                .await?;
+            out!("{id}");
+            Ok(())
+        }
+        Command::Commitment(CommitmentCommand::Edit {
+            db,
+            caller,
+            id,
+            title,
+            terms,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            let terms: homeward_core::talks::Terms =
+                serde_json::from_str(&terms).map_err(|e| anyhow::anyhow!("--terms: {e}"))?;
+            store
+                .update_commitment(&grant, id, &title, &terms, now_ms())
+                .await?;
+            out!("commitment {id} changed");
+            Ok(())
         }
         Command::Stage(StageCommand::Move {
             db,

@@ -130,9 +130,9 @@ pub enum Terms {
         /// Where, when decided.
         sector: Option<String>,
         /// Shortest duration in days.
-        min_days: u32,
+        min_days: i32,
         /// Longest duration in days.
-        max_days: u32,
+        max_days: i32,
         /// What it is for.
         purpose: String,
         /// Start date, when fixed.
@@ -164,6 +164,147 @@ pub enum Terms {
 }
 
 impl Terms {
+    /// Checks the terms of a commitment between `sides`; the error names the rule and the
+    /// field at fault.
+    pub fn validate(&self, sides: &[PartyCode; 2]) -> Result<(), crate::Error> {
+        use crate::Error;
+        let date = |field: &str, v: &Option<String>| -> Result<(), Error> {
+            match v {
+                Some(d) => d
+                    .parse::<crate::record::PartialDate>()
+                    .map(|_| ())
+                    .map_err(|e| Error::invalid(field, format!("{d:?}: {e}"))),
+                None => Ok(()),
+            }
+        };
+        let a_side = |field: &str, p: &PartyCode| -> Result<(), Error> {
+            if sides.contains(p) {
+                Ok(())
+            } else {
+                Err(Error::invalid(
+                    field,
+                    format!(
+                        "{p} is not a side of the commitment ({} and {})",
+                        sides[0], sides[1]
+                    ),
+                ))
+            }
+        };
+        if sides[0] == sides[1] {
+            return Err(Error::invalid(
+                "sides",
+                format!(
+                    "a commitment needs two different sides, not {} twice",
+                    sides[0]
+                ),
+            ));
+        }
+        match self {
+            Terms::PowExchange {
+                quantity_each_way,
+                priorities,
+                deadline,
+                ..
+            } => {
+                if *quantity_each_way == 0 {
+                    return Err(Error::invalid(
+                        "quantity_each_way",
+                        "an exchange moves at least one person each way",
+                    ));
+                }
+                for p in priorities {
+                    if let Priority::AgeBand { min, max } = p
+                        && min > max
+                    {
+                        return Err(Error::invalid(
+                            "priorities",
+                            format!("the age band {min}–{max} is empty"),
+                        ));
+                    }
+                }
+                date("deadline", deadline)
+            }
+            Terms::RemainsReturn { quantity_each_way } if *quantity_each_way == 0 => {
+                Err(Error::invalid(
+                    "quantity_each_way",
+                    "a return of remains moves at least one body each way",
+                ))
+            }
+            Terms::RemainsReturn { .. } => Ok(()),
+            Terms::ChildReturn {
+                requested_by,
+                requested_from,
+                listed,
+                agreed,
+                ..
+            } => {
+                a_side("requested_by", requested_by)?;
+                a_side("requested_from", requested_from)?;
+                if requested_by == requested_from {
+                    return Err(Error::invalid(
+                        "requested_from",
+                        "the children are asked of the other side",
+                    ));
+                }
+                if agreed > listed {
+                    return Err(Error::invalid(
+                        "agreed",
+                        format!("{agreed} agreed is more than the {listed} listed"),
+                    ));
+                }
+                Ok(())
+            }
+            Terms::LocalTruce {
+                min_days,
+                max_days,
+                start,
+                purpose,
+                ..
+            } => {
+                if *min_days < 1 {
+                    return Err(Error::invalid(
+                        "min_days",
+                        format!("a truce lasts at least one day, not {min_days}"),
+                    ));
+                }
+                if max_days < min_days {
+                    return Err(Error::invalid(
+                        "max_days",
+                        format!(
+                            "the longest duration ({max_days} days) is shorter than the shortest ({min_days})"
+                        ),
+                    ));
+                }
+                if purpose.trim().is_empty() {
+                    return Err(Error::invalid("purpose", "say what the truce is for"));
+                }
+                date("start", start)
+            }
+            Terms::CeasefireProposal {
+                proposed_by,
+                options,
+                ..
+            } => {
+                a_side("proposed_by", proposed_by)?;
+                if options.is_empty() {
+                    return Err(Error::invalid(
+                        "options",
+                        "a proposal states at least one option",
+                    ));
+                }
+                Ok(())
+            }
+            Terms::Meeting { purpose, .. } if purpose.trim().is_empty() => {
+                Err(Error::invalid("purpose", "say what the meeting is for"))
+            }
+            Terms::Meeting { .. } => Ok(()),
+            Terms::MedicalCommission { mandate } if mandate.trim().is_empty() => {
+                Err(Error::invalid("mandate", "state the commission's mandate"))
+            }
+            Terms::MedicalCommission { .. } => Ok(()),
+        }
+    }
+
     /// The kind these terms belong to.
     pub fn kind(&self) -> CommitmentKind {
         match self {
@@ -578,6 +719,44 @@ mod tests {
             open: 1,
         };
         assert!(open.check_close(Parity::PerStage, Some("x")).is_err());
+    }
+
+    #[test]
+    fn bad_terms_name_their_rule() {
+        let s = sides();
+        let truce = |min: i32, max: i32| Terms::LocalTruce {
+            sector: None,
+            min_days: min,
+            max_days: max,
+            purpose: "recover the dead".into(),
+            start: None,
+        };
+        assert!(truce(2, 3).validate(&s).is_ok());
+        let e = truce(-2, 3).validate(&s).unwrap_err().to_string();
+        assert!(e.contains("min_days") && e.contains("-2"), "{e}");
+        assert!(
+            truce(3, 2)
+                .validate(&s)
+                .unwrap_err()
+                .to_string()
+                .contains("max_days")
+        );
+        let kids = Terms::ChildReturn {
+            requested_by: s[0].clone(),
+            requested_from: s[1].clone(),
+            listed: 339,
+            agreed: 400,
+            list_id: None,
+        };
+        assert!(kids.validate(&s).unwrap_err().to_string().contains("339"));
+        let same = [s[0].clone(), s[0].clone()];
+        assert!(
+            Terms::RemainsReturn {
+                quantity_each_way: 6000
+            }
+            .validate(&same)
+            .is_err()
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 22] = [
+pub const PATHS: [&str; 25] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -43,6 +43,9 @@ pub const PATHS: [&str; 22] = [
     "/api/v1/stages/{stage}/movements",
     "/api/v1/stages/{stage}/parity-note",
     "/api/v1/stages/{stage}/close",
+    "/api/v1/rounds/{round}",
+    "/api/v1/rounds/{round}/commitments",
+    "/api/v1/commitments/{commitment}",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -61,7 +64,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[21], axum::routing::post(close_stage))
         .route(PATHS[0], get(openapi_json))
         .route(PATHS[1], get(me))
-        .route(PATHS[2], get(rounds))
+        .route(PATHS[2], get(rounds).post(add_round))
+        .route(PATHS[22], get(round).put(update_round))
+        .route(PATHS[23], get(round_commitments).post(add_commitment))
+        .route(PATHS[24], get(commitment).put(update_commitment))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
         .route(PATHS[5], get(person))
@@ -92,7 +98,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -934,4 +940,190 @@ async fn close_stage(
     Ok(Json(
         state.store.close_stage(&grant, stage, state.now()).await?,
     ))
+}
+
+/// The id of what was recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    /// Its id in this store.
+    pub id: i64,
+}
+
+/// Records a round the caller's party took part in or mediated.
+#[utoipa::path(post, path = "/api/v1/rounds", request_body = homeward_store::NewRound, responses(
+    (status = 200, body = Created),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn add_round(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Json(body): Json<homeward_store::NewRound>,
+) -> Result<Json<Created>, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    Ok(Json(Created {
+        id: state.store.add_round(&grant, &body, state.now()).await?,
+    }))
+}
+
+/// One round the caller's party took part in or mediated.
+#[utoipa::path(get, path = "/api/v1/rounds/{round}", params(("round" = i64, Path, description = "round id")), responses(
+    (status = 200, body = RoundView),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn round(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(round): Path<i64>,
+) -> Result<Json<RoundView>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    let found = state
+        .store
+        .rounds(&grant)
+        .await?
+        .into_iter()
+        .find(|r| r.id == round);
+    Ok(Json(found.ok_or_else(|| {
+        homeward_core::Error::NotFound(format!("round {round}"))
+    })?))
+}
+
+/// Changes a round the caller's party recorded.
+#[utoipa::path(put, path = "/api/v1/rounds/{round}", params(("round" = i64, Path, description = "round id")), request_body = homeward_store::NewRound, responses(
+    (status = 204, description = "changed"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn update_round(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(round): Path<i64>,
+    Json(body): Json<homeward_store::NewRound>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    state
+        .store
+        .update_round(&grant, round, &body, state.now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The commitments of one round, each with its fulfilment.
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/commitments", params(("round" = i64, Path, description = "round id")), responses(
+    (status = 200, body = Vec<CommitmentView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn round_commitments(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(round): Path<i64>,
+) -> Result<Json<Vec<CommitmentView>>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    let all = state.store.commitments(&grant).await?;
+    Ok(Json(
+        all.into_iter().filter(|c| c.round_id == round).collect(),
+    ))
+}
+
+/// A commitment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommitmentBody {
+    /// A title, as the communiqué words it.
+    pub title: String,
+    /// The two sides, e.g. `["UA", "RU"]`.
+    #[schema(value_type = Vec<String>)]
+    pub sides: [homeward_core::party::PartyCode; 2],
+    /// The terms; `kind` says which shape.
+    pub terms: homeward_core::talks::Terms,
+}
+
+/// Records a commitment made in a round the caller's party took part in or mediated.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/commitments", params(("round" = i64, Path, description = "round id")), request_body = CommitmentBody, responses(
+    (status = 200, body = Created),
+    (status = 400, body = ErrorBody, description = "terms that break a rule, e.g. a truce of no days"),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn add_commitment(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(round): Path<i64>,
+    Json(body): Json<CommitmentBody>,
+) -> Result<Json<Created>, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    Ok(Json(Created {
+        id: state
+            .store
+            .add_commitment(
+                &grant,
+                round,
+                &body.title,
+                &body.sides,
+                &body.terms,
+                state.now(),
+            )
+            .await?,
+    }))
+}
+
+/// One commitment with its fulfilment.
+#[utoipa::path(get, path = "/api/v1/commitments/{commitment}", params(("commitment" = i64, Path, description = "commitment id")), responses(
+    (status = 200, body = CommitmentView),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn commitment(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Json<CommitmentView>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    let found = state
+        .store
+        .commitments(&grant)
+        .await?
+        .into_iter()
+        .find(|c| c.id == commitment);
+    Ok(Json(found.ok_or_else(|| {
+        homeward_core::Error::NotFound(format!("commitment {commitment}"))
+    })?))
+}
+
+/// A commitment's new wording.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommitmentChange {
+    /// The title.
+    pub title: String,
+    /// The terms, of the same kind.
+    pub terms: homeward_core::talks::Terms,
+}
+
+/// Changes a commitment's title and terms; its kind and sides stay.
+#[utoipa::path(put, path = "/api/v1/commitments/{commitment}", params(("commitment" = i64, Path, description = "commitment id")), request_body = CommitmentChange, responses(
+    (status = 204, description = "changed"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn update_commitment(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+    Json(body): Json<CommitmentChange>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    state
+        .store
+        .update_commitment(&grant, commitment, &body.title, &body.terms, state.now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 21] = [
+pub const PATHS: [&str; 24] = [
     "/",
     "/login",
     "/logout",
@@ -40,6 +40,9 @@ pub const PATHS: [&str; 21] = [
     "/stages/{stage}/movements",
     "/stages/{stage}/parity-note",
     "/stages/{stage}/close",
+    "/rounds",
+    "/rounds/{round}/commitments",
+    "/commitments/{commitment}",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -56,6 +59,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[18], axum::routing::post(stage_move))
         .route(PATHS[19], axum::routing::post(stage_note))
         .route(PATHS[20], axum::routing::post(stage_close))
+        .route(PATHS[21], axum::routing::post(round_add))
+        .route(PATHS[22], axum::routing::post(commitment_add))
+        .route(PATHS[23], axum::routing::post(commitment_change))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -150,6 +156,8 @@ struct CommitmentCard {
     kind: &'static str,
     summary: String,
     flows: Vec<FlowBar>,
+    /// The terms as JSON, for the form that changes them.
+    terms_json: String,
 }
 
 struct RoundCard {
@@ -190,6 +198,7 @@ async fn dashboard(
                     kind: c.terms.kind().as_str(),
                     summary: c.fulfilment.summary.clone(),
                     flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
+                    terms_json: serde_json::to_string_pretty(&c.terms).unwrap_or_default(),
                 })
                 .collect(),
             id: r.id,
@@ -1117,4 +1126,128 @@ async fn stage_close(
         form.commitment
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+struct RoundForm {
+    #[serde(default)]
+    csrf: String,
+    title: String,
+    held_on: String,
+    #[serde(default)]
+    venue: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    mediator: String,
+    /// One delegation per line: `UA: head of delegation`.
+    #[serde(default)]
+    delegations: String,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn round_add(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<RoundForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteTalks>(&caller.actor)?;
+    let delegations = form
+        .delegations
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (party, head) = l.split_once(':').ok_or_else(|| {
+                homeward_core::Error::invalid(
+                    "delegations",
+                    format!("{l:?}: write PARTY: head of delegation"),
+                )
+            })?;
+            Ok(homeward_core::talks::Delegation {
+                party: party.trim().parse()?,
+                head: head.trim().to_owned(),
+                size: None,
+            })
+        })
+        .collect::<Result<Vec<_>, homeward_core::Error>>()?;
+    let round = homeward_store::NewRound {
+        title: form.title.trim().to_owned(),
+        held_on: form.held_on.trim().to_owned(),
+        venue: form.venue.trim().to_owned(),
+        city: form.city.trim().to_owned(),
+        mediator: crate::api::parse_choice(&Some(form.mediator))?,
+        notes: form.notes.trim().to_owned(),
+        delegations,
+    };
+    let id = state.store.add_round(&grant, &round, state.now()).await?;
+    Ok(Redirect::to(&format!("/#round-{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CommitmentForm {
+    #[serde(default)]
+    csrf: String,
+    title: String,
+    #[serde(default)]
+    side_a: String,
+    #[serde(default)]
+    side_b: String,
+    /// The terms as JSON, `kind` first.
+    terms: String,
+}
+
+fn terms_of(text: &str) -> Result<homeward_core::talks::Terms, homeward_core::Error> {
+    serde_json::from_str(text).map_err(|e| {
+        homeward_core::Error::invalid(
+            "terms",
+            format!("{e} (line {}, column {})", e.line(), e.column()),
+        )
+    })
+}
+
+async fn commitment_add(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(round): Path<i64>,
+    Form(form): Form<CommitmentForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteTalks>(&caller.actor)?;
+    let sides = [form.side_a.trim().parse()?, form.side_b.trim().parse()?];
+    let id = state
+        .store
+        .add_commitment(
+            &grant,
+            round,
+            form.title.trim(),
+            &sides,
+            &terms_of(&form.terms)?,
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/#commitment-{id}")).into_response())
+}
+
+async fn commitment_change(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+    Form(form): Form<CommitmentForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteTalks>(&caller.actor)?;
+    state
+        .store
+        .update_commitment(
+            &grant,
+            commitment,
+            &form.title,
+            &terms_of(&form.terms)?,
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/#commitment-{commitment}")).into_response())
 }

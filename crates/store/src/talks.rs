@@ -12,7 +12,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A round to record.
-#[derive(Debug, Clone)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct NewRound {
     /// E.g. "Istanbul, second round".
     pub title: String,
@@ -28,6 +29,41 @@ pub struct NewRound {
     pub notes: String,
     /// The delegations present.
     pub delegations: Vec<Delegation>,
+}
+
+impl NewRound {
+    /// Checks a round before it is recorded: a title, a date, two delegations of different
+    /// parties (the mediator's may be among them, as a host's is), and the recording party
+    /// present.
+    pub fn validate(&self, me: &PartyCode) -> Result<(), Error> {
+        if self.title.trim().is_empty() {
+            return Err(Error::invalid("title", "a round needs a title"));
+        }
+        self.held_on
+            .parse::<homeward_core::record::PartialDate>()
+            .map_err(|e| Error::invalid("held_on", format!("{:?}: {e}", self.held_on)))?;
+        if self.delegations.len() < 2 {
+            return Err(Error::invalid(
+                "delegations",
+                "a round has at least two delegations",
+            ));
+        }
+        for (i, d) in self.delegations.iter().enumerate() {
+            if self.delegations[..i].iter().any(|e| e.party == d.party) {
+                return Err(Error::invalid(
+                    "delegations",
+                    format!("{} is listed twice", d.party),
+                ));
+            }
+        }
+        if self.mediator.as_ref() != Some(me) && !self.delegations.iter().any(|d| &d.party == me) {
+            return Err(Error::invalid(
+                "delegations",
+                format!("{me} can only record a round it took part in or mediated"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A round as a participant sees it.
@@ -113,13 +149,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<i64, Error> {
         let me = grant.party();
-        if round.mediator.as_ref() != Some(me) && !round.delegations.iter().any(|d| &d.party == me)
-        {
-            return Err(Error::invalid(
-                "delegations",
-                format!("{me} can only record a round it took part in or mediated"),
-            ));
-        }
+        round.validate(me)?;
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (title, held_on, venue, city, mediator, notes, created_by, created_at) \
@@ -164,6 +194,7 @@ impl Store {
         terms: &Terms,
         now_ms: i64,
     ) -> Result<i64, Error> {
+        terms.validate(sides)?;
         let mut tx = self.begin().await?;
         self.round_visible(&mut tx, grant.party(), round_id).await?;
         let terms_json =
@@ -185,6 +216,119 @@ impl Store {
         let payload = serde_json::json!({ "commitment": id, "round": round_id, "kind": terms.kind().as_str() });
         commit_with_event(tx, grant, "commitment.added", payload, now_ms).await?;
         Ok(id)
+    }
+
+    /// Changes a round the grant's party recorded: its facts and its delegations; one event.
+    pub async fn update_round(
+        &self,
+        grant: &Grant<WriteTalks>,
+        round_id: i64,
+        round: &NewRound,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let me = grant.party();
+        round.validate(me)?;
+        let mut tx = self.begin().await?;
+        self.round_visible(&mut tx, me, round_id).await?;
+        let changed = sqlx::query(
+            "UPDATE rounds SET title = $1, held_on = $2, venue = $3, city = $4, mediator = $5, notes = $6 \
+             WHERE id = $7 AND created_by = $8",
+        )
+        .bind(&round.title)
+        .bind(&round.held_on)
+        .bind(&round.venue)
+        .bind(&round.city)
+        .bind(round.mediator.as_ref().map(PartyCode::as_str))
+        .bind(&round.notes)
+        .bind(round_id)
+        .bind(me.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("changing the round"))?
+        .rows_affected();
+        if changed == 0 {
+            return Err(Error::invalid(
+                "round",
+                format!(
+                    "round {round_id} was recorded by another party; only it changes the record"
+                ),
+            ));
+        }
+        sqlx::query("DELETE FROM delegations WHERE round_id = $1")
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("changing the delegations"))?;
+        for d in &round.delegations {
+            sqlx::query(
+                "INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(round_id)
+            .bind(d.party.as_str())
+            .bind(&d.head)
+            .bind(d.size)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording a delegation"))?;
+        }
+        let payload =
+            serde_json::json!({ "round": round_id, "held_on": round.held_on, "city": round.city });
+        commit_with_event(tx, grant, "round.updated", payload, now_ms).await
+    }
+
+    /// Changes a commitment's title and terms (its kind and sides stay); one event.
+    pub async fn update_commitment(
+        &self,
+        grant: &Grant<WriteTalks>,
+        commitment_id: i64,
+        title: &str,
+        terms: &Terms,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.kind, c.side_a, c.side_b FROM commitments c JOIN rounds r ON r.id = c.round_id \
+             WHERE c.id = $2 AND {VISIBLE_ROUND}"
+        )))
+        .bind(grant.party().as_str())
+        .bind(commitment_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading the commitment"))?
+        .ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
+        let get = db("reading the commitment");
+        let kind: String = row.try_get("kind").map_err(&get)?;
+        if kind != terms.kind().as_str() {
+            return Err(Error::invalid(
+                "terms",
+                format!(
+                    "commitment {commitment_id} is a {kind}; record a new commitment instead of changing its kind"
+                ),
+            ));
+        }
+        let sides: [PartyCode; 2] = [
+            row.try_get::<String, _>("side_a").map_err(&get)?.parse()?,
+            row.try_get::<String, _>("side_b").map_err(&get)?.parse()?,
+        ];
+        terms.validate(&sides)?;
+        if title.trim().is_empty() {
+            return Err(Error::invalid("title", "a commitment needs a title"));
+        }
+        let terms_json =
+            serde_json::to_string(terms).map_err(|e| Error::invalid("terms", e.to_string()))?;
+        sqlx::query("UPDATE commitments SET title = $1, terms = $2 WHERE id = $3")
+            .bind(title.trim())
+            .bind(&terms_json)
+            .bind(commitment_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("changing the commitment"))?;
+        let payload = serde_json::json!({
+            "commitment": commitment_id,
+            "kind": kind,
+            "terms_sha256": homeward_ledger::sha256_hex(terms_json.as_bytes()),
+        });
+        commit_with_event(tx, grant, "commitment.updated", payload, now_ms).await
     }
 
     /// The rounds the grant's party took part in or mediated, newest first.

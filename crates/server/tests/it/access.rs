@@ -98,6 +98,7 @@ async fn no_route_shows_one_party_the_register_of_another() {
                 .send().await.unwrap().json().await.unwrap();
             assert!(!plan["left_out"].as_array().unwrap().is_empty(), "UA sees what it left out");
             let stage = plan["stages"][2]["id"].as_i64().unwrap();
+            let round = commitments[0]["round_id"].as_i64().unwrap();
             let mut checked = 0;
             for path in homeward_server::route_paths() {
                 if path == "/logout" || path == "/login" {
@@ -106,8 +107,9 @@ async fn no_route_shows_one_party_the_register_of_another() {
                 let concrete = path
                     .replace("{id}", &ua_ids[0].to_string())
                     .replace("{list}", &ua_list.to_string()).replace("{link}", "1")
-                    .replace("{commitment}", &pow.to_string()).replace("{stage}", &stage.to_string());
-                let shared = path.contains("{commitment}") || path.contains("{stage}");
+                    .replace("{commitment}", &pow.to_string()).replace("{stage}", &stage.to_string())
+                    .replace("{round}", &round.to_string());
+                let shared = path.contains("{commitment}") || path.contains("{stage}") || path.contains("{round}");
                 for party in ["RU", "TR"] {
                     for role in Role::ALL {
                         let mut request = c.get(r.url(&concrete)).bearer_auth(r.token(party, role));
@@ -125,7 +127,8 @@ async fn no_route_shows_one_party_the_register_of_another() {
                                 let list = ua_list.to_string();
                                 let (pow, person) = (pow.to_string(), ua_ids[0].to_string());
                                 post.form(&[("csrf", ""), ("decision", "accept"), ("request", list.as_str()), ("holding", list.as_str()),
-                                    ("commitment", pow.as_str()), ("person", person.as_str()), ("movement", "received"), ("note", "")])
+                                    ("commitment", pow.as_str()), ("person", person.as_str()), ("movement", "received"), ("note", ""),
+                                    ("title", "x"), ("held_on", "2025-01-01"), ("terms", "{}")])
                             };
                             resp = post.send().await.unwrap();
                             // Looking for duplicates works on the caller's own register only.

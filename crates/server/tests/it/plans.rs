@@ -343,3 +343,63 @@ async fn the_plan_builder_page_makes_and_shows_a_plan() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rounds_and_commitments_are_recorded_and_changed_under_their_rules() {
+    each_backend("rounds_and_commitments_are_recorded_and_changed_under_their_rules", async |r| {
+        let round = json!({
+            "title": "Istanbul, third round (synthetic)", "held_on": "2025-07-23", "venue": "Çırağan Palace",
+            "city": "Istanbul", "mediator": "TR", "notes": "",
+            "delegations": [{"party": "UA", "head": "head of the UA delegation", "size": null}, {"party": "RU", "head": "head of the RU delegation", "size": null}]
+        });
+        let (status, _) = post(r, "/api/v1/rounds", "UA", Role::Viewer, round.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, text) = post(r, "/api/v1/rounds", "UA", Role::Negotiator, round.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let id = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
+        // RU sees it; only UA, which recorded it, changes it.
+        assert_eq!(get(r, &format!("/api/v1/rounds/{id}"), "RU", Role::Viewer).await["city"], "Istanbul");
+        let mut changed = round.clone();
+        changed["notes"] = json!("exchange of 1,200 more agreed");
+        let put = |party: &str, body: Value| {
+            let (url, token) = (r.url(&format!("/api/v1/rounds/{id}")), r.token(party, Role::Negotiator));
+            async move { client().put(url).bearer_auth(token).json(&body).send().await.unwrap() }
+        };
+        assert_eq!(put("RU", changed.clone()).await.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(put("UA", changed.clone()).await.status(), StatusCode::NO_CONTENT);
+        assert_eq!(get(r, &format!("/api/v1/rounds/{id}"), "UA", Role::Viewer).await["notes"], "exchange of 1,200 more agreed");
+        let mut lonely = round.clone();
+        lonely["delegations"] = json!([{"party": "UA", "head": "x", "size": null}]);
+        let (status, text) = post(r, "/api/v1/rounds", "UA", Role::Negotiator, lonely).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("two delegations"), "{text}");
+        // Commitments: a truce with a negative duration names the rule and the field.
+        let commitments = format!("/api/v1/rounds/{id}/commitments");
+        let truce = |min: i32| json!({"title": "Local truce (synthetic)", "sides": ["UA", "RU"], "terms": {"kind": "local_truce", "sector": "Zaporizhzhia front", "min_days": min, "max_days": 3, "purpose": "recover the fallen", "start": null}});
+        let (status, text) = post(r, &commitments, "UA", Role::Negotiator, truce(-2)).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("min_days") && text.contains("-2"), "{text}");
+        let (status, text) = post(r, &commitments, "UA", Role::Negotiator, truce(2)).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let truce_id = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
+        let change = |body: Value| {
+            let (url, token) = (r.url(&format!("/api/v1/commitments/{truce_id}")), r.token("RU", Role::Negotiator));
+            async move { client().put(url).bearer_auth(token).json(&body).send().await.unwrap() }
+        };
+        // Either side may reword it; its kind stays.
+        let resp = change(json!({"title": "Local truce, 3 days (synthetic)", "terms": {"kind": "local_truce", "sector": "Zaporizhzhia front", "min_days": 3, "max_days": 3, "purpose": "recover the fallen", "start": "2025-07-25"}})).await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        let resp = change(json!({"title": "x", "terms": {"kind": "remains_return", "quantity_each_way": 10}})).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        assert!(resp.text().await.unwrap().contains("new commitment"));
+        let c = get(r, &format!("/api/v1/commitments/{truce_id}"), "TR", Role::Viewer).await;
+        assert_eq!(c["terms"]["start"], "2025-07-25");
+        assert!(c["fulfilment"]["summary"].as_str().unwrap().contains("3–3 days"));
+        // The dashboard offers the forms to negotiators only.
+        let page = |role: Role| {
+            let (url, token) = (r.url("/"), r.token("UA", role));
+            async move { client().get(url).bearer_auth(token).send().await.unwrap().text().await.unwrap() }
+        };
+        assert!(page(Role::Negotiator).await.contains("id=\"new-round\""));
+        assert!(!page(Role::Viewer).await.contains("id=\"new-round\""));
+    })
+    .await;
+}
