@@ -394,7 +394,7 @@ enum CommitmentCommand {
         #[arg(long)]
         title: String,
         /// The two sides, e.g. UA,RU.
-        #[arg(long, value_delimiter = ',', num_args = 2)]
+        #[arg(long, value_delimiter = ',', required = true)]
         sides: Vec<String>,
         /// The terms as JSON, e.g. '{"kind":"local_truce","min_days":2,"max_days":3,"purpose":"…","sector":null,"start":null}'.
         #[arg(long)]

@@ -1261,3 +1261,106 @@ fn the_demo_exchange_is_shown_and_executed_from_the_command_line() {
     );
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
+
+#[test]
+fn rounds_and_commitments_are_recorded_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").to_string_lossy().into_owned();
+    let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let neg = token_of(&stdout(&o), "UA", "negotiator");
+    let o = homeward(&[
+        "round",
+        "add",
+        "--db",
+        &db,
+        "--token",
+        &neg,
+        "--title",
+        "Istanbul, third round (synthetic)",
+        "--held-on",
+        "2025-07-23",
+        "--city",
+        "Istanbul",
+        "--mediator",
+        "TR",
+        "--delegation",
+        "UA:head of the UA delegation",
+        "--delegation",
+        "RU:head of the RU delegation",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let round = stdout(&o).trim().to_owned();
+    assert_one_line_error(
+        &homeward(&[
+            "round",
+            "add",
+            "--db",
+            &db,
+            "--token",
+            &neg,
+            "--title",
+            "x",
+            "--held-on",
+            "2025-02-30",
+            "--delegation",
+            "UA:a",
+            "--delegation",
+            "RU:b",
+        ]),
+        "held_on",
+    );
+    assert_one_line_error(
+        &homeward(&[
+            "commitment",
+            "add",
+            "--db",
+            &db,
+            "--token",
+            &neg,
+            "--round",
+            &round,
+            "--title",
+            "Local truce",
+            "--sides",
+            "UA,RU",
+            "--terms",
+            r#"{"kind":"local_truce","sector":null,"min_days":-2,"max_days":3,"purpose":"recover the fallen","start":null}"#,
+        ]),
+        "min_days",
+    );
+    let o = homeward(&[
+        "commitment",
+        "add",
+        "--db",
+        &db,
+        "--token",
+        &neg,
+        "--round",
+        &round,
+        "--title",
+        "Return of remains (synthetic)",
+        "--sides",
+        "UA,RU",
+        "--terms",
+        r#"{"kind":"remains_return","quantity_each_way":3000}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = stdout(&o).trim().to_owned();
+    let o = homeward(&[
+        "commitment",
+        "edit",
+        "--db",
+        &db,
+        "--token",
+        &neg,
+        "--id",
+        &id,
+        "--title",
+        "Return of remains, 3,000 each way (synthetic)",
+        "--terms",
+        r#"{"kind":"remains_return","quantity_each_way":3000}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
+}
