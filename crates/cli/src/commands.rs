@@ -264,6 +264,18 @@ enum Command {
     /// Record or change a commitment of a round (negotiators); terms as JSON, `kind` first.
     #[command(subcommand)]
     Commitment(CommitmentCommand),
+    /// Children's cases of a child-return commitment: open them from a children list,
+    /// list them, move one a step.
+    #[command(subcommand)]
+    Children(ChildrenCommand),
+    /// The local truces, overlapping or contradictory windows, and the remains recovered
+    /// under each (JSON).
+    Truces {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+    },
     /// Execute a stage: record a handover, a receipt or a withdrawal; record why parity was
     /// broken; or (the mediator) close the stage.
     #[command(subcommand)]
@@ -415,6 +427,54 @@ enum CommitmentCommand {
         /// The terms as JSON, of the same kind.
         #[arg(long)]
         terms: String,
+    },
+}
+
+/// Children's cases.
+#[derive(Debug, Subcommand)]
+enum ChildrenCommand {
+    /// Open one case per child on a children list (negotiators), marking the ones the other
+    /// side agreed to work on.
+    Open {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The child-return commitment.
+        #[arg(long)]
+        commitment: i64,
+        /// The party's children list.
+        #[arg(long)]
+        list: i64,
+        /// The agreed children's records, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        agreed: Vec<i64>,
+    },
+    /// The cases of a commitment (JSON).
+    List {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The child-return commitment.
+        #[arg(long)]
+        commitment: i64,
+    },
+    /// Move a case one step (or back one, with --note).
+    Step {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The child's record.
+        #[arg(long)]
+        person: i64,
+        /// located, verified, return_agreed, returned or reunited.
+        #[arg(long = "to")]
+        state: String,
+        /// Why (needed to go back).
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -806,6 +866,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
             out!("commitment {id} changed");
             Ok(())
+        }
+        Command::Children(ChildrenCommand::Open {
+            db,
+            caller,
+            commitment,
+            list,
+            agreed,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteTalks>(&caller.actor(&store).await?)?;
+            let n = store
+                .open_child_cases(&grant, commitment, list, &agreed, now_ms())
+                .await?;
+            out!("{n} cases opened");
+            Ok(())
+        }
+        Command::Children(ChildrenCommand::List {
+            db,
+            caller,
+            commitment,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            print_json(&store.child_cases(&grant, commitment).await?)
+        }
+        Command::Children(ChildrenCommand::Step {
+            db,
+            caller,
+            person,
+            state,
+            note,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::RecordMovements>(&caller.actor(&store).await?)?;
+            store
+                .step_child_case(&grant, person, state.parse()?, note.as_deref(), now_ms())
+                .await?;
+            out!("person {person}: {state}");
+            Ok(())
+        }
+        Command::Truces { db, caller } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let actor = caller.actor(&store).await?;
+            let talks = authorize::<ReadTalks>(&actor)?;
+            let read = authorize::<ReadRegister>(&actor).ok();
+            print_json(&store.truces(&talks, read.as_ref()).await?)
         }
         Command::Stage(StageCommand::Move {
             db,

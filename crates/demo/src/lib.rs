@@ -757,14 +757,47 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         )
         .await?;
 
-    let children_plan = store.add_plan(&ru_talks, children_c, now_ms).await?;
-    let stage = store
-        .add_stage(&ru_talks, children_plan, 1, Some("2025-06-20"), now_ms)
-        .await?;
-    let ru_children_ids = ids_of(&ru, Category::Child, Relation::Held).await?;
+    // The children: one case per child on UA's list; the ten RU agreed to work on are
+    // followed to their families — four returned, two of them already home.
+    let read_ua = Grant::<homeward_core::access::ReadRegister>::system(ua.clone(), "demo");
+    let children_list = store
+        .lists(&read_ua)
+        .await?
+        .into_iter()
+        .find(|l| l.kind == "children" && l.issuer == ua.as_str())
+        .map(|l| l.id)
+        .ok_or_else(|| Error::NotFound("the demo's children list".to_owned()))?;
+    let children = store.list_rows(&read_ua, children_list).await?;
+    let agreed: Vec<i64> = children
+        .iter()
+        .filter_map(|r| r.person_id)
+        .take(10)
+        .collect();
     store
-        .add_stage_entries(&ru_talks, stage, &moved(&ru_children_ids, 4, &ua), now_ms)
+        .open_child_cases(&ua_talks, children_c, children_list, &agreed, now_ms)
         .await?;
+    let ua_op =
+        Grant::<homeward_core::access::RecordMovements>::system(ua.clone(), "user:ua-operator");
+    use homeward_core::cases::ChildCaseState as C;
+    for (i, child) in agreed.iter().enumerate() {
+        let reached: &[C] = match i {
+            0 | 1 => &[
+                C::Located,
+                C::Verified,
+                C::ReturnAgreed,
+                C::Returned,
+                C::Reunited,
+            ],
+            2 | 3 => &[C::Located, C::Verified, C::ReturnAgreed, C::Returned],
+            4..=6 => &[C::Located, C::Verified],
+            _ => &[C::Located],
+        };
+        for step in reached {
+            store
+                .step_child_case(&ua_op, *child, *step, None, now_ms)
+                .await?;
+        }
+    }
 
     Ok(Seeded {
         round_id,

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 25] = [
+pub const PATHS: [&str; 28] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -46,6 +46,9 @@ pub const PATHS: [&str; 25] = [
     "/api/v1/rounds/{round}",
     "/api/v1/rounds/{round}/commitments",
     "/api/v1/commitments/{commitment}",
+    "/api/v1/commitments/{commitment}/children",
+    "/api/v1/children/{person}/state",
+    "/api/v1/truces",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -68,6 +71,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[22], get(round).put(update_round))
         .route(PATHS[23], get(round_commitments).post(add_commitment))
         .route(PATHS[24], get(commitment).put(update_commitment))
+        .route(PATHS[25], get(child_cases).post(open_child_cases))
+        .route(PATHS[26], axum::routing::post(step_child_case))
+        .route(PATHS[27], get(truces))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
         .route(PATHS[5], get(person))
@@ -98,7 +104,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -1126,4 +1132,113 @@ async fn update_commitment(
         .update_commitment(&grant, commitment, &body.title, &body.terms, state.now())
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The caller's party's cases of the children of a child-return commitment.
+#[utoipa::path(get, path = "/api/v1/commitments/{commitment}/children", params(("commitment" = i64, Path, description = "commitment id")), responses(
+    (status = 200, body = Vec<homeward_store::ChildCaseView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn child_cases(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Json<Vec<homeward_store::ChildCaseView>>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.child_cases(&grant, commitment).await?))
+}
+
+/// Which children to follow.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpenCasesBody {
+    /// The party's children list.
+    pub list: i64,
+    /// The children the other side agreed to work on (their records).
+    #[serde(default)]
+    pub agreed: Vec<i64>,
+}
+
+/// How many cases were opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Opened {
+    /// Cases opened now (children who had one keep it).
+    pub opened: usize,
+}
+
+/// Opens one case per child on a children list for a child-return commitment.
+#[utoipa::path(post, path = "/api/v1/commitments/{commitment}/children", params(("commitment" = i64, Path, description = "commitment id")), request_body = OpenCasesBody, responses(
+    (status = 200, body = Opened),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn open_child_cases(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+    Json(body): Json<OpenCasesBody>,
+) -> Result<Json<Opened>, ApiError> {
+    let grant = authorize::<homeward_core::access::WriteTalks>(&actor)?;
+    Ok(Json(Opened {
+        opened: state
+            .store
+            .open_child_cases(&grant, commitment, body.list, &body.agreed, state.now())
+            .await?,
+    }))
+}
+
+/// A child's case moves.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CaseStepBody {
+    /// located, verified, return_agreed, returned or reunited (or the step before, with a
+    /// note).
+    pub state: String,
+    /// Why, when going back.
+    pub note: Option<String>,
+}
+
+/// Moves a child's case one step.
+#[utoipa::path(post, path = "/api/v1/children/{person}/state", params(("person" = i64, Path, description = "the child's record")), request_body = CaseStepBody, responses(
+    (status = 204, description = "recorded"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn step_child_case(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(person): Path<i64>,
+    Json(body): Json<CaseStepBody>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<homeward_core::access::RecordMovements>(&actor)?;
+    state
+        .store
+        .step_child_case(
+            &grant,
+            person,
+            body.state.parse()?,
+            body.note.as_deref(),
+            state.now(),
+        )
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The local truces the caller's party sees, overlapping or contradictory windows, and the
+/// remains of its register recovered under each.
+#[utoipa::path(get, path = "/api/v1/truces", responses(
+    (status = 200, body = homeward_store::TruceReport),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn truces(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<homeward_store::TruceReport>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    let register = authorize::<ReadRegister>(&actor).ok();
+    Ok(Json(state.store.truces(&grant, register.as_ref()).await?))
 }

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 24] = [
+pub const PATHS: [&str; 27] = [
     "/",
     "/login",
     "/logout",
@@ -43,6 +43,9 @@ pub const PATHS: [&str; 24] = [
     "/rounds",
     "/rounds/{round}/commitments",
     "/commitments/{commitment}",
+    "/commitments/{commitment}/children",
+    "/children/{person}/state",
+    "/truces",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -62,6 +65,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[21], axum::routing::post(round_add))
         .route(PATHS[22], axum::routing::post(commitment_add))
         .route(PATHS[23], axum::routing::post(commitment_change))
+        .route(PATHS[24], get(children_page))
+        .route(PATHS[25], axum::routing::post(child_step))
+        .route(PATHS[26], get(truces_page))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -1250,4 +1256,91 @@ async fn commitment_change(
         )
         .await?;
     Ok(Redirect::to(&format!("/#commitment-{commitment}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "children.html")]
+struct ChildrenPage {
+    who: Who,
+    commitment: i64,
+    title: String,
+    summary: String,
+    cases: Vec<homeward_store::ChildCaseView>,
+    states: Vec<&'static str>,
+}
+
+async fn children_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let talks = authorize::<ReadTalks>(&caller.actor)?;
+    let read = authorize::<ReadRegister>(&caller.actor)?;
+    let c = state
+        .store
+        .commitments(&talks)
+        .await?
+        .into_iter()
+        .find(|c| c.id == commitment)
+        .ok_or_else(|| homeward_core::Error::NotFound(format!("commitment {commitment}")))?;
+    render(&ChildrenPage {
+        who: Who::from(&caller),
+        commitment,
+        title: c.title,
+        summary: c.fulfilment.summary,
+        cases: state.store.child_cases(&read, commitment).await?,
+        states: homeward_core::cases::ChildCaseState::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct CaseForm {
+    #[serde(default)]
+    csrf: String,
+    commitment: i64,
+    state: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn child_step(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(person): Path<i64>,
+    Form(form): Form<CaseForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::RecordMovements>(&caller.actor)?;
+    let note = Some(form.note.trim()).filter(|n| !n.is_empty());
+    state
+        .store
+        .step_child_case(&grant, person, form.state.parse()?, note, state.now())
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/children#case-{person}",
+        form.commitment
+    ))
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "truces.html")]
+struct TrucesPage {
+    who: Who,
+    report: homeward_store::TruceReport,
+}
+
+async fn truces_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
+    let talks = authorize::<ReadTalks>(&caller.actor)?;
+    let read = authorize::<ReadRegister>(&caller.actor).ok();
+    render(&TrucesPage {
+        who: Who::from(&caller),
+        report: state.store.truces(&talks, read.as_ref()).await?,
+    })
 }

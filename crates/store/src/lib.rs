@@ -9,6 +9,7 @@
 //! Every method that changes data takes a [`Grant`] from the access rule and writes its
 //! change and its event in one transaction: either both land or neither does.
 
+mod cases;
 mod events;
 mod links;
 mod lists;
@@ -21,6 +22,7 @@ mod talks;
 #[doc(hidden)]
 pub mod testkit;
 
+pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use events::{LogReport, StoredEvent};
 pub use links::{
     Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,

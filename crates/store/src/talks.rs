@@ -400,7 +400,24 @@ impl Store {
             let terms: Terms = serde_json::from_str(&terms_text).map_err(|e| {
                 Error::Storage(format!("commitment {id} has unreadable terms: {e}"))
             })?;
-            let counts = self.movement_counts(id).await?;
+            // Children are counted from their cases, the rest from the current plan.
+            let counts = match &terms {
+                Terms::ChildReturn {
+                    requested_by,
+                    requested_from,
+                    ..
+                } => {
+                    let mut counts = homeward_core::talks::MovementCounts::default();
+                    counts.add(
+                        requested_from.clone(),
+                        requested_by.clone(),
+                        homeward_core::talks::Movement::Received,
+                        self.children_returned(id).await?,
+                    );
+                    counts
+                }
+                _ => self.movement_counts(id).await?,
+            };
             out.push(CommitmentView {
                 id,
                 round_id: row.try_get("round_id").map_err(&get)?,

@@ -108,7 +108,7 @@ async fn no_route_shows_one_party_the_register_of_another() {
                     .replace("{id}", &ua_ids[0].to_string())
                     .replace("{list}", &ua_list.to_string()).replace("{link}", "1")
                     .replace("{commitment}", &pow.to_string()).replace("{stage}", &stage.to_string())
-                    .replace("{round}", &round.to_string());
+                    .replace("{round}", &round.to_string()).replace("{person}", &ua_ids[0].to_string());
                 let shared = path.contains("{commitment}") || path.contains("{stage}") || path.contains("{round}");
                 for party in ["RU", "TR"] {
                     for role in Role::ALL {
@@ -122,13 +122,13 @@ async fn no_route_shows_one_party_the_register_of_another() {
                             // A route that only takes POST: the same caller posts to it.
                             let post = c.post(r.url(&concrete)).bearer_auth(r.token(party, role));
                             let post = if path.starts_with("/api/") {
-                                post.json(&serde_json::json!({"request": ua_list, "holding": ua_list, "decision": "accept", "stage_size": 1, "person": ua_ids[0], "movement": "received", "note": ""}))
+                                post.json(&serde_json::json!({"request": ua_list, "holding": ua_list, "decision": "accept", "stage_size": 1, "person": ua_ids[0], "movement": "received", "note": "", "state": "located"}))
                             } else {
                                 let list = ua_list.to_string();
                                 let (pow, person) = (pow.to_string(), ua_ids[0].to_string());
                                 post.form(&[("csrf", ""), ("decision", "accept"), ("request", list.as_str()), ("holding", list.as_str()),
                                     ("commitment", pow.as_str()), ("person", person.as_str()), ("movement", "received"), ("note", ""),
-                                    ("title", "x"), ("held_on", "2025-01-01"), ("terms", "{}")])
+                                    ("title", "x"), ("held_on", "2025-01-01"), ("terms", "{}"), ("state", "located")])
                             };
                             resp = post.send().await.unwrap();
                             // Looking for duplicates works on the caller's own register only.

@@ -403,3 +403,136 @@ async fn rounds_and_commitments_are_recorded_and_changed_under_their_rules() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn children_are_followed_case_by_case_and_the_agreed_ten_are_the_measure() {
+    each_backend(
+        "children_are_followed_case_by_case_and_the_agreed_ten_are_the_measure",
+        async |r| {
+            let kids = get(r, "/api/v1/commitments", "UA", Role::Viewer)
+                .await
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["terms"]["kind"] == "child_return")
+                .unwrap()
+                .clone();
+            let id = kids["id"].as_i64().unwrap();
+            assert_eq!(kids["fulfilment"]["flows"][0]["agreed"], 10);
+            assert_eq!(
+                kids["fulfilment"]["flows"][0]["received"], 4,
+                "two returned and two reunited of the ten"
+            );
+            let cases = get(
+                r,
+                &format!("/api/v1/commitments/{id}/children"),
+                "UA",
+                Role::Viewer,
+            )
+            .await;
+            let cases = cases.as_array().unwrap();
+            assert_eq!(cases.len(), 339);
+            assert_eq!(cases.iter().filter(|c| c["agreed"] == true).count(), 10);
+            // RU does not see UA's register through the cases.
+            assert!(
+                get(
+                    r,
+                    &format!("/api/v1/commitments/{id}/children"),
+                    "RU",
+                    Role::Viewer
+                )
+                .await
+                .as_array()
+                .unwrap()
+                .is_empty()
+            );
+            let located = cases
+                .iter()
+                .find(|c| c["agreed"] == true && c["state"] == "located")
+                .unwrap()["person_id"]
+                .as_i64()
+                .unwrap();
+            let step = format!("/api/v1/children/{located}/state");
+            let (status, text) =
+                post(r, &step, "UA", Role::Operator, json!({"state": "returned"})).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST
+                    && text.contains("to verified")
+                    && text.contains(&located.to_string()),
+                "{text}"
+            );
+            let (status, text) = post(
+                r,
+                &step,
+                "UA",
+                Role::Operator,
+                json!({"state": "requested"}),
+            )
+            .await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && text.contains("note"),
+                "{text}"
+            );
+            let (status, _) =
+                post(r, &step, "RU", Role::Operator, json!({"state": "verified"})).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            let (status, _) =
+                post(r, &step, "UA", Role::Viewer, json!({"state": "verified"})).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            for s in ["verified", "return_agreed", "returned"] {
+                let (status, text) =
+                    post(r, &step, "UA", Role::Operator, json!({"state": s})).await;
+                assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+            }
+            let after = get(r, &format!("/api/v1/commitments/{id}"), "UA", Role::Viewer).await;
+            assert_eq!(after["fulfilment"]["flows"][0]["received"], 5);
+            assert_eq!(
+                get(r, &format!("/api/v1/persons/{located}"), "UA", Role::Viewer).await["status"],
+                "returned"
+            );
+            let page = client()
+                .get(r.url(&format!("/commitments/{id}/children")))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(page.contains(&format!("id=\"case-{located}\"")));
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clashing_truce_windows_are_flagged_and_remains_recovered_under_a_truce_are_linked() {
+    each_backend("clashing_truce_windows_are_flagged_and_remains_recovered_under_a_truce_are_linked", async |r| {
+        let remains = get(r, "/api/v1/persons?category=remains&per_page=5", "UA", Role::Viewer).await;
+        let one = &remains["items"][0];
+        let (sector, date) = (one["recovery_site"].as_str().unwrap().to_owned(), one["recovery_date"].as_str().unwrap().to_owned());
+        let round = get(r, "/api/v1/rounds", "UA", Role::Viewer).await[0]["id"].as_i64().unwrap();
+        let add = async |start: &str, days: (i32, i32)| {
+            let body = json!({"title": "Local truce (synthetic)", "sides": ["UA", "RU"], "terms": {"kind": "local_truce", "sector": sector, "min_days": days.0, "max_days": days.1, "purpose": "recover the fallen", "start": start}});
+            let (status, text) = post(r, &format!("/api/v1/rounds/{round}/commitments"), "UA", Role::Negotiator, body).await;
+            assert_eq!(status, StatusCode::OK, "{text}");
+            serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap()
+        };
+        let first = add(&date, (1, 2)).await;
+        let second = add(&date, (3, 3)).await;
+        let report = get(r, "/api/v1/truces", "UA", Role::Viewer).await;
+        let conflicts = report["conflicts"].as_array().unwrap();
+        assert_eq!(conflicts.len(), 1, "{report}");
+        assert_eq!(conflicts[0]["commitments"], json!([first, second]));
+        assert!(conflicts[0]["problem"].as_str().unwrap().contains("both start"));
+        let truce = report["truces"].as_array().unwrap().iter().find(|t| t["commitment"] == first).unwrap();
+        assert!(truce["remains_recovered"].as_array().unwrap().contains(&one["id"]), "{truce}");
+        // The mediator sees the windows and the clash, not UA's remains.
+        let tr = get(r, "/api/v1/truces", "TR", Role::Viewer).await;
+        assert_eq!(tr["conflicts"].as_array().unwrap().len(), 1);
+        assert!(tr["truces"].as_array().unwrap().iter().all(|t| t["remains_recovered"].as_array().unwrap().is_empty()));
+        let page = client().get(r.url("/truces")).bearer_auth(r.token("UA", Role::Viewer)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Windows that clash"));
+    })
+    .await;
+}
