@@ -268,6 +268,9 @@ enum Command {
     /// list them, move one a step.
     #[command(subcommand)]
     Children(ChildrenCommand),
+    /// Remains: batches handed over and received, identification, families told.
+    #[command(subcommand)]
+    Remains(RemainsCommand),
     /// The local truces, overlapping or contradictory windows, and the remains recovered
     /// under each (JSON).
     Truces {
@@ -427,6 +430,79 @@ enum CommitmentCommand {
         /// The terms as JSON, of the same kind.
         #[arg(long)]
         terms: String,
+    },
+}
+
+/// Remains.
+#[derive(Debug, Subcommand)]
+enum RemainsCommand {
+    /// The batches of a remains-return commitment (JSON).
+    Batches {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The commitment.
+        #[arg(long)]
+        commitment: i64,
+    },
+    /// Record a batch handed over by the token's party, with its manifest; prints its id.
+    Batch {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The commitment.
+        #[arg(long)]
+        commitment: i64,
+        /// The day of the handover, YYYY-MM-DD.
+        #[arg(long)]
+        on: String,
+        /// Bodies in the batch.
+        #[arg(long)]
+        bodies: i64,
+        /// Tags on the manifest, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+    },
+    /// Record a batch received (the receiving party), with the bodies counted.
+    Receive {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The batch.
+        #[arg(long)]
+        batch: i64,
+        /// Bodies counted.
+        #[arg(long)]
+        bodies: i64,
+    },
+    /// A step of identification: presumptive (with --missing), dna_confirmed, unidentified.
+    Identify {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The remains' record.
+        #[arg(long)]
+        person: i64,
+        /// presumptive, dna_confirmed or unidentified.
+        #[arg(long = "as")]
+        identification: String,
+        /// The missing person's record they are identified as.
+        #[arg(long)]
+        missing: Option<i64>,
+    },
+    /// Record that the family of a person identified as dead was told.
+    Notified {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The missing person's record.
+        #[arg(long)]
+        person: i64,
     },
 }
 
@@ -906,6 +982,71 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .step_child_case(&grant, person, state.parse()?, note.as_deref(), now_ms())
                 .await?;
             out!("person {person}: {state}");
+            Ok(())
+        }
+        Command::Remains(RemainsCommand::Batches {
+            db,
+            caller,
+            commitment,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadTalks>(&caller.actor(&store).await?)?;
+            print_json(&store.batches(&grant, commitment).await?)
+        }
+        Command::Remains(RemainsCommand::Batch {
+            db,
+            caller,
+            commitment,
+            on,
+            bodies,
+            tags,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::RecordMovements>(&caller.actor(&store).await?)?;
+            let id = store
+                .record_batch(&grant, commitment, &on, bodies, &tags, now_ms())
+                .await?;
+            out!("{id}");
+            Ok(())
+        }
+        Command::Remains(RemainsCommand::Receive {
+            db,
+            caller,
+            batch,
+            bodies,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::RecordMovements>(&caller.actor(&store).await?)?;
+            let n = store
+                .receive_batch(&grant, batch, bodies, false, now_ms())
+                .await?;
+            out!("batch {batch}: {bodies} bodies counted, {n} remains registered");
+            Ok(())
+        }
+        Command::Remains(RemainsCommand::Identify {
+            db,
+            caller,
+            person,
+            identification,
+            missing,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteRegister>(&caller.actor(&store).await?)?;
+            store
+                .identify_remains(&grant, person, identification.parse()?, missing, now_ms())
+                .await?;
+            out!("remains {person}: {identification}");
+            Ok(())
+        }
+        Command::Remains(RemainsCommand::Notified { db, caller, person }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteRegister>(&caller.actor(&store).await?)?;
+            store.family_notified(&grant, person, now_ms()).await?;
+            out!("person {person}: family told");
             Ok(())
         }
         Command::Truces { db, caller } => {

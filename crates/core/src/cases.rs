@@ -75,6 +75,34 @@ impl ChildCaseState {
     }
 }
 
+impl crate::record::Identification {
+    /// Checks a step of identification: unidentified → presumptive needs the missing
+    /// person's record it points at; presumptive → DNA-confirmed keeps it; a presumption
+    /// can be dropped (back to unidentified); a DNA confirmation is final.
+    pub fn check_step(self, next: Self, identified_as: Option<i64>) -> Result<(), Error> {
+        use crate::record::Identification::*;
+        match (self, next) {
+            (Unidentified, Presumptive) if identified_as.is_none() => Err(Error::invalid(
+                "identified_as",
+                "a presumptive identification names the missing person's record",
+            )),
+            (Unidentified, Presumptive)
+            | (Presumptive, DnaConfirmed)
+            | (Presumptive, Unidentified) => Ok(()),
+            (DnaConfirmed, _) => Err(Error::invalid(
+                "identification",
+                "a DNA-confirmed identification is final",
+            )),
+            (now, next) => Err(Error::invalid(
+                "identification",
+                format!(
+                    "remains go from {now} to {next} only through a presumptive identification"
+                ),
+            )),
+        }
+    }
+}
+
 /// A local truce's window: in a sector, from a day, for some days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TruceWindow {
@@ -196,6 +224,17 @@ mod tests {
         );
         assert!(Reunited.check_step(Returned, Some("x")).is_err());
         assert!(Returned.is_returned() && !ReturnAgreed.is_returned());
+    }
+
+    #[test]
+    fn identification_goes_through_presumption_to_dna() {
+        use crate::record::Identification::*;
+        assert!(Unidentified.check_step(Presumptive, None).is_err());
+        assert!(Unidentified.check_step(Presumptive, Some(7)).is_ok());
+        assert!(Unidentified.check_step(DnaConfirmed, Some(7)).is_err());
+        assert!(Presumptive.check_step(DnaConfirmed, Some(7)).is_ok());
+        assert!(Presumptive.check_step(Unidentified, None).is_ok());
+        assert!(DnaConfirmed.check_step(Unidentified, None).is_err());
     }
 
     fn window(c: i64, sector: &str, start: &str, days: (i32, i32)) -> TruceWindow {

@@ -16,8 +16,8 @@ use homeward_core::party::{Party, PartyCode, PartyKind};
 use homeward_core::record::{
     Category, Health, Identification, PartialDate, PersonRecord, Relation, Sex, Status,
 };
-use homeward_core::talks::{Delegation, Movement, Parity, Priority, Terms};
-use homeward_store::{NewList, NewListRow, NewRound, StageEntry, Store};
+use homeward_core::talks::{Delegation, Parity, Priority, Terms};
+use homeward_store::{NewList, NewListRow, NewRound, Store};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng};
 
@@ -584,7 +584,6 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
 
     // The round and its commitments, recorded by the Ukrainian delegation.
     let ua_talks = Grant::<WriteTalks>::system(ua.clone(), "demo");
-    let ru_talks = Grant::<WriteTalks>::system(ru.clone(), "demo");
     let round_id = store
         .add_round(
             &ua_talks,
@@ -702,60 +701,101 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             .await?;
     }
 
-    // Plans of remains and children: what has moved so far (synthetic). Each side places
-    // people of its own register.
-    let ids_of = async |party: &PartyCode,
-                        category: Category,
-                        relation: Relation|
-           -> Result<Vec<i64>, Error> {
+    // Remains: each side hands a batch over with its manifest (the tags of the bodies it
+    // holds); the other side counts the bodies and registers them, unidentified.
+    let tags_of = async |party: &PartyCode, n: usize| -> Result<Vec<String>, Error> {
         let grant = Grant::<homeward_core::access::ReadRegister>::system(party.clone(), "demo");
         let filter = homeward_store::PersonFilter {
-            category: Some(category),
+            category: Some(Category::Remains),
             ..Default::default()
         };
         Ok(store
             .register(&grant, &filter)
             .await?
             .iter()
-            .filter(|x| x.record.relation == Some(relation))
-            .map(|x| x.id)
+            .filter(|x| x.record.relation == Some(Relation::Held))
+            .filter_map(|x| x.record.tag_number.clone())
+            .take(n)
             .collect())
     };
-    // The exchange of prisoners is planned and executed by the parties' own reviewers and
-    // negotiators (the scenario in homeward-server), from links they confirm.
-    let remains_plan = store.add_plan(&ru_talks, remains_c, now_ms).await?;
-    let stage = store
-        .add_stage(&ru_talks, remains_plan, 1, Some("2025-06-11"), now_ms)
-        .await?;
-    let ru_remains_ids = ids_of(&ru, Category::Remains, Relation::Held).await?;
-    let ua_remains_ids = ids_of(&ua, Category::Remains, Relation::Held).await?;
-    let moved = |ids: &[i64], n: usize, to: &PartyCode| -> Vec<StageEntry> {
-        ids.iter()
-            .take(n)
-            .map(|&id| StageEntry {
-                person_id: id,
-                to: to.clone(),
-                movement: Movement::Received,
-                reason: None,
-            })
-            .collect()
+    let operator = |party: &PartyCode| {
+        Grant::<homeward_core::access::RecordMovements>::system(
+            party.clone(),
+            &format!("user:{}-operator", party.as_str().to_lowercase()),
+        )
     };
-    store
-        .add_stage_entries(
-            &ru_talks,
-            stage,
-            &moved(&ru_remains_ids, scale.of(1200), &ua),
-            now_ms,
+    for (from, to, n) in [(&ru, &ua, scale.of(1200)), (&ua, &ru, scale.of(27))] {
+        let tags = tags_of(from, n).await?;
+        let batch = store
+            .record_batch(
+                &operator(from),
+                remains_c,
+                "2025-06-11",
+                tags.len() as i64,
+                &tags,
+                now_ms,
+            )
+            .await?;
+        store
+            .receive_batch(&operator(to), batch, tags.len() as i64, true, now_ms)
+            .await?;
+    }
+    // UA's forensic work has begun on what it received: three presumptive identifications
+    // of detained civilians who died, one confirmed by DNA, whose family is still to be told.
+    let ua_register =
+        Grant::<homeward_core::access::WriteRegister>::system(ua.clone(), "user:ua-operator");
+    let ua_read = Grant::<homeward_core::access::ReadRegister>::system(ua.clone(), "demo");
+    let received: Vec<i64> = store
+        .register(
+            &ua_read,
+            &homeward_store::PersonFilter {
+                category: Some(Category::Remains),
+                ..Default::default()
+            },
         )
-        .await?;
-    store
-        .add_stage_entries(
-            &ua_talks,
-            stage,
-            &moved(&ua_remains_ids, scale.of(27), &ru),
-            now_ms,
+        .await?
+        .iter()
+        .filter(|x| x.record.relation == Some(Relation::Sought))
+        .map(|x| x.id)
+        .take(3)
+        .collect();
+    let missing: Vec<i64> = store
+        .register(
+            &ua_read,
+            &homeward_store::PersonFilter {
+                category: Some(Category::Civilian),
+                ..Default::default()
+            },
         )
-        .await?;
+        .await?
+        .iter()
+        .filter(|x| x.record.relation == Some(Relation::Sought))
+        .map(|x| x.id)
+        .rev()
+        .take(3)
+        .collect();
+    for (i, (remains, person)) in received.iter().zip(&missing).enumerate() {
+        store
+            .identify_remains(
+                &ua_register,
+                *remains,
+                homeward_core::record::Identification::Presumptive,
+                Some(*person),
+                now_ms,
+            )
+            .await?;
+        if i == 0 {
+            store
+                .identify_remains(
+                    &ua_register,
+                    *remains,
+                    homeward_core::record::Identification::DnaConfirmed,
+                    None,
+                    now_ms,
+                )
+                .await?;
+        }
+    }
 
     // The children: one case per child on UA's list; the ten RU agreed to work on are
     // followed to their families — four returned, two of them already home.

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 28] = [
+pub const PATHS: [&str; 32] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -49,6 +49,10 @@ pub const PATHS: [&str; 28] = [
     "/api/v1/commitments/{commitment}/children",
     "/api/v1/children/{person}/state",
     "/api/v1/truces",
+    "/api/v1/commitments/{commitment}/batches",
+    "/api/v1/batches/{batch}/receipt",
+    "/api/v1/remains/{person}/identification",
+    "/api/v1/persons/{id}/family-notified",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -74,6 +78,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[25], get(child_cases).post(open_child_cases))
         .route(PATHS[26], axum::routing::post(step_child_case))
         .route(PATHS[27], get(truces))
+        .route(PATHS[28], get(batches).post(record_batch))
+        .route(PATHS[29], axum::routing::post(receive_batch))
+        .route(PATHS[30], axum::routing::post(identify_remains))
+        .route(PATHS[31], axum::routing::post(family_notified))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
         .route(PATHS[5], get(person))
@@ -104,7 +112,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -1241,4 +1249,147 @@ async fn truces(
     let grant = authorize::<ReadTalks>(&actor)?;
     let register = authorize::<ReadRegister>(&actor).ok();
     Ok(Json(state.store.truces(&grant, register.as_ref()).await?))
+}
+
+/// The batches of remains handed over under a commitment, with their manifests.
+#[utoipa::path(get, path = "/api/v1/commitments/{commitment}/batches", params(("commitment" = i64, Path, description = "commitment id")), responses(
+    (status = 200, body = Vec<homeward_store::BatchView>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn batches(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Json<Vec<homeward_store::BatchView>>, ApiError> {
+    let grant = authorize::<ReadTalks>(&actor)?;
+    Ok(Json(state.store.batches(&grant, commitment).await?))
+}
+
+/// A batch's manifest.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchBody {
+    /// The day of the handover, `YYYY-MM-DD`.
+    pub handed_over_on: String,
+    /// Bodies in the batch.
+    pub bodies: i64,
+    /// Tag numbers on the manifest.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// The handing party records a batch of remains and its manifest.
+#[utoipa::path(post, path = "/api/v1/commitments/{commitment}/batches", params(("commitment" = i64, Path, description = "commitment id")), request_body = BatchBody, responses(
+    (status = 200, body = Created),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn record_batch(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+    Json(body): Json<BatchBody>,
+) -> Result<Json<Created>, ApiError> {
+    let grant = authorize::<homeward_core::access::RecordMovements>(&actor)?;
+    Ok(Json(Created {
+        id: state
+            .store
+            .record_batch(
+                &grant,
+                commitment,
+                &body.handed_over_on,
+                body.bodies,
+                &body.tags,
+                state.now(),
+            )
+            .await?,
+    }))
+}
+
+/// Bodies counted on receipt.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReceiptBody {
+    /// Bodies the receiving party counted.
+    pub bodies: i64,
+}
+
+/// The receiving party records a batch received; each tag becomes an unidentified remains
+/// record of its register.
+#[utoipa::path(post, path = "/api/v1/batches/{batch}/receipt", params(("batch" = i64, Path, description = "batch id")), request_body = ReceiptBody, responses(
+    (status = 200, body = Opened),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn receive_batch(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(batch): Path<i64>,
+    Json(body): Json<ReceiptBody>,
+) -> Result<Json<Opened>, ApiError> {
+    let grant = authorize::<homeward_core::access::RecordMovements>(&actor)?;
+    Ok(Json(Opened {
+        opened: state
+            .store
+            .receive_batch(&grant, batch, body.bodies, false, state.now())
+            .await?,
+    }))
+}
+
+/// A step of identification.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IdentificationBody {
+    /// presumptive, dna_confirmed, or unidentified (a presumption dropped).
+    pub identification: String,
+    /// The missing person's record, for a presumptive identification.
+    pub identified_as: Option<i64>,
+}
+
+/// Records a step of identification of remains in the caller's register; DNA confirmation
+/// marks the missing person dead and opens the family's notification.
+#[utoipa::path(post, path = "/api/v1/remains/{person}/identification", params(("person" = i64, Path, description = "the remains' record")), request_body = IdentificationBody, responses(
+    (status = 204, description = "recorded"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+async fn identify_remains(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(person): Path<i64>,
+    Json(body): Json<IdentificationBody>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<WriteRegister>(&actor)?;
+    state
+        .store
+        .identify_remains(
+            &grant,
+            person,
+            body.identification.parse()?,
+            body.identified_as,
+            state.now(),
+        )
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Records that the family of a person identified as dead was told.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/family-notified", params(("id" = i64, Path, description = "record id")), responses(
+    (status = 204, description = "recorded"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn family_notified(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let grant = authorize::<WriteRegister>(&actor)?;
+    state.store.family_notified(&grant, id, state.now()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

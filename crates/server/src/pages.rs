@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 27] = [
+pub const PATHS: [&str; 32] = [
     "/",
     "/login",
     "/logout",
@@ -46,6 +46,11 @@ pub const PATHS: [&str; 27] = [
     "/commitments/{commitment}/children",
     "/children/{person}/state",
     "/truces",
+    "/commitments/{commitment}/remains",
+    "/commitments/{commitment}/batches",
+    "/batches/{batch}/receipt",
+    "/remains/{person}/identification",
+    "/persons/{id}/family-notified",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -68,6 +73,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[24], get(children_page))
         .route(PATHS[25], axum::routing::post(child_step))
         .route(PATHS[26], get(truces_page))
+        .route(PATHS[27], get(remains_page))
+        .route(PATHS[28], axum::routing::post(batch_add))
+        .route(PATHS[29], axum::routing::post(batch_receive))
+        .route(PATHS[30], axum::routing::post(remains_identify))
+        .route(PATHS[31], axum::routing::post(family_told))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -1343,4 +1353,192 @@ async fn truces_page(
         who: Who::from(&caller),
         report: state.store.truces(&talks, read.as_ref()).await?,
     })
+}
+
+struct RemainsRow {
+    id: i64,
+    tag: String,
+    identification: String,
+}
+
+struct FamilyRow {
+    id: i64,
+    name: String,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "remains.html")]
+struct RemainsPage {
+    who: Who,
+    commitment: i64,
+    title: String,
+    summary: String,
+    batches: Vec<homeward_store::BatchView>,
+    returned: Vec<RemainsRow>,
+    families: Vec<FamilyRow>,
+}
+
+async fn remains_page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let talks = authorize::<ReadTalks>(&caller.actor)?;
+    let c = state
+        .store
+        .commitments(&talks)
+        .await?
+        .into_iter()
+        .find(|c| c.id == commitment)
+        .ok_or_else(|| homeward_core::Error::NotFound(format!("commitment {commitment}")))?;
+    let (mut returned, mut families) = (Vec::new(), Vec::new());
+    if let Ok(read) = authorize::<ReadRegister>(&caller.actor) {
+        let filter = homeward_store::PersonFilter {
+            category: Some(Category::Remains),
+            status: Some(homeward_core::record::Status::Returned),
+            ..Default::default()
+        };
+        for p in state
+            .store
+            .register(&read, &filter)
+            .await?
+            .into_iter()
+            .take(300)
+        {
+            returned.push(RemainsRow {
+                id: p.id,
+                tag: p.record.tag_number.clone().unwrap_or_default(),
+                identification: word(&p.record.identification),
+            });
+        }
+        let deceased = homeward_store::PersonFilter {
+            status: Some(homeward_core::record::Status::Deceased),
+            ..Default::default()
+        };
+        for p in state.store.register(&read, &deceased).await? {
+            if let Some(n) = &p.family_notification {
+                families.push(FamilyRow {
+                    id: p.id,
+                    name: p.record.display_name(),
+                    state: n.clone(),
+                });
+            }
+        }
+    }
+    render(&RemainsPage {
+        who: Who::from(&caller),
+        commitment,
+        title: c.title,
+        summary: c.fulfilment.summary,
+        batches: state.store.batches(&talks, commitment).await?,
+        returned,
+        families,
+    })
+}
+
+#[derive(Deserialize)]
+struct BatchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    commitment: i64,
+    #[serde(default)]
+    handed_over_on: String,
+    #[serde(default)]
+    bodies: i64,
+    /// Tags, separated by commas, spaces or lines.
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    identification: String,
+    #[serde(default)]
+    identified_as: String,
+}
+
+fn back_to_remains(commitment: i64) -> Response {
+    Redirect::to(&format!("/commitments/{commitment}/remains")).into_response()
+}
+
+async fn batch_add(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+    Form(form): Form<BatchForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::RecordMovements>(&caller.actor)?;
+    let tags: Vec<String> = form
+        .tags
+        .split([',', ' ', '\n', '\r'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    state
+        .store
+        .record_batch(
+            &grant,
+            commitment,
+            form.handed_over_on.trim(),
+            form.bodies,
+            &tags,
+            state.now(),
+        )
+        .await?;
+    Ok(back_to_remains(commitment))
+}
+
+async fn batch_receive(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(batch): Path<i64>,
+    Form(form): Form<BatchForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::RecordMovements>(&caller.actor)?;
+    state
+        .store
+        .receive_batch(&grant, batch, form.bodies, false, state.now())
+        .await?;
+    Ok(back_to_remains(form.commitment))
+}
+
+async fn remains_identify(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(person): Path<i64>,
+    Form(form): Form<BatchForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteRegister>(&caller.actor)?;
+    let identified_as = match form.identified_as.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            homeward_core::Error::invalid("identified_as", format!("{v:?} is not a record number"))
+        })?),
+    };
+    state
+        .store
+        .identify_remains(
+            &grant,
+            person,
+            form.identification.parse()?,
+            identified_as,
+            state.now(),
+        )
+        .await?;
+    Ok(back_to_remains(form.commitment))
+}
+
+async fn family_told(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<BatchForm>,
+) -> Result<Response, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let grant = authorize::<homeward_core::access::WriteRegister>(&caller.actor)?;
+    state.store.family_notified(&grant, id, state.now()).await?;
+    Ok(back_to_remains(form.commitment))
 }

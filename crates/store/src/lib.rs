@@ -17,6 +17,7 @@ mod location;
 mod parties;
 mod persons;
 mod plans;
+mod remains;
 mod search;
 mod talks;
 #[doc(hidden)]
@@ -32,6 +33,7 @@ pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};
 pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
+pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 

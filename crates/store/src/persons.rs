@@ -29,6 +29,9 @@ pub struct Person {
     pub created_at: i64,
     /// When it last changed.
     pub updated_at: i64,
+    /// For a missing person identified among remains: `pending` until the family is told,
+    /// then `notified`.
+    pub family_notification: Option<String>,
 }
 
 /// Which records of the register to read.
@@ -63,7 +66,7 @@ pub struct PersonPage {
 pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname, given_names, patronymic, father_name, \
     birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
     deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
-    tag_number, identification, synthetic, source_list, source_row, record_sha256, created_at, updated_at";
+    tag_number, identification, synthetic, source_list, source_row, record_sha256, created_at, updated_at, family_notification";
 
 /// The condition of [`PersonFilter`], binding party, category, status and source list as
 /// $1–$4.
@@ -141,6 +144,7 @@ pub(crate) fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> 
         record_sha256: row.try_get("record_sha256").map_err(&get)?,
         created_at: row.try_get("created_at").map_err(&get)?,
         updated_at: row.try_get("updated_at").map_err(&get)?,
+        family_notification: row.try_get("family_notification").map_err(&get)?,
     })
 }
 

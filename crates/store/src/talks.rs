@@ -416,6 +416,14 @@ impl Store {
                     );
                     counts
                 }
+                // Bodies are counted as the receiving party counted them.
+                Terms::RemainsReturn { .. } => {
+                    let mut counts = homeward_core::talks::MovementCounts::default();
+                    for (from, to, n) in self.bodies_received(id).await? {
+                        counts.add(from, to, homeward_core::talks::Movement::Received, n);
+                    }
+                    counts
+                }
                 _ => self.movement_counts(id).await?,
             };
             out.push(CommitmentView {

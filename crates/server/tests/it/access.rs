@@ -122,7 +122,8 @@ async fn no_route_shows_one_party_the_register_of_another() {
                             // A route that only takes POST: the same caller posts to it.
                             let post = c.post(r.url(&concrete)).bearer_auth(r.token(party, role));
                             let post = if path.starts_with("/api/") {
-                                post.json(&serde_json::json!({"request": ua_list, "holding": ua_list, "decision": "accept", "stage_size": 1, "person": ua_ids[0], "movement": "received", "note": "", "state": "located"}))
+                                post.json(&serde_json::json!({"request": ua_list, "holding": ua_list, "decision": "accept", "stage_size": 1, "person": ua_ids[0], "movement": "received", "note": "", "state": "located",
+                                    "identification": "unidentified", "bodies": 1, "handed_over_on": "2025-01-01"}))
                             } else {
                                 let list = ua_list.to_string();
                                 let (pow, person) = (pow.to_string(), ua_ids[0].to_string());

@@ -536,3 +536,56 @@ async fn clashing_truce_windows_are_flagged_and_remains_recovered_under_a_truce_
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remains_are_counted_as_received_identified_and_their_families_told() {
+    each_backend("remains_are_counted_as_received_identified_and_their_families_told", async |r| {
+        let c = get(r, "/api/v1/commitments", "UA", Role::Viewer).await.as_array().unwrap().iter()
+            .find(|c| c["terms"]["kind"] == "remains_return").unwrap().clone();
+        let id = c["id"].as_i64().unwrap();
+        let flows = &c["fulfilment"]["flows"];
+        let batches = get(r, &format!("/api/v1/commitments/{id}/batches"), "TR", Role::Viewer).await;
+        let counted = |from: &str| batches.as_array().unwrap().iter().filter(|b| b["from"] == from).map(|b| b["received_bodies"].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(flows[1]["received"].as_i64(), Some(counted("RU")), "{flows}");
+        assert_eq!(flows[0]["received"].as_i64(), Some(counted("UA")));
+        // UA hands over a batch; only RU records its receipt, once.
+        let path = format!("/api/v1/commitments/{id}/batches");
+        let (status, text) = post(r, &path, "UA", Role::Operator, json!({"handed_over_on": "2025-06-20", "bodies": 2, "tags": ["UA-T-1", "UA-T-2", "UA-T-3"]})).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("3 tags for 2 bodies"), "{text}");
+        let (status, text) = post(r, &path, "UA", Role::Operator, json!({"handed_over_on": "2025-06-20", "bodies": 3, "tags": ["UA-T-1", "UA-T-2", "UA-T-3"]})).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let batch = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
+        let receipt = format!("/api/v1/batches/{batch}/receipt");
+        let (status, text) = post(r, &receipt, "UA", Role::Operator, json!({"bodies": 3})).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("only RU"), "{text}");
+        let (status, text) = post(r, &receipt, "RU", Role::Operator, json!({"bodies": 3})).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let (status, _) = post(r, &receipt, "RU", Role::Operator, json!({"bodies": 3})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "received once");
+        let after = get(r, &format!("/api/v1/commitments/{id}"), "UA", Role::Viewer).await;
+        assert_eq!(after["fulfilment"]["flows"][0]["received"].as_i64(), Some(counted("UA") + 3));
+        // UA identifies remains it received against one of its missing men.
+        let returned = get(r, "/api/v1/persons?category=remains&status=returned&per_page=500", "UA", Role::Viewer).await;
+        let remains = returned["items"].as_array().unwrap().iter().find(|p| p["identification"] == "unidentified").unwrap()["id"].as_i64().unwrap();
+        let missing = get(r, "/api/v1/persons?category=pow&status=in_custody&per_page=1", "UA", Role::Viewer).await["items"][0]["id"].as_i64().unwrap();
+        let identify = format!("/api/v1/remains/{remains}/identification");
+        let (status, text) = post(r, &identify, "UA", Role::Operator, json!({"identification": "presumptive"})).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("names the missing person"), "{text}");
+        let (status, text) = post(r, &identify, "UA", Role::Operator, json!({"identification": "dna_confirmed", "identified_as": missing})).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("presumptive"), "{text}");
+        for step in [json!({"identification": "presumptive", "identified_as": missing}), json!({"identification": "dna_confirmed"})] {
+            let (status, text) = post(r, &identify, "UA", Role::Operator, step).await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+        }
+        let person = get(r, &format!("/api/v1/persons/{missing}"), "UA", Role::Viewer).await;
+        assert_eq!((person["status"].as_str(), person["family_notification"].as_str()), (Some("deceased"), Some("pending")));
+        let told = format!("/api/v1/persons/{missing}/family-notified");
+        assert_eq!(post(r, &told, "UA", Role::Operator, json!({})).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(post(r, &told, "UA", Role::Operator, json!({})).await.0, StatusCode::BAD_REQUEST, "told once");
+        // RU cannot identify UA's remains.
+        assert_eq!(post(r, &identify, "RU", Role::Operator, json!({"identification": "unidentified"})).await.0, StatusCode::NOT_FOUND);
+        let page = client().get(r.url(&format!("/commitments/{id}/remains"))).bearer_auth(r.token("UA", Role::Operator)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("id=\"batch-{batch}\"")) && page.contains("Families to be told"), "{page}");
+    })
+    .await;
+}
