@@ -1364,3 +1364,111 @@ fn rounds_and_commitments_are_recorded_from_the_command_line() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
+
+#[test]
+fn children_remains_and_truces_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").to_string_lossy().into_owned();
+    let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let (viewer, ua_op, ru_op) = (
+        token_of(&out, "UA", "viewer"),
+        token_of(&out, "UA", "operator"),
+        token_of(&out, "RU", "operator"),
+    );
+    let commitments: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "commitments",
+        "--db",
+        &db,
+        "--token",
+        &viewer,
+    ])))
+    .unwrap();
+    let of = |kind: &str| {
+        commitments
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["terms"]["kind"] == kind)
+            .unwrap()["id"]
+            .to_string()
+    };
+    // A child's case moves one step at a time.
+    let cases: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "children",
+        "list",
+        "--db",
+        &db,
+        "--token",
+        &viewer,
+        "--commitment",
+        &of("child_return"),
+    ])))
+    .unwrap();
+    let waiting = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["state"] == "requested")
+        .unwrap()["person_id"]
+        .to_string();
+    assert_one_line_error(
+        &homeward(&[
+            "children", "step", "--db", &db, "--token", &ua_op, "--person", &waiting, "--to",
+            "verified",
+        ]),
+        "to located",
+    );
+    assert!(
+        homeward(&[
+            "children", "step", "--db", &db, "--token", &ua_op, "--person", &waiting, "--to",
+            "located",
+        ])
+        .status
+        .success()
+    );
+    // A batch of remains: handed over by RU, received by UA.
+    let o = homeward(&[
+        "remains",
+        "batch",
+        "--db",
+        &db,
+        "--token",
+        &ru_op,
+        "--commitment",
+        &of("remains_return"),
+        "--on",
+        "2025-06-25",
+        "--bodies",
+        "2",
+        "--tags",
+        "RU-X-1,RU-X-2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let batch = stdout(&o).trim().to_owned();
+    assert_one_line_error(
+        &homeward(&[
+            "remains", "receive", "--db", &db, "--token", &ru_op, "--batch", &batch, "--bodies",
+            "2",
+        ]),
+        "only UA",
+    );
+    let o = homeward(&[
+        "remains", "receive", "--db", &db, "--token", &ua_op, "--batch", &batch, "--bodies", "2",
+    ]);
+    assert!(
+        stdout(&o).contains("2 remains registered"),
+        "{}",
+        stderr(&o)
+    );
+    let truces: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "truces", "--db", &db, "--token", &viewer,
+    ])))
+    .unwrap();
+    assert!(
+        truces["truces"].as_array().unwrap().len() == 1
+            && truces["conflicts"].as_array().unwrap().is_empty()
+    );
+    assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
+}
