@@ -144,6 +144,9 @@ pub enum Terms {
         proposed_by: PartyCode,
         /// Its options, as stated.
         options: Vec<String>,
+        /// Conditions attached to it, as stated.
+        #[serde(default)]
+        conditions: Vec<String>,
         /// Where it stands, e.g. "under consideration".
         status: String,
     },
@@ -585,12 +588,18 @@ pub fn fulfilment(terms: &Terms, sides: &[PartyCode; 2], counts: &MovementCounts
         Terms::CeasefireProposal {
             proposed_by,
             options,
+            conditions,
             status,
         } => (
             Vec::new(),
             format!(
-                "proposed by {proposed_by}, {} options; {status}",
-                options.len()
+                "proposed by {proposed_by}, {} options{}; {status}",
+                options.len(),
+                if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} conditions", conditions.len())
+                }
             ),
         ),
         Terms::Meeting { purpose, when, .. } => (Vec::new(), format!("{purpose}, {when}")),

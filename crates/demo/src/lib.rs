@@ -676,6 +676,9 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
                         .to_owned(),
                     "second option, not made public".to_owned(),
                 ],
+                conditions: vec![
+                    "withdrawal of Ukrainian troops from four regions (first option)".to_owned(),
+                ],
                 status: "handed over in writing; Ukraine to consider it".to_owned(),
             },
         ),

@@ -589,3 +589,122 @@ async fn remains_are_counted_as_received_identified_and_their_families_told() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stage_is_executed_from_the_plan_page() {
+    each_backend("a_stage_is_executed_from_the_plan_page", async |r| {
+        let pow = pow_commitment(r).await;
+        let plan = get(
+            r,
+            &format!("/api/v1/commitments/{pow}/plan"),
+            "UA",
+            Role::Viewer,
+        )
+        .await;
+        let stage = plan["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["state"] == "open")
+            .unwrap()
+            .clone();
+        let sid = stage["id"].as_i64().unwrap();
+        // Signed in through the form, as an operator would be.
+        let c = client();
+        let sign_in = async |party: &str| {
+            let resp = c
+                .post(r.url("/login"))
+                .form(&[("token", r.token(party, Role::Operator))])
+                .send()
+                .await
+                .unwrap();
+            let cookie = resp
+                .headers()
+                .get("set-cookie")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            let page = c
+                .get(r.url(&format!("/commitments/{pow}/plan")))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                page.contains(&format!("id=\"stage-{sid}\"")),
+                "the page shows the stage"
+            );
+            let csrf = page
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned();
+            (cookie, csrf)
+        };
+        let (ua, ru) = (sign_in("UA").await, sign_in("RU").await);
+        for p in stage["persons"].as_array().unwrap() {
+            let person = p["person_id"].to_string();
+            let (holder, receiver) = if p["from"] == "UA" {
+                (&ua, &ru)
+            } else {
+                (&ru, &ua)
+            };
+            for ((cookie, csrf), movement) in [(holder, "handed_over"), (receiver, "received")] {
+                let resp = c
+                    .post(r.url(&format!("/stages/{sid}/movements")))
+                    .header("cookie", cookie)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("commitment", &pow.to_string()),
+                        ("person", &person),
+                        ("movement", movement),
+                        ("reason", ""),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    resp.status(),
+                    StatusCode::SEE_OTHER,
+                    "{} {movement} {person}",
+                    r.backend
+                );
+            }
+        }
+        let after = get(
+            r,
+            &format!("/api/v1/commitments/{pow}/plan"),
+            "UA",
+            Role::Viewer,
+        )
+        .await;
+        let s = after["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == sid)
+            .unwrap();
+        assert_eq!(s["parity"]["open"], 0);
+        assert_eq!(s["parity"]["from_a"], s["parity"]["from_b"]);
+        // Forged: a form without the session's token changes nothing.
+        let resp = c
+            .post(r.url(&format!("/stages/{sid}/close")))
+            .header("cookie", &ua.0)
+            .form(&[("csrf", "forged"), ("commitment", &pow.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
