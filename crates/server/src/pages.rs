@@ -1081,7 +1081,7 @@ async fn stage_move(
 ) -> Result<Response, PageError> {
     caller.check_csrf(&form.csrf)?;
     let grant = authorize::<homeward_core::access::RecordMovements>(&caller.actor)?;
-    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+    let reason = given(&form.reason);
     state
         .store
         .move_person(
@@ -1324,7 +1324,7 @@ async fn child_step(
 ) -> Result<Response, PageError> {
     caller.check_csrf(&form.csrf)?;
     let grant = authorize::<homeward_core::access::RecordMovements>(&caller.actor)?;
-    let note = Some(form.note.trim()).filter(|n| !n.is_empty());
+    let note = given(&form.note);
     state
         .store
         .step_child_case(&grant, person, form.state.parse()?, note, state.now())
@@ -1541,4 +1541,9 @@ async fn family_told(
     let grant = authorize::<homeward_core::access::WriteRegister>(&caller.actor)?;
     state.store.family_notified(&grant, id, state.now()).await?;
     Ok(back_to_remains(form.commitment))
+}
+
+/// A form field the user filled in, trimmed; `None` when left blank.
+fn given(field: &str) -> Option<&str> {
+    Some(field.trim()).filter(|v| !v.is_empty())
 }

@@ -69,19 +69,8 @@ impl Store {
     ) -> Result<usize, Error> {
         let me = grant.party().as_str();
         let mut tx = self.begin().await?;
-        let terms: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT c.terms FROM commitments c JOIN rounds r ON r.id = c.round_id WHERE c.id = $2 AND {}",
-            crate::talks::VISIBLE_ROUND
-        )))
-        .bind(me)
-        .bind(commitment_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("reading the commitment"))?;
-        let terms: Terms = serde_json::from_str(
-            &terms.ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?,
-        )
-        .map_err(|e| Error::Storage(format!("commitment {commitment_id}: {e}")))?;
+        let (_, terms) =
+            crate::talks::visible_commitment(&mut tx, grant.party(), commitment_id).await?;
         let Terms::ChildReturn {
             agreed: n_agreed, ..
         } = terms

@@ -125,24 +125,9 @@ impl Store {
         commitment_id: i64,
     ) -> Result<PlanningContext, Error> {
         let me = grant.party();
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.side_a, c.side_b, c.terms FROM commitments c JOIN rounds r ON r.id = c.round_id \
-             WHERE c.id = $2 AND {}",
-            crate::talks::VISIBLE_ROUND
-        )))
-        .bind(me.as_str())
-        .bind(commitment_id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("reading the commitment"))?
-        .ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
-        let get = db("reading the commitment");
-        let sides: [PartyCode; 2] = [
-            row.try_get::<String, _>("side_a").map_err(&get)?.parse()?,
-            row.try_get::<String, _>("side_b").map_err(&get)?.parse()?,
-        ];
-        let terms: Terms = serde_json::from_str(&row.try_get::<String, _>("terms").map_err(&get)?)
-            .map_err(|e| Error::Storage(format!("commitment {commitment_id}: {e}")))?;
+        let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
+        let (sides, terms) = crate::talks::visible_commitment(&mut conn, me, commitment_id).await?;
+        drop(conn);
         let own_side = if &sides[0] == me {
             Side::A
         } else if &sides[1] == me {

@@ -62,31 +62,14 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.side_a, c.side_b, c.terms FROM commitments c JOIN rounds r ON r.id = c.round_id \
-             WHERE c.id = $2 AND {}",
-            crate::talks::VISIBLE_ROUND
-        )))
-        .bind(me.as_str())
-        .bind(commitment_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("reading the commitment"))?
-        .ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
-        let get = db("reading the commitment");
-        let sides: [String; 2] = [
-            row.try_get("side_a").map_err(&get)?,
-            row.try_get("side_b").map_err(&get)?,
-        ];
-        let terms: Terms = serde_json::from_str(&row.try_get::<String, _>("terms").map_err(&get)?)
-            .map_err(|e| Error::Storage(format!("commitment {commitment_id}: {e}")))?;
+        let (sides, terms) = crate::talks::visible_commitment(&mut tx, me, commitment_id).await?;
         if !matches!(terms, Terms::RemainsReturn { .. }) {
             return Err(Error::invalid(
                 "commitment",
                 format!("commitment {commitment_id} is not a return of remains"),
             ));
         }
-        let to = match sides.iter().position(|s| s == me.as_str()) {
+        let to = match sides.iter().position(|s| s == me) {
             Some(0) => &sides[1],
             Some(_) => &sides[0],
             None => {
@@ -105,7 +88,7 @@ impl Store {
         )
         .bind(commitment_id)
         .bind(me.as_str())
-        .bind(to)
+        .bind(to.as_str())
         .bind(handed_over_on)
         .bind(bodies)
         .bind(serde_json::Value::from(tags.to_vec()).to_string())

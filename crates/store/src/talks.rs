@@ -121,6 +121,58 @@ pub struct StageEntry {
 
 pub(crate) const VISIBLE_ROUND: &str = "(r.mediator = $1 OR EXISTS (SELECT 1 FROM delegations d WHERE d.round_id = r.id AND d.party = $1))";
 
+/// The sides and terms of a commitment of a round `party` took part in or mediated; any
+/// other commitment is not found.
+pub(crate) async fn visible_commitment(
+    conn: &mut sqlx::AnyConnection,
+    party: &PartyCode,
+    commitment_id: i64,
+) -> Result<([PartyCode; 2], Terms), Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT c.side_a, c.side_b, c.terms FROM commitments c JOIN rounds r ON r.id = c.round_id \
+         WHERE c.id = $2 AND {VISIBLE_ROUND}"
+    )))
+    .bind(party.as_str())
+    .bind(commitment_id)
+    .fetch_optional(conn)
+    .await
+    .map_err(db("reading the commitment"))?
+    .ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
+    let get = db("reading the commitment");
+    let sides = [
+        row.try_get::<String, _>("side_a").map_err(&get)?.parse()?,
+        row.try_get::<String, _>("side_b").map_err(&get)?.parse()?,
+    ];
+    let terms =
+        serde_json::from_str(&row.try_get::<String, _>("terms").map_err(&get)?).map_err(|e| {
+            Error::Storage(format!(
+                "commitment {commitment_id} has unreadable terms: {e}"
+            ))
+        })?;
+    Ok((sides, terms))
+}
+
+/// Writes a round's delegations.
+async fn insert_delegations(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    round_id: i64,
+    delegations: &[Delegation],
+) -> Result<(), Error> {
+    for d in delegations {
+        sqlx::query(
+            "INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(round_id)
+        .bind(d.party.as_str())
+        .bind(&d.head)
+        .bind(d.size)
+        .execute(&mut **tx)
+        .await
+        .map_err(db("recording a delegation"))?;
+    }
+    Ok(())
+}
+
 impl Store {
     async fn round_visible(
         &self,
@@ -166,18 +218,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(db("recording the round"))?;
-        for d in &round.delegations {
-            sqlx::query(
-                "INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(d.party.as_str())
-            .bind(&d.head)
-            .bind(d.size)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("recording a delegation"))?;
-        }
+        insert_delegations(&mut tx, id, &round.delegations).await?;
         let payload =
             serde_json::json!({ "round": id, "held_on": round.held_on, "city": round.city });
         commit_with_event(tx, grant, "round.created", payload, now_ms).await?;
@@ -259,18 +300,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(db("changing the delegations"))?;
-        for d in &round.delegations {
-            sqlx::query(
-                "INSERT INTO delegations (round_id, party, head, size) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(round_id)
-            .bind(d.party.as_str())
-            .bind(&d.head)
-            .bind(d.size)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("recording a delegation"))?;
-        }
+        insert_delegations(&mut tx, round_id, &round.delegations).await?;
         let payload =
             serde_json::json!({ "round": round_id, "held_on": round.held_on, "city": round.city });
         commit_with_event(tx, grant, "round.updated", payload, now_ms).await
