@@ -280,11 +280,18 @@ async fn rounds_commitments_and_fulfilment() {
         let ua_w = authorize::<WriteTalks>(&ua_neg).unwrap();
         let round_id = store.add_round(&ua_w, &round, T0).await.unwrap();
         let sides = ["UA".parse().unwrap(), "RU".parse().unwrap()];
-        let terms = Terms::RemainsReturn {
-            quantity_each_way: 6000,
+        // An exchange of prisoners: its fulfilment is counted from the plan's movements.
+        let terms = Terms::PowExchange {
+            quantity_each_way: 1000,
+            extra_tranche: None,
+            parity: homeward_core::talks::Parity::PerStage,
+            parity_by_category: false,
+            priorities: vec![],
+            categories: vec![Category::Pow],
+            deadline: None,
         };
         let c = store
-            .add_commitment(&ua_w, round_id, "Remains", &sides, &terms, T0)
+            .add_commitment(&ua_w, round_id, "Exchange", &sides, &terms, T0)
             .await
             .unwrap();
 
@@ -350,7 +357,7 @@ async fn rounds_commitments_and_fulfilment() {
                 ru_to_ua.handed_over,
                 ru_to_ua.received
             ),
-            (6000, 2, 1, 1)
+            (1000, 2, 1, 1)
         );
 
         // The mediator sees the round; a party not in it does not.
