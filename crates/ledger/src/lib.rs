@@ -9,6 +9,7 @@
 //! record can be erased without breaking the chain.
 
 mod canonical;
+pub mod keys;
 pub mod merkle;
 
 pub use canonical::{CanonicalError, canonical_json};
