@@ -258,6 +258,20 @@ enum Command {
         #[arg(long)]
         show: bool,
     },
+    /// The party's signing key: create it, show its public half, register, rotate, pin
+    /// another party's key.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign a tree head of the event log (its size and RFC 9162 root) with the party's key.
+    Checkpoint {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The secret key file (mode 0600); or set HOMEWARD_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+    },
     /// Record or change a talks round (negotiators).
     #[command(subcommand)]
     Round(RoundCommand),
@@ -430,6 +444,67 @@ enum CommitmentCommand {
         /// The terms as JSON, of the same kind.
         #[arg(long)]
         terms: String,
+    },
+}
+
+/// Keys.
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Create a new secret key in a new file readable by its owner only; prints the public
+    /// key.
+    Create {
+        /// The file to create (never overwritten).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Print the public key of a secret key file.
+    Show {
+        /// The secret key file; or set HOMEWARD_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+    },
+    /// Register the public half of the party's key in the store (admins).
+    Register {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The secret key file; or set HOMEWARD_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+    },
+    /// Rotate: a new key in --out, vouched for by the current one, which is retired.
+    Rotate {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The current secret key file; or set HOMEWARD_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+        /// The file for the new key.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Pin another party's public key (admins).
+    Pin {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The other party.
+        #[arg(long)]
+        party: String,
+        /// Its public key, 64 hex digits.
+        #[arg(long)]
+        public: String,
+    },
+    /// The public keys the party holds (auditors; JSON).
+    List {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
     },
 }
 
@@ -1049,6 +1124,74 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             out!("person {person}: family told");
             Ok(())
         }
+        Command::Key(KeyCommand::Create { out }) => {
+            let key = crate::keys::create(&out)?;
+            out!("{}", key.public_hex());
+            Ok(())
+        }
+        Command::Key(KeyCommand::Show { key }) => {
+            out!("{}", crate::keys::load(key.as_deref())?.public_hex());
+            Ok(())
+        }
+        Command::Key(KeyCommand::Register { db, caller, key }) => {
+            let key = crate::keys::load(key.as_deref())?;
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
+            let party = grant.party().clone();
+            store
+                .add_key(&grant, &party, &key.public_hex(), now_ms())
+                .await?;
+            out!("{party}: key {} registered", key.public_hex());
+            Ok(())
+        }
+        Command::Key(KeyCommand::Rotate {
+            db,
+            caller,
+            key,
+            out,
+        }) => {
+            let old = crate::keys::load(key.as_deref())?;
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
+            let new = crate::keys::create(&out)?;
+            if let Err(e) = store
+                .rotate_key(&grant, &old, &new.public_hex(), now_ms())
+                .await
+            {
+                // The new key was not taken: do not leave it lying about.
+                let _ = std::fs::remove_file(&out);
+                return Err(e.into());
+            }
+            out!("{}", new.public_hex());
+            Ok(())
+        }
+        Command::Key(KeyCommand::Pin {
+            db,
+            caller,
+            party,
+            public,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
+            let party: PartyCode = party.parse()?;
+            if &party == grant.party() {
+                bail!("{party} is this party: register its own key with `homeward key register`");
+            }
+            store.add_key(&grant, &party, &public, now_ms()).await?;
+            out!("{party}: key {} pinned", public.trim());
+            Ok(())
+        }
+        Command::Key(KeyCommand::List { db, caller }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Audit>(&caller.actor(&store).await?)?;
+            print_json(&store.keys(&grant).await?)
+        }
+        Command::Checkpoint { db, caller, key } => {
+            let key = crate::keys::load(key.as_deref())?;
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
+            print_json(&store.sign_tree_head(&grant, &key, now_ms()).await?)
+        }
         Command::Truces { db, caller } => {
             let store = db.open(OpenMode::MustExist).await?;
             let actor = caller.actor(&store).await?;
@@ -1163,7 +1306,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = store.verify_log().await?;
             match report.first_break {
                 None => {
-                    out!("ok: {} events, head {}", report.verified, report.head);
+                    let heads = store.verify_tree_heads().await?;
+                    if let Some(problem) = heads.problem {
+                        bail!(
+                            "the event log's hash chain holds, but its signed tree heads do not: {problem} ({} heads before it verified)",
+                            heads.checked
+                        );
+                    }
+                    out!(
+                        "ok: {} events, head {}, {} signed tree heads",
+                        report.verified,
+                        report.head,
+                        heads.checked
+                    );
                     Ok(())
                 }
                 Some(b) => bail!(

@@ -16,6 +16,7 @@ macro_rules! out {
 
 mod commands;
 mod import;
+mod keys;
 mod link;
 mod names;
 

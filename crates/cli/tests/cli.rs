@@ -1472,3 +1472,138 @@ fn children_remains_and_truces_from_the_command_line() {
     );
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
+
+#[tokio::test]
+async fn keys_sign_tree_heads_that_verify_rotate_and_refuse_a_readable_key_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("s.db").to_string_lossy().into_owned();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "RU", "--name", "Russia"
+        ])
+        .status
+        .success()
+    );
+    let admin = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "admin",
+    ]))
+    .trim()
+    .to_owned();
+    let key = d.join("ua.key");
+    let key_s = key.to_str().unwrap();
+    let o = homeward(&["key", "create", "--out", key_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let public = stdout(&o).trim().to_owned();
+    assert_eq!(public.len(), 64);
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        stdout(&homeward(&["key", "show", "--key", key_s])).trim(),
+        public
+    );
+    // The secret is in the file only: not in the store.
+    assert!(
+        homeward(&[
+            "key", "register", "--db", &db, "--token", &admin, "--key", key_s
+        ])
+        .status
+        .success()
+    );
+    let secret = std::fs::read_to_string(&key).unwrap();
+    let secret_hex = secret.split_whitespace().last().unwrap();
+    assert!(
+        !std::fs::read(d.join("s.db"))
+            .unwrap()
+            .windows(secret_hex.len())
+            .any(|w| w == secret_hex.as_bytes())
+    );
+    // A key file others can read is refused, and nothing is signed.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_one_line_error(
+        &homeward(&["checkpoint", "--db", &db, "--token", &admin, "--key", key_s]),
+        "can be read by others (mode 644)",
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for _ in 0..2 {
+        let o = homeward(&["checkpoint", "--db", &db, "--token", &admin, "--key", key_s]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(stdout(&homeward(&["verify", "--db", &db])).contains("2 signed tree heads"));
+    // Rotation: the old key vouches for the new one and is retired.
+    let new = d.join("ua-2.key");
+    let o = homeward(&[
+        "key",
+        "rotate",
+        "--db",
+        &db,
+        "--token",
+        &admin,
+        "--key",
+        key_s,
+        "--out",
+        new.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_one_line_error(
+        &homeward(&["checkpoint", "--db", &db, "--token", &admin, "--key", key_s]),
+        "not a current key of UA",
+    );
+    assert!(
+        homeward(&[
+            "checkpoint",
+            "--db",
+            &db,
+            "--token",
+            &admin,
+            "--key",
+            new.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    // RU's public key pinned.
+    let ru = d.join("ru.key");
+    let ru_public = stdout(&homeward(&["key", "create", "--out", ru.to_str().unwrap()]))
+        .trim()
+        .to_owned();
+    assert!(
+        homeward(&[
+            "key", "pin", "--db", &db, "--token", &admin, "--party", "RU", "--public", &ru_public
+        ])
+        .status
+        .success()
+    );
+    let auditor = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "auditor",
+    ]))
+    .trim()
+    .to_owned();
+    let keys: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "key", "list", "--db", &db, "--token", &auditor,
+    ])))
+    .unwrap();
+    assert_eq!(keys.as_array().unwrap().len(), 3);
+    assert!(stdout(&homeward(&["verify", "--db", &db])).contains("3 signed tree heads"));
+    // A signed root altered behind the store's back is found.
+    let store =
+        homeward_store::Store::open(&db.parse().unwrap(), homeward_store::OpenMode::MustExist)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE tree_heads SET root = (CASE WHEN substr(root, 1, 2) = '00' THEN 'ff' ELSE '00' END) || substr(root, 3) WHERE size = (SELECT MIN(size) FROM tree_heads)")
+        .execute(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    store.close().await;
+    assert_one_line_error(&homeward(&["verify", "--db", &db]), "does not verify");
+}

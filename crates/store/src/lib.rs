@@ -11,6 +11,7 @@
 
 mod cases;
 mod events;
+mod keys;
 mod links;
 mod lists;
 mod location;
@@ -25,6 +26,7 @@ pub mod testkit;
 
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use events::{LogReport, StoredEvent};
+pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
     Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
 };

@@ -779,3 +779,62 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
     )
     .await;
 }
+
+#[tokio::test]
+async fn signed_tree_heads_verify_and_find_a_changed_log() {
+    each_backend(
+        "signed_tree_heads_verify_and_find_a_changed_log",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let admin = authorize::<Administer>(&actor(store, "UA", Role::Admin).await).unwrap();
+            let key = homeward_ledger::keys::PartyKey::from_seed([42; 32]);
+            // An unregistered key signs nothing.
+            assert!(store.sign_tree_head(&admin, &key, T0).await.is_err());
+            store
+                .add_key(&admin, &"UA".parse().unwrap(), &key.public_hex(), T0)
+                .await
+                .unwrap();
+            let first = store.sign_tree_head(&admin, &key, T0 + 1).await.unwrap();
+            store
+                .add_persons(
+                    &Grant::system("UA".parse().unwrap(), "test"),
+                    &[pow("Олійник", "Олександр", Relation::Sought)],
+                    T0 + 2,
+                )
+                .await
+                .unwrap();
+            let second = store.sign_tree_head(&admin, &key, T0 + 3).await.unwrap();
+            assert!(second.size > first.size);
+            let report = store.verify_tree_heads().await.unwrap();
+            assert_eq!((report.checked, report.problem), (2, None));
+            assert!(
+                homeward_ledger::keys::verify_hex(
+                    &first.public_key,
+                    &homeward_store::tree_head_statement(
+                        &first.party,
+                        first.size,
+                        &first.root,
+                        first.at_ms
+                    ),
+                    &first.signature
+                )
+                .unwrap()
+            );
+            // An event rewritten behind the triggers' back: the signed root no longer matches.
+            let pool = store.raw_pool_for_tests();
+            let drop = match store.backend() {
+                Backend::Sqlite => "DROP TRIGGER events_no_update",
+                Backend::Postgres => "DROP TRIGGER events_no_update ON events",
+            };
+            sqlx::query(drop).execute(pool).await.unwrap();
+            sqlx::query("UPDATE events SET actor = 'user:999' WHERE seq = 2")
+                .execute(pool)
+                .await
+                .unwrap();
+            let report = store.verify_tree_heads().await.unwrap();
+            assert!(report.problem.unwrap().contains("the log was changed"));
+        },
+    )
+    .await;
+}

@@ -1,0 +1,393 @@
+//! Public keys and signed tree heads. The store keeps public keys only; a secret key is
+//! handed to [`Store::sign_tree_head`] for one signature and never written.
+
+use crate::{Store, commit_with_event, db};
+use homeward_core::Error;
+use homeward_core::access::{Administer, Audit, Grant};
+use homeward_core::party::PartyCode;
+use homeward_ledger::keys::{PartyKey, public_key, rotation_statement, verify_hex};
+use homeward_ledger::merkle::{self, Hash};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A public key as the store holds it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyView {
+    /// The party the key belongs to.
+    pub party: String,
+    /// The key, 64 hex digits.
+    pub public_key: String,
+    /// When it was registered or pinned.
+    pub added_at: i64,
+    /// When it was retired by a rotation.
+    pub retired_at: Option<i64>,
+}
+
+/// A signed tree head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TreeHead {
+    /// The signing party.
+    pub party: String,
+    /// Events in the log at the checkpoint.
+    pub size: i64,
+    /// The RFC 9162 root over their entries, hex.
+    pub root: String,
+    /// When it was signed.
+    pub at_ms: i64,
+    /// The key that signed it.
+    pub public_key: String,
+    /// The signature over [`tree_head_statement`].
+    pub signature: String,
+}
+
+/// What a tree head's signature covers.
+pub fn tree_head_statement(party: &str, size: i64, root: &str, at_ms: i64) -> Vec<u8> {
+    format!("homeward tree head v1\nparty {party}\nsize {size}\nroot {root}\nat {at_ms}\n")
+        .into_bytes()
+}
+
+/// What checking the tree heads found.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TreeHeadReport {
+    /// Tree heads checked.
+    pub checked: usize,
+    /// The first problem, if any: a bad signature, an unknown key, a root that the log does
+    /// not give, a fork (two heads of one size with different roots) or a rollback.
+    pub problem: Option<String>,
+}
+
+impl Store {
+    /// The public keys the grant's party holds: its own and those it pinned.
+    pub async fn keys(&self, grant: &Grant<Audit>) -> Result<Vec<KeyView>, Error> {
+        let rows = sqlx::query(
+            "SELECT party, public_key, added_at, retired_at FROM party_keys WHERE holder = $1 ORDER BY party, added_at",
+        )
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading keys"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading a key");
+                Ok(KeyView {
+                    party: r.try_get("party").map_err(&get)?,
+                    public_key: r.try_get("public_key").map_err(&get)?,
+                    added_at: r.try_get("added_at").map_err(&get)?,
+                    retired_at: r.try_get("retired_at").map_err(&get)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Registers `public_hex` as a key of `party` held by the grant's party: its own key
+    /// when `party` is itself, a pinned key of another party otherwise. One event.
+    pub async fn add_key(
+        &self,
+        grant: &Grant<Administer>,
+        party: &PartyCode,
+        public_hex: &str,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        public_key(public_hex).map_err(|e| Error::invalid("public_key", e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT code FROM parties WHERE code = $1")
+            .bind(party.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("finding the party"))?;
+        if known.is_none() {
+            return Err(Error::NotFound(format!("party {party}")));
+        }
+        sqlx::query(
+            "INSERT INTO party_keys (holder, party, public_key, added_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (holder, party, public_key) DO NOTHING",
+        )
+        .bind(grant.party().as_str())
+        .bind(party.as_str())
+        .bind(public_hex.trim())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording the key"))?;
+        let kind = if party == grant.party() {
+            "key.registered"
+        } else {
+            "key.pinned"
+        };
+        let payload =
+            serde_json::json!({ "party": party.as_str(), "public_key": public_hex.trim() });
+        commit_with_event(tx, grant, kind, payload, now_ms).await
+    }
+
+    /// Rotates the grant's party's key: the old key vouches for the new one by signing the
+    /// rotation statement; the old key is retired, the new one registered. One event, which
+    /// carries the statement's signature so that others can follow the rotation.
+    pub async fn rotate_key(
+        &self,
+        grant: &Grant<Administer>,
+        old: &PartyKey,
+        new_public: &str,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        public_key(new_public).map_err(|e| Error::invalid("public_key", e.to_string()))?;
+        let me = grant.party().as_str();
+        let old_public = old.public_hex();
+        let mut tx = self.begin().await?;
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+        )
+        .bind(me)
+        .bind(&old_public)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("finding the key"))?;
+        if current.is_none() {
+            return Err(Error::invalid(
+                "key",
+                format!(
+                    "{old_public} is not a current key of {me}; only the current key can vouch for its successor"
+                ),
+            ));
+        }
+        let statement = rotation_statement(me, &old_public, new_public.trim(), now_ms);
+        let signature = old.sign_hex(&statement);
+        sqlx::query("UPDATE party_keys SET retired_at = $1 WHERE holder = $2 AND party = $2 AND public_key = $3")
+            .bind(now_ms)
+            .bind(me)
+            .bind(&old_public)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("retiring the key"))?;
+        sqlx::query(
+            "INSERT INTO party_keys (holder, party, public_key, added_at) VALUES ($1, $1, $2, $3)",
+        )
+        .bind(me)
+        .bind(new_public.trim())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("registering the new key"))?;
+        let payload = serde_json::json!({
+            "old": old_public,
+            "new": new_public.trim(),
+            "at": now_ms,
+            "signature_by_old": signature,
+        });
+        commit_with_event(tx, grant, "key.rotated", payload, now_ms).await
+    }
+
+    /// The leaf hashes of the whole log, in order: each event's canonical entry.
+    async fn log_leaves(&self) -> Result<Vec<Hash>, Error> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, party, actor, kind, payload, prev_hash FROM events ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading the event log"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading an event");
+                let payload: String = r.try_get("payload").map_err(&get)?;
+                let draft = homeward_ledger::EventDraft {
+                    at_ms: r.try_get("at_ms").map_err(&get)?,
+                    party: r.try_get("party").map_err(&get)?,
+                    actor: r.try_get("actor").map_err(&get)?,
+                    kind: r.try_get("kind").map_err(&get)?,
+                    payload: serde_json::from_str(&payload).map_err(|e| {
+                        Error::Storage(format!("an event payload is unreadable: {e}"))
+                    })?,
+                };
+                let seq: i64 = r.try_get("seq").map_err(&get)?;
+                let prev: String = r.try_get("prev_hash").map_err(&get)?;
+                let bytes = draft
+                    .entry_bytes(seq, &prev)
+                    .map_err(|e| Error::Storage(format!("event {seq}: {e}")))?;
+                Ok(merkle::leaf_hash(&bytes))
+            })
+            .collect()
+    }
+
+    /// Signs a tree head of the log as it stands with the grant's party's current key; one
+    /// event (after the head: the next head covers it).
+    pub async fn sign_tree_head(
+        &self,
+        grant: &Grant<Administer>,
+        key: &PartyKey,
+        now_ms: i64,
+    ) -> Result<TreeHead, Error> {
+        let me = grant.party().as_str();
+        let public = key.public_hex();
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+        )
+        .bind(me)
+        .bind(&public)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("finding the key"))?;
+        if current.is_none() {
+            return Err(Error::invalid(
+                "key",
+                format!(
+                    "{public} is not a current key of {me}; register it first (homeward key register)"
+                ),
+            ));
+        }
+        let leaves = self.log_leaves().await?;
+        let size = leaves.len() as i64;
+        let root = hex::encode(merkle::root(&leaves));
+        let head = TreeHead {
+            party: me.to_owned(),
+            size,
+            signature: key.sign_hex(&tree_head_statement(me, size, &root, now_ms)),
+            root,
+            at_ms: now_ms,
+            public_key: public,
+        };
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO tree_heads (party, size, root, at_ms, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (party, size) DO NOTHING",
+        )
+        .bind(me)
+        .bind(size)
+        .bind(&head.root)
+        .bind(now_ms)
+        .bind(&head.public_key)
+        .bind(&head.signature)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("storing the tree head"))?;
+        let payload = serde_json::json!({ "size": size, "root": head.root });
+        commit_with_event(tx, grant, "tree_head.signed", payload, now_ms).await?;
+        Ok(head)
+    }
+
+    /// Every tree head in the store, by size.
+    pub async fn tree_heads(&self) -> Result<Vec<TreeHead>, Error> {
+        let rows = sqlx::query("SELECT party, size, root, at_ms, public_key, signature FROM tree_heads ORDER BY size, party")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading tree heads"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading a tree head");
+                Ok(TreeHead {
+                    party: r.try_get("party").map_err(&get)?,
+                    size: r.try_get("size").map_err(&get)?,
+                    root: r.try_get("root").map_err(&get)?,
+                    at_ms: r.try_get("at_ms").map_err(&get)?,
+                    public_key: r.try_get("public_key").map_err(&get)?,
+                    signature: r.try_get("signature").map_err(&get)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Checks every tree head: signed by a key its party registered, its root the one the
+    /// log gives at its size, no two heads of one size with different roots (a fork), and
+    /// each head consistent with the one before (RFC 9162 consistency proof).
+    pub async fn verify_tree_heads(&self) -> Result<TreeHeadReport, Error> {
+        let heads = self.tree_heads().await?;
+        let leaves = self.log_leaves().await?;
+        let registered: Vec<(String, String)> =
+            sqlx::query("SELECT party, public_key FROM party_keys WHERE holder = party")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("reading keys"))?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("party").map_err(db("reading a key"))?,
+                        r.try_get("public_key").map_err(db("reading a key"))?,
+                    ))
+                })
+                .collect::<Result<_, Error>>()?;
+        let report = |checked: usize, problem: String| TreeHeadReport {
+            checked,
+            problem: Some(problem),
+        };
+        let mut previous: Option<&TreeHead> = None;
+        for (i, h) in heads.iter().enumerate() {
+            if !registered
+                .iter()
+                .any(|(p, k)| p == &h.party && k == &h.public_key)
+            {
+                return Ok(report(
+                    i,
+                    format!(
+                        "the tree head of size {} is signed by {}, not a key {} registered",
+                        h.size, h.public_key, h.party
+                    ),
+                ));
+            }
+            let good = verify_hex(
+                &h.public_key,
+                &tree_head_statement(&h.party, h.size, &h.root, h.at_ms),
+                &h.signature,
+            )
+            .unwrap_or(false);
+            if !good {
+                return Ok(report(
+                    i,
+                    format!(
+                        "the signature of the tree head of size {} does not verify",
+                        h.size
+                    ),
+                ));
+            }
+            let size = usize::try_from(h.size).unwrap_or(usize::MAX);
+            if size > leaves.len() {
+                return Ok(report(
+                    i,
+                    format!(
+                        "a tree head of size {} but the log holds {} events: events were removed (rollback)",
+                        h.size,
+                        leaves.len()
+                    ),
+                ));
+            }
+            let root = hex::encode(merkle::root(&leaves[..size]));
+            if root != h.root {
+                return Ok(report(
+                    i,
+                    format!(
+                        "the log's root at size {} is {root}, the signed head says {}: the log was changed",
+                        h.size, h.root
+                    ),
+                ));
+            }
+            if let Some(p) = previous {
+                if p.size == h.size && p.root != h.root {
+                    return Ok(report(
+                        i,
+                        format!(
+                            "two tree heads of size {} with different roots: evidence of a forked log",
+                            h.size
+                        ),
+                    ));
+                }
+                let (old, new) = (usize::try_from(p.size).unwrap_or(0), size);
+                let proof = merkle::consistency_proof(old, &leaves[..new]).unwrap_or_default();
+                let (r1, r2) = (merkle::root(&leaves[..old]), merkle::root(&leaves[..new]));
+                if !merkle::verify_consistency(old as u64, new as u64, &r1, &r2, &proof) {
+                    return Ok(report(
+                        i,
+                        format!(
+                            "the tree head of size {} is not consistent with the one of size {}",
+                            h.size, p.size
+                        ),
+                    ));
+                }
+            }
+            previous = Some(h);
+        }
+        Ok(TreeHeadReport {
+            checked: heads.len(),
+            problem: None,
+        })
+    }
+}
