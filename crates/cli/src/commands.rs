@@ -262,6 +262,44 @@ enum Command {
     /// another party's key.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Sign a list the party issued (its SHA-256, row count and the root of its rows' Merkle
+    /// tree) with the party's key, so that any one row can later be proven alone.
+    SignList {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The list.
+        #[arg(long)]
+        list: i64,
+        /// The secret key file (mode 0600); or set HOMEWARD_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+    },
+    /// Write the proof that one row was on a signed list, without the other rows.
+    Prove {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The list.
+        #[arg(long)]
+        list: i64,
+        /// The row's line in the list's file.
+        #[arg(long)]
+        row: i64,
+        /// Where to write the proof (JSON).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check a row proof offline against the issuer's public key.
+    VerifyProof {
+        /// The proof file.
+        proof: std::path::PathBuf,
+        /// The issuer's public key, 64 hex digits.
+        #[arg(long)]
+        key: String,
+    },
     /// Sign a tree head of the event log (its size and RFC 9162 root) with the party's key.
     Checkpoint {
         #[command(flatten)]
@@ -1185,6 +1223,55 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<Audit>(&caller.actor(&store).await?)?;
             print_json(&store.keys(&grant).await?)
+        }
+        Command::SignList {
+            db,
+            caller,
+            list,
+            key,
+        } => {
+            let key = crate::keys::load(key.as_deref())?;
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
+            let root = store.sign_list(&grant, list, &key, now_ms()).await?;
+            out!("list {list} signed; row root {root}");
+            Ok(())
+        }
+        Command::Prove {
+            db,
+            caller,
+            list,
+            row,
+            out,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let proof = store.prove_row(&grant, list, row).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&proof)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "the proof of line {row} of list {list} is in {}",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::VerifyProof { proof, key } => {
+            let bytes = std::fs::read(&proof)
+                .with_context(|| format!("cannot read {}", proof.display()))?;
+            let parsed: homeward_ledger::rows::RowProof = serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: not a row proof ({e})", proof.display()))?;
+            parsed
+                .verify(&key)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", proof.display()))?;
+            out!(
+                "ok: line {} was on the list {} issued by {} ({} rows), signed by {}",
+                parsed.line,
+                parsed.list_sha256,
+                parsed.issuer,
+                parsed.rows,
+                parsed.public_key
+            );
+            Ok(())
         }
         Command::Checkpoint { db, caller, key } => {
             let key = crate::keys::load(key.as_deref())?;

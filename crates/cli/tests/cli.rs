@@ -1607,3 +1607,168 @@ async fn keys_sign_tree_heads_that_verify_rotate_and_refuse_a_readable_key_file(
     store.close().await;
     assert_one_line_error(&homeward(&["verify", "--db", &db]), "does not verify");
 }
+
+#[test]
+fn one_row_of_a_signed_list_is_proven_offline_and_a_changed_byte_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("s.db").to_string_lossy().into_owned();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
+    );
+    let admin = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "admin",
+    ]))
+    .trim()
+    .to_owned();
+    let viewer = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
+    ]))
+    .trim()
+    .to_owned();
+    let list = d.join("request.csv");
+    std::fs::write(&list, "прізвище,ім'я,дата народження\nДовгалюк,Тарас,12.05.1999\nЗаболотний,Роман,01.01.1988\nКравець,Ірина,1990\n").unwrap();
+    assert!(
+        homeward(&[
+            "import",
+            list.to_str().unwrap(),
+            "--db",
+            &db,
+            "--party",
+            "UA",
+            "--kind",
+            "request",
+            "--category",
+            "pow"
+        ])
+        .status
+        .success()
+    );
+    let key = d.join("ua.key");
+    let public = stdout(&homeward(&[
+        "key",
+        "create",
+        "--out",
+        key.to_str().unwrap(),
+    ]))
+    .trim()
+    .to_owned();
+    // Unsigned lists prove nothing; an unregistered key signs nothing.
+    let proof = d.join("proof.json");
+    assert_one_line_error(
+        &homeward(&[
+            "prove",
+            "--db",
+            &db,
+            "--token",
+            &viewer,
+            "--list",
+            "1",
+            "--row",
+            "3",
+            "--out",
+            proof.to_str().unwrap(),
+        ]),
+        "not signed",
+    );
+    assert_one_line_error(
+        &homeward(&[
+            "sign-list",
+            "--db",
+            &db,
+            "--token",
+            &admin,
+            "--list",
+            "1",
+            "--key",
+            key.to_str().unwrap(),
+        ]),
+        "register it first",
+    );
+    assert!(
+        homeward(&[
+            "key",
+            "register",
+            "--db",
+            &db,
+            "--token",
+            &admin,
+            "--key",
+            key.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let o = homeward(&[
+        "sign-list",
+        "--db",
+        &db,
+        "--token",
+        &admin,
+        "--list",
+        "1",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = homeward(&[
+        "prove",
+        "--db",
+        &db,
+        "--token",
+        &viewer,
+        "--list",
+        "1",
+        "--row",
+        "3",
+        "--out",
+        proof.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&proof).unwrap();
+    assert!(
+        text.contains("Заболотний") && !text.contains("Довгалюк") && !text.contains("Кравець"),
+        "{text}"
+    );
+    let o = homeward(&["verify-proof", proof.to_str().unwrap(), "--key", &public]);
+    assert!(stdout(&o).starts_with("ok: line 3"), "{}", stderr(&o));
+    // Another key, a changed name, a row not on the list: refused, naming what failed.
+    let other = stdout(&homeward(&[
+        "key",
+        "create",
+        "--out",
+        d.join("x.key").to_str().unwrap(),
+    ]))
+    .trim()
+    .to_owned();
+    assert_one_line_error(
+        &homeward(&["verify-proof", proof.to_str().unwrap(), "--key", &other]),
+        "not by the key given",
+    );
+    let forged = d.join("forged.json");
+    std::fs::write(&forged, text.replace("Заболотний", "Заболотна")).unwrap();
+    assert_one_line_error(
+        &homeward(&["verify-proof", forged.to_str().unwrap(), "--key", &public]),
+        "is not on the signed list",
+    );
+    assert_one_line_error(
+        &homeward(&[
+            "prove",
+            "--db",
+            &db,
+            "--token",
+            &viewer,
+            "--list",
+            "1",
+            "--row",
+            "9",
+            "--out",
+            proof.to_str().unwrap(),
+        ]),
+        "no row at line 9",
+    );
+}

@@ -11,6 +11,7 @@
 mod canonical;
 pub mod keys;
 pub mod merkle;
+pub mod rows;
 
 pub use canonical::{CanonicalError, canonical_json};
 

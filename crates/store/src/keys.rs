@@ -391,3 +391,151 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// The issuer signs one of its lists: the original's SHA-256, the row count and the root
+    /// of the rows' Merkle tree, with its current key; one event. Returns the row root.
+    pub async fn sign_list(
+        &self,
+        grant: &Grant<Administer>,
+        list_id: i64,
+        key: &PartyKey,
+        now_ms: i64,
+    ) -> Result<String, Error> {
+        let me = grant.party().as_str();
+        let public = key.public_hex();
+        let mut tx = self.begin().await?;
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+        )
+        .bind(me)
+        .bind(&public)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("finding the key"))?;
+        if current.is_none() {
+            return Err(Error::invalid(
+                "key",
+                format!(
+                    "{public} is not a current key of {me}; register it first (homeward key register)"
+                ),
+            ));
+        }
+        let sha: Option<String> =
+            sqlx::query_scalar("SELECT sha256 FROM lists WHERE id = $1 AND issuer = $2")
+                .bind(list_id)
+                .bind(me)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("finding the list"))?;
+        let sha = sha.ok_or_else(|| Error::NotFound(format!("list {list_id} issued by {me}")))?;
+        let leaves = row_leaves(&mut tx, list_id).await?;
+        let root = hex::encode(merkle::root(
+            &leaves.iter().map(|(_, h)| *h).collect::<Vec<_>>(),
+        ));
+        let signature = key.sign_hex(&homeward_ledger::rows::list_statement(
+            me,
+            &sha,
+            leaves.len() as u64,
+            &root,
+        ));
+        sqlx::query(
+            "UPDATE lists SET signature = $1, signature_key = $2, row_root = $3 WHERE id = $4",
+        )
+        .bind(&signature)
+        .bind(&public)
+        .bind(&root)
+        .bind(list_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("storing the signature"))?;
+        let payload = serde_json::json!({ "list": list_id, "sha256": sha, "rows": leaves.len(), "row_root": root, "public_key": public });
+        commit_with_event(tx, grant, "list.signed", payload, now_ms).await?;
+        Ok(root)
+    }
+
+    /// The proof that the row at `line` was on a signed list the grant's party issued or
+    /// received; it reveals no other row.
+    pub async fn prove_row(
+        &self,
+        grant: &Grant<homeward_core::access::ReadRegister>,
+        list_id: i64,
+        line: i64,
+    ) -> Result<homeward_ledger::rows::RowProof, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT l.issuer, l.sha256, l.signature, l.signature_key, l.row_root FROM lists l WHERE l.id = $1 AND \
+             (l.issuer = $2 OR EXISTS (SELECT 1 FROM list_addressees a WHERE a.list_id = l.id AND a.party = $2))",
+        )
+        .bind(list_id)
+        .bind(me)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("finding the list"))?
+        .ok_or_else(|| Error::NotFound(format!("list {list_id}")))?;
+        let get = db("reading the list");
+        let (Some(signature), Some(public_key), Some(row_root)) = (
+            row.try_get::<Option<String>, _>("signature")
+                .map_err(&get)?,
+            row.try_get::<Option<String>, _>("signature_key")
+                .map_err(&get)?,
+            row.try_get::<Option<String>, _>("row_root").map_err(&get)?,
+        ) else {
+            return Err(Error::invalid(
+                "list",
+                format!(
+                    "list {list_id} is not signed; its issuer signs it first (homeward list sign)"
+                ),
+            ));
+        };
+        let leaves = row_leaves(&mut tx, list_id).await?;
+        let index = leaves
+            .iter()
+            .position(|(l, _)| l.0 == line)
+            .ok_or_else(|| {
+                Error::invalid("row", format!("list {list_id} has no row at line {line}"))
+            })?;
+        let hashes: Vec<Hash> = leaves.iter().map(|(_, h)| *h).collect();
+        let path = merkle::inclusion_proof(index, &hashes).unwrap_or_default();
+        tx.commit().await.map_err(db("finishing the read"))?;
+        Ok(homeward_ledger::rows::RowProof {
+            format: homeward_ledger::rows::ROW_PROOF_FORMAT.to_owned(),
+            issuer: row.try_get("issuer").map_err(&get)?,
+            list_sha256: row.try_get("sha256").map_err(&get)?,
+            rows: leaves.len() as u64,
+            row_root,
+            public_key,
+            signature,
+            index: index as u64,
+            line,
+            fields: leaves[index].0.1.clone(),
+            path: path.iter().map(hex::encode).collect(),
+        })
+    }
+}
+
+/// A list's rows in order, each as (line, cells) with its leaf hash.
+async fn row_leaves(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    list_id: i64,
+) -> Result<Vec<((i64, serde_json::Value), Hash)>, Error> {
+    let rows =
+        sqlx::query("SELECT row_no, fields FROM list_rows WHERE list_id = $1 ORDER BY row_no")
+            .bind(list_id)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db("reading the rows"))?;
+    rows.iter()
+        .map(|r| {
+            let get = db("reading a row");
+            let line: i64 = r.try_get("row_no").map_err(&get)?;
+            let fields: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String, _>("fields").map_err(&get)?)
+                    .map_err(|e| Error::Storage(format!("row {line}: {e}")))?;
+            let leaf = homeward_ledger::rows::row_leaf(line, &fields)
+                .map_err(|e| Error::Storage(format!("row {line}: {e}")))?;
+            Ok(((line, fields), leaf))
+        })
+        .collect()
+}

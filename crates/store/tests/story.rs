@@ -804,6 +804,37 @@ async fn signed_tree_heads_verify_and_find_a_changed_log() {
                 )
                 .await
                 .unwrap();
+            // A signed list proves one row alone.
+            let mut fields = serde_json::Map::new();
+            fields.insert("прізвище".into(), "Шевчук".into());
+            let list = store
+                .add_list(
+                    &Grant::<WriteRegister>::system("UA".parse().unwrap(), "test"),
+                    &NewList {
+                        kind: "request".into(),
+                        category: Some(Category::Pow),
+                        title: "request (synthetic)".into(),
+                        file_name: "r.csv".into(),
+                        original: b"synthetic list for a row proof".to_vec(),
+                        addressees: vec![],
+                        supersedes: None,
+                        headers: vec!["прізвище".into()],
+                        rows: vec![NewListRow {
+                            row_no: 2,
+                            fields,
+                            record: None,
+                            problems: vec![],
+                        }],
+                    },
+                    T0 + 2,
+                )
+                .await
+                .unwrap();
+            store.sign_list(&admin, list, &key, T0 + 2).await.unwrap();
+            let read = Grant::<ReadRegister>::system("UA".parse().unwrap(), "test");
+            let proof = store.prove_row(&read, list, 2).await.unwrap();
+            assert_eq!(proof.verify(&key.public_hex()), Ok(()));
+            assert!(store.prove_row(&read, list, 3).await.is_err());
             let second = store.sign_tree_head(&admin, &key, T0 + 3).await.unwrap();
             assert!(second.size > first.size);
             let report = store.verify_tree_heads().await.unwrap();
