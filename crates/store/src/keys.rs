@@ -136,22 +136,13 @@ impl Store {
         let me = grant.party().as_str();
         let old_public = old.public_hex();
         let mut tx = self.begin().await?;
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+        current_key(
+            &mut tx,
+            me,
+            &old_public,
+            "only the current key can vouch for its successor",
         )
-        .bind(me)
-        .bind(&old_public)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("finding the key"))?;
-        if current.is_none() {
-            return Err(Error::invalid(
-                "key",
-                format!(
-                    "{old_public} is not a current key of {me}; only the current key can vouch for its successor"
-                ),
-            ));
-        }
+        .await?;
         let statement = rotation_statement(me, &old_public, new_public.trim(), now_ms);
         let signature = old.sign_hex(&statement);
         sqlx::query("UPDATE party_keys SET retired_at = $1 WHERE holder = $2 AND party = $2 AND public_key = $3")
@@ -220,22 +211,15 @@ impl Store {
     ) -> Result<TreeHead, Error> {
         let me = grant.party().as_str();
         let public = key.public_hex();
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+        let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
+        current_key(
+            &mut conn,
+            me,
+            &public,
+            "register it first (homeward key register)",
         )
-        .bind(me)
-        .bind(&public)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("finding the key"))?;
-        if current.is_none() {
-            return Err(Error::invalid(
-                "key",
-                format!(
-                    "{public} is not a current key of {me}; register it first (homeward key register)"
-                ),
-            ));
-        }
+        .await?;
+        drop(conn);
         let leaves = self.log_leaves().await?;
         let size = leaves.len() as i64;
         let root = hex::encode(merkle::root(&leaves));
@@ -405,22 +389,13 @@ impl Store {
         let me = grant.party().as_str();
         let public = key.public_hex();
         let mut tx = self.begin().await?;
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+        current_key(
+            &mut tx,
+            me,
+            &public,
+            "register it first (homeward key register)",
         )
-        .bind(me)
-        .bind(&public)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("finding the key"))?;
-        if current.is_none() {
-            return Err(Error::invalid(
-                "key",
-                format!(
-                    "{public} is not a current key of {me}; register it first (homeward key register)"
-                ),
-            ));
-        }
+        .await?;
         let sha: Option<String> =
             sqlx::query_scalar("SELECT sha256 FROM lists WHERE id = $1 AND issuer = $2")
                 .bind(list_id)
@@ -512,6 +487,31 @@ impl Store {
             fields: leaves[index].0.1.clone(),
             path: path.iter().map(hex::encode).collect(),
         })
+    }
+}
+
+/// Refuses a key that is not a current (registered, not retired) key of `party`; `then` says
+/// what to do about it.
+async fn current_key(
+    conn: &mut sqlx::AnyConnection,
+    party: &str,
+    public: &str,
+    then: &str,
+) -> Result<(), Error> {
+    let current: Option<i64> = sqlx::query_scalar(
+        "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $1 AND public_key = $2 AND retired_at IS NULL",
+    )
+    .bind(party)
+    .bind(public)
+    .fetch_optional(conn)
+    .await
+    .map_err(db("finding the key"))?;
+    match current {
+        Some(_) => Ok(()),
+        None => Err(Error::invalid(
+            "key",
+            format!("{public} is not a current key of {party}; {then}"),
+        )),
     }
 }
 
