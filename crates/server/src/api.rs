@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 32] = [
+pub const PATHS: [&str; 34] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -53,6 +53,8 @@ pub const PATHS: [&str; 32] = [
     "/api/v1/batches/{batch}/receipt",
     "/api/v1/remains/{person}/identification",
     "/api/v1/persons/{id}/family-notified",
+    "/api/v1/log/tree-heads",
+    "/api/v1/proofs/verify",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -82,6 +84,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[29], axum::routing::post(receive_batch))
         .route(PATHS[30], axum::routing::post(identify_remains))
         .route(PATHS[31], axum::routing::post(family_notified))
+        .route(PATHS[32], get(tree_heads))
+        .route(PATHS[33], axum::routing::post(verify_proof))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
         .route(PATHS[5], get(person))
@@ -112,7 +116,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -1392,4 +1396,88 @@ async fn family_notified(
     let grant = authorize::<WriteRegister>(&actor)?;
     state.store.family_notified(&grant, id, state.now()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The signed tree heads of the log and whether they hold.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreeHeads {
+    /// Every head, by size.
+    pub heads: Vec<homeward_store::TreeHead>,
+    /// What checking them found.
+    pub check: homeward_store::TreeHeadReport,
+}
+
+/// The log's signed tree heads over time, each checked: key, signature, root, consistency
+/// (auditors).
+#[utoipa::path(get, path = "/api/v1/log/tree-heads", responses(
+    (status = 200, body = TreeHeads),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn tree_heads(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<TreeHeads>, ApiError> {
+    authorize::<Audit>(&actor)?;
+    Ok(Json(TreeHeads {
+        heads: state.store.tree_heads().await?,
+        check: state.store.verify_tree_heads().await?,
+    }))
+}
+
+/// A proof to check.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProofCheck {
+    /// The proof, as `homeward prove` wrote it.
+    #[schema(value_type = Object)]
+    pub proof: serde_json::Value,
+    /// The issuer's public key, 64 hex digits.
+    pub key: String,
+}
+
+/// What checking a proof found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProofResult {
+    /// Whether the row was on the list the key signed.
+    pub valid: bool,
+    /// What was proven, or what failed.
+    pub detail: String,
+}
+
+/// Checks a proof that one row was on a signed list, against the issuer's public key. Nothing
+/// is stored; no other row is needed.
+pub fn check_proof(proof: serde_json::Value, key: &str) -> ProofResult {
+    match serde_json::from_value::<homeward_ledger::rows::RowProof>(proof) {
+        Err(e) => ProofResult {
+            valid: false,
+            detail: format!("not a row proof: {e}"),
+        },
+        Ok(p) => match p.verify(key) {
+            Ok(()) => ProofResult {
+                valid: true,
+                detail: format!(
+                    "line {} was on the list {} issued by {} ({} rows), signed by {}",
+                    p.line, p.list_sha256, p.issuer, p.rows, p.public_key
+                ),
+            },
+            Err(why) => ProofResult {
+                valid: false,
+                detail: why,
+            },
+        },
+    }
+}
+
+/// Checks a row proof against the issuer's public key.
+#[utoipa::path(post, path = "/api/v1/proofs/verify", request_body = ProofCheck, responses(
+    (status = 200, body = ProofResult),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+async fn verify_proof(
+    ApiCaller(actor): ApiCaller,
+    Json(body): Json<ProofCheck>,
+) -> Result<Json<ProofResult>, ApiError> {
+    authorize::<ReadTalks>(&actor)?;
+    Ok(Json(check_proof(body.proof, &body.key)))
 }

@@ -18,7 +18,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 32] = [
+pub const PATHS: [&str; 33] = [
     "/",
     "/login",
     "/logout",
@@ -51,6 +51,7 @@ pub const PATHS: [&str; 32] = [
     "/batches/{batch}/receipt",
     "/remains/{person}/identification",
     "/persons/{id}/family-notified",
+    "/log/proof",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -78,6 +79,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[29], axum::routing::post(batch_receive))
         .route(PATHS[30], axum::routing::post(remains_identify))
         .route(PATHS[31], axum::routing::post(family_told))
+        .route(PATHS[32], axum::routing::post(proof_check))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -462,6 +464,9 @@ struct LogPage {
     who: Who,
     check: crate::api::LogVerification,
     events: Vec<EventRow>,
+    heads: Vec<homeward_store::TreeHead>,
+    heads_check: homeward_store::TreeHeadReport,
+    proof: Option<crate::api::ProofResult>,
 }
 
 fn utc(ms: i64) -> String {
@@ -476,8 +481,16 @@ async fn event_log(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Html<String>, PageError> {
+    render_log(&state, &caller, None).await
+}
+
+async fn render_log(
+    state: &AppState,
+    caller: &PageCaller,
+    proof: Option<crate::api::ProofResult>,
+) -> Result<Html<String>, PageError> {
     let grant = authorize::<Audit>(&caller.actor)?;
-    let check = log_verification(&state).await?;
+    let check = log_verification(state).await?;
     let events = state
         .store
         .events_of_party(&grant, 100)
@@ -492,10 +505,41 @@ async fn event_log(
         })
         .collect();
     render(&LogPage {
-        who: Who::from(&caller),
+        who: Who::from(caller),
         check,
         events,
+        heads: state.store.tree_heads().await?,
+        heads_check: state.store.verify_tree_heads().await?,
+        proof,
     })
+}
+
+#[derive(Deserialize)]
+struct ProofForm {
+    #[serde(default)]
+    csrf: String,
+    /// The proof's JSON, pasted.
+    #[serde(default)]
+    proof: String,
+    /// The issuer's public key.
+    #[serde(default)]
+    key: String,
+}
+
+async fn proof_check(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ProofForm>,
+) -> Result<Html<String>, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    let result = match serde_json::from_str::<serde_json::Value>(&form.proof) {
+        Ok(v) => crate::api::check_proof(v, &form.key),
+        Err(e) => crate::api::ProofResult {
+            valid: false,
+            detail: format!("the proof is not JSON: {e}"),
+        },
+    };
+    render_log(&state, &caller, Some(result)).await
 }
 
 struct HitRow {

@@ -7,5 +7,6 @@ mod access;
 mod browser;
 mod common;
 mod exports;
+mod ledger;
 mod pages;
 mod plans;
