@@ -708,3 +708,31 @@ async fn a_stage_is_executed_from_the_plan_page() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_exchange_is_planned_from_the_plan_builder_page() {
+    each_backend("a_new_exchange_is_planned_from_the_plan_builder_page", async |r| {
+        let round = get(r, "/api/v1/rounds", "UA", Role::Viewer).await[0]["id"].as_i64().unwrap();
+        let body = json!({"title": "Exchange of the seriously wounded (synthetic)", "sides": ["UA", "RU"], "terms": {
+            "kind": "pow_exchange", "quantity_each_way": 50, "extra_tranche": null, "parity": "per_stage",
+            "priorities": [], "categories": ["pow"], "deadline": null}});
+        let (status, text) = post(r, &format!("/api/v1/rounds/{round}/commitments"), "UA", Role::Negotiator, body).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let id = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
+        let c = client();
+        let resp = c.post(r.url("/login")).form(&[("token", r.token("UA", Role::Negotiator))]).send().await.unwrap();
+        let cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+        let page = c.get(r.url(&format!("/commitments/{id}/plan"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("No plan yet."));
+        let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let made = c.post(r.url(&format!("/commitments/{id}/plan"))).header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("stage_size", "10"), ("stage_dates", "2025-07-01, 2025-07-08")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(made.contains("id=\"plan-message\"") && made.contains("made:"), "{made}");
+        // Everyone is accounted for: the people of the first exchange are left out with the reason.
+        assert!(made.contains("in the plan of commitment"), "{made}");
+        let plan = get(r, &format!("/api/v1/commitments/{id}/plan"), "UA", Role::Viewer).await;
+        assert_eq!(plan["request"]["stage_dates"], json!(["2025-07-01", "2025-07-08"]));
+    })
+    .await;
+}
