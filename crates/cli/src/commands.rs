@@ -300,6 +300,10 @@ enum Command {
         #[arg(long)]
         key: String,
     },
+    /// List bundles that travel between parties' servers: export a signed list with its
+    /// proof, import one against the pinned key, or counter-sign one as a mediator.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Sign a tree head of the event log (its size and RFC 9162 root) with the party's key.
     Checkpoint {
         #[command(flatten)]
@@ -482,6 +486,53 @@ enum CommitmentCommand {
         /// The terms as JSON, of the same kind.
         #[arg(long)]
         terms: String,
+    },
+}
+
+/// Bundles.
+#[derive(Debug, Subcommand)]
+enum BundleCommand {
+    /// Write one self-contained file for a list the party issued and signed: original bytes,
+    /// rows, signature, a signed tree head and the inclusion proof of the list's event.
+    Export {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The list.
+        #[arg(long)]
+        list: i64,
+        /// The bundle file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Import a bundle addressed to the party, after checking everything against the key it
+    /// pinned for the issuer; anything that does not verify is refused and named.
+    Import {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The bundle file.
+        file: std::path::PathBuf,
+    },
+    /// Counter-sign a bundle as a mediator that saw it (after checking it against the
+    /// issuer's key); writes the counter-signed bundle.
+    Countersign {
+        /// The bundle file.
+        file: std::path::PathBuf,
+        /// The issuer's public key, to check the bundle first.
+        #[arg(long)]
+        issuer_key: String,
+        /// The counter-signing party's code.
+        #[arg(long)]
+        party: String,
+        /// Its secret key file; or set HOMEWARD_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+        /// The counter-signed bundle to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -1273,6 +1324,64 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Bundle(BundleCommand::Export {
+            db,
+            caller,
+            list,
+            out,
+        }) => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let bundle = store.export_bundle(&grant, list).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "list {list}: {} rows, tree head of {} events, written to {}",
+                bundle.rows.len(),
+                bundle.tree_head.size,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Bundle(BundleCommand::Import { db, caller, file }) => {
+            let bundle = read_bundle(&file)?;
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::WriteRegister>(&caller.actor(&store).await?)?;
+            let id = store
+                .import_bundle(&grant, &bundle, now_ms())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            out!(
+                "list {id}: {} rows of {}'s list {} imported, verified against its pinned key",
+                bundle.rows.len(),
+                bundle.issuer,
+                bundle.sha256
+            );
+            Ok(())
+        }
+        Command::Bundle(BundleCommand::Countersign {
+            file,
+            issuer_key,
+            party,
+            key,
+            out,
+        }) => {
+            let mut bundle = read_bundle(&file)?;
+            bundle
+                .check(&issuer_key)
+                .map_err(|why| anyhow::anyhow!("{}: {why}; not counter-signed", file.display()))?;
+            let key = crate::keys::load(key.as_deref())?;
+            let party: PartyCode = party.parse()?;
+            let signature = key.sign_hex(&bundle.statement());
+            bundle
+                .countersignatures
+                .push((party.to_string(), key.public_hex(), signature));
+            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            out!("counter-signed by {party} ({})", key.public_hex());
+            Ok(())
+        }
         Command::Checkpoint { db, caller, key } => {
             let key = crate::keys::load(key.as_deref())?;
             let store = db.open(OpenMode::MustExist).await?;
@@ -1613,4 +1722,11 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
     })
     .await?;
     Ok(())
+}
+
+/// Reads a bundle file.
+fn read_bundle(file: &std::path::Path) -> anyhow::Result<homeward_ledger::bundle::Bundle> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not a homeward bundle ({e})", file.display()))
 }

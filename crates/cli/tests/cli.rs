@@ -1772,3 +1772,230 @@ fn one_row_of_a_signed_list_is_proven_offline_and_a_changed_byte_is_refused() {
         "no row at line 9",
     );
 }
+
+#[test]
+fn a_signed_list_travels_as_a_bundle_and_anything_altered_replayed_or_rolled_back_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ua_db, ru_db) = (
+        d.join("ua.db").to_string_lossy().into_owned(),
+        d.join("ru.db").to_string_lossy().into_owned(),
+    );
+    for db in [&ua_db, &ru_db] {
+        for (code, name) in [("UA", "Ukraine"), ("RU", "Russia"), ("TR", "Türkiye")] {
+            assert!(
+                homeward(&["party", "add", "--db", db, "--code", code, "--name", name])
+                    .status
+                    .success()
+            );
+        }
+    }
+    let token = |db: &str, party: &str, role: &str| {
+        stdout(&homeward(&[
+            "token", "create", "--db", db, "--party", party, "--role", role,
+        ]))
+        .trim()
+        .to_owned()
+    };
+    let (ua_admin, ua_op) = (
+        token(&ua_db, "UA", "admin"),
+        token(&ua_db, "UA", "operator"),
+    );
+    let (ru_admin, ru_op) = (
+        token(&ru_db, "RU", "admin"),
+        token(&ru_db, "RU", "operator"),
+    );
+    let ua_key = d.join("ua.key");
+    let ua_public = stdout(&homeward(&[
+        "key",
+        "create",
+        "--out",
+        ua_key.to_str().unwrap(),
+    ]))
+    .trim()
+    .to_owned();
+    assert!(
+        homeward(&[
+            "key",
+            "register",
+            "--db",
+            &ua_db,
+            "--token",
+            &ua_admin,
+            "--key",
+            ua_key.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    // UA's request list to RU and TR, signed and checkpointed, exported as a bundle.
+    let export = |n: usize, csv: &str| {
+        let file = d.join(format!("request-{n}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        let o = homeward(&[
+            "import",
+            file.to_str().unwrap(),
+            "--db",
+            &ua_db,
+            "--party",
+            "UA",
+            "--kind",
+            "request",
+            "--category",
+            "pow",
+            "--to",
+            "RU,TR",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let list = n.to_string();
+        assert!(
+            homeward(&[
+                "sign-list",
+                "--db",
+                &ua_db,
+                "--token",
+                &ua_admin,
+                "--list",
+                &list,
+                "--key",
+                ua_key.to_str().unwrap()
+            ])
+            .status
+            .success()
+        );
+        assert!(
+            homeward(&[
+                "checkpoint",
+                "--db",
+                &ua_db,
+                "--token",
+                &ua_admin,
+                "--key",
+                ua_key.to_str().unwrap()
+            ])
+            .status
+            .success()
+        );
+        let out = d.join(format!("bundle-{n}.json"));
+        let o = homeward(&[
+            "bundle",
+            "export",
+            "--db",
+            &ua_db,
+            "--token",
+            &ua_op,
+            "--list",
+            &list,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let first = export(
+        1,
+        "прізвище,ім'я,дата народження\nДовгалюк,Тарас,12.05.1999\nЗаболотний,Роман,01.01.1988\n",
+    );
+    let second = export(2, "прізвище,ім'я,дата народження\nКравець,Ірина,1990\n");
+    let import = |file: &std::path::Path| {
+        homeward(&[
+            "bundle",
+            "import",
+            "--db",
+            &ru_db,
+            "--token",
+            &ru_op,
+            file.to_str().unwrap(),
+        ])
+    };
+    // Not pinned yet: refused.
+    assert_one_line_error(&import(&first), "not a key RU pinned for UA");
+    assert!(
+        homeward(&[
+            "key", "pin", "--db", &ru_db, "--token", &ru_admin, "--party", "UA", "--public",
+            &ua_public
+        ])
+        .status
+        .success()
+    );
+    // One byte changed anywhere in the rows: refused, naming what failed.
+    let text = std::fs::read_to_string(&first).unwrap();
+    let altered = d.join("altered.json");
+    std::fs::write(&altered, text.replacen("Довгалюк", "Довгалюх", 1)).unwrap();
+    assert_one_line_error(&import(&altered), "not the rows the issuer signed");
+    // The second bundle (a later tree head) first, then the first: a rollback.
+    let o = import(&second);
+    assert!(
+        stdout(&o).contains("imported, verified against its pinned key"),
+        "{}",
+        stderr(&o)
+    );
+    assert_one_line_error(&import(&first), "rollback");
+    // The same bundle again: a replay.
+    assert_one_line_error(&import(&second), "already imported");
+    // RU sees the list as UA's, addressed to it; its store still verifies.
+    let viewer = token(&ru_db, "RU", "viewer");
+    let o = homeward(&[
+        "export",
+        "--db",
+        &ru_db,
+        "--token",
+        &viewer,
+        "--list",
+        "1",
+        "--format",
+        "json",
+        "--out",
+        d.join("x.json").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(d.join("x.json"))
+            .unwrap()
+            .contains("Кравець")
+    );
+    assert!(
+        stdout(&homeward(&["verify", "--db", &ru_db])).contains("1 signed tree heads"),
+        "{}",
+        stderr(&homeward(&["verify", "--db", &ru_db]))
+    );
+    // The mediator counter-signs what it saw; a counter-signature over another list fails.
+    let tr_key = d.join("tr.key");
+    homeward(&["key", "create", "--out", tr_key.to_str().unwrap()]);
+    let countersigned = d.join("countersigned.json");
+    let o = homeward(&[
+        "bundle",
+        "countersign",
+        first.to_str().unwrap(),
+        "--issuer-key",
+        &ua_public,
+        "--party",
+        "TR",
+        "--key",
+        tr_key.to_str().unwrap(),
+        "--out",
+        countersigned.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut cs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&countersigned).unwrap()).unwrap();
+    assert_eq!(cs["countersignatures"][0][0], "TR");
+    cs["countersignatures"][0][2] = serde_json::Value::from("00".repeat(64));
+    std::fs::write(&countersigned, cs.to_string()).unwrap();
+    assert_one_line_error(
+        &homeward(&[
+            "bundle",
+            "countersign",
+            countersigned.to_str().unwrap(),
+            "--issuer-key",
+            &ua_public,
+            "--party",
+            "TR",
+            "--key",
+            tr_key.to_str().unwrap(),
+            "--out",
+            d.join("y.json").to_str().unwrap(),
+        ]),
+        "counter-signature of TR does not verify",
+    );
+}

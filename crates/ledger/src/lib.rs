@@ -8,6 +8,7 @@
 //! Personal data stays off the log: payloads carry identifiers and hashes of records, so a
 //! record can be erased without breaking the chain.
 
+pub mod bundle;
 mod canonical;
 pub mod keys;
 pub mod merkle;

@@ -23,6 +23,7 @@ pub fn list_statement(issuer: &str, list_sha256: &str, rows: u64, row_root: &str
 
 /// A proof that one row was on a signed list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RowProof {
     /// Always `homeward-row-proof-v1`.
     pub format: String,

@@ -869,3 +869,90 @@ async fn signed_tree_heads_verify_and_find_a_changed_log() {
     )
     .await;
 }
+
+/// UA's store exports a signed list as a bundle; RU's own store imports it against the key
+/// it pinned — on two SQLite files, and on two PostgreSQL databases when available.
+#[tokio::test]
+async fn a_bundle_moves_a_list_between_two_stores() {
+    let pairs = [
+        Some((
+            testkit::sqlite().await.unwrap(),
+            testkit::sqlite().await.unwrap(),
+        )),
+        match (
+            testkit::postgres("bundle_from_ua").await.unwrap(),
+            testkit::postgres("bundle_to_ru").await.unwrap(),
+        ) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        },
+    ];
+    for (ua_store, ru_store) in pairs.into_iter().flatten() {
+        let (ua_s, ru_s) = (&ua_store.store, &ru_store.store);
+        with_parties(ua_s).await;
+        with_parties(ru_s).await;
+        let ua: homeward_core::party::PartyCode = "UA".parse().unwrap();
+        let ru: homeward_core::party::PartyCode = "RU".parse().unwrap();
+        let key = homeward_ledger::keys::PartyKey::from_seed([11; 32]);
+        ua_s.add_key(&admin("UA"), &ua, &key.public_hex(), T0)
+            .await
+            .unwrap();
+        let mut fields = serde_json::Map::new();
+        fields.insert("прізвище".into(), "Довгалюк".into());
+        let list = ua_s
+            .add_list(
+                &Grant::<WriteRegister>::system(ua.clone(), "test"),
+                &NewList {
+                    kind: "request".into(),
+                    category: Some(Category::Pow),
+                    title: "request (synthetic)".into(),
+                    file_name: "r.csv".into(),
+                    original: "прізвище\nДовгалюк\n".as_bytes().to_vec(),
+                    addressees: vec![ru.clone()],
+                    supersedes: None,
+                    headers: vec!["прізвище".into()],
+                    rows: vec![NewListRow {
+                        row_no: 2,
+                        fields,
+                        record: None,
+                        problems: vec![],
+                    }],
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        ua_s.sign_list(&admin("UA"), list, &key, T0).await.unwrap();
+        ua_s.sign_tree_head(&admin("UA"), &key, T0 + 1)
+            .await
+            .unwrap();
+        let read = Grant::<ReadRegister>::system(ua.clone(), "test");
+        let bundle = ua_s.export_bundle(&read, list).await.unwrap();
+        let ru_write = Grant::<WriteRegister>::system(ru.clone(), "test");
+        assert!(
+            ru_s.import_bundle(&ru_write, &bundle, T0 + 2)
+                .await
+                .is_err(),
+            "not pinned yet"
+        );
+        ru_s.add_key(&admin("RU"), &ua, &key.public_hex(), T0)
+            .await
+            .unwrap();
+        let id = ru_s
+            .import_bundle(&ru_write, &bundle, T0 + 2)
+            .await
+            .unwrap();
+        let rows = ru_s
+            .list_rows(&Grant::<ReadRegister>::system(ru.clone(), "test"), id)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].fields["прізвище"], "Довгалюк");
+        assert!(matches!(
+            ru_s.import_bundle(&ru_write, &bundle, T0 + 3).await,
+            Err(Error::Conflict(_))
+        ));
+        let report = ru_s.verify_tree_heads().await.unwrap();
+        assert_eq!((report.checked, report.problem), (1, None));
+        assert!(ru_s.verify_log().await.unwrap().first_break.is_none());
+    }
+}
