@@ -956,3 +956,77 @@ async fn a_bundle_moves_a_list_between_two_stores() {
         assert!(ru_s.verify_log().await.unwrap().first_break.is_none());
     }
 }
+
+/// Two logs of UA signed with the same key that disagree at the same size: the second bundle
+/// is refused as evidence of a forked log.
+#[tokio::test]
+async fn a_forked_issuer_log_is_refused_as_evidence() {
+    let (a, b, ru) = (
+        testkit::sqlite().await.unwrap(),
+        testkit::sqlite().await.unwrap(),
+        testkit::sqlite().await.unwrap(),
+    );
+    let ua: homeward_core::party::PartyCode = "UA".parse().unwrap();
+    let ru_code: homeward_core::party::PartyCode = "RU".parse().unwrap();
+    let key = homeward_ledger::keys::PartyKey::from_seed([12; 32]);
+    let mut bundles = Vec::new();
+    for (store, name) in [(&a.store, "Довгалюк"), (&b.store, "Заболотний")] {
+        with_parties(store).await;
+        store
+            .add_key(&admin("UA"), &ua, &key.public_hex(), T0)
+            .await
+            .unwrap();
+        let mut fields = serde_json::Map::new();
+        fields.insert("прізвище".into(), name.into());
+        let list = store
+            .add_list(
+                &Grant::<WriteRegister>::system(ua.clone(), "test"),
+                &NewList {
+                    kind: "request".into(),
+                    category: Some(Category::Pow),
+                    title: "request (synthetic)".into(),
+                    file_name: "r.csv".into(),
+                    original: format!("прізвище\n{name}\n").into_bytes(),
+                    addressees: vec![ru_code.clone()],
+                    supersedes: None,
+                    headers: vec!["прізвище".into()],
+                    rows: vec![NewListRow {
+                        row_no: 2,
+                        fields,
+                        record: None,
+                        problems: vec![],
+                    }],
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        store.sign_list(&admin("UA"), list, &key, T0).await.unwrap();
+        store
+            .sign_tree_head(&admin("UA"), &key, T0 + 1)
+            .await
+            .unwrap();
+        bundles.push(
+            store
+                .export_bundle(&Grant::<ReadRegister>::system(ua.clone(), "test"), list)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(bundles[0].tree_head.size, bundles[1].tree_head.size);
+    assert_ne!(bundles[0].tree_head.root, bundles[1].tree_head.root);
+    let ru_s = &ru.store;
+    with_parties(ru_s).await;
+    ru_s.add_key(&admin("RU"), &ua, &key.public_hex(), T0)
+        .await
+        .unwrap();
+    let write = Grant::<WriteRegister>::system(ru_code, "test");
+    ru_s.import_bundle(&write, &bundles[0], T0 + 2)
+        .await
+        .unwrap();
+    let forked = ru_s
+        .import_bundle(&write, &bundles[1], T0 + 3)
+        .await
+        .unwrap_err();
+    assert!(forked.to_string().contains("forked log"), "{forked}");
+}
