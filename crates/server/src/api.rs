@@ -1428,7 +1428,7 @@ async fn tree_heads(
 /// A proof to check.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProofCheck {
-    /// The proof, as `homeward prove` wrote it.
+    /// The proof, as `homeward prove` wrote it, or a bundle as `homeward bundle export` did.
     #[schema(value_type = Object)]
     pub proof: serde_json::Value,
     /// The issuer's public key, 64 hex digits.
@@ -1444,9 +1444,47 @@ pub struct ProofResult {
     pub detail: String,
 }
 
-/// Checks a proof that one row was on a signed list, against the issuer's public key. Nothing
-/// is stored; no other row is needed.
+/// Checks a proof that one row was on a signed list, or a whole list bundle, against the
+/// issuer's public key. Nothing is stored; no other row is needed.
 pub fn check_proof(proof: serde_json::Value, key: &str) -> ProofResult {
+    // A list bundle is checked whole: original, rows, signatures, the event's inclusion.
+    if proof["format"] == homeward_ledger::bundle::BUNDLE_FORMAT {
+        return match serde_json::from_value::<homeward_ledger::bundle::Bundle>(proof) {
+            Err(e) => ProofResult {
+                valid: false,
+                detail: format!("not a list bundle: {e}"),
+            },
+            Ok(b) => match b.check(key) {
+                Ok(()) => ProofResult {
+                    valid: true,
+                    detail: format!(
+                        "the bundle of {}'s list {} ({} rows) holds: signed, and its issuing is event {} of a signed log of {} events{}",
+                        b.issuer,
+                        b.sha256,
+                        b.rows.len(),
+                        b.event_seq,
+                        b.tree_head.size,
+                        if b.countersignatures.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; counter-signed by {}",
+                                b.countersignatures
+                                    .iter()
+                                    .map(|c| c.0.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }
+                    ),
+                },
+                Err(why) => ProofResult {
+                    valid: false,
+                    detail: why,
+                },
+            },
+        };
+    }
     match serde_json::from_value::<homeward_ledger::rows::RowProof>(proof) {
         Err(e) => ProofResult {
             valid: false,
@@ -1468,7 +1506,7 @@ pub fn check_proof(proof: serde_json::Value, key: &str) -> ProofResult {
     }
 }
 
-/// Checks a row proof against the issuer's public key.
+/// Checks a row proof, or a whole list bundle, against the issuer's public key.
 #[utoipa::path(post, path = "/api/v1/proofs/verify", request_body = ProofCheck, responses(
     (status = 200, body = ProofResult),
     (status = 401, body = ErrorBody),

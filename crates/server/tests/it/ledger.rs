@@ -81,6 +81,20 @@ async fn auditors_see_the_signed_heads_and_check_a_proof_of_a_name() {
                 "{bad}"
             );
 
+            // A whole bundle is checked the same way.
+            let bundle =
+                serde_json::to_value(r.store.export_bundle(&read, list.id).await.unwrap()).unwrap();
+            let good = check(bundle.clone(), &key.public_hex()).await;
+            assert_eq!(good["valid"], true, "{good}");
+            assert!(
+                good["detail"].as_str().unwrap().contains("signed log of"),
+                "{good}"
+            );
+            let mut forged = bundle.clone();
+            forged["rows"][0]["line"] = json!(999);
+            let bad = check(forged, &key.public_hex()).await;
+            assert_eq!(bad["valid"], false, "{bad}");
+
             // The page: heads and the proof form.
             let page = client()
                 .post(r.url("/log/proof"))
