@@ -59,7 +59,7 @@ pub(crate) async fn append(
     Ok(event)
 }
 
-fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Result<Event, ChainBreak>, Error> {
+pub(crate) fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Result<Event, ChainBreak>, Error> {
     let get = db("reading an event");
     let seq: i64 = row.try_get("seq").map_err(&get)?;
     let payload: String = row.try_get("payload").map_err(&get)?;
@@ -86,7 +86,7 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Result<Event, ChainBreak>, 
     }))
 }
 
-const EVENT_COLUMNS: &str = "seq, at_ms, party, actor, kind, payload, prev_hash, hash";
+pub(crate) const EVENT_COLUMNS: &str = "seq, at_ms, party, actor, kind, payload, prev_hash, hash";
 
 impl Store {
     /// Walks the whole event log in order, recomputing every hash and link, and checks the

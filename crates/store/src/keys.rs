@@ -166,35 +166,35 @@ impl Store {
         commit_with_event(tx, grant, "key.rotated", payload, now_ms).await
     }
 
-    /// The leaf hashes of the whole log, in order: each event's canonical entry.
-    async fn log_leaves(&self) -> Result<Vec<Hash>, Error> {
-        let rows = sqlx::query(
-            "SELECT seq, at_ms, party, actor, kind, payload, prev_hash FROM events ORDER BY seq",
-        )
+    /// Every event's canonical entry, in order: what the log's Merkle leaves hash.
+    async fn log_entries(&self) -> Result<Vec<Vec<u8>>, Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM events ORDER BY seq",
+            crate::events::EVENT_COLUMNS
+        )))
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading the event log"))?;
         rows.iter()
             .map(|r| {
-                let get = db("reading an event");
-                let payload: String = r.try_get("payload").map_err(&get)?;
-                let draft = homeward_ledger::EventDraft {
-                    at_ms: r.try_get("at_ms").map_err(&get)?,
-                    party: r.try_get("party").map_err(&get)?,
-                    actor: r.try_get("actor").map_err(&get)?,
-                    kind: r.try_get("kind").map_err(&get)?,
-                    payload: serde_json::from_str(&payload).map_err(|e| {
-                        Error::Storage(format!("an event payload is unreadable: {e}"))
-                    })?,
-                };
-                let seq: i64 = r.try_get("seq").map_err(&get)?;
-                let prev: String = r.try_get("prev_hash").map_err(&get)?;
-                let bytes = draft
-                    .entry_bytes(seq, &prev)
-                    .map_err(|e| Error::Storage(format!("event {seq}: {e}")))?;
-                Ok(merkle::leaf_hash(&bytes))
+                let event = crate::events::event_from_row(r)?
+                    .map_err(|b| Error::Storage(format!("event {}: {}", b.seq, b.reason)))?;
+                event
+                    .draft
+                    .entry_bytes(event.seq, &event.prev_hash)
+                    .map_err(|e| Error::Storage(format!("event {}: {e}", event.seq)))
             })
             .collect()
+    }
+
+    /// The leaf hashes of the whole log, in order.
+    async fn log_leaves(&self) -> Result<Vec<Hash>, Error> {
+        Ok(self
+            .log_entries()
+            .await?
+            .iter()
+            .map(|e| merkle::leaf_hash(e))
+            .collect())
     }
 
     /// Signs a tree head of the log as it stands with the grant's party's current key; one
@@ -456,20 +456,7 @@ impl Store {
         .map_err(db("finding the list"))?
         .ok_or_else(|| Error::NotFound(format!("list {list_id}")))?;
         let get = db("reading the list");
-        let (Some(signature), Some(public_key), Some(row_root)) = (
-            row.try_get::<Option<String>, _>("signature")
-                .map_err(&get)?,
-            row.try_get::<Option<String>, _>("signature_key")
-                .map_err(&get)?,
-            row.try_get::<Option<String>, _>("row_root").map_err(&get)?,
-        ) else {
-            return Err(Error::invalid(
-                "list",
-                format!(
-                    "list {list_id} is not signed; its issuer signs it first (homeward list sign)"
-                ),
-            ));
-        };
+        let (signature, public_key, row_root) = list_signature(&row, list_id)?;
         let leaves = row_leaves(&mut tx, list_id).await?;
         let index = leaves
             .iter()
@@ -521,6 +508,27 @@ async fn current_key(
     }
 }
 
+/// A list's signature, signing key and row root; a list its issuer has not signed is refused.
+fn list_signature(
+    row: &sqlx::any::AnyRow,
+    list_id: i64,
+) -> Result<(String, String, String), Error> {
+    let get = db("reading the list");
+    match (
+        row.try_get::<Option<String>, _>("signature")
+            .map_err(&get)?,
+        row.try_get::<Option<String>, _>("signature_key")
+            .map_err(&get)?,
+        row.try_get::<Option<String>, _>("row_root").map_err(&get)?,
+    ) {
+        (Some(signature), Some(key), Some(root)) => Ok((signature, key, root)),
+        _ => Err(Error::invalid(
+            "list",
+            format!("list {list_id} is not signed; its issuer signs it first (homeward sign-list)"),
+        )),
+    }
+}
+
 /// A list's rows in order, each as (line, cells) with its leaf hash.
 async fn row_leaves(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -566,18 +574,7 @@ impl Store {
         .map_err(db("reading the list"))?
         .ok_or_else(|| Error::NotFound(format!("list {list_id} issued by {me}")))?;
         let get = db("reading the list");
-        let (Some(signature), Some(public_key), Some(row_root)) = (
-            row.try_get::<Option<String>, _>("signature")
-                .map_err(&get)?,
-            row.try_get::<Option<String>, _>("signature_key")
-                .map_err(&get)?,
-            row.try_get::<Option<String>, _>("row_root").map_err(&get)?,
-        ) else {
-            return Err(Error::invalid(
-                "list",
-                format!("list {list_id} is not signed; sign it first (homeward sign-list)"),
-            ));
-        };
+        let (signature, public_key, row_root) = list_signature(&row, list_id)?;
         let sha: String = row.try_get("sha256").map_err(&get)?;
         // The list's event: the issuing of this list by this party.
         let events = sqlx::query("SELECT seq, payload FROM events WHERE kind = 'list.issued' AND party = $1 ORDER BY seq")
@@ -622,35 +619,17 @@ impl Store {
                     format!("no signed tree head of {me} covers list {list_id} yet; sign one first (homeward checkpoint)"),
                 )
             })?;
-        let leaves = self.log_leaves().await?;
+        let entries = self.log_entries().await?;
+        let leaves: Vec<Hash> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
         let size = usize::try_from(head.size)
             .unwrap_or(usize::MAX)
             .min(leaves.len());
         let index = usize::try_from(seq - 1).unwrap_or(0);
         let inclusion = merkle::inclusion_proof(index, &leaves[..size]).unwrap_or_default();
-        let entry_row = sqlx::query(
-            "SELECT at_ms, party, actor, kind, payload, prev_hash FROM events WHERE seq = $1",
-        )
-        .bind(seq)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db("reading the list's event"))?;
-        let draft = homeward_ledger::EventDraft {
-            at_ms: entry_row.try_get("at_ms").map_err(&get)?,
-            party: entry_row.try_get("party").map_err(&get)?,
-            actor: entry_row.try_get("actor").map_err(&get)?,
-            kind: entry_row.try_get("kind").map_err(&get)?,
-            payload: serde_json::from_str(
-                &entry_row.try_get::<String, _>("payload").map_err(&get)?,
-            )
-            .map_err(|e| Error::Storage(format!("event {seq}: {e}")))?,
-        };
-        let entry = draft
-            .entry_bytes(
-                seq,
-                &entry_row.try_get::<String, _>("prev_hash").map_err(&get)?,
-            )
-            .map_err(|e| Error::Storage(format!("event {seq}: {e}")))?;
+        let entry = entries
+            .get(index)
+            .cloned()
+            .ok_or_else(|| Error::Storage(format!("event {seq} is missing from the log")))?;
         let mut tx = self.begin().await?;
         let rows = row_leaves(&mut tx, list_id).await?;
         tx.commit().await.map_err(db("finishing the read"))?;
