@@ -516,18 +516,18 @@ enum BundleCommand {
         /// The bundle file.
         file: std::path::PathBuf,
     },
-    /// Counter-sign a bundle as a mediator that saw it (after checking it against the
-    /// issuer's key); writes the counter-signed bundle.
+    /// Counter-sign a bundle as the mediator that received it, after checking it like an
+    /// import against the key pinned for its issuer; the mediator's store keeps the
+    /// counter-signature and the issuer's tree head (not the rows). Writes the
+    /// counter-signed bundle, which both parties then import.
     Countersign {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
         /// The bundle file.
         file: std::path::PathBuf,
-        /// The issuer's public key, to check the bundle first.
-        #[arg(long)]
-        issuer_key: String,
-        /// The counter-signing party's code.
-        #[arg(long)]
-        party: String,
-        /// Its secret key file; or set HOMEWARD_KEY.
+        /// The mediator's secret key file; or set HOMEWARD_KEY.
         #[arg(long)]
         key: Option<std::path::PathBuf>,
         /// The counter-signed bundle to write.
@@ -1361,25 +1361,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bundle(BundleCommand::Countersign {
+            db,
+            caller,
             file,
-            issuer_key,
-            party,
             key,
             out,
         }) => {
-            let mut bundle = read_bundle(&file)?;
-            bundle
-                .check(&issuer_key)
-                .map_err(|why| anyhow::anyhow!("{}: {why}; not counter-signed", file.display()))?;
+            let bundle = read_bundle(&file)?;
             let key = crate::keys::load(key.as_deref())?;
-            let party: PartyCode = party.parse()?;
-            let signature = key.sign_hex(&bundle.statement());
-            bundle
-                .countersignatures
-                .push((party.to_string(), key.public_hex(), signature));
-            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
+            let signed = store
+                .countersign_bundle(&grant, &bundle, &key, now_ms())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}; not counter-signed", file.display()))?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&signed)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            out!("counter-signed by {party} ({})", key.public_hex());
+            out!(
+                "{}'s list {} counter-signed by {} ({})",
+                bundle.issuer,
+                bundle.sha256,
+                grant.party(),
+                key.public_hex()
+            );
             Ok(())
         }
         Command::Checkpoint { db, caller, key } => {

@@ -1777,11 +1777,12 @@ fn one_row_of_a_signed_list_is_proven_offline_and_a_changed_byte_is_refused() {
 fn a_signed_list_travels_as_a_bundle_and_anything_altered_replayed_or_rolled_back_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (ua_db, ru_db) = (
+    let (ua_db, ru_db, tr_db) = (
         d.join("ua.db").to_string_lossy().into_owned(),
         d.join("ru.db").to_string_lossy().into_owned(),
+        d.join("tr.db").to_string_lossy().into_owned(),
     );
-    for db in [&ua_db, &ru_db] {
+    for db in [&ua_db, &ru_db, &tr_db] {
         for (code, name) in [("UA", "Ukraine"), ("RU", "Russia"), ("TR", "Türkiye")] {
             assert!(
                 homeward(&["party", "add", "--db", db, "--code", code, "--name", name])
@@ -1959,43 +1960,85 @@ fn a_signed_list_travels_as_a_bundle_and_anything_altered_replayed_or_rolled_bac
         "{}",
         stderr(&homeward(&["verify", "--db", &ru_db]))
     );
-    // The mediator counter-signs what it saw; a counter-signature over another list fails.
+    // The mediator counter-signs what it saw (with its registered key, after checking the
+    // bundle against the key it pinned for UA); a bundle whose counter-signature was altered
+    // is refused.
+    let tr_admin = token(&tr_db, "TR", "admin");
     let tr_key = d.join("tr.key");
-    homeward(&["key", "create", "--out", tr_key.to_str().unwrap()]);
-    let countersigned = d.join("countersigned.json");
-    let o = homeward(&[
-        "bundle",
-        "countersign",
-        first.to_str().unwrap(),
-        "--issuer-key",
-        &ua_public,
-        "--party",
-        "TR",
-        "--key",
-        tr_key.to_str().unwrap(),
+    let tr_public = stdout(&homeward(&[
+        "key",
+        "create",
         "--out",
-        countersigned.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+        tr_key.to_str().unwrap(),
+    ]))
+    .trim()
+    .to_owned();
+    let tr_key_arg = ["--key", tr_key.to_str().unwrap()];
+    let countersign = |file: &std::path::Path, out: &std::path::Path| {
+        homeward(&[
+            "bundle",
+            "countersign",
+            "--db",
+            &tr_db,
+            "--token",
+            &tr_admin,
+            file.to_str().unwrap(),
+            tr_key_arg[0],
+            tr_key_arg[1],
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let countersigned = d.join("countersigned.json");
+    assert_one_line_error(
+        &countersign(&first, &countersigned),
+        "not a current key of TR",
+    );
+    for (party, public) in [("TR", &tr_public), ("UA", &ua_public)] {
+        let verb = if party == "TR" { "register" } else { "pin" };
+        let mut args = vec!["key", verb, "--db", &tr_db, "--token", &tr_admin];
+        if party == "TR" {
+            args.extend(["--key", tr_key.to_str().unwrap()]);
+        } else {
+            args.extend(["--party", party, "--public", public.as_str()]);
+        }
+        let o = homeward(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = countersign(&first, &countersigned);
+    assert!(
+        stdout(&o).contains("counter-signed by TR"),
+        "{}",
+        stderr(&o)
+    );
+    assert_one_line_error(
+        &countersign(&first, &d.join("again.json")),
+        "already counter-signed",
+    );
     let mut cs: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&countersigned).unwrap()).unwrap();
     assert_eq!(cs["countersignatures"][0][0], "TR");
+    // UA keeps the counter-signature on its own list once it pinned TR's key.
+    let keep = || {
+        homeward(&[
+            "bundle",
+            "import",
+            "--db",
+            &ua_db,
+            "--token",
+            &ua_op,
+            countersigned.to_str().unwrap(),
+        ])
+    };
+    assert_one_line_error(&keep(), "not a key UA pinned for TR");
+    let o = homeward(&[
+        "key", "pin", "--db", &ua_db, "--token", &ua_admin, "--party", "TR", "--public", &tr_public,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = keep();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_one_line_error(&keep(), "already holds every counter-signature");
     cs["countersignatures"][0][2] = serde_json::Value::from("00".repeat(64));
     std::fs::write(&countersigned, cs.to_string()).unwrap();
-    assert_one_line_error(
-        &homeward(&[
-            "bundle",
-            "countersign",
-            countersigned.to_str().unwrap(),
-            "--issuer-key",
-            &ua_public,
-            "--party",
-            "TR",
-            "--key",
-            tr_key.to_str().unwrap(),
-            "--out",
-            d.join("y.json").to_str().unwrap(),
-        ]),
-        "counter-signature of TR does not verify",
-    );
+    assert_one_line_error(&keep(), "counter-signature of TR does not verify");
 }

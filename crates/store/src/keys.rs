@@ -167,7 +167,7 @@ impl Store {
     }
 
     /// Every event's canonical entry, in order: what the log's Merkle leaves hash.
-    async fn log_entries(&self) -> Result<Vec<Vec<u8>>, Error> {
+    pub(crate) async fn log_entries(&self) -> Result<Vec<Vec<u8>>, Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {} FROM events ORDER BY seq",
             crate::events::EVENT_COLUMNS
@@ -485,7 +485,7 @@ impl Store {
 
 /// Refuses a key that is not a current (registered, not retired) key of `party`; `then` says
 /// what to do about it.
-async fn current_key(
+pub(crate) async fn current_key(
     conn: &mut sqlx::AnyConnection,
     party: &str,
     public: &str,
@@ -509,7 +509,7 @@ async fn current_key(
 }
 
 /// A list's signature, signing key and row root; a list its issuer has not signed is refused.
-fn list_signature(
+pub(crate) fn list_signature(
     row: &sqlx::any::AnyRow,
     list_id: i64,
 ) -> Result<(String, String, String), Error> {
@@ -530,7 +530,7 @@ fn list_signature(
 }
 
 /// A list's rows in order, each as (line, cells) with its leaf hash.
-async fn row_leaves(
+pub(crate) async fn row_leaves(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     list_id: i64,
 ) -> Result<Vec<((i64, serde_json::Value), Hash)>, Error> {
@@ -552,284 +552,4 @@ async fn row_leaves(
             Ok(((line, fields), leaf))
         })
         .collect()
-}
-
-impl Store {
-    /// The bundle of a list the grant's party issued and signed, with the latest tree head
-    /// of its own that covers the list's event and the inclusion proof of that event.
-    pub async fn export_bundle(
-        &self,
-        grant: &Grant<homeward_core::access::ReadRegister>,
-        list_id: i64,
-    ) -> Result<homeward_ledger::bundle::Bundle, Error> {
-        let me = grant.party().as_str();
-        let row = sqlx::query(
-            "SELECT kind, category, title, file_name, original, sha256, headers, signature, signature_key, row_root \
-             FROM lists WHERE id = $1 AND issuer = $2",
-        )
-        .bind(list_id)
-        .bind(me)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("reading the list"))?
-        .ok_or_else(|| Error::NotFound(format!("list {list_id} issued by {me}")))?;
-        let get = db("reading the list");
-        let (signature, public_key, row_root) = list_signature(&row, list_id)?;
-        let sha: String = row.try_get("sha256").map_err(&get)?;
-        // The list's event: the issuing of this list by this party.
-        let events = sqlx::query("SELECT seq, payload FROM events WHERE kind = 'list.issued' AND party = $1 ORDER BY seq")
-            .bind(me)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("finding the list's event"))?;
-        // The addressees as the issuing event records them (the log is what the head signs).
-        let mut seq = None;
-        let mut addressees: Vec<String> = Vec::new();
-        for e in &events {
-            let payload: serde_json::Value =
-                serde_json::from_str(&e.try_get::<String, _>("payload").map_err(&get)?)
-                    .unwrap_or_default();
-            if payload["list"] == list_id {
-                seq = Some(e.try_get::<i64, _>("seq").map_err(&get)?);
-                addressees = payload["to"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|p| p.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-            }
-        }
-
-        let seq = seq.ok_or_else(|| {
-            Error::Storage(format!(
-                "the issuing event of list {list_id} is missing from the log"
-            ))
-        })?;
-        let head = self
-            .tree_heads()
-            .await?
-            .into_iter()
-            .filter(|h| h.party == me && h.size >= seq && h.public_key == public_key)
-            .max_by_key(|h| h.size)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "tree_head",
-                    format!("no signed tree head of {me} covers list {list_id} yet; sign one first (homeward checkpoint)"),
-                )
-            })?;
-        let entries = self.log_entries().await?;
-        let leaves: Vec<Hash> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
-        let size = usize::try_from(head.size)
-            .unwrap_or(usize::MAX)
-            .min(leaves.len());
-        let index = usize::try_from(seq - 1).unwrap_or(0);
-        let inclusion = merkle::inclusion_proof(index, &leaves[..size]).unwrap_or_default();
-        let entry = entries
-            .get(index)
-            .cloned()
-            .ok_or_else(|| Error::Storage(format!("event {seq} is missing from the log")))?;
-        let mut tx = self.begin().await?;
-        let rows = row_leaves(&mut tx, list_id).await?;
-        tx.commit().await.map_err(db("finishing the read"))?;
-        let headers: Option<String> = row.try_get("headers").map_err(&get)?;
-        Ok(homeward_ledger::bundle::Bundle {
-            format: homeward_ledger::bundle::BUNDLE_FORMAT.to_owned(),
-            issuer: me.to_owned(),
-            public_key,
-            kind: row.try_get("kind").map_err(&get)?,
-            category: row.try_get("category").map_err(&get)?,
-            title: row.try_get("title").map_err(&get)?,
-            file_name: row.try_get("file_name").map_err(&get)?,
-            original_hex: hex::encode(row.try_get::<Vec<u8>, _>("original").map_err(&get)?),
-            sha256: sha,
-            headers: headers
-                .and_then(|h| serde_json::from_str(&h).ok())
-                .unwrap_or_default(),
-            addressees,
-            rows: rows
-                .into_iter()
-                .map(|((line, fields), _)| homeward_ledger::bundle::BundleRow { line, fields })
-                .collect(),
-            row_root,
-            signature,
-            event_seq: seq,
-            event_entry: String::from_utf8(entry)
-                .map_err(|e| Error::Storage(format!("event {seq}: {e}")))?,
-            tree_head: homeward_ledger::bundle::BundleHead {
-                size: head.size,
-                root: head.root,
-                at_ms: head.at_ms,
-                signature: head.signature,
-            },
-            inclusion: inclusion.iter().map(hex::encode).collect(),
-            countersignatures: Vec::new(),
-        })
-    }
-
-    /// Imports a bundle addressed to the grant's party after checking it against the key it
-    /// pinned for the issuer; refuses a replay (the same list again), a rollback (a tree head
-    /// smaller than one already seen from the issuer) and a fork (a head of a size already
-    /// seen with another root), naming what failed. The list is stored as the issuer's, with
-    /// its rows; the issuer's tree head is kept. One event; returns the new list's id.
-    pub async fn import_bundle(
-        &self,
-        grant: &Grant<homeward_core::access::WriteRegister>,
-        bundle: &homeward_ledger::bundle::Bundle,
-        now_ms: i64,
-    ) -> Result<i64, Error> {
-        let me = grant.party().as_str();
-        let issuer: PartyCode = bundle.issuer.parse()?;
-        let mut tx = self.begin().await?;
-        let pinned: Vec<String> = sqlx::query_scalar(
-            "SELECT public_key FROM party_keys WHERE holder = $1 AND party = $2 AND retired_at IS NULL",
-        )
-        .bind(me)
-        .bind(issuer.as_str())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db("reading pinned keys"))?;
-        let Some(key) = pinned
-            .iter()
-            .find(|k| k.eq_ignore_ascii_case(&bundle.public_key))
-        else {
-            return Err(Error::invalid(
-                "bundle",
-                format!(
-                    "the bundle is signed by {}, which is not a key {me} pinned for {issuer}",
-                    bundle.public_key
-                ),
-            ));
-        };
-        bundle
-            .check(key)
-            .map_err(|why| Error::invalid("bundle", why))?;
-        if !bundle.addressees.iter().any(|a| a == me) {
-            return Err(Error::invalid(
-                "bundle",
-                format!("the list is not addressed to {me}"),
-            ));
-        }
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
-                .bind(issuer.as_str())
-                .bind(&bundle.sha256)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("checking for a replay"))?;
-        if let Some(id) = existing {
-            return Err(Error::Conflict(format!(
-                "this list of {issuer} (SHA-256 {}) was already imported as list {id}: a replayed bundle changes nothing",
-                bundle.sha256
-            )));
-        }
-        let h = &bundle.tree_head;
-        let seen: Vec<(i64, String)> =
-            sqlx::query("SELECT size, root FROM tree_heads WHERE party = $1")
-                .bind(issuer.as_str())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db("reading the heads seen"))?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get("size").map_err(db("reading a head"))?,
-                        r.try_get("root").map_err(db("reading a head"))?,
-                    ))
-                })
-                .collect::<Result<_, Error>>()?;
-        if let Some((_, root)) = seen
-            .iter()
-            .find(|(size, root)| *size == h.size && root != &h.root)
-        {
-            return Err(Error::invalid(
-                "bundle",
-                format!(
-                    "{issuer}'s log of {} events has root {} here and {} in the bundle: evidence of a forked log",
-                    h.size, root, h.root
-                ),
-            ));
-        }
-        if let Some(max) = seen
-            .iter()
-            .map(|(size, _)| *size)
-            .max()
-            .filter(|max| *max > h.size)
-        {
-            return Err(Error::invalid(
-                "bundle",
-                format!(
-                    "rollback: the bundle's tree head has {} events, but a head of {max} events of {issuer} was already seen",
-                    h.size
-                ),
-            ));
-        }
-        let original = hex::decode(&bundle.original_hex)
-            .map_err(|_| Error::invalid("bundle", "the original is not hex"))?;
-        let list_id: i64 = sqlx::query_scalar(
-            "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers, signature, signature_key, row_root) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(issuer.as_str())
-        .bind(&bundle.kind)
-        .bind(bundle.category.as_deref())
-        .bind(&bundle.title)
-        .bind(&bundle.file_name)
-        .bind(original.as_slice())
-        .bind(&bundle.sha256)
-        .bind(grant.actor())
-        .bind(now_ms)
-        .bind(serde_json::Value::from(bundle.headers.clone()).to_string())
-        .bind(&bundle.signature)
-        .bind(&bundle.public_key)
-        .bind(&bundle.row_root)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("storing the list"))?;
-        for party in &bundle.addressees {
-            sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
-                .bind(list_id)
-                .bind(party)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("addressing the list"))?;
-        }
-        for r in &bundle.rows {
-            let fields = homeward_ledger::canonical_json(&r.fields)
-                .map_err(|e| Error::invalid(format!("row {}", r.line), e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES ($1, $2, 1, $3, '[]', NULL)",
-            )
-            .bind(list_id)
-            .bind(r.line)
-            .bind(fields)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("storing a row"))?;
-        }
-        sqlx::query(
-            "INSERT INTO tree_heads (party, size, root, at_ms, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (party, size) DO NOTHING",
-        )
-        .bind(issuer.as_str())
-        .bind(h.size)
-        .bind(&h.root)
-        .bind(h.at_ms)
-        .bind(&bundle.public_key)
-        .bind(&h.signature)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("keeping the issuer's tree head"))?;
-        let payload = serde_json::json!({
-            "list": list_id,
-            "issuer": issuer.as_str(),
-            "sha256": bundle.sha256,
-            "rows": bundle.rows.len(),
-            "tree_head": { "size": h.size, "root": h.root },
-            "countersigned_by": bundle.countersignatures.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
-        });
-        commit_with_event(tx, grant, "bundle.imported", payload, now_ms).await?;
-        Ok(list_id)
-    }
 }

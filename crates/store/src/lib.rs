@@ -9,6 +9,7 @@
 //! Every method that changes data takes a [`Grant`] from the access rule and writes its
 //! change and its event in one transaction: either both land or neither does.
 
+mod bundles;
 mod cases;
 mod events;
 mod keys;
@@ -24,6 +25,7 @@ mod talks;
 #[doc(hidden)]
 pub mod testkit;
 
+pub use bundles::{Countersignature, SignedListRecord};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use events::{LogReport, StoredEvent};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
