@@ -77,6 +77,11 @@ enum Command {
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// The party's secret key file, for signing lists, tree heads and counter-signatures
+        /// from the API and the pages; or set HOMEWARD_KEY. Without one the server signs
+        /// nothing.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
     },
     /// Recompute every hash of the event log and report the first event that does not hold.
     Verify {
@@ -1492,10 +1497,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Serve { db, addr } => {
+        Command::Serve { db, addr, key } => {
+            let key = crate::keys::load_if_given(key.as_deref())?;
             let store = db.open(OpenMode::MustExist).await?;
             let location = db.location()?;
-            homeward_server::serve(AppState::new(store), addr, |bound| {
+            let state = match key {
+                Some(key) => AppState::new(store).with_key(key),
+                None => AppState::new(store),
+            };
+            homeward_server::serve(state, addr, |bound| {
                 out!("homeward serving {location} at http://{bound}/");
             })
             .await?;

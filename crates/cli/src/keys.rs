@@ -32,10 +32,18 @@ pub fn create(path: &Path) -> anyhow::Result<PartyKey> {
 
 /// Reads the key from `path`, or from the environment when no path is given.
 pub fn load(path: Option<&Path>) -> anyhow::Result<PartyKey> {
+    load_if_given(path)?
+        .with_context(|| format!("give --key FILE or set {KEY_ENV} to the key's text"))
+}
+
+/// Reads the key from `path`, or from the environment when no path is given; none when
+/// neither gives one.
+pub fn load_if_given(path: Option<&Path>) -> anyhow::Result<Option<PartyKey>> {
     let Some(path) = path else {
-        let text = std::env::var(KEY_ENV)
-            .with_context(|| format!("give --key FILE or set {KEY_ENV} to the key's text"))?;
-        return PartyKey::from_text(&text).context(KEY_ENV);
+        return match std::env::var(KEY_ENV) {
+            Ok(text) => PartyKey::from_text(&text).context(KEY_ENV).map(Some),
+            Err(_) => Ok(None),
+        };
     };
     #[cfg(unix)]
     {
@@ -55,5 +63,7 @@ pub fn load(path: Option<&Path>) -> anyhow::Result<PartyKey> {
     }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the key file {}", path.display()))?;
-    PartyKey::from_text(&text).with_context(|| format!("{}", path.display()))
+    PartyKey::from_text(&text)
+        .with_context(|| format!("{}", path.display()))
+        .map(Some)
 }

@@ -3,6 +3,7 @@
 //! functions, so it cannot drift from them.
 
 use crate::auth::ApiCaller;
+use crate::bundles;
 use crate::error::ErrorBody;
 use crate::lists::{ImportReport, ImportRequest, import_list};
 use crate::{ApiError, AppState};
@@ -20,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 34] = [
+pub const PATHS: [&str; 39] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -55,6 +56,11 @@ pub const PATHS: [&str; 34] = [
     "/api/v1/persons/{id}/family-notified",
     "/api/v1/log/tree-heads",
     "/api/v1/proofs/verify",
+    "/api/v1/lists/{list}/signature",
+    "/api/v1/lists/{list}/bundle",
+    "/api/v1/bundles",
+    "/api/v1/bundles/countersign",
+    "/api/v1/keys",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -84,7 +90,24 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[29], axum::routing::post(receive_batch))
         .route(PATHS[30], axum::routing::post(identify_remains))
         .route(PATHS[31], axum::routing::post(family_notified))
-        .route(PATHS[32], get(tree_heads))
+        .route(PATHS[32], get(tree_heads).post(bundles::checkpoint))
+        .route(
+            PATHS[34],
+            get(bundles::signed_list).post(bundles::sign_list),
+        )
+        .route(PATHS[35], get(bundles::export_bundle))
+        .route(
+            PATHS[36],
+            get(bundles::countersignatures)
+                .post(bundles::import_bundle)
+                .layer(axum::extract::DefaultBodyLimit::max(BUNDLE_LIMIT)),
+        )
+        .route(
+            PATHS[37],
+            axum::routing::post(bundles::countersign)
+                .layer(axum::extract::DefaultBodyLimit::max(BUNDLE_LIMIT)),
+        )
+        .route(PATHS[38], get(bundles::keys).post(bundles::hold_key))
         .route(PATHS[33], axum::routing::post(verify_proof))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
@@ -116,7 +139,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof, bundles::signed_list, bundles::sign_list, bundles::checkpoint, bundles::export_bundle, bundles::import_bundle, bundles::countersignatures, bundles::countersign, bundles::keys, bundles::hold_key),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -384,6 +407,10 @@ async fn search(
 
 /// Largest list file accepted by upload.
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The largest bundle accepted: a list's original in hex with its rows is about three
+/// times the file.
+pub const BUNDLE_LIMIT: usize = 3 * UPLOAD_LIMIT;
 
 /// The lists the caller's party issued or that are addressed to it (no rows, no names).
 #[utoipa::path(get, path = "/api/v1/lists", responses(

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bundles;
 mod error;
 pub mod export;
 pub mod lists;
@@ -14,6 +15,7 @@ mod pages;
 pub mod plans;
 pub mod reconcile;
 pub mod scenario;
+mod signed_record;
 
 pub use auth::{HashCost, hash_password};
 pub use error::{ApiError, PageError};
@@ -53,6 +55,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Uploads waiting for their user to map columns on the upload page.
     pub(crate) pending: lists::PendingUploads,
+    /// The party's secret signing key, when the server was started with one; it signs lists,
+    /// tree heads and counter-signatures and is never written anywhere.
+    pub key: Option<std::sync::Arc<homeward_ledger::keys::PartyKey>>,
 }
 
 impl AppState {
@@ -62,6 +67,15 @@ impl AppState {
             store,
             clock: system_clock(),
             pending: lists::PendingUploads::default(),
+            key: None,
+        }
+    }
+
+    /// The same state, signing with `key`.
+    pub fn with_key(self, key: homeward_ledger::keys::PartyKey) -> Self {
+        AppState {
+            key: Some(std::sync::Arc::new(key)),
+            ..self
         }
     }
 

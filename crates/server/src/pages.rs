@@ -3,6 +3,7 @@
 
 use crate::api::{PersonQuery, SearchParams, log_verification};
 use crate::auth::{PageCaller, SESSION_COOKIE, SESSION_TTL_MS, sign_in};
+use crate::signed_record;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::Form;
@@ -18,7 +19,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 33] = [
+pub const PATHS: [&str; 39] = [
     "/",
     "/login",
     "/logout",
@@ -52,6 +53,12 @@ pub const PATHS: [&str; 33] = [
     "/remains/{person}/identification",
     "/persons/{id}/family-notified",
     "/log/proof",
+    "/bundles",
+    "/bundles/checkpoint",
+    "/bundles/countersign",
+    "/lists/{list}/bundle",
+    "/lists/{list}/signature",
+    "/keys",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -80,6 +87,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[30], axum::routing::post(remains_identify))
         .route(PATHS[31], axum::routing::post(family_told))
         .route(PATHS[32], axum::routing::post(proof_check))
+        .route(
+            PATHS[33],
+            get(signed_record::page).post(signed_record::import).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::BUNDLE_LIMIT),
+            ),
+        )
+        .route(PATHS[34], axum::routing::post(signed_record::checkpoint))
+        .route(
+            PATHS[35],
+            axum::routing::post(signed_record::countersign).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::BUNDLE_LIMIT),
+            ),
+        )
+        .route(PATHS[36], get(signed_record::download))
+        .route(PATHS[37], axum::routing::post(signed_record::sign_list))
+        .route(PATHS[38], axum::routing::post(signed_record::hold_key))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -98,7 +121,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-fn render(t: &impl Template) -> Result<Html<String>, PageError> {
+pub(crate) fn render(t: &impl Template) -> Result<Html<String>, PageError> {
     t.render()
         .map(Html)
         .map_err(|e| PageError(Error::Storage(format!("rendering a page: {e}"))))
@@ -112,11 +135,11 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 /// The signed-in user as the navigation bar shows them.
-struct Who {
-    user: String,
-    party: String,
-    roles: String,
-    csrf: String,
+pub(crate) struct Who {
+    pub(crate) user: String,
+    pub(crate) party: String,
+    pub(crate) roles: String,
+    pub(crate) csrf: String,
 }
 
 impl From<&PageCaller> for Who {

@@ -27,6 +27,16 @@ impl Running {
 pub const T0: i64 = 1_748_822_400_000;
 
 async fn start(t: TestStore, backend: &'static str) -> Running {
+    start_signing(t, backend, None).await
+}
+
+/// A running server over a freshly seeded store that signs with `key` when given one (as
+/// `homeward serve --key` does).
+pub async fn start_signing(
+    t: TestStore,
+    backend: &'static str,
+    key: Option<homeward_ledger::keys::PartyKey>,
+) -> Running {
     let seeded = homeward_demo::seed(&t.store, Scale(0.02), T0)
         .await
         .unwrap();
@@ -36,7 +46,11 @@ async fn start(t: TestStore, backend: &'static str) -> Running {
     let store = t.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(AppState::new(t.store.clone()));
+    let state = AppState::new(t.store.clone());
+    let app = router(match key {
+        Some(key) => state.with_key(key),
+        None => state,
+    });
     let server = tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
@@ -66,4 +80,38 @@ pub fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// Uploads `bytes` as a list of `party`'s (`kind`, category pow unless `extra` says
+/// otherwise, with the other form fields in `extra`); returns the import report.
+pub async fn upload_as(
+    r: &Running,
+    party: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    kind: &str,
+    extra: &[(&str, &str)],
+) -> serde_json::Value {
+    let mut form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        )
+        .text("kind", kind.to_owned());
+    if !extra.iter().any(|(k, _)| *k == "category") {
+        form = form.text("category", "pow");
+    }
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let resp = client()
+        .post(r.url("/api/v1/lists"))
+        .bearer_auth(r.token(party, Role::Operator))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let report: serde_json::Value = resp.json().await.unwrap();
+    assert!(report["list"].is_i64(), "{report}");
+    report
 }

@@ -1,33 +1,15 @@
 //! Lists out and links reviewed, over HTTP: exports that import back unchanged, the print
 //! view, PFIF, and decisions that move a status and can be undone. Synthetic people only.
 
-use crate::common::{Running, client, each_backend};
+use crate::common::{Running, client, each_backend, upload_as};
 use homeward_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 
 /// Uploads `bytes` as a list of UA's; returns the import report.
 async fn upload(r: &Running, bytes: Vec<u8>, name: &str, kind: &str, from: Option<&str>) -> Value {
-    let mut form = reqwest::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-        )
-        .text("kind", kind.to_owned())
-        .text("category", "pow");
-    if let Some(f) = from {
-        form = form.text("from", f.to_owned());
-    }
-    let resp = client()
-        .post(r.url("/api/v1/lists"))
-        .bearer_auth(r.token("UA", Role::Operator))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let report: Value = resp.json().await.unwrap();
-    assert!(report["list"].is_i64(), "{report}");
-    report
+    let from: Vec<(&str, &str)> = from.map(|f| ("from", f)).into_iter().collect();
+    upload_as(r, "UA", bytes, name, kind, &from).await
 }
 
 async fn get(r: &Running, path: &str, role: Role) -> reqwest::Response {

@@ -10,3 +10,4 @@ mod exports;
 mod ledger;
 mod pages;
 mod plans;
+mod three_servers;
