@@ -1303,7 +1303,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
             let proof = store.prove_row(&grant, list, row).await?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&proof)?)
+            std::fs::write(&out, proof.to_file().map_err(anyhow::Error::msg)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!(
                 "the proof of line {row} of list {list} is in {}",
@@ -1314,8 +1314,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::VerifyProof { proof, key } => {
             let bytes = std::fs::read(&proof)
                 .with_context(|| format!("cannot read {}", proof.display()))?;
-            let parsed: homeward_ledger::rows::RowProof = serde_json::from_slice(&bytes)
-                .map_err(|e| anyhow::anyhow!("{}: not a row proof ({e})", proof.display()))?;
+            let parsed = homeward_ledger::rows::RowProof::from_file(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", proof.display()))?;
             parsed
                 .verify(&key)
                 .map_err(|why| anyhow::anyhow!("{}: {why}", proof.display()))?;
@@ -1338,7 +1338,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
             let bundle = store.export_bundle(&grant, list).await?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
+            std::fs::write(&out, bundle.to_file().map_err(anyhow::Error::msg)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!(
                 "list {list}: {} rows, tree head of {} events, written to {}",
@@ -1380,7 +1380,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .countersign_bundle(&grant, &bundle, &key, now_ms())
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}; not counter-signed", file.display()))?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&signed)?)
+            std::fs::write(&out, signed.to_file().map_err(anyhow::Error::msg)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             out!(
                 "{}'s list {} counter-signed by {} ({})",
@@ -1741,6 +1741,6 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
 /// Reads a bundle file.
 fn read_bundle(file: &std::path::Path) -> anyhow::Result<homeward_ledger::bundle::Bundle> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}: not a homeward bundle ({e})", file.display()))
+    homeward_ledger::bundle::Bundle::from_file(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }

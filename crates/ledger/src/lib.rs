@@ -10,6 +10,7 @@
 
 pub mod bundle;
 mod canonical;
+pub mod document;
 pub mod keys;
 pub mod merkle;
 pub mod rows;

@@ -139,7 +139,8 @@ pub(crate) async fn download(
 }
 
 fn bundle_file(bundle: &Bundle, name: &str) -> Result<Response, Error> {
-    let bytes = serde_json::to_vec_pretty(bundle)
+    let bytes = bundle
+        .to_file()
         .map_err(|e| Error::Storage(format!("encoding the bundle: {e}")))?;
     Ok(crate::export::into_response(crate::export::Export {
         file_name: name.to_owned(),
@@ -163,9 +164,10 @@ async fn read_bundle_upload(mut multipart: Multipart) -> Result<(Bundle, String)
             "bundle" => {
                 let name = field.file_name().unwrap_or("the bundle").to_owned();
                 let bytes = field.bytes().await.map_err(bad)?;
-                bundle = Some(serde_json::from_slice::<Bundle>(&bytes).map_err(|e| {
-                    Error::invalid("bundle", format!("{name}: not a homeward bundle ({e})"))
-                })?);
+                bundle = Some(
+                    Bundle::from_file(&bytes)
+                        .map_err(|e| Error::invalid("bundle", format!("{name}: {e}")))?,
+                );
             }
             _ => {}
         }

@@ -313,7 +313,7 @@ impl Store {
         signed.countersignatures.push((
             me.to_owned(),
             public.clone(),
-            key.sign_hex(&bundle.statement()),
+            key.sign_hex(&bundle.countersign_statement(me)),
         ));
         keep_head(&mut tx, bundle).await?;
         keep_countersignatures(&mut tx, me, &signed, now_ms).await?;

@@ -62,8 +62,8 @@ pub(crate) async fn append(
 pub(crate) fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Result<Event, ChainBreak>, Error> {
     let get = db("reading an event");
     let seq: i64 = row.try_get("seq").map_err(&get)?;
-    let payload: String = row.try_get("payload").map_err(&get)?;
-    let payload = match serde_json::from_str(&payload) {
+    let stored: String = row.try_get("payload").map_err(&get)?;
+    let payload = match serde_json::from_str(&stored) {
         Ok(p) => p,
         Err(e) => {
             return Ok(Err(ChainBreak {
@@ -72,6 +72,16 @@ pub(crate) fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Result<Event, Ch
             }));
         }
     };
+    // The log writes payloads in canonical form only; any other spelling of the same JSON
+    // (a space, a reordered key) is a change made outside the store.
+    if canonical_json(&payload).ok().as_deref() != Some(stored.as_str()) {
+        return Ok(Err(ChainBreak {
+            seq,
+            reason:
+                "its payload is not in the canonical form the log writes; the event was altered"
+                    .to_owned(),
+        }));
+    }
     Ok(Ok(Event {
         seq,
         draft: EventDraft {

@@ -132,6 +132,12 @@ impl Store {
             "accepted": accepted,
             "to": list.addressees.iter().map(PartyCode::as_str).collect::<Vec<_>>(),
             "supersedes": list.supersedes,
+            "labels": homeward_ledger::bundle::labels_digest(
+                &list.title,
+                &list.file_name,
+                list.category.map(Category::as_str),
+                &list.headers,
+            ),
         });
         commit_with_event(tx, grant, "list.issued", payload, now_ms).await?;
         Ok(list_id)
