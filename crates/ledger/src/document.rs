@@ -33,7 +33,7 @@ pub fn from_file<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Str
 /// Refuses `value` unless it is lowercase hex, of `bytes` bytes when given.
 pub fn lower_hex(field: &str, value: &str, bytes: Option<usize>) -> Result<(), String> {
     let ok = !value.is_empty()
-        && value.len() % 2 == 0
+        && value.len().is_multiple_of(2)
         && value
             .bytes()
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
