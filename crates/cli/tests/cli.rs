@@ -2038,6 +2038,27 @@ fn a_signed_list_travels_as_a_bundle_and_anything_altered_replayed_or_rolled_bac
     let o = keep();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_one_line_error(&keep(), "already holds every counter-signature");
+    // The counter-signed file checks offline; UA's store verifies with the signature and the
+    // counter-signature it now holds.
+    let o = homeward(&[
+        "verify",
+        "--file",
+        countersigned.to_str().unwrap(),
+        "--key",
+        &ua_public,
+    ]);
+    assert!(
+        stdout(&o).contains("counter-signed by [TR]"),
+        "{}",
+        stderr(&o)
+    );
+    let o = homeward(&["verify", "--db", &ua_db]);
+    assert!(
+        stdout(&o).contains("list signatures and counter-signatures"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains(" 0 list signatures"), "{}", stdout(&o));
     cs["countersignatures"][0][2] = serde_json::Value::from("00".repeat(64));
     std::fs::write(&countersigned, cs.to_string()).unwrap();
     assert_one_line_error(&keep(), "counter-signature of TR does not verify");

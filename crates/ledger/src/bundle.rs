@@ -127,9 +127,7 @@ impl Bundle {
     /// The statement a mediator `party` signs when it counter-signs: its name and the
     /// issuer's statement.
     pub fn countersign_statement(&self, party: &str) -> Vec<u8> {
-        let mut s = format!("homeward countersignature v1\nparty {party}\n").into_bytes();
-        s.extend(self.statement());
-        s
+        crate::rows::countersign_statement(party, &self.statement())
     }
 
     /// The file form of the bundle (canonical JSON).

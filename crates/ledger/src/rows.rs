@@ -21,6 +21,14 @@ pub fn list_statement(issuer: &str, list_sha256: &str, rows: u64, row_root: &str
         .into_bytes()
 }
 
+/// What a mediator `party` signs when it counter-signs a list: its own name and the
+/// issuer's list statement.
+pub fn countersign_statement(party: &str, list_statement: &[u8]) -> Vec<u8> {
+    let mut s = format!("homeward countersignature v1\nparty {party}\n").into_bytes();
+    s.extend_from_slice(list_statement);
+    s
+}
+
 /// A proof that one row was on a signed list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

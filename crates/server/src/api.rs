@@ -1432,6 +1432,8 @@ pub struct TreeHeads {
     pub heads: Vec<homeward_store::TreeHead>,
     /// What checking them found.
     pub check: homeward_store::TreeHeadReport,
+    /// What checking the signed lists and their counter-signatures found.
+    pub lists: homeward_store::SignedListsReport,
 }
 
 /// The log's signed tree heads over time, each checked: key, signature, root, consistency
@@ -1449,6 +1451,7 @@ async fn tree_heads(
     Ok(Json(TreeHeads {
         heads: state.store.tree_heads().await?,
         check: state.store.verify_tree_heads().await?,
+        lists: state.store.verify_signed_lists().await?,
     }))
 }
 

@@ -489,6 +489,7 @@ struct LogPage {
     events: Vec<EventRow>,
     heads: Vec<homeward_store::TreeHead>,
     heads_check: homeward_store::TreeHeadReport,
+    lists_check: homeward_store::SignedListsReport,
     proof: Option<crate::api::ProofResult>,
 }
 
@@ -533,6 +534,7 @@ async fn render_log(
         events,
         heads: state.store.tree_heads().await?,
         heads_check: state.store.verify_tree_heads().await?,
+        lists_check: state.store.verify_signed_lists().await?,
         proof,
     })
 }

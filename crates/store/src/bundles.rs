@@ -410,6 +410,98 @@ impl Store {
     }
 }
 
+/// What checking the signed lists found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedListsReport {
+    /// Signatures checked: issuers' list signatures and counter-signatures of held lists.
+    pub checked: usize,
+    /// The first that did not hold, naming the list.
+    pub problem: Option<String>,
+}
+
+impl Store {
+    /// Checks every signed list the store holds, offline: the original's SHA-256, the rows'
+    /// root recomputed from the stored rows, the issuer's signature over them, and every
+    /// counter-signature of the list. Returns the first failure, naming the list.
+    pub async fn verify_signed_lists(&self) -> Result<SignedListsReport, Error> {
+        let lists = sqlx::query(
+            "SELECT id, issuer, original, sha256, signature, signature_key, row_root FROM lists \
+             WHERE signature IS NOT NULL AND row_root IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading the signed lists"))?;
+        let mut checked = 0;
+        let report = |checked, problem: String| SignedListsReport {
+            checked,
+            problem: Some(problem),
+        };
+        let mut tx = self.begin().await?;
+        for l in &lists {
+            let get = db("reading a signed list");
+            let id: i64 = l.try_get("id").map_err(&get)?;
+            let issuer: String = l.try_get("issuer").map_err(&get)?;
+            let sha: String = l.try_get("sha256").map_err(&get)?;
+            let original: Vec<u8> = l.try_get("original").map_err(&get)?;
+            let (signature, key, root) = list_signature(l, id)?;
+            if homeward_ledger::sha256_hex(&original) != sha {
+                return Ok(report(
+                    checked,
+                    format!("list {id}: its original file does not have its recorded SHA-256"),
+                ));
+            }
+            let leaves = row_leaves(&mut tx, id).await?;
+            let hashes: Vec<Hash> = leaves.iter().map(|(_, h)| *h).collect();
+            if hex::encode(merkle::root(&hashes)) != root {
+                return Ok(report(
+                    checked,
+                    format!("list {id}: its rows are not the rows its issuer signed"),
+                ));
+            }
+            let statement =
+                homeward_ledger::rows::list_statement(&issuer, &sha, leaves.len() as u64, &root);
+            if !homeward_ledger::keys::verify_hex(&key, &statement, &signature).unwrap_or(false) {
+                return Ok(report(
+                    checked,
+                    format!("list {id}: the signature of {issuer} does not verify"),
+                ));
+            }
+            checked += 1;
+            let counter = sqlx::query(
+                "SELECT party, public_key, signature FROM countersignatures WHERE issuer = $1 AND sha256 = $2",
+            )
+            .bind(&issuer)
+            .bind(&sha)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("reading counter-signatures"))?;
+            for c in &counter {
+                let party: String = c.try_get("party").map_err(&get)?;
+                let message = homeward_ledger::rows::countersign_statement(&party, &statement);
+                let good = homeward_ledger::keys::verify_hex(
+                    &c.try_get::<String, _>("public_key").map_err(&get)?,
+                    &message,
+                    &c.try_get::<String, _>("signature").map_err(&get)?,
+                )
+                .unwrap_or(false);
+                if !good {
+                    return Ok(report(
+                        checked,
+                        format!("list {id}: the counter-signature of {party} does not verify"),
+                    ));
+                }
+                checked += 1;
+            }
+        }
+        tx.commit().await.map_err(db("finishing the read"))?;
+        Ok(SignedListsReport {
+            checked,
+            problem: None,
+        })
+    }
+}
+
 /// What a receiving store checks of a bundle beyond the bundle itself: that its issuer's key
 /// and every counter-signer's key are keys `me` pinned (or its own), that the list is not a
 /// different list under an already known signature, and that its tree head neither forks

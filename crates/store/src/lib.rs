@@ -25,7 +25,7 @@ mod talks;
 #[doc(hidden)]
 pub mod testkit;
 
-pub use bundles::{Countersignature, SignedListRecord};
+pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use events::{LogReport, StoredEvent};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};

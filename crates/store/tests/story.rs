@@ -945,6 +945,23 @@ async fn signed_tree_heads_verify_and_find_a_changed_log() {
                 .unwrap();
             let report = store.verify_tree_heads().await.unwrap();
             assert!(report.problem.unwrap().contains("the log was changed"));
+            // A signed list's row changed in the database: its signature no longer covers it.
+            let signed = store.verify_signed_lists().await.unwrap();
+            assert_eq!((signed.checked, signed.problem), (1, None));
+            sqlx::query("UPDATE list_rows SET fields = $1 WHERE list_id = $2")
+                .bind(r#"{"прізвище":"Шевчик"}"#)
+                .bind(list)
+                .execute(pool)
+                .await
+                .unwrap();
+            let signed = store.verify_signed_lists().await.unwrap();
+            assert!(
+                signed
+                    .problem
+                    .as_deref()
+                    .is_some_and(|p| p.contains("not the rows its issuer signed")),
+                "{signed:?}"
+            );
         },
     )
     .await;

@@ -431,16 +431,20 @@ async fn three_servers(ua: Party, ru: Party, tr: Party) {
     for record in [&ua_countersigned, &ru_countersigned] {
         assert!(!tr_lists.contains(record["sha256"].as_str().unwrap()));
     }
-    // Every log still verifies, tree heads included.
+    // Every log still verifies, tree heads, list signatures and counter-signatures included.
     for party in [&ua, &ru, &tr] {
         let heads = party
             .ok(get.clone(), "/api/v1/log/tree-heads", Role::Auditor, None)
             .await;
         assert!(
-            heads["check"]["problem"].is_null(),
+            heads["check"]["problem"].is_null() && heads["lists"]["problem"].is_null(),
             "{}: {heads}",
             party.code
         );
+        // UA and RU each hold two signed lists, each with TR's counter-signature.
+        if party.code != "TR" {
+            assert_eq!(heads["lists"]["checked"], 4, "{}: {heads}", party.code);
+        }
         let log = party
             .ok(get.clone(), "/api/v1/log/verify", Role::Auditor, None)
             .await;
