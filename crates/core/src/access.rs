@@ -27,17 +27,21 @@ pub enum Role {
     Auditor,
     /// Manages the party's users and tokens.
     Admin,
+    /// Protection officer: sees the sensitive fields of protected records, records and
+    /// confirms restricted statuses, confirms erasures.
+    Protection,
 }
 
 impl Role {
     /// Every role, in the order they are listed to users.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Viewer,
         Role::Operator,
         Role::Reviewer,
         Role::Negotiator,
         Role::Auditor,
         Role::Admin,
+        Role::Protection,
     ];
 
     /// The lower-case name used in storage, on the command line and in the API.
@@ -49,6 +53,7 @@ impl Role {
             Role::Negotiator => "negotiator",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
+            Role::Protection => "protection",
         }
     }
 }
@@ -63,7 +68,7 @@ impl std::str::FromStr for Role {
                 crate::Error::invalid(
                     "role",
                     format!(
-                        "unknown role {s:?}; use one of viewer, operator, reviewer, negotiator, auditor, admin"
+                        "unknown role {s:?}; use one of viewer, operator, reviewer, negotiator, auditor, admin, protection"
                     ),
                 )
             })
@@ -137,6 +142,17 @@ commands! {
     ReviewLinks = "review links between lists": [Reviewer, Admin];
     /// Record that people of an exchange stage were handed over, received or withdrawn.
     RecordMovements = "record handovers and receipts": [Operator, Negotiator];
+    /// See the sensitive fields (names, birth, places, family contact) of protected records.
+    SeeSensitive = "see the sensitive fields of protected records": [Protection, Admin];
+    /// Propose or confirm a restricted status (death, refusal of repatriation, information
+    /// that could harm the person) or mark a record as protected.
+    RecordRestricted = "record restricted statuses and protection": [Protection, Reviewer];
+    /// Let a restricted status leave the party inside a list.
+    ReleaseRestricted = "release a restricted status to another party": [Negotiator];
+    /// Request or confirm the erasure of a record's personal data.
+    Erase = "erase personal data": [Protection, Admin];
+    /// Allow one export of protected records without encryption.
+    AllowUnprotectedExport = "allow an unprotected export of protected records": [Admin];
 }
 
 /// Proof that an actor may perform command `C` within `party`. Only [`authorize`]
@@ -145,6 +161,7 @@ commands! {
 pub struct Grant<C: Command> {
     party: PartyCode,
     actor: String,
+    clearance: crate::protection::Clearance,
     _command: PhantomData<C>,
 }
 
@@ -159,6 +176,12 @@ impl<C: Command> Grant<C> {
         &self.actor
     }
 
+    /// Whether what is read under this grant shows the sensitive fields of protected
+    /// records: decided with the grant, from the actor's roles.
+    pub fn clearance(&self) -> crate::protection::Clearance {
+        self.clearance
+    }
+
     /// A grant for the tool itself acting for `party` (the demo seeder, the local
     /// command line run by whoever holds the database file). Named so that every use
     /// stands out in review.
@@ -166,6 +189,7 @@ impl<C: Command> Grant<C> {
         Grant {
             party,
             actor: format!("system:{purpose}"),
+            clearance: crate::protection::Clearance::Full,
             _command: PhantomData,
         }
     }
@@ -191,6 +215,11 @@ pub fn authorize<C: Command>(actor: &Actor) -> Result<Grant<C>, Denied> {
         Ok(Grant {
             party: actor.party.clone(),
             actor: actor.log_name(),
+            clearance: if actor.has_any(SeeSensitive::ROLES) {
+                crate::protection::Clearance::Full
+            } else {
+                crate::protection::Clearance::Masked
+            },
             _command: PhantomData,
         })
     } else {

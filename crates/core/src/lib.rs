@@ -8,6 +8,7 @@ pub mod access;
 pub mod cases;
 mod error;
 pub mod party;
+pub mod protection;
 pub mod record;
 pub mod talks;
 
