@@ -229,6 +229,9 @@ pub struct StoredRow {
     pub problems: Vec<String>,
     /// The register record the row gave, when the list is the party's own.
     pub person_id: Option<i64>,
+    /// Whether its cells were masked for this reader (a protected row).
+    #[serde(default)]
+    pub masked: bool,
 }
 
 impl StoredRow {
@@ -281,10 +284,13 @@ impl Store {
         if visible.is_none() {
             return Err(Error::NotFound(format!("list {list_id}")));
         }
+        // A row is protected when its list is a children's list or the record it gave is.
         let rows = sqlx::query(
             "SELECT r.row_no, r.accepted, r.fields, r.problems, \
-             CASE WHEN l.issuer = $2 THEN r.person_id END AS person_id \
-             FROM list_rows r JOIN lists l ON l.id = r.list_id WHERE r.list_id = $1 ORDER BY r.row_no",
+             CASE WHEN l.issuer = $2 THEN r.person_id END AS person_id, \
+             CASE WHEN l.category = 'child' OR p.category = 'child' OR p.sensitivity IS NOT NULL THEN 1 ELSE 0 END AS protected \
+             FROM list_rows r JOIN lists l ON l.id = r.list_id LEFT JOIN persons p ON p.id = r.person_id \
+             WHERE r.list_id = $1 ORDER BY r.row_no",
         )
             .bind(list_id)
             .bind(grant.party().as_str())
@@ -297,11 +303,19 @@ impl Store {
                 let fields: String = r.try_get("fields").map_err(&get)?;
                 let problems: String = r.try_get("problems").map_err(&get)?;
                 let accepted: i64 = r.try_get("accepted").map_err(&get)?;
+                let protected: i64 = r.try_get("protected").map_err(&get)?;
+                let mut fields = serde_json::from_str(&fields)
+                    .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?;
+                let masked = homeward_core::protection::disclose_cells(
+                    &mut fields,
+                    protected != 0,
+                    grant.clearance(),
+                );
                 Ok(StoredRow {
                     row_no: r.try_get("row_no").map_err(&get)?,
                     accepted: accepted != 0,
-                    fields: serde_json::from_str(&fields)
-                        .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,
+                    masked,
+                    fields,
                     problems: serde_json::from_str(&problems)
                         .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,
                     person_id: r.try_get("person_id").map_err(&get)?,

@@ -31,7 +31,22 @@ pub struct Person {
     pub updated_at: i64,
     /// For a missing person identified among remains: `pending` until the family is told,
     /// then `notified`.
-    pub family_notification: Option<String>,
+    pub family_notification: Option<String>,    /// Why the record is protected, when it was marked so (a child's record is protected
+    /// without a mark).
+    pub sensitivity: Option<homeward_core::protection::Sensitivity>,
+    /// The purposes the family agreed to, for a family's tracing request.
+    pub consent: Option<Vec<homeward_core::protection::Purpose>>,
+    /// Whether the sensitive fields were masked for this reader.
+    pub masked: bool,
+    /// When the record's personal data was erased.
+    pub erased_at: Option<i64>,
+}
+
+impl Person {
+    /// Whether the record is protected.
+    pub fn protected(&self) -> bool {
+        homeward_core::protection::is_protected(&self.record, self.sensitivity)
+    }
 }
 
 /// Which records of the register to read.
@@ -66,7 +81,8 @@ pub struct PersonPage {
 pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname, given_names, patronymic, father_name, \
     birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
     deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
-    tag_number, identification, synthetic, source_list, source_row, record_sha256, created_at, updated_at, family_notification";
+    tag_number, identification, synthetic, source_list, source_row, record_sha256, created_at, updated_at, family_notification, \
+    sensitivity, consent, erased_at";
 
 /// The condition of [`PersonFilter`], binding party, category, status and source list as
 /// $1–$4.
@@ -145,7 +161,28 @@ pub(crate) fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> 
         created_at: row.try_get("created_at").map_err(&get)?,
         updated_at: row.try_get("updated_at").map_err(&get)?,
         family_notification: row.try_get("family_notification").map_err(&get)?,
+        sensitivity: opt_parse(text("sensitivity")?)?,
+        consent: text("consent")?
+            .map(|c| {
+                serde_json::from_str(&c)
+                    .map_err(|e| Error::Storage(format!("a record's consent is unreadable: {e}")))
+            })
+            .transpose()?,
+        masked: false,
+        erased_at: row.try_get("erased_at").map_err(&get)?,
     })
+}
+
+/// A record as a reader with `clearance` may see it: the sensitive fields of a protected
+/// record masked for a reader not cleared for them (the rule is core's).
+pub(crate) fn disclosed(
+    row: &sqlx::any::AnyRow,
+    clearance: homeward_core::protection::Clearance,
+) -> Result<Person, Error> {
+    let mut p = person_from_row(row)?;
+    let protected = p.protected();
+    p.masked = homeward_core::protection::disclose(&mut p.record, protected, clearance);
+    Ok(p)
 }
 
 /// Inserts one validated record inside `tx`; returns its id and hash.
@@ -348,7 +385,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading person records"))?;
-        rows.iter().map(person_from_row).collect()
+        rows.iter()
+            .map(|r| disclosed(r, grant.clearance()))
+            .collect()
     }
 
     /// One record of the grant's own register. A record of another party is reported as
@@ -363,7 +402,7 @@ impl Store {
         .await
         .map_err(db("reading a person record"))?;
         match row {
-            Some(row) => person_from_row(&row),
+            Some(row) => disclosed(&row, grant.clearance()),
             None => Err(Error::NotFound(format!("person {id}"))),
         }
     }

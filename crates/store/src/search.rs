@@ -133,9 +133,12 @@ impl Store {
             .filter_map(|g| g.strip_prefix("patronymic ").map(str::to_owned))
             .collect();
         let mut best: HashMap<i64, SearchHit> = HashMap::new();
+        let cleared = grant.clearance() == homeward_core::protection::Clearance::Full;
         for row in &rows {
             let person = person_from_row(row)?;
-            if best.contains_key(&person.id) {
+            // A protected record does not come up for a reader who may not see its name:
+            // a masked hit would still say that someone of that name is held.
+            if best.contains_key(&person.id) || (!cleared && person.protected()) {
                 continue;
             }
             let keys = name_keys(&person.record);
