@@ -231,7 +231,8 @@ impl Store {
             } else {
                 homeward_core::record::Status::InCustody
             };
-            crate::persons::set_status(&mut tx, me, person_id, status, now_ms).await?;
+            crate::persons::set_status(&mut tx, me, grant.actor(), person_id, status, now_ms)
+                .await?;
         }
         let payload = serde_json::json!({
             "person": person_id,

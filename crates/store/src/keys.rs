@@ -534,12 +534,13 @@ pub(crate) async fn row_leaves(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     list_id: i64,
 ) -> Result<Vec<((i64, serde_json::Value), Hash)>, Error> {
-    let rows =
-        sqlx::query("SELECT row_no, fields FROM list_rows WHERE list_id = $1 ORDER BY row_no")
-            .bind(list_id)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(db("reading the rows"))?;
+    let rows = sqlx::query(
+        "SELECT row_no, fields, erased_leaf FROM list_rows WHERE list_id = $1 ORDER BY row_no",
+    )
+    .bind(list_id)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db("reading the rows"))?;
     rows.iter()
         .map(|r| {
             let get = db("reading a row");
@@ -547,8 +548,15 @@ pub(crate) async fn row_leaves(
             let fields: serde_json::Value =
                 serde_json::from_str(&r.try_get::<String, _>("fields").map_err(&get)?)
                     .map_err(|e| Error::Storage(format!("row {line}: {e}")))?;
-            let leaf = homeward_ledger::rows::row_leaf(line, &fields)
-                .map_err(|e| Error::Storage(format!("row {line}: {e}")))?;
+            // An erased row keeps the leaf hash it had, so the signed root still holds.
+            let erased: Option<String> = r.try_get("erased_leaf").map_err(&get)?;
+            let leaf = match erased.as_deref().and_then(|h| hex::decode(h).ok()) {
+                Some(bytes) => bytes.try_into().map_err(|_| {
+                    Error::Storage(format!("row {line}: its kept leaf hash is damaged"))
+                })?,
+                None => homeward_ledger::rows::row_leaf(line, &fields)
+                    .map_err(|e| Error::Storage(format!("row {line}: {e}")))?,
+            };
             Ok(((line, fields), leaf))
         })
         .collect()

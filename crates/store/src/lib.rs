@@ -19,6 +19,7 @@ mod location;
 mod parties;
 mod persons;
 mod plans;
+mod protection;
 mod remains;
 mod search;
 mod talks;
@@ -36,6 +37,7 @@ pub use lists::{ListSummary, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};
+pub use protection::{ErasureView, ReadEntry, ReadFilter, RestrictionView};
 pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
@@ -120,6 +122,11 @@ impl Store {
                             .execute(&mut *conn)
                             .await?;
                         sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        // Erased personal data is overwritten in the file, not left in free
+                        // pages.
+                        sqlx::query("PRAGMA secure_delete = ON")
                             .execute(&mut *conn)
                             .await?;
                     }

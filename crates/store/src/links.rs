@@ -365,11 +365,17 @@ impl Store {
                 kind.as_deref()
                     .and_then(|k| b.after_confirmed_link(relation, k))
             });
+            // A death the decision only proposed is withdrawn with it.
+            if let Some(kind) = homeward_core::protection::Restriction::of_status(set_by_it)
+                && set_by_it != Some(current)
+            {
+                crate::protection::withdraw_proposals(&mut tx, party, person_id, kind).await?;
+            }
             if let (Some(before), Some(set)) = (before, set_by_it)
                 && set == current
             {
                 person_sha =
-                    crate::persons::set_status(&mut tx, party, person_id, before, now_ms).await?;
+                    crate::persons::write_status(&mut tx, party, person_id, before, now_ms).await?;
                 status_change = Some((
                     person_id,
                     current.as_str().to_owned(),
@@ -390,12 +396,17 @@ impl Store {
                 .and_then(|k| current.after_confirmed_link(relation, k))
         {
             new_before = Some(current.as_str());
-            person_sha =
-                crate::persons::set_status(&mut tx, party, person_id, next, now_ms).await?;
-            let from = status_change
-                .take()
-                .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
-            status_change = Some((person_id, from, next.as_str().to_owned()));
+            let (sha, proposed) =
+                crate::persons::set_status(&mut tx, party, grant.actor(), person_id, next, now_ms)
+                    .await?;
+            person_sha = sha;
+            // A death is only proposed: the status moves when a second person confirms it.
+            if proposed.is_none() {
+                let from = status_change
+                    .take()
+                    .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
+                status_change = Some((person_id, from, next.as_str().to_owned()));
+            }
         }
         // Withdrawn and made again: no change in the end.
         if status_change

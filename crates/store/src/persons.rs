@@ -259,8 +259,34 @@ pub(crate) async fn insert_one(
     Ok((id, hash))
 }
 
-/// Sets a record's status inside `tx` and recomputes its hash; returns the new hash.
+/// Moves a record's status inside `tx` on behalf of `actor`. A restricted status (a death)
+/// is not set but proposed, for a second person to confirm (core's two-person rule);
+/// returns the record's hash afterwards and the proposal, if one was made.
 pub(crate) async fn set_status(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    actor: &str,
+    id: i64,
+    status: homeward_core::record::Status,
+    now_ms: i64,
+) -> Result<(String, Option<i64>), Error> {
+    if let Some(kind) = homeward_core::protection::Restriction::of_status(Some(status)) {
+        let proposal = crate::protection::propose(tx, party, actor, id, kind, now_ms).await?;
+        let hash: String =
+            sqlx::query_scalar("SELECT record_sha256 FROM persons WHERE id = $1 AND party = $2")
+                .bind(id)
+                .bind(party)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db("reading a person record"))?;
+        return Ok((hash, Some(proposal)));
+    }
+    Ok((write_status(tx, party, id, status, now_ms).await?, None))
+}
+
+/// Sets a record's status inside `tx` and recomputes its hash; returns the new hash. Only
+/// for a status already decided: a confirmed restriction, or one restored by an undo.
+pub(crate) async fn write_status(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     party: &str,
     id: i64,

@@ -334,7 +334,16 @@ impl Store {
         if next == Identification::DnaConfirmed
             && let Some(missing) = target
         {
-            crate::persons::set_status(&mut tx, me, missing, Status::Deceased, now_ms).await?;
+            // The death is proposed; a second person confirms it (restricted status).
+            crate::persons::set_status(
+                &mut tx,
+                me,
+                grant.actor(),
+                missing,
+                Status::Deceased,
+                now_ms,
+            )
+            .await?;
             sqlx::query("UPDATE persons SET family_notification = 'pending' WHERE id = $1")
                 .bind(missing)
                 .execute(&mut *tx)

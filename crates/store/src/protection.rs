@@ -1,0 +1,684 @@
+//! Protecting the people in the register: marking records protected, the purposes a family
+//! agreed to, restricted statuses under the two-person rule, the audit of every read, and
+//! erasure. The rules are core's (`homeward_core::protection`); this module keeps their
+//! state and writes their events.
+
+use crate::{Store, commit_with_event, db};
+use homeward_core::Error;
+use homeward_core::access::{
+    Audit, Command, Erase, Grant, ReadRegister, RecordRestricted, ReleaseRestricted, WriteRegister,
+};
+use homeward_core::protection::{
+    Purpose, Read, ReadAction, ReadFlag, Restriction, Sensitivity, check_second_person,
+};
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+/// A restricted status as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestrictionView {
+    /// Its id.
+    pub id: i64,
+    /// The record.
+    pub person_id: i64,
+    /// Which restriction.
+    pub kind: Restriction,
+    /// Who proposed it, and when.
+    pub proposed_by: String,
+    /// When.
+    pub proposed_at: i64,
+    /// Who confirmed it (a second person), once confirmed.
+    pub confirmed_by: Option<String>,
+    /// When.
+    pub confirmed_at: Option<i64>,
+    /// The negotiator who let it leave the party inside a list, if one did.
+    pub released_by: Option<String>,
+}
+
+/// An erasure request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasureView {
+    /// Its id.
+    pub id: i64,
+    /// The record.
+    pub person_id: i64,
+    /// Why.
+    pub reason: String,
+    /// Who asked.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: i64,
+    /// The second person who confirmed it; the data is gone from then on.
+    pub confirmed_by: Option<String>,
+    /// When.
+    pub confirmed_at: Option<i64>,
+}
+
+/// One audited read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReadEntry {
+    /// Who read (`user:N`).
+    pub actor: String,
+    /// When.
+    pub at_ms: i64,
+    /// What kind of read.
+    pub action: ReadAction,
+    /// Which record.
+    pub person_id: Option<i64>,
+    /// Which list, for an export or a proof.
+    pub list_id: Option<i64>,
+    /// For what.
+    pub purpose: String,
+    /// What else was noted (a masked read, an export's format).
+    pub detail: Option<String>,
+}
+
+/// Which audited reads to list.
+#[derive(Debug, Clone, Default)]
+pub struct ReadFilter {
+    /// Only this reader (`user:N`).
+    pub actor: Option<String>,
+    /// Only reads of this record.
+    pub person: Option<i64>,
+    /// Only this kind of read.
+    pub action: Option<ReadAction>,
+    /// From this time on.
+    pub since_ms: Option<i64>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// The columns a record's personal data lives in; erasure empties them all.
+const PERSONAL_COLUMNS: [&str; 20] = [
+    "surname",
+    "given_names",
+    "patronymic",
+    "father_name",
+    "birth_date",
+    "birth_year",
+    "birth_place",
+    "citizenship",
+    "rank",
+    "unit",
+    "service_number",
+    "capture_place",
+    "deportation_place",
+    "family_contact",
+    "last_known_location",
+    "recovery_site",
+    "tag_number",
+    "surname_key",
+    "given_key",
+    "patronymic_key",
+];
+
+/// Reads a record of `party` inside `tx`; a record of another party is not found.
+async fn own_record(
+    tx: &mut Transaction<'static, Any>,
+    party: &str,
+    person: i64,
+) -> Result<(), Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
+            .bind(person)
+            .bind(party)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db("finding the record"))?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| Error::NotFound(format!("person {person}")))
+}
+
+/// Proposes restriction `kind` for `person` inside `tx` (the second person confirms it
+/// later); an open proposal of the same kind is not repeated. Returns its id.
+pub(crate) async fn propose(
+    tx: &mut Transaction<'static, Any>,
+    party: &str,
+    actor: &str,
+    person: i64,
+    kind: Restriction,
+    now_ms: i64,
+) -> Result<i64, Error> {
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM restrictions WHERE party = $1 AND person_id = $2 AND kind = $3",
+    )
+    .bind(party)
+    .bind(person)
+    .bind(kind.as_str())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("reading restrictions"))?;
+    if let Some(id) = open {
+        return Ok(id);
+    }
+    sqlx::query_scalar(
+        "INSERT INTO restrictions (party, person_id, kind, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(party)
+    .bind(person)
+    .bind(kind.as_str())
+    .bind(actor)
+    .bind(now_ms)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("proposing a restricted status"))
+}
+
+/// Withdraws unconfirmed proposals of `kind` for `person` (the decision that made them was
+/// undone).
+pub(crate) async fn withdraw_proposals(
+    tx: &mut Transaction<'static, Any>,
+    party: &str,
+    person: i64,
+    kind: Restriction,
+) -> Result<(), Error> {
+    sqlx::query(
+        "DELETE FROM restrictions WHERE party = $1 AND person_id = $2 AND kind = $3 AND confirmed_at IS NULL",
+    )
+    .bind(party)
+    .bind(person)
+    .bind(kind.as_str())
+    .execute(&mut **tx)
+    .await
+    .map_err(db("withdrawing a proposal"))?;
+    Ok(())
+}
+
+fn restriction_from_row(r: &sqlx::any::AnyRow) -> Result<RestrictionView, Error> {
+    let get = db("reading a restriction");
+    Ok(RestrictionView {
+        id: r.try_get("id").map_err(&get)?,
+        person_id: r.try_get("person_id").map_err(&get)?,
+        kind: r.try_get::<String, _>("kind").map_err(&get)?.parse()?,
+        proposed_by: r.try_get("proposed_by").map_err(&get)?,
+        proposed_at: r.try_get("proposed_at").map_err(&get)?,
+        confirmed_by: r.try_get("confirmed_by").map_err(&get)?,
+        confirmed_at: r.try_get("confirmed_at").map_err(&get)?,
+        released_by: r.try_get("released_by").map_err(&get)?,
+    })
+}
+
+const RESTRICTION_COLUMNS: &str =
+    "id, person_id, kind, proposed_by, proposed_at, confirmed_by, confirmed_at, released_by";
+
+impl Store {
+    /// Marks a record protected (with why), or lifts the mark with `None` (a child's record
+    /// stays protected all the same). One event, which names no one.
+    pub async fn mark_protected(
+        &self,
+        grant: &Grant<RecordRestricted>,
+        person: i64,
+        sensitivity: Option<Sensitivity>,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        own_record(&mut tx, me, person).await?;
+        sqlx::query("UPDATE persons SET sensitivity = $1, updated_at = $2 WHERE id = $3")
+            .bind(sensitivity.map(Sensitivity::as_str))
+            .bind(now_ms)
+            .bind(person)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("marking the record"))?;
+        let payload = serde_json::json!({ "person": person, "sensitivity": sensitivity });
+        commit_with_event(tx, grant, "person.protection_marked", payload, now_ms).await
+    }
+
+    /// Records the purposes a family agreed its tracing request may serve.
+    pub async fn set_consent(
+        &self,
+        grant: &Grant<WriteRegister>,
+        person: i64,
+        purposes: &[Purpose],
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let me = grant.party().as_str();
+        let mut purposes = purposes.to_vec();
+        purposes.sort();
+        purposes.dedup();
+        let mut tx = self.begin().await?;
+        own_record(&mut tx, me, person).await?;
+        let text = serde_json::to_string(&purposes)
+            .map_err(|e| Error::Storage(format!("encoding consent: {e}")))?;
+        sqlx::query("UPDATE persons SET consent = $1, updated_at = $2 WHERE id = $3")
+            .bind(text)
+            .bind(now_ms)
+            .bind(person)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording consent"))?;
+        let payload = serde_json::json!({ "person": person, "purposes": purposes });
+        commit_with_event(tx, grant, "person.consent_recorded", payload, now_ms).await
+    }
+
+    /// Proposes a restricted status for a record; it takes effect when a second person
+    /// confirms it. One event.
+    pub async fn propose_restriction(
+        &self,
+        grant: &Grant<RecordRestricted>,
+        person: i64,
+        kind: Restriction,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        own_record(&mut tx, me, person).await?;
+        let id = propose(&mut tx, me, grant.actor(), person, kind, now_ms).await?;
+        let payload = serde_json::json!({ "restriction": id, "person": person, "kind": kind });
+        commit_with_event(tx, grant, "restriction.proposed", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// A second person confirms a proposed restricted status: a death becomes the record's
+    /// status, a refusal of repatriation marks the record protected. One event.
+    pub async fn confirm_restriction(
+        &self,
+        grant: &Grant<RecordRestricted>,
+        id: i64,
+        now_ms: i64,
+    ) -> Result<RestrictionView, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RESTRICTION_COLUMNS} FROM restrictions WHERE id = $1 AND party = $2"
+        )))
+        .bind(id)
+        .bind(me)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading the restriction"))?
+        .ok_or_else(|| Error::NotFound(format!("restriction {id}")))?;
+        let r = restriction_from_row(&row)?;
+        if r.confirmed_at.is_some() {
+            return Err(Error::Conflict(format!(
+                "restriction {id} was already confirmed"
+            )));
+        }
+        check_second_person(
+            &r.proposed_by,
+            grant.actor(),
+            &format!("the {} status of record {}", r.kind, r.person_id),
+        )?;
+        sqlx::query("UPDATE restrictions SET confirmed_by = $1, confirmed_at = $2 WHERE id = $3")
+            .bind(grant.actor())
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("confirming the restriction"))?;
+        if let Some(status) = r.kind.status() {
+            crate::persons::write_status(&mut tx, me, r.person_id, status, now_ms).await?;
+        }
+        if r.kind == Restriction::RefusedRepatriation {
+            sqlx::query("UPDATE persons SET sensitivity = $1 WHERE id = $2")
+                .bind(Sensitivity::RefusedRepatriation.as_str())
+                .bind(r.person_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("protecting the record"))?;
+        }
+        let payload =
+            serde_json::json!({ "restriction": id, "person": r.person_id, "kind": r.kind });
+        commit_with_event(tx, grant, "restriction.confirmed", payload, now_ms).await?;
+        Ok(RestrictionView {
+            confirmed_by: Some(grant.actor().to_owned()),
+            confirmed_at: Some(now_ms),
+            ..r
+        })
+    }
+
+    /// A negotiator lets a confirmed restricted status leave the party inside lists. One
+    /// event.
+    pub async fn release_restriction(
+        &self,
+        grant: &Grant<ReleaseRestricted>,
+        id: i64,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE restrictions SET released_by = $1, released_at = $2 WHERE id = $3 AND party = $4 AND confirmed_at IS NOT NULL",
+        )
+        .bind(grant.actor())
+        .bind(now_ms)
+        .bind(id)
+        .bind(grant.party().as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("releasing the restriction"))?
+        .rows_affected();
+        if done == 0 {
+            return Err(Error::NotFound(format!("confirmed restriction {id}")));
+        }
+        commit_with_event(
+            tx,
+            grant,
+            "restriction.released",
+            serde_json::json!({ "restriction": id }),
+            now_ms,
+        )
+        .await
+    }
+
+    /// The restricted statuses of the grant's register, of one record when given.
+    pub async fn restrictions(
+        &self,
+        grant: &Grant<ReadRegister>,
+        person: Option<i64>,
+    ) -> Result<Vec<RestrictionView>, Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RESTRICTION_COLUMNS} FROM restrictions WHERE party = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY id"
+        )))
+        .bind(grant.party().as_str())
+        .bind(person)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading restrictions"))?;
+        rows.iter().map(restriction_from_row).collect()
+    }
+
+    /// The records of the grant's register whose confirmed restricted status no negotiator
+    /// released: they never leave the party inside a list.
+    pub async fn withheld_from_lists(&self, party: &str) -> Result<Vec<i64>, Error> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT person_id FROM restrictions WHERE party = $1 AND confirmed_at IS NOT NULL AND released_at IS NULL ORDER BY person_id",
+        )
+        .bind(party)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading restrictions"))
+    }
+
+    /// Audits reads of person records (or of a list, for an export or a proof) by the
+    /// grant's actor: one entry per record.
+    pub async fn record_reads<C: Command>(
+        &self,
+        grant: &Grant<C>,
+        action: ReadAction,
+        persons: &[i64],
+        list: Option<i64>,
+        purpose: &str,
+        detail: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.begin().await?;
+        let none = [None];
+        let targets: Vec<Option<i64>> = if persons.is_empty() {
+            none.to_vec()
+        } else {
+            persons.iter().copied().map(Some).collect()
+        };
+        for person in targets {
+            sqlx::query(
+                "INSERT INTO read_audit (party, actor, at_ms, action, person_id, list_id, purpose, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(grant.party().as_str())
+            .bind(grant.actor())
+            .bind(now_ms)
+            .bind(action.as_str())
+            .bind(person)
+            .bind(list)
+            .bind(purpose)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("auditing a read"))?;
+        }
+        tx.commit().await.map_err(db("auditing a read"))
+    }
+
+    /// The audited reads of the grant's party, newest first, filtered.
+    pub async fn reads(
+        &self,
+        grant: &Grant<Audit>,
+        filter: &ReadFilter,
+    ) -> Result<Vec<ReadEntry>, Error> {
+        let rows = sqlx::query(
+            "SELECT actor, at_ms, action, person_id, list_id, purpose, detail FROM read_audit \
+             WHERE party = $1 AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR person_id = $3) \
+             AND ($4 IS NULL OR action = $4) AND ($5 IS NULL OR at_ms >= $5) ORDER BY id DESC LIMIT $6",
+        )
+        .bind(grant.party().as_str())
+        .bind(filter.actor.as_deref())
+        .bind(filter.person)
+        .bind(filter.action.map(ReadAction::as_str))
+        .bind(filter.since_ms)
+        .bind(filter.limit.clamp(1, 100_000))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading the read audit"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading an audited read");
+                Ok(ReadEntry {
+                    actor: r.try_get("actor").map_err(&get)?,
+                    at_ms: r.try_get("at_ms").map_err(&get)?,
+                    action: r.try_get::<String, _>("action").map_err(&get)?.parse()?,
+                    person_id: r.try_get("person_id").map_err(&get)?,
+                    list_id: r.try_get("list_id").map_err(&get)?,
+                    purpose: r.try_get("purpose").map_err(&get)?,
+                    detail: r.try_get("detail").map_err(&get)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The unusual patterns among the party's reads since `since_ms` (core's rules).
+    pub async fn read_flags(
+        &self,
+        grant: &Grant<Audit>,
+        since_ms: i64,
+    ) -> Result<Vec<ReadFlag>, Error> {
+        let entries = self
+            .reads(
+                grant,
+                &ReadFilter {
+                    since_ms: Some(since_ms),
+                    limit: 100_000,
+                    ..ReadFilter::default()
+                },
+            )
+            .await?;
+        let reads: Vec<Read> = entries
+            .into_iter()
+            .map(|e| Read {
+                actor: e.actor,
+                at_ms: e.at_ms,
+                action: e.action,
+                person_id: e.person_id,
+            })
+            .collect();
+        Ok(homeward_core::protection::unusual(&reads))
+    }
+
+    /// Asks for the erasure of a record's personal data; a second person confirms it. One
+    /// event.
+    pub async fn request_erasure(
+        &self,
+        grant: &Grant<Erase>,
+        person: i64,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid(
+                "reason",
+                "say why the record's data is erased",
+            ));
+        }
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        own_record(&mut tx, me, person).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO erasures (party, person_id, reason, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(me)
+        .bind(person)
+        .bind(reason)
+        .bind(grant.actor())
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("requesting the erasure"))?;
+        let payload = serde_json::json!({ "erasure": id, "person": person });
+        commit_with_event(tx, grant, "erasure.requested", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// The erasure requests of the grant's party.
+    pub async fn erasures(&self, grant: &Grant<Erase>) -> Result<Vec<ErasureView>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, person_id, reason, requested_by, requested_at, confirmed_by, confirmed_at FROM erasures \
+             WHERE party = $1 ORDER BY id",
+        )
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading erasures"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading an erasure");
+                Ok(ErasureView {
+                    id: r.try_get("id").map_err(&get)?,
+                    person_id: r.try_get("person_id").map_err(&get)?,
+                    reason: r.try_get("reason").map_err(&get)?,
+                    requested_by: r.try_get("requested_by").map_err(&get)?,
+                    requested_at: r.try_get("requested_at").map_err(&get)?,
+                    confirmed_by: r.try_get("confirmed_by").map_err(&get)?,
+                    confirmed_at: r.try_get("confirmed_at").map_err(&get)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A second person confirms an erasure, and the record's personal data is removed from
+    /// every table: the record keeps its id, category, relation, status, dates and the hash
+    /// the log holds; the rows of lists that held the person keep their leaf hashes (so the
+    /// lists' signatures and every proof of their other rows hold) and those lists' original
+    /// files are no longer kept; links lose their evidence. One event.
+    pub async fn confirm_erasure(
+        &self,
+        grant: &Grant<Erase>,
+        id: i64,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT person_id, requested_by, confirmed_at FROM erasures WHERE id = $1 AND party = $2",
+        )
+        .bind(id)
+        .bind(me)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading the erasure"))?
+        .ok_or_else(|| Error::NotFound(format!("erasure {id}")))?;
+        let get = db("reading the erasure");
+        let person: i64 = row.try_get("person_id").map_err(&get)?;
+        let requested_by: String = row.try_get("requested_by").map_err(&get)?;
+        if row
+            .try_get::<Option<i64>, _>("confirmed_at")
+            .map_err(&get)?
+            .is_some()
+        {
+            return Err(Error::Conflict(format!("erasure {id} was already carried out")));
+        }
+        check_second_person(
+            &requested_by,
+            grant.actor(),
+            &format!("the erasure of record {person}"),
+        )?;
+        let blank = PERSONAL_COLUMNS
+            .iter()
+            .map(|c| format!("{c} = NULL"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE persons SET {blank}, name_folded = '', name_script = '', consent = NULL, erased_at = $1 WHERE id = $2 AND party = $3"
+        )))
+        .bind(now_ms)
+        .bind(person)
+        .bind(me)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("erasing the record"))?;
+        // The list rows that held the person: the party's own (the row gave the record) and
+        // the rows of received lists a reviewer confirmed as the same person.
+        let rows = sqlx::query(
+            "SELECT list_id, row_no, fields FROM list_rows WHERE person_id = $1 \
+             UNION SELECT r.list_id, r.row_no, r.fields FROM list_rows r JOIN links k \
+             ON k.other_list = r.list_id AND k.other_row = r.row_no WHERE k.party = $2 AND k.person_id = $1",
+        )
+        .bind(person)
+        .bind(me)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("finding the person's rows"))?;
+        let mut lists = std::collections::BTreeSet::new();
+        for r in &rows {
+            let list: i64 = r.try_get("list_id").map_err(&get)?;
+            let line: i64 = r.try_get("row_no").map_err(&get)?;
+            let fields: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String, _>("fields").map_err(&get)?)
+                    .map_err(|e| Error::Storage(format!("row {line}: {e}")))?;
+            let leaf = homeward_ledger::rows::row_leaf(line, &fields)
+                .map_err(|e| Error::Storage(format!("row {line}: {e}")))?;
+            sqlx::query(
+                "UPDATE list_rows SET fields = '{}', problems = '[]', erased_leaf = COALESCE(erased_leaf, $1) \
+                 WHERE list_id = $2 AND row_no = $3",
+            )
+            .bind(hex::encode(leaf))
+            .bind(list)
+            .bind(line)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("erasing a list row"))?;
+            lists.insert(list);
+        }
+        for list in &lists {
+            sqlx::query(
+                "UPDATE lists SET original = $1, original_erased_at = $2 WHERE id = $3",
+            )
+            .bind(Vec::<u8>::new())
+            .bind(now_ms)
+            .bind(list)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("withholding a list's original"))?;
+        }
+        sqlx::query(
+            "UPDATE links SET evidence = '{}' WHERE party = $1 AND (person_id = $2 OR other_person = $2)",
+        )
+        .bind(me)
+        .bind(person)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("erasing link evidence"))?;
+        sqlx::query("UPDATE child_cases SET note = NULL WHERE person_id = $1")
+            .bind(person)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("erasing a child's case note"))?;
+        sqlx::query("UPDATE erasures SET confirmed_by = $1, confirmed_at = $2 WHERE id = $3")
+            .bind(grant.actor())
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("closing the erasure"))?;
+        let payload = serde_json::json!({
+            "erasure": id,
+            "person": person,
+            "list_rows": rows.len(),
+            "lists_withheld": lists.len(),
+        });
+        commit_with_event(tx, grant, "erasure.confirmed", payload, now_ms).await
+    }
+}
