@@ -364,6 +364,9 @@ enum Command {
         /// Most hits.
         #[arg(long, default_value_t = 20)]
         limit: i64,
+        /// Why the search is made (kept in the read audit with every hit).
+        #[arg(long)]
+        purpose: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -1308,7 +1311,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
-            let proof = store.prove_row(&grant, list, row).await?;
+            let proof = store.prove_row(&grant, list, row, now_ms()).await?;
             std::fs::write(&out, proof.to_file().map_err(anyhow::Error::msg)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!(
@@ -1446,16 +1449,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             text,
             born,
             limit,
+            purpose,
             json,
         } => {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let purpose = homeward_server::api::purpose_or(purpose.as_deref(), "search");
             let params = homeward_server::api::SearchParams {
                 q: text,
                 born,
                 limit: Some(limit),
+                purpose: None,
             };
-            let hits = store.search(&grant, &params.query()?).await?;
+            let hits = store
+                .find(&grant, &params.query()?, &purpose, now_ms())
+                .await?;
             if json {
                 return print_json(&hits);
             }

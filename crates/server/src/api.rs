@@ -259,7 +259,7 @@ async fn persons(
 }
 
 /// One record of the caller's own register; another party's record is not found.
-#[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path, description = "record id")), responses(
+#[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path, description = "record id"), PurposeQuery), responses(
     (status = 200, body = Person),
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
@@ -269,9 +269,16 @@ async fn person(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
+    Query(q): Query<PurposeQuery>,
 ) -> Result<Json<Person>, ApiError> {
     let grant = authorize::<ReadRegister>(&actor)?;
-    Ok(Json(state.store.person(&grant, id).await?))
+    let purpose = purpose_or(q.purpose.as_deref(), "view");
+    Ok(Json(
+        state
+            .store
+            .open_person(&grant, id, &purpose, state.now())
+            .await?,
+    ))
 }
 
 /// The outcome of walking the event log.
@@ -370,6 +377,24 @@ pub struct SearchParams {
     pub born: Option<String>,
     /// Most hits (1–200, default 20).
     pub limit: Option<i64>,
+    /// Why the search is made (recorded in the read audit), e.g. `hotline call`.
+    pub purpose: Option<String>,
+}
+
+/// Why a record is read, for the read audit.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PurposeQuery {
+    /// Why the record is opened, e.g. `tracing request 41` (default `view`).
+    pub purpose: Option<String>,
+}
+
+/// The purpose a reader gave, or `default`.
+pub fn purpose_or(given: Option<&str>, default: &'static str) -> String {
+    given
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.chars().take(200).collect())
+        .unwrap_or_else(|| default.to_owned())
 }
 
 impl SearchParams {
@@ -402,7 +427,13 @@ async fn search(
     Query(params): Query<SearchParams>,
 ) -> Result<Json<Vec<SearchHit>>, ApiError> {
     let grant = authorize::<ReadRegister>(&actor)?;
-    Ok(Json(state.store.search(&grant, &params.query()?).await?))
+    let purpose = purpose_or(params.purpose.as_deref(), "search");
+    Ok(Json(
+        state
+            .store
+            .find(&grant, &params.query()?, &purpose, state.now())
+            .await?,
+    ))
 }
 
 /// Largest list file accepted by upload.

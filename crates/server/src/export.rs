@@ -466,6 +466,8 @@ pub async fn export_list(
         bytes,
         rows.len(),
     );
+    let people: Vec<i64> = rows.iter().filter_map(|r| r.person_id).collect();
+    audit_export(store, grant, &people, Some(list), format, now_ms).await?;
     store
         .record_event(
             grant,
@@ -493,7 +495,12 @@ pub async fn export_register(
     domain: Option<&str>,
     now_ms: i64,
 ) -> Result<Export, Error> {
-    let persons = store.register(grant, filter).await?;
+    // A confirmed restricted status no negotiator released never leaves inside a list.
+    let withheld = store.withheld_from_lists(grant.party().as_str()).await?;
+    let mut persons = store.register(grant, filter).await?;
+    let before = persons.len();
+    persons.retain(|p| withheld.binary_search(&p.id).is_err());
+    let withheld_count = before - persons.len();
     let party = grant.party().as_str();
     let sheet = register_sheet(&persons);
     let described = {
@@ -506,6 +513,11 @@ pub async fn export_register(
         }
         if let Some(l) = filter.source_list {
             d.push(format!("from list {l}"));
+        }
+        if withheld_count > 0 {
+            d.push(format!(
+                "{withheld_count} records with a restricted status not released by a negotiator left out"
+            ));
         }
         if d.is_empty() {
             "all records".to_owned()
@@ -548,6 +560,8 @@ pub async fn export_register(
         bytes,
         persons.len(),
     );
+    let people: Vec<i64> = persons.iter().map(|p| p.id).collect();
+    audit_export(store, grant, &people, None, format, now_ms).await?;
     store
         .record_event(
             grant,
@@ -651,6 +665,8 @@ pub async fn export_links(
         bytes,
         links.len(),
     );
+    let people: Vec<i64> = links.iter().map(|l| l.person_id).collect();
+    audit_export(store, read, &people, None, format, now_ms).await?;
     store
         .record_event(
             review,
@@ -665,6 +681,31 @@ pub async fn export_links(
         )
         .await?;
     Ok(export)
+}
+
+/// Audits an export: one read per record that left in it.
+async fn audit_export(
+    store: &Store,
+    grant: &Grant<ReadRegister>,
+    people: &[i64],
+    list: Option<i64>,
+    format: ExportFormat,
+    now_ms: i64,
+) -> Result<(), Error> {
+    let mut people = people.to_vec();
+    people.sort_unstable();
+    people.dedup();
+    store
+        .record_reads(
+            grant,
+            homeward_core::protection::ReadAction::Export,
+            &people,
+            list,
+            "export",
+            Some(format.extension()),
+            now_ms,
+        )
+        .await
 }
 
 /// An export as an HTTP response: a download, except the print view, which opens in the

@@ -427,9 +427,14 @@ async fn person(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<i64>,
+    Query(q): Query<crate::api::PurposeQuery>,
 ) -> Result<Html<String>, PageError> {
     let grant = authorize::<ReadRegister>(&caller.actor)?;
-    let p = state.store.person(&grant, id).await?;
+    let purpose = crate::api::purpose_or(q.purpose.as_deref(), "view");
+    let p = state
+        .store
+        .open_person(&grant, id, &purpose, state.now())
+        .await?;
     let r = &p.record;
     let fields = vec![
         ("Surname", word(&r.surname)),
@@ -607,10 +612,11 @@ async fn search(
             q: form.q.clone(),
             born: Some(form.born.clone()),
             limit: Some(50),
+            purpose: None,
         };
         state
             .store
-            .search(&grant, &params.query()?)
+            .find(&grant, &params.query()?, "search", state.now())
             .await?
             .into_iter()
             .map(|h| HitRow {

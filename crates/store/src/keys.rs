@@ -437,11 +437,13 @@ impl Store {
 
     /// The proof that the row at `line` was on a signed list the grant's party issued or
     /// received; it reveals no other row.
+    /// The proof is a read of the person's record, and audited as one.
     pub async fn prove_row(
         &self,
         grant: &Grant<homeward_core::access::ReadRegister>,
         list_id: i64,
         line: i64,
+        now_ms: i64,
     ) -> Result<homeward_ledger::rows::RowProof, Error> {
         let me = grant.party().as_str();
         let mut tx = self.begin().await?;
@@ -466,7 +468,36 @@ impl Store {
             })?;
         let hashes: Vec<Hash> = leaves.iter().map(|(_, h)| *h).collect();
         let path = merkle::inclusion_proof(index, &hashes).unwrap_or_default();
+        let kept = homeward_ledger::rows::row_leaf(line, &leaves[index].0.1)
+            .is_ok_and(|leaf| leaf == hashes[index]);
+        if !kept {
+            return Err(Error::invalid(
+                "row",
+                format!("line {line} of list {list_id} was erased; its content can no longer be proven"),
+            ));
+        }
+        let person: Option<i64> = sqlx::query_scalar(
+            "SELECT r.person_id FROM list_rows r JOIN lists l ON l.id = r.list_id \
+             WHERE r.list_id = $1 AND r.row_no = $2 AND l.issuer = $3",
+        )
+        .bind(list_id)
+        .bind(line)
+        .bind(me)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading the row"))?
+        .flatten();
         tx.commit().await.map_err(db("finishing the read"))?;
+        self.record_reads(
+            grant,
+            homeward_core::protection::ReadAction::Proof,
+            &person.into_iter().collect::<Vec<_>>(),
+            Some(list_id),
+            "proof",
+            Some(&format!("line {line}")),
+            now_ms,
+        )
+        .await?;
         Ok(homeward_ledger::rows::RowProof {
             format: homeward_ledger::rows::ROW_PROOF_FORMAT.to_owned(),
             issuer: row.try_get("issuer").map_err(&get)?,

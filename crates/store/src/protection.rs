@@ -202,6 +202,9 @@ fn restriction_from_row(r: &sqlx::any::AnyRow) -> Result<RestrictionView, Error>
     })
 }
 
+/// What the audit notes of a read whose sensitive fields were masked.
+pub const MASKED_READ: &str = "sensitive fields masked: they are shown only to the roles protection and admin";
+
 const RESTRICTION_COLUMNS: &str =
     "id, person_id, kind, proposed_by, proposed_at, confirmed_by, confirmed_at, released_by";
 
@@ -392,6 +395,43 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading restrictions"))
+    }
+
+    /// Opens one record of the grant's register for `purpose`, and audits the read: a view,
+    /// or — when its sensitive fields were masked for this reader — a refusal that says so.
+    pub async fn open_person(
+        &self,
+        grant: &Grant<ReadRegister>,
+        id: i64,
+        purpose: &str,
+        now_ms: i64,
+    ) -> Result<crate::Person, Error> {
+        let person = self.person(grant, id).await?;
+        let (action, detail) = if person.masked {
+            (ReadAction::Refused, Some(MASKED_READ))
+        } else {
+            (ReadAction::View, None)
+        };
+        self.record_reads(grant, action, &[id], None, purpose, detail, now_ms)
+            .await?;
+        Ok(person)
+    }
+
+    /// Searches the grant's register for `purpose` and audits every hit shown.
+    pub async fn find(
+        &self,
+        grant: &Grant<ReadRegister>,
+        query: &crate::SearchQuery,
+        purpose: &str,
+        now_ms: i64,
+    ) -> Result<Vec<crate::SearchHit>, Error> {
+        let hits = self.search(grant, query).await?;
+        let ids: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
+        if !ids.is_empty() {
+            self.record_reads(grant, ReadAction::SearchHit, &ids, None, purpose, None, now_ms)
+                .await?;
+        }
+        Ok(hits)
     }
 
     /// Audits reads of person records (or of a list, for an export or a proof) by the

@@ -912,9 +912,9 @@ async fn signed_tree_heads_verify_and_find_a_changed_log() {
                 .unwrap();
             store.sign_list(&admin, list, &key, T0 + 2).await.unwrap();
             let read = Grant::<ReadRegister>::system("UA".parse().unwrap(), "test");
-            let proof = store.prove_row(&read, list, 2).await.unwrap();
+            let proof = store.prove_row(&read, list, 2, T0).await.unwrap();
             assert_eq!(proof.verify(&key.public_hex()), Ok(()));
-            assert!(store.prove_row(&read, list, 3).await.is_err());
+            assert!(store.prove_row(&read, list, 3, T0).await.is_err());
             let second = store.sign_tree_head(&admin, &key, T0 + 3).await.unwrap();
             assert!(second.size > first.size);
             let report = store.verify_tree_heads().await.unwrap();

@@ -32,7 +32,7 @@ async fn auditors_see_the_signed_heads_and_check_a_proof_of_a_name() {
             let rows = r.store.list_rows(&read, list.id).await.unwrap();
             let proof = serde_json::to_value(
                 r.store
-                    .prove_row(&read, list.id, rows[1].row_no)
+                    .prove_row(&read, list.id, rows[1].row_no, crate::common::T0)
                     .await
                     .unwrap(),
             )
