@@ -127,7 +127,7 @@ macro_rules! commands {
 
 commands! {
     /// Read the party's own register: person records and lists it holds.
-    ReadRegister = "read the register": [Viewer, Operator, Reviewer, Negotiator, Admin];
+    ReadRegister = "read the register": [Viewer, Operator, Reviewer, Negotiator, Admin, Protection];
     /// Change the party's own register.
     WriteRegister = "change the register": [Operator, Admin];
     /// Read the talks rounds the party takes part in or mediates, with their commitments.

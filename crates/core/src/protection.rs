@@ -143,8 +143,7 @@ pub fn disclose(record: &mut PersonRecord, protected: bool, clearance: Clearance
     if !protected || clearance == Clearance::Full {
         return false;
     }
-    let mask = || Some(MASK.to_owned());
-    record.surname = mask();
+    record.surname = Some(MASK.to_owned());
     record.given_names = None;
     record.patronymic = None;
     record.father_name = None;

@@ -6,6 +6,7 @@ use crate::auth::ApiCaller;
 use crate::bundles;
 use crate::error::ErrorBody;
 use crate::lists::{ImportReport, ImportRequest, import_list};
+use crate::protection;
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::Router;
@@ -21,7 +22,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 39] = [
+pub const PATHS: [&str; 49] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -61,6 +62,16 @@ pub const PATHS: [&str; 39] = [
     "/api/v1/bundles",
     "/api/v1/bundles/countersign",
     "/api/v1/keys",
+    "/api/v1/persons/{id}/protection",
+    "/api/v1/persons/{id}/consent",
+    "/api/v1/persons/{id}/restrictions",
+    "/api/v1/restrictions/{restriction}/confirmation",
+    "/api/v1/restrictions/{restriction}/release",
+    "/api/v1/audit/reads",
+    "/api/v1/audit/flags",
+    "/api/v1/persons/{id}/erasure",
+    "/api/v1/erasures",
+    "/api/v1/erasures/{erasure}/confirmation",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -108,6 +119,25 @@ pub(crate) fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(BUNDLE_LIMIT)),
         )
         .route(PATHS[38], get(bundles::keys).post(bundles::hold_key))
+        .route(PATHS[39], axum::routing::post(protection::api_mark))
+        .route(PATHS[40], axum::routing::post(protection::api_consent))
+        .route(
+            PATHS[41],
+            get(protection::api_restrictions).post(protection::api_propose),
+        )
+        .route(PATHS[42], axum::routing::post(protection::api_confirm))
+        .route(PATHS[43], axum::routing::post(protection::api_release))
+        .route(PATHS[44], get(protection::api_reads))
+        .route(PATHS[45], get(protection::api_flags))
+        .route(
+            PATHS[46],
+            axum::routing::post(protection::api_request_erasure),
+        )
+        .route(PATHS[47], get(protection::api_erasures))
+        .route(
+            PATHS[48],
+            axum::routing::post(protection::api_confirm_erasure),
+        )
         .route(PATHS[33], axum::routing::post(verify_proof))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
@@ -139,7 +169,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof, bundles::signed_list, bundles::sign_list, bundles::checkpoint, bundles::export_bundle, bundles::import_bundle, bundles::countersignatures, bundles::countersign, bundles::keys, bundles::hold_key),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof, bundles::signed_list, bundles::sign_list, bundles::checkpoint, bundles::export_bundle, bundles::import_bundle, bundles::countersignatures, bundles::countersign, bundles::keys, bundles::hold_key, protection::api_mark, protection::api_consent, protection::api_restrictions, protection::api_propose, protection::api_confirm, protection::api_release, protection::api_reads, protection::api_flags, protection::api_request_erasure, protection::api_erasures, protection::api_confirm_erasure),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -695,17 +695,14 @@ async fn audit_export(
     let mut people = people.to_vec();
     people.sort_unstable();
     people.dedup();
-    store
-        .record_reads(
-            grant,
-            homeward_core::protection::ReadAction::Export,
-            &people,
-            list,
-            "export",
-            Some(format.extension()),
-            now_ms,
-        )
-        .await
+    let read = homeward_store::ReadOf {
+        action: homeward_core::protection::ReadAction::Export,
+        persons: &people,
+        list,
+        purpose: "export",
+        detail: Some(format.extension()),
+    };
+    store.record_reads(grant, read, now_ms).await
 }
 
 /// An export as an HTTP response: a download, except the print view, which opens in the

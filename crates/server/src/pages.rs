@@ -3,6 +3,7 @@
 
 use crate::api::{PersonQuery, SearchParams, log_verification};
 use crate::auth::{PageCaller, SESSION_COOKIE, SESSION_TTL_MS, sign_in};
+use crate::protection;
 use crate::signed_record;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -19,7 +20,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 39] = [
+pub const PATHS: [&str; 47] = [
     "/",
     "/login",
     "/logout",
@@ -59,6 +60,14 @@ pub const PATHS: [&str; 39] = [
     "/lists/{list}/bundle",
     "/lists/{list}/signature",
     "/keys",
+    "/persons/{id}/protection",
+    "/persons/{id}/consent",
+    "/persons/{id}/restrictions",
+    "/restrictions/{restriction}/confirmation",
+    "/restrictions/{restriction}/release",
+    "/persons/{id}/erasure",
+    "/erasures/{erasure}/confirmation",
+    "/audit",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -103,6 +112,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(PATHS[36], get(signed_record::download))
         .route(PATHS[37], axum::routing::post(signed_record::sign_list))
         .route(PATHS[38], axum::routing::post(signed_record::hold_key))
+        .route(PATHS[39], axum::routing::post(protection::page_mark))
+        .route(PATHS[40], axum::routing::post(protection::page_consent))
+        .route(PATHS[41], axum::routing::post(protection::page_propose))
+        .route(PATHS[42], axum::routing::post(protection::page_confirm))
+        .route(PATHS[43], axum::routing::post(protection::page_release))
+        .route(
+            PATHS[44],
+            axum::routing::post(protection::page_request_erasure),
+        )
+        .route(
+            PATHS[45],
+            axum::routing::post(protection::page_confirm_erasure),
+        )
+        .route(PATHS[46], get(protection::page_audit))
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))
@@ -421,6 +444,7 @@ struct PersonPage {
     name: String,
     synthetic: bool,
     fields: Vec<(&'static str, String)>,
+    panel: protection::ProtectionPanel,
 }
 
 async fn person(
@@ -469,12 +493,14 @@ async fn person(
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
     .collect();
+    let panel = protection::ProtectionPanel::of(&state, &caller.actor, &p).await?;
     render(&PersonPage {
         who: Who::from(&caller),
         id: p.id,
         name: r.display_name(),
         synthetic: r.synthetic,
         fields,
+        panel,
     })
 }
 
@@ -498,7 +524,7 @@ struct LogPage {
     proof: Option<crate::api::ProofResult>,
 }
 
-fn utc(ms: i64) -> String {
+pub(crate) fn utc(ms: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()

@@ -473,7 +473,9 @@ impl Store {
         if !kept {
             return Err(Error::invalid(
                 "row",
-                format!("line {line} of list {list_id} was erased; its content can no longer be proven"),
+                format!(
+                    "line {line} of list {list_id} was erased; its content can no longer be proven"
+                ),
             ));
         }
         let person: Option<i64> = sqlx::query_scalar(
@@ -488,16 +490,15 @@ impl Store {
         .map_err(db("reading the row"))?
         .flatten();
         tx.commit().await.map_err(db("finishing the read"))?;
-        self.record_reads(
-            grant,
-            homeward_core::protection::ReadAction::Proof,
-            &person.into_iter().collect::<Vec<_>>(),
-            Some(list_id),
-            "proof",
-            Some(&format!("line {line}")),
-            now_ms,
-        )
-        .await?;
+        let persons: Vec<i64> = person.into_iter().collect();
+        let read = crate::ReadOf {
+            action: homeward_core::protection::ReadAction::Proof,
+            persons: &persons,
+            list: Some(list_id),
+            purpose: "proof",
+            detail: Some(&format!("line {line}")),
+        };
+        self.record_reads(grant, read, now_ms).await?;
         Ok(homeward_ledger::rows::RowProof {
             format: homeward_ledger::rows::ROW_PROOF_FORMAT.to_owned(),
             issuer: row.try_get("issuer").map_err(&get)?,

@@ -31,7 +31,8 @@ pub struct Person {
     pub updated_at: i64,
     /// For a missing person identified among remains: `pending` until the family is told,
     /// then `notified`.
-    pub family_notification: Option<String>,    /// Why the record is protected, when it was marked so (a child's record is protected
+    pub family_notification: Option<String>,
+    /// Why the record is protected, when it was marked so (a child's record is protected
     /// without a mark).
     pub sensitivity: Option<homeward_core::protection::Sensitivity>,
     /// The purposes the family agreed to, for a family's tracing request.

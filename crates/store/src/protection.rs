@@ -76,6 +76,22 @@ pub struct ReadEntry {
     pub detail: Option<String>,
 }
 
+/// A read to audit: what kind, of which records (none: of a list as a whole), in which
+/// list, for what, and a note.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOf<'a> {
+    /// What kind of read.
+    pub action: ReadAction,
+    /// The records read.
+    pub persons: &'a [i64],
+    /// The list, for an export or a proof.
+    pub list: Option<i64>,
+    /// For what.
+    pub purpose: &'a str,
+    /// A note.
+    pub detail: Option<&'a str>,
+}
+
 /// Which audited reads to list.
 #[derive(Debug, Clone, Default)]
 pub struct ReadFilter {
@@ -203,7 +219,8 @@ fn restriction_from_row(r: &sqlx::any::AnyRow) -> Result<RestrictionView, Error>
 }
 
 /// What the audit notes of a read whose sensitive fields were masked.
-pub const MASKED_READ: &str = "sensitive fields masked: they are shown only to the roles protection and admin";
+pub const MASKED_READ: &str =
+    "sensitive fields masked: they are shown only to the roles protection and admin";
 
 const RESTRICTION_COLUMNS: &str =
     "id, person_id, kind, proposed_by, proposed_at, confirmed_by, confirmed_at, released_by";
@@ -374,6 +391,11 @@ impl Store {
         grant: &Grant<ReadRegister>,
         person: Option<i64>,
     ) -> Result<Vec<RestrictionView>, Error> {
+        if let Some(id) = person {
+            let mut tx = self.begin().await?;
+            own_record(&mut tx, grant.party().as_str(), id).await?;
+            tx.commit().await.map_err(db("finishing the read"))?;
+        }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {RESTRICTION_COLUMNS} FROM restrictions WHERE party = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY id"
         )))
@@ -412,8 +434,14 @@ impl Store {
         } else {
             (ReadAction::View, None)
         };
-        self.record_reads(grant, action, &[id], None, purpose, detail, now_ms)
-            .await?;
+        let read = ReadOf {
+            action,
+            persons: &[id],
+            list: None,
+            purpose,
+            detail,
+        };
+        self.record_reads(grant, read, now_ms).await?;
         Ok(person)
     }
 
@@ -428,8 +456,14 @@ impl Store {
         let hits = self.search(grant, query).await?;
         let ids: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
         if !ids.is_empty() {
-            self.record_reads(grant, ReadAction::SearchHit, &ids, None, purpose, None, now_ms)
-                .await?;
+            let read = ReadOf {
+                action: ReadAction::SearchHit,
+                persons: &ids,
+                list: None,
+                purpose,
+                detail: None,
+            };
+            self.record_reads(grant, read, now_ms).await?;
         }
         Ok(hits)
     }
@@ -439,13 +473,16 @@ impl Store {
     pub async fn record_reads<C: Command>(
         &self,
         grant: &Grant<C>,
-        action: ReadAction,
-        persons: &[i64],
-        list: Option<i64>,
-        purpose: &str,
-        detail: Option<&str>,
+        read: ReadOf<'_>,
         now_ms: i64,
     ) -> Result<(), Error> {
+        let ReadOf {
+            action,
+            persons,
+            list,
+            purpose,
+            detail,
+        } = read;
         let mut tx = self.begin().await?;
         let none = [None];
         let targets: Vec<Option<i64>> = if persons.is_empty() {
@@ -628,7 +665,9 @@ impl Store {
             .map_err(&get)?
             .is_some()
         {
-            return Err(Error::Conflict(format!("erasure {id} was already carried out")));
+            return Err(Error::Conflict(format!(
+                "erasure {id} was already carried out"
+            )));
         }
         check_second_person(
             &requested_by,
@@ -683,15 +722,13 @@ impl Store {
             lists.insert(list);
         }
         for list in &lists {
-            sqlx::query(
-                "UPDATE lists SET original = $1, original_erased_at = $2 WHERE id = $3",
-            )
-            .bind(Vec::<u8>::new())
-            .bind(now_ms)
-            .bind(list)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("withholding a list's original"))?;
+            sqlx::query("UPDATE lists SET original = $1, original_erased_at = $2 WHERE id = $3")
+                .bind(Vec::<u8>::new())
+                .bind(now_ms)
+                .bind(list)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("withholding a list's original"))?;
         }
         sqlx::query(
             "UPDATE links SET evidence = '{}' WHERE party = $1 AND (person_id = $2 OR other_person = $2)",

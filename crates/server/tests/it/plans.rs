@@ -577,6 +577,16 @@ async fn remains_are_counted_as_received_identified_and_their_families_told() {
             let (status, text) = post(r, &identify, "UA", Role::Operator, step).await;
             assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
         }
+        // A death is a restricted status: the identification only proposes it, and a second
+        // person with the protection role confirms it.
+        let person = get(r, &format!("/api/v1/persons/{missing}"), "UA", Role::Viewer).await;
+        assert_eq!((person["status"].as_str(), person["family_notification"].as_str()), (Some("in_custody"), Some("pending")));
+        let proposals = get(r, &format!("/api/v1/persons/{missing}/restrictions"), "UA", Role::Viewer).await;
+        assert_eq!(proposals[0]["kind"], "deceased", "{proposals}");
+        let confirmation = format!("/api/v1/restrictions/{}/confirmation", proposals[0]["id"]);
+        assert_eq!(post(r, &confirmation, "UA", Role::Operator, json!({})).await.0, StatusCode::FORBIDDEN);
+        let (status, text) = post(r, &confirmation, "UA", Role::Protection, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
         let person = get(r, &format!("/api/v1/persons/{missing}"), "UA", Role::Viewer).await;
         assert_eq!((person["status"].as_str(), person["family_notification"].as_str()), (Some("deceased"), Some("pending")));
         let told = format!("/api/v1/persons/{missing}/family-notified");
