@@ -66,7 +66,7 @@ impl Store {
     ) -> Result<Bundle, Error> {
         let me = grant.party().as_str();
         let row = sqlx::query(
-            "SELECT kind, category, title, file_name, original, sha256, headers, signature, signature_key, row_root \
+            "SELECT kind, category, title, file_name, original, original_erased_at, sha256, headers, signature, signature_key, row_root \
              FROM lists WHERE id = $1 AND issuer = $2",
         )
         .bind(list_id)
@@ -77,6 +77,18 @@ impl Store {
         .ok_or_else(|| Error::NotFound(format!("list {list_id} issued by {me}")))?;
         let get = db("reading the list");
         let (signature, public_key, row_root) = list_signature(&row, list_id)?;
+        if row
+            .try_get::<Option<i64>, _>("original_erased_at")
+            .map_err(&get)?
+            .is_some()
+        {
+            return Err(Error::invalid(
+                "list",
+                format!(
+                    "list {list_id} held a person whose data was erased: its original file is no longer kept, so it cannot travel as a bundle"
+                ),
+            ));
+        }
         let sha: String = row.try_get("sha256").map_err(&get)?;
         // The list's event: the issuing of this list by this party.
         let events = sqlx::query("SELECT seq, payload FROM events WHERE kind = 'list.issued' AND party = $1 ORDER BY seq")
@@ -426,7 +438,7 @@ impl Store {
     /// counter-signature of the list. Returns the first failure, naming the list.
     pub async fn verify_signed_lists(&self) -> Result<SignedListsReport, Error> {
         let lists = sqlx::query(
-            "SELECT id, issuer, original, sha256, signature, signature_key, row_root FROM lists \
+            "SELECT id, issuer, original, original_erased_at, sha256, signature, signature_key, row_root FROM lists \
              WHERE signature IS NOT NULL AND row_root IS NOT NULL ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -445,7 +457,9 @@ impl Store {
             let sha: String = l.try_get("sha256").map_err(&get)?;
             let original: Vec<u8> = l.try_get("original").map_err(&get)?;
             let (signature, key, root) = list_signature(l, id)?;
-            if homeward_ledger::sha256_hex(&original) != sha {
+            // After an erasure the original is no longer held; its SHA-256 stands as signed.
+            let withheld: Option<i64> = l.try_get("original_erased_at").map_err(&get)?;
+            if withheld.is_none() && homeward_ledger::sha256_hex(&original) != sha {
                 return Ok(report(
                     checked,
                     format!("list {id}: its original file does not have its recorded SHA-256"),

@@ -13,6 +13,7 @@ use homeward_store::testkit::{self, TestStore};
 use homeward_store::{
     Backend, Location, NewList, NewListRow, NewRound, OpenMode, PersonFilter, StageEntry, Store,
 };
+use homeward_store::{Person, ReadFilter, SearchQuery};
 
 const T0: i64 = 1_748_822_400_000; // 2025-06-02, the day of the round
 
@@ -1126,4 +1127,246 @@ async fn a_forked_issuer_log_is_refused_as_evidence() {
         .await
         .unwrap_err();
     assert!(forked.to_string().contains("forked log"), "{forked}");
+}
+
+/// Every value of every column of every table, as text (a blob's bytes as they are, and in
+/// hex), for looking for personal data that should be gone.
+async fn everything_stored(store: &Store) -> String {
+    let pool = store.raw_pool_for_tests();
+    let tables: Vec<String> = match store.backend() {
+        Backend::Sqlite => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema()",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+    };
+    let mut all = String::new();
+    for table in tables {
+        let columns: Vec<String> = match store.backend() {
+            Backend::Sqlite => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_table_info('{table}')"
+            )))
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_name = $1",
+            )
+            .bind(&table)
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        };
+        for column in columns {
+            let expr = match store.backend() {
+                Backend::Sqlite => format!("hex(\"{column}\")"),
+                Backend::Postgres => format!("CAST(\"{column}\" AS TEXT)"),
+            };
+            let values: Vec<Option<String>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {expr} FROM \"{table}\""
+            )))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for v in values.into_iter().flatten() {
+                // SQLite gives every value in hex: kept as hex and as text.
+                if store.backend() == Backend::Sqlite
+                    && let Ok(bytes) = hex::decode(&v)
+                {
+                    all.push_str(&String::from_utf8_lossy(&bytes));
+                    all.push(' ');
+                }
+                all.push_str(&v);
+                all.push('\n');
+            }
+        }
+    }
+    all
+}
+
+/// The sensitive fields of a child's record are masked for a viewer everywhere a record is
+/// read, and it does not come up in the viewer's search; every read is audited; a death is
+/// recorded only with the permission and a second person's confirmation, and stays out of
+/// lists until a negotiator releases it; an erasure needs two people, removes the person's
+/// data from every table (and, on SQLite, from the file), and leaves the log, the tree heads
+/// and the list's signature verifying.
+#[tokio::test]
+async fn people_in_the_register_are_protected() {
+    use homeward_core::access::{Audit, Erase, RecordRestricted, ReleaseRestricted};
+    use homeward_core::protection::{MASK, ReadAction, Restriction};
+    each_backend("people_in_the_register_are_protected", async |t| {
+        let store = &t.store;
+        with_parties(store).await;
+        let viewer = actor(store, "UA", Role::Viewer).await;
+        let officer = actor(store, "UA", Role::Protection).await;
+        let second = store
+            .create_user(&admin("UA"), "UA-protection-2", &[Role::Protection], None, T0)
+            .await
+            .unwrap();
+        let second = store
+            .actor_by_token(&store.create_token(&admin("UA"), second, T0).await.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let negotiator = actor(store, "UA", Role::Negotiator).await;
+        let ua_admin = actor(store, "UA", Role::Admin).await;
+        let auditor = actor(store, "UA", Role::Auditor).await;
+        // A request list of UA giving two records: a child and a soldier (synthetic).
+        let child = PersonRecord {
+            category: Some(Category::Child),
+            relation: Some(Relation::Sought),
+            status: Some(Status::Missing),
+            surname: Some("Ящишина".into()),
+            given_names: Some("Зоряна".into()),
+            birth_date: Some("2014-03-09".parse().unwrap()),
+            family_contact: Some("synthetic contact 0001".into()),
+            synthetic: true,
+            ..Default::default()
+        };
+        let soldier = PersonRecord {
+            surname: Some("Щербакевич".into()),
+            given_names: Some("Остап".into()),
+            birth_date: Some("1996-11-23".parse().unwrap()),
+            ..pow("Щербакевич", "Остап", Relation::Sought)
+        };
+        let row = |n: i64, r: &PersonRecord| {
+            let mut fields = serde_json::Map::new();
+            fields.insert("прізвище".into(), r.surname.clone().unwrap().into());
+            fields.insert("ім'я".into(), r.given_names.clone().unwrap().into());
+            fields.insert("дата народження".into(), r.birth_date.unwrap().to_string().into());
+            NewListRow { row_no: n, fields, record: Some(r.clone()), problems: vec![] }
+        };
+        let list = store
+            .add_list(
+                &Grant::<WriteRegister>::system("UA".parse().unwrap(), "test"),
+                &NewList {
+                    kind: "request".into(),
+                    category: Some(Category::Pow),
+                    title: "request (synthetic)".into(),
+                    file_name: "request.csv".into(),
+                    original: "прізвище,ім'я,дата народження\nЯщишина,Зоряна,2014-03-09\nЩербакевич,Остап,1996-11-23\n"
+                        .as_bytes()
+                        .to_vec(),
+                    addressees: vec![],
+                    supersedes: None,
+                    headers: vec!["прізвище".into(), "ім'я".into(), "дата народження".into()],
+                    rows: vec![row(2, &child), row(3, &soldier)],
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        let read_as = |a: &Actor| authorize::<ReadRegister>(a).unwrap();
+        let rows = store.list_rows(&read_as(&officer), list).await.unwrap();
+        let (child_id, soldier_id) = (rows[0].person_id.unwrap(), rows[1].person_id.unwrap());
+
+        // Masked for the viewer in the record, the list's rows and search; shown to the officer.
+        let seen = store.open_person(&read_as(&viewer), child_id, "hotline call", T0 + 1).await.unwrap();
+        assert!(seen.masked);
+        assert_eq!(seen.record.surname.as_deref(), Some(MASK));
+        assert_eq!((seen.record.birth_date, seen.record.family_contact), (None, None));
+        let rows = store.list_rows(&read_as(&viewer), list).await.unwrap();
+        assert!(rows[0].masked && !rows[1].masked);
+        assert!(!serde_json::to_string(&rows).unwrap().contains("Ящишина"));
+        let query = SearchQuery { text: "Ящишина Зоряна".into(), born: None, limit: 10 };
+        assert!(store.find(&read_as(&viewer), &query, "hotline call", T0 + 1).await.unwrap().is_empty());
+        let hits = store.find(&read_as(&officer), &query, "tracing", T0 + 2).await.unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].person.record.surname.as_deref(), Some("Ящишина"));
+        let everyone = store.register(&read_as(&viewer), &PersonFilter::default()).await.unwrap();
+        assert!(!serde_json::to_string(&everyone).unwrap().contains("Ящишина"));
+
+        // Every read is audited; the masked one as a refusal that says why.
+        let audit = authorize::<Audit>(&auditor).unwrap();
+        let reads = store.reads(&audit, &ReadFilter { limit: 100, ..ReadFilter::default() }).await.unwrap();
+        let refused = reads.iter().find(|r| r.action == ReadAction::Refused).unwrap();
+        assert_eq!((refused.person_id, refused.purpose.as_str()), (Some(child_id), "hotline call"));
+        assert!(refused.detail.as_deref().unwrap().contains("masked"));
+        assert!(reads.iter().any(|r| r.action == ReadAction::SearchHit && r.person_id == Some(child_id) && r.actor == officer.log_name()));
+        let mine = store
+            .reads(&audit, &ReadFilter { actor: Some(viewer.log_name()), limit: 100, ..ReadFilter::default() })
+            .await
+            .unwrap();
+        assert!(mine.iter().all(|r| r.actor == viewer.log_name()) && !mine.is_empty());
+
+        // A death needs the permission and a second person.
+        assert!(authorize::<RecordRestricted>(&viewer).is_err());
+        let proposal = store
+            .propose_restriction(&authorize::<RecordRestricted>(&officer).unwrap(), soldier_id, Restriction::Deceased, T0 + 3)
+            .await
+            .unwrap();
+        let same = store
+            .confirm_restriction(&authorize::<RecordRestricted>(&officer).unwrap(), proposal, T0 + 4)
+            .await
+            .unwrap_err();
+        assert!(same.to_string().contains("second person"), "{same}");
+        let status = |p: Person| p.record.status;
+        assert_eq!(status(store.person(&read_as(&officer), soldier_id).await.unwrap()), Some(Status::InCustody));
+        store
+            .confirm_restriction(&authorize::<RecordRestricted>(&second).unwrap(), proposal, T0 + 5)
+            .await
+            .unwrap();
+        assert_eq!(status(store.person(&read_as(&officer), soldier_id).await.unwrap()), Some(Status::Deceased));
+        assert_eq!(store.withheld_from_lists("UA").await.unwrap(), vec![soldier_id]);
+        store
+            .release_restriction(&authorize::<ReleaseRestricted>(&negotiator).unwrap(), proposal, T0 + 6)
+            .await
+            .unwrap();
+        assert!(store.withheld_from_lists("UA").await.unwrap().is_empty());
+
+        // The list is signed and checkpointed before the erasure.
+        let key = homeward_ledger::keys::PartyKey::from_seed([77; 32]);
+        let admin_grant = authorize::<Administer>(&ua_admin).unwrap();
+        store.add_key(&admin_grant, &"UA".parse().unwrap(), &key.public_hex(), T0 + 7).await.unwrap();
+        store.sign_list(&admin_grant, list, &key, T0 + 7).await.unwrap();
+        store.sign_tree_head(&admin_grant, &key, T0 + 8).await.unwrap();
+
+        // An erasure asked by one person is carried out only by a second.
+        let erase = authorize::<Erase>(&officer).unwrap();
+        assert!(store.request_erasure(&erase, soldier_id, "  ", T0 + 9).await.is_err());
+        let request = store
+            .request_erasure(&erase, soldier_id, "the family asked, and the law allows it", T0 + 9)
+            .await
+            .unwrap();
+        let alone = store.confirm_erasure(&erase, request, T0 + 10).await.unwrap_err();
+        assert!(alone.to_string().contains("second person"), "{alone}");
+        assert!(everything_stored(store).await.contains("Щербакевич"), "the test looks in the right place");
+        store
+            .confirm_erasure(&authorize::<Erase>(&ua_admin).unwrap(), request, T0 + 11)
+            .await
+            .unwrap();
+        let stored = everything_stored(store).await;
+        let hex_name = hex::encode("Щербакевич".as_bytes()).to_uppercase();
+        for trace in ["Щербакевич", "1996-11-23", hex_name.as_str()] {
+            assert!(!stored.contains(trace), "{:?} still holds {trace}", store.backend());
+        }
+        // The child's record, not erased, is still there.
+        assert!(stored.contains("Ящишина"));
+        if let Location::Sqlite(path) = &t.location {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(store.raw_pool_for_tests()).await.unwrap();
+            let bytes = std::fs::read(path).unwrap();
+            let needle = "Щербакевич".as_bytes();
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the SQLite file still holds the name");
+        }
+        let query = SearchQuery { text: "Щербакевич Остап".into(), born: None, limit: 10 };
+        assert!(store.find(&read_as(&officer), &query, "tracing", T0 + 12).await.unwrap().is_empty());
+        let erased = store.person(&read_as(&officer), soldier_id).await.unwrap();
+        assert_eq!((erased.record.surname, erased.erased_at), (None, Some(T0 + 11)));
+        assert_eq!(erased.record.status, Some(Status::Deceased));
+        // Every hash, signature and proof still holds.
+        assert_eq!(store.verify_log().await.unwrap().first_break, None);
+        assert_eq!(store.verify_tree_heads().await.unwrap().problem, None);
+        let signed = store.verify_signed_lists().await.unwrap();
+        assert_eq!(signed.problem, None, "{signed:?}");
+        let proof = store.prove_row(&read_as(&officer), list, 2, T0 + 13).await.unwrap();
+        assert_eq!(proof.verify(&key.public_hex()), Ok(()));
+        let gone = store.prove_row(&read_as(&officer), list, 3, T0 + 13).await.unwrap_err();
+        assert!(gone.to_string().contains("erased"), "{gone}");
+    })
+    .await;
 }
