@@ -38,14 +38,15 @@ impl Db {
 }
 
 #[derive(Debug, Args)]
-struct Caller {
+pub struct Caller {
     /// An API token; its user's party and roles decide what the command may see.
     #[arg(long, env = "HOMEWARD_TOKEN", hide_env_values = true)]
     token: String,
 }
 
 impl Caller {
-    async fn actor(&self, store: &Store) -> anyhow::Result<Actor> {
+    /// The user whose token was given, as the store knows them.
+    pub async fn actor(&self, store: &Store) -> anyhow::Result<Actor> {
         store
             .actor_by_token(&self.token)
             .await?
@@ -346,6 +347,57 @@ enum Command {
         #[command(flatten)]
         caller: Caller,
     },
+    /// Open one record of the register (audited, with its purpose); a protected record's
+    /// sensitive fields are masked for a reader without the protection or admin role.
+    Person {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The record.
+        id: i64,
+        /// Why it is opened, e.g. "hotline call" (kept in the read audit).
+        #[arg(long)]
+        purpose: Option<String>,
+    },
+    /// Mark a record protected (child, relatives_under_pressure, refused_repatriation,
+    /// other), or lift the mark with `none`.
+    Protect {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The record.
+        #[arg(long)]
+        person: i64,
+        /// Why it is protected, or none.
+        #[arg(long = "as")]
+        why: String,
+    },
+    /// Record the purposes a family agreed its tracing request may serve: search,
+    /// share_mediator, share_other_party (comma-separated; empty for none).
+    Consent {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// The record.
+        #[arg(long)]
+        person: i64,
+        /// The purposes.
+        #[arg(long, default_value = "")]
+        purposes: String,
+    },
+    /// Restricted statuses: a death, a refusal of repatriation, harmful information —
+    /// proposed, confirmed by a second person, released to lists by a negotiator.
+    #[command(subcommand)]
+    Restrict(crate::protection::RestrictCommand),
+    /// Erase a record's personal data: asked by one person, carried out by a second.
+    #[command(subcommand)]
+    Erase(crate::protection::EraseCommand),
+    /// The read audit: every read of the party's records, and unusual patterns.
+    #[command(subcommand)]
+    Audit(crate::protection::AuditCommand),
     /// Execute a stage: record a handover, a receipt or a withdrawal; record why parity was
     /// broken; or (the mediator) close the stage.
     #[command(subcommand)]
@@ -836,7 +888,7 @@ enum TokenCommand {
     },
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     out!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -1392,6 +1444,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let grant = authorize::<Administer>(&caller.actor(&store).await?)?;
             print_json(&store.sign_tree_head(&grant, &key, now_ms()).await?)
         }
+        Command::Person {
+            db,
+            caller,
+            id,
+            purpose,
+        } => crate::protection::person(db, caller, id, purpose).await,
+        Command::Protect {
+            db,
+            caller,
+            person,
+            why,
+        } => crate::protection::protect(db, caller, person, &why).await,
+        Command::Consent {
+            db,
+            caller,
+            person,
+            purposes,
+        } => crate::protection::consent(db, caller, person, &purposes).await,
+        Command::Restrict(c) => crate::protection::restrict(c).await,
+        Command::Erase(c) => crate::protection::erase(c).await,
+        Command::Audit(c) => crate::protection::audit(c).await,
         Command::Truces { db, caller } => {
             let store = db.open(OpenMode::MustExist).await?;
             let actor = caller.actor(&store).await?;

@@ -19,6 +19,7 @@ mod import;
 mod keys;
 mod link;
 mod names;
+mod protection;
 
 use clap::Parser;
 

@@ -2063,3 +2063,85 @@ fn a_signed_list_travels_as_a_bundle_and_anything_altered_replayed_or_rolled_bac
     std::fs::write(&countersigned, cs.to_string()).unwrap();
     assert_one_line_error(&keep(), "counter-signature of TR does not verify");
 }
+
+/// Protection from the command line: a child's record opened by a viewer is masked and the
+/// read audited; a restricted status or an erasure needs the permission and a second
+/// person; the auditors see every read. Synthetic people only.
+#[test]
+fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("ua.db").to_string_lossy().into_owned();
+    for (code, name) in [("UA", "Ukraine"), ("RU", "Russia")] {
+        assert!(homeward(&["party", "add", "--db", &db, "--code", code, "--name", name]).status.success());
+    }
+    let token = |role: &str, user: &str| {
+        stdout(&homeward(&["token", "create", "--db", &db, "--party", "UA", "--role", role, "--user", user]))
+            .trim()
+            .to_owned()
+    };
+    let (viewer, officer, officer2, admin, auditor) = (
+        token("viewer", "hotline-1"),
+        token("protection", "protection-1"),
+        token("protection", "protection-2"),
+        token("admin", "admin-1"),
+        token("auditor", "auditor-1"),
+    );
+    let file = d.join("children.csv");
+    std::fs::write(
+        &file,
+        "прізвище,ім'я,дата народження\nЯщишина,Зоряна,09.03.2014\nЩербакевич,Остап,23.11.2012\n",
+    )
+    .unwrap();
+    let o = homeward(&[
+        "import", file.to_str().unwrap(), "--db", &db, "--party", "UA", "--kind", "children", "--category", "child",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = |token: &str, args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--db", &db, "--token", token]);
+        homeward(&all)
+    };
+    // The viewer sees the record masked, and is told so; the officer sees the name.
+    let o = run(&viewer, &["person", "1", "--purpose", "hotline call"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Ящишина") && stdout(&o).contains("[protected]"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("masked"), "{}", stderr(&o));
+    assert!(stdout(&run(&officer, &["person", "1"])).contains("Ящишина"));
+    // The viewer's search does not find the child.
+    let o = run(&viewer, &["search", "Ящишина Зоряна", "--json"]);
+    assert_eq!(stdout(&o).trim(), "[]", "{}", stderr(&o));
+    // A restricted status: not by a viewer; proposed by one officer, not confirmed by them.
+    assert_one_line_error(
+        &run(&viewer, &["restrict", "propose", "--person", "2", "--as", "refused_repatriation"]),
+        "record restricted statuses",
+    );
+    let o = run(&officer, &["restrict", "propose", "--person", "2", "--as", "refused_repatriation"]);
+    assert!(stdout(&o).contains("proposal 1"), "{}", stderr(&o));
+    assert_one_line_error(&run(&officer, &["restrict", "confirm", "1"]), "a second person must confirm");
+    let o = run(&officer2, &["restrict", "confirm", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // An erasure: asked by one, refused to the same, carried out by a second.
+    assert_one_line_error(
+        &run(&viewer, &["erase", "request", "--person", "2", "--reason", "family asked"]),
+        "erase personal data",
+    );
+    let o = run(&officer, &["erase", "request", "--person", "2", "--reason", "family asked"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_one_line_error(&run(&officer, &["erase", "confirm", "1"]), "a second person must confirm");
+    let o = run(&admin, &["erase", "confirm", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&run(&officer, &["person", "2"])).contains("Щербакевич"));
+    let o = run(&officer, &["search", "Щербакевич Остап", "--json"]);
+    assert_eq!(stdout(&o).trim(), "[]", "{}", stderr(&o));
+    let o = homeward(&["verify", "--db", &db]);
+    assert!(stdout(&o).starts_with("ok:"), "{}", stderr(&o));
+    // The auditor sees the viewer's masked read with its purpose.
+    let o = run(&auditor, &["audit", "reads", "--action", "refused"]);
+    let reads: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(reads[0]["purpose"], "hotline call", "{reads}");
+    assert_eq!(reads[0]["person_id"], 1);
+    assert_one_line_error(&run(&viewer, &["audit", "reads"]), "audit the event log");
+    let o = run(&auditor, &["audit", "flags"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

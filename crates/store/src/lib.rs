@@ -38,7 +38,7 @@ pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};
 pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
-pub use protection::{ErasureView, ReadEntry, ReadFilter, ReadOf, RestrictionView};
+pub use protection::{ErasureView, MASKED_READ, ReadEntry, ReadFilter, ReadOf, RestrictionView};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
