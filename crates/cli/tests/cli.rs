@@ -2073,12 +2073,18 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     let d = dir.path();
     let db = d.join("ua.db").to_string_lossy().into_owned();
     for (code, name) in [("UA", "Ukraine"), ("RU", "Russia")] {
-        assert!(homeward(&["party", "add", "--db", &db, "--code", code, "--name", name]).status.success());
+        assert!(
+            homeward(&["party", "add", "--db", &db, "--code", code, "--name", name])
+                .status
+                .success()
+        );
     }
     let token = |role: &str, user: &str| {
-        stdout(&homeward(&["token", "create", "--db", &db, "--party", "UA", "--role", role, "--user", user]))
-            .trim()
-            .to_owned()
+        stdout(&homeward(&[
+            "token", "create", "--db", &db, "--party", "UA", "--role", role, "--user", user,
+        ]))
+        .trim()
+        .to_owned()
     };
     let (viewer, officer, officer2, admin, auditor) = (
         token("viewer", "hotline-1"),
@@ -2094,7 +2100,16 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     )
     .unwrap();
     let o = homeward(&[
-        "import", file.to_str().unwrap(), "--db", &db, "--party", "UA", "--kind", "children", "--category", "child",
+        "import",
+        file.to_str().unwrap(),
+        "--db",
+        &db,
+        "--party",
+        "UA",
+        "--kind",
+        "children",
+        "--category",
+        "child",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let run = |token: &str, args: &[&str]| {
@@ -2105,7 +2120,11 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     // The viewer sees the record masked, and is told so; the officer sees the name.
     let o = run(&viewer, &["person", "1", "--purpose", "hotline call"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stdout(&o).contains("Ящишина") && stdout(&o).contains("[protected]"), "{}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("Ящишина") && stdout(&o).contains("[protected]"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stderr(&o).contains("masked"), "{}", stderr(&o));
     assert!(stdout(&run(&officer, &["person", "1"])).contains("Ящишина"));
     // The viewer's search does not find the child.
@@ -2113,22 +2132,68 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     assert_eq!(stdout(&o).trim(), "[]", "{}", stderr(&o));
     // A restricted status: not by a viewer; proposed by one officer, not confirmed by them.
     assert_one_line_error(
-        &run(&viewer, &["restrict", "propose", "--person", "2", "--as", "refused_repatriation"]),
+        &run(
+            &viewer,
+            &[
+                "restrict",
+                "propose",
+                "--person",
+                "2",
+                "--as",
+                "refused_repatriation",
+            ],
+        ),
         "record restricted statuses",
     );
-    let o = run(&officer, &["restrict", "propose", "--person", "2", "--as", "refused_repatriation"]);
+    let o = run(
+        &officer,
+        &[
+            "restrict",
+            "propose",
+            "--person",
+            "2",
+            "--as",
+            "refused_repatriation",
+        ],
+    );
     assert!(stdout(&o).contains("proposal 1"), "{}", stderr(&o));
-    assert_one_line_error(&run(&officer, &["restrict", "confirm", "1"]), "a second person must confirm");
+    assert_one_line_error(
+        &run(&officer, &["restrict", "confirm", "1"]),
+        "a second person must confirm",
+    );
     let o = run(&officer2, &["restrict", "confirm", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     // An erasure: asked by one, refused to the same, carried out by a second.
     assert_one_line_error(
-        &run(&viewer, &["erase", "request", "--person", "2", "--reason", "family asked"]),
+        &run(
+            &viewer,
+            &[
+                "erase",
+                "request",
+                "--person",
+                "2",
+                "--reason",
+                "family asked",
+            ],
+        ),
         "erase personal data",
     );
-    let o = run(&officer, &["erase", "request", "--person", "2", "--reason", "family asked"]);
+    let o = run(
+        &officer,
+        &[
+            "erase",
+            "request",
+            "--person",
+            "2",
+            "--reason",
+            "family asked",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_one_line_error(&run(&officer, &["erase", "confirm", "1"]), "a second person must confirm");
+    assert_one_line_error(
+        &run(&officer, &["erase", "confirm", "1"]),
+        "a second person must confirm",
+    );
     let o = run(&admin, &["erase", "confirm", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stdout(&run(&officer, &["person", "2"])).contains("Щербакевич"));

@@ -10,4 +10,5 @@ mod exports;
 mod ledger;
 mod pages;
 mod plans;
+mod protection;
 mod three_servers;

@@ -1,0 +1,165 @@
+//! Protection over HTTP: a viewer asking for a child's record through every route that
+//! shows people gets it masked or not at all, and each such read is audited; a restricted
+//! status needs the permission and a second person; the auditors' page shows the reads.
+//! Synthetic people only.
+
+use crate::common::{client, each_backend};
+use homeward_core::access::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_childs_record_is_masked_for_a_viewer_through_every_route() {
+    each_backend(
+        "a_childs_record_is_masked_for_a_viewer_through_every_route",
+        async |r| {
+            let c = client();
+            let get = async |path: &str, role: Role| -> (StatusCode, String) {
+                let resp = c
+                    .get(r.url(path))
+                    .bearer_auth(r.token("UA", role))
+                    .send()
+                    .await
+                    .unwrap();
+                (resp.status(), resp.text().await.unwrap())
+            };
+            // The protection officer sees a child of UA's children list, by name.
+            let (_, page) = get(
+                "/api/v1/persons?category=child&per_page=1",
+                Role::Protection,
+            )
+            .await;
+            let page: Value = serde_json::from_str(&page).unwrap();
+            let child = &page["items"][0];
+            let (id, surname, given) = (
+                child["id"].as_i64().unwrap(),
+                child["surname"].as_str().unwrap().to_owned(),
+                child["given_names"].as_str().unwrap().to_owned(),
+            );
+            let list = child["source_list"].as_i64().unwrap();
+            let (_, found) = get(
+                &format!("/api/v1/search?q={surname}%20{given}"),
+                Role::Protection,
+            )
+            .await;
+            assert!(
+                found.contains(&surname),
+                "the officer finds the child: {found}"
+            );
+            // Every route that shows people, as a viewer: the child's name appears nowhere.
+            let routes = [
+                format!("/api/v1/persons/{id}?purpose=hotline%20call"),
+                "/api/v1/persons?category=child&per_page=500".to_owned(),
+                format!("/api/v1/search?q={surname}%20{given}"),
+                format!("/api/v1/lists/{list}/rows"),
+                format!("/api/v1/lists/{list}/export?format=csv"),
+                format!("/api/v1/lists/{list}/export?format=json"),
+                "/api/v1/register/export?format=csv&category=child".to_owned(),
+                "/api/v1/register/export?format=pfif&category=child".to_owned(),
+                format!("/persons/{id}"),
+                "/persons?category=child".to_owned(),
+                format!("/search?q={surname}%20{given}"),
+                format!("/lists/{list}/export?format=print"),
+                "/register/export?format=json&category=child".to_owned(),
+            ];
+            for route in &routes {
+                let (status, body) = get(route, Role::Viewer).await;
+                assert!(
+                    [StatusCode::OK, StatusCode::FORBIDDEN].contains(&status),
+                    "{} {route}: {status}",
+                    r.backend
+                );
+                // The search page shows back what was typed: there, no hit may lead to the
+                // child.
+                let shown = if route.starts_with("/search") {
+                    body.contains(&format!("/persons/{id}\""))
+                } else {
+                    body.contains(&surname)
+                };
+                assert!(!shown, "{} {route} shows the child to a viewer", r.backend);
+            }
+            let (_, record) = get(&format!("/api/v1/persons/{id}"), Role::Viewer).await;
+            let record: Value = serde_json::from_str(&record).unwrap();
+            assert_eq!(
+                (record["masked"].as_bool(), record["surname"].as_str()),
+                (Some(true), Some("[protected]"))
+            );
+            let (_, page) = get(&format!("/persons/{id}"), Role::Viewer).await;
+            assert!(
+                page.contains("id=\"masked\""),
+                "the page says the record is protected"
+            );
+            // The auditors see the masked reads, with their purpose.
+            let (status, reads) = get(
+                &format!("/api/v1/audit/reads?person={id}&action=refused"),
+                Role::Auditor,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{reads}");
+            let reads: Value = serde_json::from_str(&reads).unwrap();
+            assert!(reads.as_array().unwrap().len() >= 2, "{reads}");
+            assert!(
+                reads
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["purpose"] == "hotline call"),
+                "{reads}"
+            );
+            let (_, exports) = get(
+                "/api/v1/audit/reads?action=export&limit=5000",
+                Role::Auditor,
+            )
+            .await;
+            assert!(
+                exports.contains(&format!("\"person_id\":{id}")),
+                "the viewer's export of the child is audited"
+            );
+            let (status, audit_page) = get(&format!("/audit?person={id}"), Role::Auditor).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(audit_page.contains("hotline call"), "{audit_page}");
+            assert_eq!(get("/audit", Role::Viewer).await.0, StatusCode::FORBIDDEN);
+
+            // A restricted status through the API: not by a viewer, not confirmed by its proposer.
+            let post = async |path: &str, role: Role, body: Value| -> (StatusCode, String) {
+                let resp = c
+                    .post(r.url(path))
+                    .bearer_auth(r.token("UA", role))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                (resp.status(), resp.text().await.unwrap())
+            };
+            let restrict = format!("/api/v1/persons/{id}/restrictions");
+            assert_eq!(
+                post(
+                    &restrict,
+                    Role::Viewer,
+                    json!({"kind": "harmful_information"})
+                )
+                .await
+                .0,
+                StatusCode::FORBIDDEN
+            );
+            let (status, proposal) = post(
+                &restrict,
+                Role::Reviewer,
+                json!({"kind": "harmful_information"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{proposal}");
+            let confirm = format!("/api/v1/restrictions/{proposal}/confirmation");
+            let (status, same) = post(&confirm, Role::Reviewer, json!({})).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && same.contains("second person"),
+                "{same}"
+            );
+            let (status, done) = post(&confirm, Role::Protection, json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{done}");
+            let (status, again) = post(&confirm, Role::Protection, json!({})).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{again}");
+        },
+    )
+    .await;
+}
