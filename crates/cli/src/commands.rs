@@ -186,6 +186,16 @@ enum Command {
         /// csv, xlsx, json, pfif (register only) or print.
         #[arg(long, default_value = "csv")]
         format: String,
+        /// Encrypt the export to this age public key (age1…) of its recipient.
+        #[arg(long)]
+        recipient: Option<String>,
+        /// Encrypt it with the passphrase in this environment variable (never on the
+        /// command line, where others could read it).
+        #[arg(long)]
+        passphrase_env: Option<String>,
+        /// An admin allows this one export to show protected records unencrypted.
+        #[arg(long)]
+        allow_unprotected: bool,
         /// Where to write.
         #[arg(long)]
         out: std::path::PathBuf,
@@ -1023,15 +1033,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             from_list,
             domain,
             format,
+            recipient,
+            passphrase_env,
+            allow_unprotected,
             out,
         } => {
             let store = db.open(OpenMode::MustExist).await?;
-            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            let actor = caller.actor(&store).await?;
+            let grant = authorize::<ReadRegister>(&actor)?;
             let format: homeward_server::export::ExportFormat = format.parse()?;
+            let mut protection = homeward_server::api::export_protection(
+                &actor,
+                recipient.as_deref(),
+                Some(allow_unprotected),
+                None,
+            )?;
+            if let Some(var) = passphrase_env {
+                protection.passphrase = Some(std::env::var(&var).with_context(|| {
+                    format!("--passphrase-env {var}: the variable {var} is not set")
+                })?);
+            }
             let export = match (list, links) {
                 (Some(list), _) => {
-                    homeward_server::export::export_list(&store, &grant, list, format, now_ms())
-                        .await?
+                    homeward_server::export::export_list(
+                        &store,
+                        &grant,
+                        list,
+                        format,
+                        &protection,
+                        now_ms(),
+                    )
+                    .await?
                 }
                 (None, Some(decision)) if !register => {
                     let review = authorize::<ReviewLinks>(&caller.actor(&store).await?)?;
@@ -1062,6 +1094,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         &filter,
                         format,
                         domain.as_deref(),
+                        &protection,
                         now_ms(),
                     )
                     .await?

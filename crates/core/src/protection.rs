@@ -132,6 +132,13 @@ pub const SENSITIVE_FIELDS: [&str; 10] = [
     "last_known_location",
 ];
 
+/// The visible classification line every export of personal data carries.
+pub fn classification_line(party: &str, records: usize, protected: usize) -> String {
+    format!(
+        "CLASSIFICATION: PERSONAL DATA from the register of {party}: {records} records, {protected} of them protected. Handle under {party}'s data-protection rules; do not forward."
+    )
+}
+
 /// Whether a record is protected: marked so, or a child's.
 pub fn is_protected(record: &PersonRecord, marked: Option<Sensitivity>) -> bool {
     marked.is_some() || record.category == Some(Category::Child)

@@ -628,6 +628,37 @@ pub struct ExportQuery {
     /// csv (default), xlsx, json, pfif (register only) or print (a page to sign, with the
     /// SHA-256 on every printed page).
     pub format: Option<String>,
+    /// Encrypt the export to this age public key (`age1…`) of its recipient.
+    pub recipient: Option<String>,
+    /// true: an admin allows this one export to show protected records unencrypted.
+    pub allow_unprotected: Option<bool>,
+}
+
+/// The protection an export request asks for: a recipient's age key from the query, a
+/// passphrase from the `X-Export-Passphrase` header (never from the URL), or an admin's
+/// permission to leave it unencrypted — refused to anyone else.
+pub fn export_protection(
+    actor: &homeward_core::access::Actor,
+    recipient: Option<&str>,
+    allow_unprotected: Option<bool>,
+    headers: Option<&axum::http::HeaderMap>,
+) -> Result<crate::export::Protection, homeward_core::Error> {
+    let passphrase = headers
+        .and_then(|h| h.get("x-export-passphrase"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let unprotected_allowed = if allow_unprotected.unwrap_or(false) {
+        Some(authorize::<homeward_core::access::AllowUnprotectedExport>(
+            actor,
+        )?)
+    } else {
+        None
+    };
+    Ok(crate::export::Protection {
+        recipient: recipient.map(str::to_owned),
+        passphrase,
+        unprotected_allowed,
+    })
 }
 
 impl ExportQuery {
@@ -651,10 +682,24 @@ async fn list_export(
     ApiCaller(actor): ApiCaller,
     Path(list): Path<i64>,
     Query(q): Query<ExportQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     let grant = authorize::<ReadRegister>(&actor)?;
-    let export =
-        crate::export::export_list(&state.store, &grant, list, q.format()?, state.now()).await?;
+    let protection = export_protection(
+        &actor,
+        q.recipient.as_deref(),
+        q.allow_unprotected,
+        Some(&headers),
+    )?;
+    let export = crate::export::export_list(
+        &state.store,
+        &grant,
+        list,
+        q.format()?,
+        &protection,
+        state.now(),
+    )
+    .await?;
     Ok(crate::export::into_response(export))
 }
 
@@ -671,6 +716,10 @@ pub struct RegisterExportQuery {
     pub list: Option<i64>,
     /// PFIF: the domain that names this register in record ids.
     pub domain: Option<String>,
+    /// Encrypt the export to this age public key (`age1…`) of its recipient.
+    pub recipient: Option<String>,
+    /// true: an admin allows this one export to show protected records unencrypted.
+    pub allow_unprotected: Option<bool>,
 }
 
 impl RegisterExportQuery {
@@ -698,8 +747,15 @@ async fn register_export(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Query(q): Query<RegisterExportQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     let grant = authorize::<ReadRegister>(&actor)?;
+    let protection = export_protection(
+        &actor,
+        q.recipient.as_deref(),
+        q.allow_unprotected,
+        Some(&headers),
+    )?;
     let format = parse_choice::<crate::export::ExportFormat>(&q.format)?
         .unwrap_or(crate::export::ExportFormat::Csv);
     let export = crate::export::export_register(
@@ -708,6 +764,7 @@ async fn register_export(
         &q.filter()?,
         format,
         q.domain.as_deref(),
+        &protection,
         state.now(),
     )
     .await?;

@@ -88,6 +88,8 @@ struct Sheet {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
     lines: Vec<i64>,
+    /// The classification line written above the headers (personal data).
+    classification: Option<String>,
 }
 
 /// A cell made safe for spreadsheets: text that a spreadsheet would run as a formula
@@ -113,6 +115,7 @@ fn list_sheet(known: &[String], rows: &[StoredRow]) -> Sheet {
         rows: rows.iter().map(|r| r.cells(&headers)).collect(),
         lines: rows.iter().map(|r| r.row_no).collect(),
         headers,
+        classification: None,
     }
 }
 
@@ -197,12 +200,21 @@ fn register_sheet(persons: &[Person]) -> Sheet {
         headers: REGISTER_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
         rows,
         lines: persons.iter().map(|p| p.id).collect(),
+        classification: None,
     }
 }
 
 fn csv(sheet: &Sheet) -> Result<Vec<u8>, Error> {
     let failed = |e: csv::Error| Error::Storage(format!("writing CSV: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // Flexible: the classification line is one cell above the headers (the importer reads
+    // it back as a title row).
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    if let Some(line) = &sheet.classification {
+        w.write_record([neutralise(line).into_owned()])
+            .map_err(failed)?;
+    }
     w.write_record(sheet.headers.iter().map(|h| neutralise(h).into_owned()))
         .map_err(failed)?;
     for row in &sheet.rows {
@@ -232,12 +244,17 @@ fn xlsx(sheet: &Sheet, name: &str) -> Result<Vec<u8>, Error> {
     let quoted = Format::new().set_quote_prefix();
     let ws = book.add_worksheet();
     ws.set_name(name).map_err(failed)?;
+    let top = u32::from(sheet.classification.is_some());
+    if let Some(line) = &sheet.classification {
+        ws.write_string_with_format(0, 0, line, &bold)
+            .map_err(failed)?;
+    }
     for (c, h) in sheet.headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)
+        ws.write_string_with_format(top, c as u16, h, &bold)
             .map_err(failed)?;
     }
     for (r, row) in sheet.rows.iter().enumerate() {
-        let r = r as u32 + 1;
+        let r = r as u32 + 1 + top;
         for (c, cell) in row.iter().enumerate() {
             if cell.is_empty() {
                 continue;
@@ -250,7 +267,7 @@ fn xlsx(sheet: &Sheet, name: &str) -> Result<Vec<u8>, Error> {
             .map_err(failed)?;
         }
     }
-    ws.set_freeze_panes(1, 0).map_err(failed)?;
+    ws.set_freeze_panes(top + 1, 0).map_err(failed)?;
     book.save_to_buffer().map_err(failed)
 }
 
@@ -267,7 +284,12 @@ fn pfif_time(ms: i64) -> String {
 /// Person records as PFIF 1.4: one `pfif:person` per record, ids under `domain` (the home
 /// repository, so that provenance survives copying), the name as written with its
 /// romanisation as an alternate name, and one note with the status in PFIF's words.
-fn pfif(persons: &[Person], domain: &str, author: &str) -> Result<Vec<u8>, Error> {
+fn pfif(
+    persons: &[Person],
+    domain: &str,
+    author: &str,
+    classification: &str,
+) -> Result<Vec<u8>, Error> {
     use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
     let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
     let failed = |e: std::io::Error| Error::Storage(format!("writing PFIF: {e}"));
@@ -281,6 +303,9 @@ fn pfif(persons: &[Person], domain: &str, author: &str) -> Result<Vec<u8>, Error
         w.write_event(Event::End(BytesEnd::new(tag.as_str())))
     };
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(failed)?;
+    let comment = format!(" {} ", classification.replace("--", "-"));
+    w.write_event(Event::Comment(BytesText::from_escaped(comment.as_str())))
         .map_err(failed)?;
     let mut root = BytesStart::new("pfif:pfif");
     root.push_attribute(("xmlns:pfif", "http://zesty.ca/pfif/1.4"));
@@ -418,6 +443,7 @@ pub async fn export_list(
     grant: &Grant<ReadRegister>,
     list: i64,
     format: ExportFormat,
+    protection: &Protection,
     now_ms: i64,
 ) -> Result<Export, Error> {
     let summary = store
@@ -427,11 +453,19 @@ pub async fn export_list(
         .find(|l| l.id == list)
         .ok_or_else(|| Error::NotFound(format!("list {list}")))?;
     let rows = store.list_rows(grant, list).await?;
-    let sheet = list_sheet(&summary.headers, &rows);
+    let shown = rows.iter().filter(|r| r.protected && !r.masked).count();
+    let line = homeward_core::protection::classification_line(
+        grant.party().as_str(),
+        rows.len(),
+        rows.iter().filter(|r| r.protected).count(),
+    );
+    let mut sheet = list_sheet(&summary.headers, &rows);
+    sheet.classification = Some(line.clone());
     let bytes = match format {
         ExportFormat::Csv => csv(&sheet)?,
         ExportFormat::Xlsx => xlsx(&sheet, "list")?,
         ExportFormat::Json => serde_json::to_vec_pretty(&serde_json::json!({
+            "classification": line,
             "list": summary,
             "rows": rows,
         }))
@@ -445,6 +479,7 @@ pub async fn export_list(
         ExportFormat::Print => print(
             &format!("List {}: {}", summary.id, summary.title),
             vec![
+                ("Classification", line.clone()),
                 ("Issued by", summary.issuer.clone()),
                 ("Kind", summary.kind.clone()),
                 ("Category", summary.category.clone().unwrap_or_default()),
@@ -467,6 +502,8 @@ pub async fn export_list(
         rows.len(),
     );
     let people: Vec<i64> = rows.iter().filter_map(|r| r.person_id).collect();
+    let (export, sealed) =
+        seal_or_refuse(store, grant, export, shown, protection, &people, now_ms).await?;
     audit_export(store, grant, &people, Some(list), format, now_ms).await?;
     store
         .record_event(
@@ -478,6 +515,7 @@ pub async fn export_list(
                 "format": format.extension(),
                 "rows": export.rows,
                 "sha256": export.sha256,
+                "protection": sealed,
             }),
             now_ms,
         )
@@ -493,6 +531,7 @@ pub async fn export_register(
     filter: &PersonFilter,
     format: ExportFormat,
     domain: Option<&str>,
+    protection: &Protection,
     now_ms: i64,
 ) -> Result<Export, Error> {
     // A confirmed restricted status no negotiator released never leaves inside a list.
@@ -502,7 +541,17 @@ pub async fn export_register(
     persons.retain(|p| withheld.binary_search(&p.id).is_err());
     let withheld_count = before - persons.len();
     let party = grant.party().as_str();
-    let sheet = register_sheet(&persons);
+    let shown = persons
+        .iter()
+        .filter(|p| p.protected() && !p.masked)
+        .count();
+    let line = homeward_core::protection::classification_line(
+        party,
+        persons.len(),
+        persons.iter().filter(|p| p.protected()).count(),
+    );
+    let mut sheet = register_sheet(&persons);
+    sheet.classification = Some(line.clone());
     let described = {
         let mut d = Vec::new();
         if let Some(c) = filter.category {
@@ -528,13 +577,21 @@ pub async fn export_register(
     let bytes = match format {
         ExportFormat::Csv => csv(&sheet)?,
         ExportFormat::Xlsx => xlsx(&sheet, "register")?,
-        ExportFormat::Json => serde_json::to_vec_pretty(&persons)
-            .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
+        ExportFormat::Json => serde_json::to_vec_pretty(&serde_json::json!({
+            "classification": line,
+            "records": persons,
+        }))
+        .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
         ExportFormat::Pfif => {
             let domain = domain
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{}.homeward.invalid", party.to_lowercase()));
-            pfif(&persons, &domain, &format!("{party} register (homeward)"))?
+            pfif(
+                &persons,
+                &domain,
+                &format!("{party} register (homeward)"),
+                &line,
+            )?
         }
         ExportFormat::Print => {
             // A register extract has no original file: the hash printed is that of the
@@ -543,6 +600,7 @@ pub async fn export_register(
             print(
                 &format!("Register of {party}: {described}"),
                 vec![
+                    ("Classification", line.clone()),
                     ("Party", party.to_owned()),
                     ("Records", persons.len().to_string()),
                     ("Printed", pfif_time(now_ms)),
@@ -561,6 +619,8 @@ pub async fn export_register(
         persons.len(),
     );
     let people: Vec<i64> = persons.iter().map(|p| p.id).collect();
+    let (export, sealed) =
+        seal_or_refuse(store, grant, export, shown, protection, &people, now_ms).await?;
     audit_export(store, grant, &people, None, format, now_ms).await?;
     store
         .record_event(
@@ -571,6 +631,7 @@ pub async fn export_register(
                 "format": format.extension(),
                 "records": export.rows,
                 "sha256": export.sha256,
+                "protection": sealed,
             }),
             now_ms,
         )
@@ -626,6 +687,11 @@ pub async fn export_links(
             })
             .collect(),
         lines: links.iter().map(|l| l.id).collect(),
+        classification: Some(homeward_core::protection::classification_line(
+            read.party().as_str(),
+            links.len(),
+            0,
+        )),
     };
     let what = filter.decision.unwrap_or("all");
     let bytes = match format {
@@ -681,6 +747,123 @@ pub async fn export_links(
         )
         .await?;
     Ok(export)
+}
+
+/// How an export of personal data is protected.
+#[derive(Debug, Clone, Default)]
+pub struct Protection {
+    /// Encrypt to this age recipient (`age1…`), the public key of whoever receives it.
+    pub recipient: Option<String>,
+    /// Encrypt with this passphrase (never taken from a URL).
+    pub passphrase: Option<String>,
+    /// An admin's permission to write this one export unprotected.
+    pub unprotected_allowed: Option<Grant<homeward_core::access::AllowUnprotectedExport>>,
+}
+
+/// Encrypts `export` as asked; refuses to write protected records unmasked without
+/// encryption unless an admin allowed it for this export. Returns what was done, in words
+/// for the event.
+pub fn seal(
+    export: Export,
+    shown: usize,
+    protection: &Protection,
+) -> Result<(Export, String), Error> {
+    use std::io::Write as _;
+    let encrypt = |encryptor: age::Encryptor| -> Result<Vec<u8>, Error> {
+        let failed = |e: std::io::Error| Error::Storage(format!("encrypting the export: {e}"));
+        let mut out = Vec::new();
+        let mut w = encryptor.wrap_output(&mut out).map_err(failed)?;
+        w.write_all(&export.bytes).map_err(failed)?;
+        w.finish().map_err(failed)?;
+        Ok(out)
+    };
+    let sealed = |bytes: Vec<u8>, how: String| {
+        let e = Export {
+            file_name: format!("{}.age", export.file_name),
+            content_type: "application/octet-stream",
+            sha256: sha256_hex(&bytes),
+            bytes,
+            rows: export.rows,
+        };
+        Ok((e, how))
+    };
+    if let Some(r) = protection
+        .recipient
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        let recipient: age::x25519::Recipient = r.parse().map_err(|e: &str| {
+            Error::invalid(
+                "recipient",
+                format!("{r:?} is not an age public key (age1…): {e}"),
+            )
+        })?;
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| Error::Storage(format!("encrypting the export: {e}")))?;
+        let bytes = encrypt(encryptor)?;
+        return sealed(bytes, format!("encrypted to the age recipient {r}"));
+    }
+    if let Some(p) = protection.passphrase.as_deref().filter(|p| !p.is_empty()) {
+        if p.chars().count() < 12 {
+            return Err(Error::invalid(
+                "passphrase",
+                "a passphrase protecting personal data needs at least 12 characters",
+            ));
+        }
+        let encryptor =
+            age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from(p.to_owned()));
+        let bytes = encrypt(encryptor)?;
+        return sealed(bytes, "encrypted with a passphrase".to_owned());
+    }
+    if shown == 0 {
+        return Ok((
+            export,
+            "not encrypted: no protected record shown".to_owned(),
+        ));
+    }
+    match &protection.unprotected_allowed {
+        Some(admin) => Ok((
+            export,
+            format!(
+                "not encrypted, {shown} protected records shown: allowed by {} for this export",
+                admin.actor()
+            ),
+        )),
+        None => Err(Error::invalid(
+            "protection",
+            format!(
+                "this export would show {shown} protected records unencrypted; encrypt it to the recipient's age key (recipient=age1…) or with a passphrase, or have an admin allow this one export unprotected"
+            ),
+        )),
+    }
+}
+
+/// [`seal`], auditing a refusal as a refused read of the records it would have shown.
+async fn seal_or_refuse(
+    store: &Store,
+    grant: &Grant<ReadRegister>,
+    export: Export,
+    shown: usize,
+    protection: &Protection,
+    people: &[i64],
+    now_ms: i64,
+) -> Result<(Export, String), Error> {
+    match seal(export, shown, protection) {
+        Ok(done) => Ok(done),
+        Err(refusal) => {
+            let read = homeward_store::ReadOf {
+                action: homeward_core::protection::ReadAction::Refused,
+                persons: people,
+                list: None,
+                purpose: "export",
+                detail: Some("an unprotected export of protected records was refused"),
+            };
+            store.record_reads(grant, read, now_ms).await?;
+            Err(refusal)
+        }
+    }
 }
 
 /// Audits an export: one read per record that left in it.

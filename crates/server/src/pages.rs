@@ -794,8 +794,21 @@ async fn list_export(
     Query(q): Query<crate::api::ExportQuery>,
 ) -> Result<Response, PageError> {
     let grant = authorize::<ReadRegister>(&caller.actor)?;
-    let export =
-        crate::export::export_list(&state.store, &grant, list, q.format()?, state.now()).await?;
+    let protection = crate::api::export_protection(
+        &caller.actor,
+        q.recipient.as_deref(),
+        q.allow_unprotected,
+        None,
+    )?;
+    let export = crate::export::export_list(
+        &state.store,
+        &grant,
+        list,
+        q.format()?,
+        &protection,
+        state.now(),
+    )
+    .await?;
     Ok(crate::export::into_response(export))
 }
 
@@ -826,6 +839,12 @@ async fn register_export(
     Query(q): Query<crate::api::RegisterExportQuery>,
 ) -> Result<Response, PageError> {
     let grant = authorize::<ReadRegister>(&caller.actor)?;
+    let protection = crate::api::export_protection(
+        &caller.actor,
+        q.recipient.as_deref(),
+        q.allow_unprotected,
+        None,
+    )?;
     let format = crate::api::parse_choice::<crate::export::ExportFormat>(&q.format)?
         .unwrap_or(crate::export::ExportFormat::Csv);
     let export = crate::export::export_register(
@@ -834,6 +853,7 @@ async fn register_export(
         &q.filter()?,
         format,
         q.domain.as_deref(),
+        &protection,
         state.now(),
     )
     .await?;

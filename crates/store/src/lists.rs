@@ -232,6 +232,9 @@ pub struct StoredRow {
     /// Whether its cells were masked for this reader (a protected row).
     #[serde(default)]
     pub masked: bool,
+    /// Whether the row is protected (a child's, or a record marked protected).
+    #[serde(default)]
+    pub protected: bool,
 }
 
 impl StoredRow {
@@ -315,6 +318,7 @@ impl Store {
                     row_no: r.try_get("row_no").map_err(&get)?,
                     accepted: accepted != 0,
                     masked,
+                    protected: protected != 0,
                     fields,
                     problems: serde_json::from_str(&problems)
                         .map_err(|e| Error::Storage(format!("a list row is unreadable: {e}")))?,

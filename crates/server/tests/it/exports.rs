@@ -86,8 +86,14 @@ async fn lists_and_registers_export_and_import_back_unchanged() {
                             && text.contains("'@sum"),
                         "{text}"
                     );
+                    // The classification line, then the columns as the clerk laid them out.
+                    let (classification, rest) = text.split_once('\n').unwrap();
                     assert!(
-                        text.starts_with("прізвище,ім'я,по батькові,дата народження,примітка\n"),
+                        classification.contains("CLASSIFICATION: PERSONAL DATA"),
+                        "{text}"
+                    );
+                    assert!(
+                        rest.starts_with("прізвище,ім'я,по батькові,дата народження,примітка\n"),
                         "the columns as the clerk laid them out: {text}"
                     );
                 }

@@ -120,6 +120,81 @@ async fn a_childs_record_is_masked_for_a_viewer_through_every_route() {
             assert!(audit_page.contains("hotline call"), "{audit_page}");
             assert_eq!(get("/audit", Role::Viewer).await.0, StatusCode::FORBIDDEN);
 
+            // The officer sees the children unmasked: an unencrypted export of them is refused
+            // (and audited), unless an admin allows that one export; encrypted to the
+            // recipient's age key it is written, and only that key opens it.
+            let export = "/api/v1/register/export?format=csv&category=child";
+            let (status, refused) = get(export, Role::Protection).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && refused.contains("encrypt it"),
+                "{refused}"
+            );
+            let (_, audit) = get(
+                "/api/v1/audit/reads?action=refused&limit=5000",
+                Role::Auditor,
+            )
+            .await;
+            assert!(
+                audit.contains("an unprotected export of protected records was refused"),
+                "{audit}"
+            );
+            let allowed = format!("{export}&allow_unprotected=true");
+            assert_eq!(
+                get(&allowed, Role::Protection).await.0,
+                StatusCode::FORBIDDEN,
+                "only an admin allows it"
+            );
+            let (status, plain) = get(&allowed, Role::Admin).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                plain.starts_with("\"CLASSIFICATION: PERSONAL DATA") && plain.contains(&surname)
+            );
+            let (_, events) = get("/api/v1/log/events?limit=5", Role::Auditor).await;
+            assert!(
+                events.contains("allowed by user:"),
+                "the event says the admin allowed it: {events}"
+            );
+            let identity = age::x25519::Identity::generate();
+            let recipient = identity.to_public().to_string();
+            let resp = c
+                .get(r.url(&format!("{export}&recipient={recipient}")))
+                .bearer_auth(r.token("UA", Role::Protection))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            let disposition = resp.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(disposition.contains(".csv.age"), "{disposition}");
+            let sealed = resp.bytes().await.unwrap().to_vec();
+            assert!(
+                !sealed
+                    .windows(surname.len())
+                    .any(|w| w == surname.as_bytes())
+            );
+            let decryptor = age::Decryptor::new(sealed.as_slice()).unwrap();
+            let mut reader = decryptor
+                .decrypt(std::iter::once(&identity as &dyn age::Identity))
+                .unwrap();
+            let mut opened = String::new();
+            std::io::Read::read_to_string(&mut reader, &mut opened).unwrap();
+            assert!(opened.contains(&surname) && opened.starts_with("\"CLASSIFICATION"));
+            let other = age::x25519::Identity::generate();
+            let decryptor = age::Decryptor::new(sealed.as_slice()).unwrap();
+            assert!(
+                decryptor
+                    .decrypt(std::iter::once(&other as &dyn age::Identity))
+                    .is_err()
+            );
+            let (status, bad) =
+                get(&format!("{export}&recipient=age1notakey"), Role::Protection).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && bad.contains("not an age public key"),
+                "{bad}"
+            );
+
             // A restricted status through the API: not by a viewer, not confirmed by its proposer.
             let post = async |path: &str, role: Role, body: Value| -> (StatusCode, String) {
                 let resp = c
