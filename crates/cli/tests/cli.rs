@@ -2264,11 +2264,17 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     let o = homeward(&["verify", "--db", &db]);
     assert!(stdout(&o).starts_with("ok:"), "{}", stderr(&o));
     // The auditor sees the viewer's masked read with its purpose.
-    let o = run(&auditor, &["audit", "reads", "--action", "refused", "--actor", "user:1"]);
+    let o = run(
+        &auditor,
+        &["audit", "reads", "--action", "refused", "--actor", "user:1"],
+    );
     let reads: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(reads[0]["purpose"], "hotline call", "{reads}");
     assert_eq!(reads[0]["person_id"], 1);
-    let o = run(&auditor, &["audit", "reads", "--action", "refused", "--actor", "user:2"]);
+    let o = run(
+        &auditor,
+        &["audit", "reads", "--action", "refused", "--actor", "user:2"],
+    );
     assert!(stdout(&o).contains("an unprotected export of protected records was refused"));
     assert_one_line_error(&run(&viewer, &["audit", "reads"]), "audit the event log");
     let o = run(&auditor, &["audit", "flags"]);

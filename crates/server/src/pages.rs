@@ -1010,10 +1010,16 @@ async fn review_reconcile(
         state.now(),
     )
     .await?;
-    let message = format!(
+    let mut message = format!(
         "Lists {} and {}: {} pairs compared, {} proposed ({} likely), {} already decided.",
         r.request, r.holding, r.compared, r.proposed, r.likely, r.already_decided
     );
+    for l in &r.left_out {
+        message.push_str(&format!(
+            " Record {} (row {}) was left out: {}.",
+            l.person, l.row, l.why
+        ));
+    }
     render_review(&state, &caller, ReviewQuery::default(), Some(message)).await
 }
 

@@ -26,6 +26,20 @@ pub struct ReconcileReport {
     pub likely: usize,
     /// Pairs left out because a reviewer had already decided them.
     pub already_decided: usize,
+    /// Records of the request list left out of matching, each with why (the purposes its
+    /// family agreed to).
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A record left out of matching, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LeftOut {
+    /// The register record.
+    pub person: i64,
+    /// Its row on the request list.
+    pub row: i64,
+    /// Why.
+    pub why: String,
 }
 
 /// A row's values, by role, as a person to link. An unreadable birth date is kept as
@@ -90,9 +104,30 @@ pub async fn reconcile(
     now_ms: i64,
 ) -> Result<ReconcileReport, Error> {
     check_thresholds(lower, upper)?;
-    let (left, left_origin) = people(&store.list_rows(read, request).await?);
+    // Matching is a search: a family's request not agreed to be searched is left out, and
+    // the report says so.
+    let mut own_rows = store.list_rows(read, request).await?;
+    let ids: Vec<i64> = own_rows.iter().filter_map(|r| r.person_id).collect();
+    let consents = store.consents(read, &ids).await?;
+    let mut left_out = Vec::new();
+    own_rows.retain(|r| {
+        let Some(consent) = r.person_id.and_then(|p| consents.get(&p)) else {
+            return true;
+        };
+        let purpose = homeward_core::protection::Purpose::Search;
+        if homeward_core::protection::consents(Some(consent), purpose) {
+            return true;
+        }
+        left_out.push(LeftOut {
+            person: r.person_id.unwrap_or_default(),
+            row: r.row_no,
+            why: homeward_core::protection::left_out_because(consent, purpose),
+        });
+        false
+    });
+    let (left, left_origin) = people(&own_rows);
     let (right, right_origin) = people(&store.list_rows(read, holding).await?);
-    if left_origin.iter().all(|(_, p)| p.is_none()) {
+    if ids.is_empty() {
         return Err(Error::invalid(
             "request",
             format!("list {request} gave no records of this party's register"),
@@ -136,6 +171,7 @@ pub async fn reconcile(
         proposed: proposed.len(),
         likely,
         already_decided,
+        left_out,
     })
 }
 

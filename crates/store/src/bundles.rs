@@ -144,6 +144,7 @@ impl Store {
             .get(index)
             .cloned()
             .ok_or_else(|| Error::Storage(format!("event {seq} is missing from the log")))?;
+        self.check_may_leave(grant, list_id, &addressees).await?;
         let mut tx = self.begin().await?;
         let rows = row_leaves(&mut tx, list_id).await?;
         tx.commit().await.map_err(db("finishing the read"))?;
@@ -419,6 +420,84 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Refuses to let a list leave the party while it holds a record whose family did not
+    /// agree to sharing it with an addressee (the other party, or the mediator), or whose
+    /// confirmed restricted status no negotiator released; names the rows and why.
+    async fn check_may_leave(
+        &self,
+        grant: &Grant<ReadRegister>,
+        list_id: i64,
+        addressees: &[String],
+    ) -> Result<(), Error> {
+        use homeward_core::protection::{Purpose, consents, left_out_because};
+        let rows: Vec<(i64, i64)> = sqlx::query(
+            "SELECT row_no, person_id FROM list_rows WHERE list_id = $1 AND person_id IS NOT NULL ORDER BY row_no",
+        )
+        .bind(list_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading the rows"))?
+        .iter()
+        .map(|r| {
+            let get = db("reading a row");
+            Ok((r.try_get("row_no").map_err(&get)?, r.try_get("person_id").map_err(&get)?))
+        })
+        .collect::<Result<_, Error>>()?;
+        let kinds: Vec<(String, String)> = sqlx::query("SELECT code, kind FROM parties")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading parties"))?
+            .iter()
+            .map(|r| {
+                let get = db("reading a party");
+                Ok((
+                    r.try_get("code").map_err(&get)?,
+                    r.try_get("kind").map_err(&get)?,
+                ))
+            })
+            .collect::<Result<_, Error>>()?;
+        let needed: Vec<Purpose> = addressees
+            .iter()
+            .map(|a| {
+                if kinds.iter().any(|(c, k)| c == a && k == "mediator") {
+                    Purpose::ShareMediator
+                } else {
+                    Purpose::ShareOtherParty
+                }
+            })
+            .collect();
+        let ids: Vec<i64> = rows.iter().map(|(_, p)| *p).collect();
+        let given = self.consents(grant, &ids).await?;
+        let withheld = self.withheld_from_lists(grant.party().as_str()).await?;
+        let mut problems = Vec::new();
+        for (line, person) in &rows {
+            if withheld.binary_search(person).is_ok() {
+                problems.push(format!(
+                    "line {line}: its record has a restricted status no negotiator released"
+                ));
+            }
+            if let Some(c) = given.get(person)
+                && let Some(p) = needed.iter().find(|p| !consents(Some(c), **p))
+            {
+                problems.push(format!("line {line}: {}", left_out_because(c, *p)));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                "list",
+                format!(
+                    "list {list_id} may not leave {}: {}",
+                    grant.party(),
+                    problems.join("; ")
+                ),
+            ))
+        }
     }
 }
 

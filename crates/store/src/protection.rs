@@ -453,7 +453,11 @@ impl Store {
         purpose: &str,
         now_ms: i64,
     ) -> Result<Vec<crate::SearchHit>, Error> {
-        let hits = self.search(grant, query).await?;
+        let mut hits = self.search(grant, query).await?;
+        // A family's request that was not agreed to be searched does not come up.
+        hits.retain(|h| {
+            homeward_core::protection::consents(h.person.consent.as_deref(), Purpose::Search)
+        });
         let ids: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
         if !ids.is_empty() {
             let read = ReadOf {
@@ -466,6 +470,40 @@ impl Store {
             self.record_reads(grant, read, now_ms).await?;
         }
         Ok(hits)
+    }
+
+    /// The purposes families agreed to, for those of `ids` in the grant's register that are
+    /// a family's request (records with no consent recorded are left out of the map).
+    pub async fn consents<C: Command>(
+        &self,
+        grant: &Grant<C>,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<Purpose>>, Error> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, consent FROM persons WHERE party = $1 AND consent IS NOT NULL AND id IN ({list})"
+            )))
+            .bind(grant.party().as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading consent"))?;
+            for r in &rows {
+                let get = db("reading consent");
+                let id: i64 = r.try_get("id").map_err(&get)?;
+                let text: String = r.try_get("consent").map_err(&get)?;
+                let purposes: Vec<Purpose> = serde_json::from_str(&text).map_err(|e| {
+                    Error::Storage(format!("record {id}: its consent is unreadable: {e}"))
+                })?;
+                out.insert(id, purposes);
+            }
+        }
+        Ok(out)
     }
 
     /// Audits reads of person records (or of a list, for an export or a proof) by the

@@ -1370,3 +1370,170 @@ async fn people_in_the_register_are_protected() {
     })
     .await;
 }
+
+/// A family's consent decides whether its request is searched and whether it may leave the
+/// party inside a list to the other party or the mediator; a list holding a record with an
+/// unreleased restricted status does not leave either.
+#[tokio::test]
+async fn a_familys_consent_gates_search_and_lists_that_leave() {
+    use homeward_core::access::{RecordRestricted, ReleaseRestricted};
+    use homeward_core::protection::{Purpose, Restriction};
+    each_backend(
+        "a_familys_consent_gates_search_and_lists_that_leave",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let operator = actor(store, "UA", Role::Operator).await;
+            let ua_admin = actor(store, "UA", Role::Admin).await;
+            let write = authorize::<WriteRegister>(&operator).unwrap();
+            let read = authorize::<ReadRegister>(&operator).unwrap();
+            let sought = pow("Ґудзенко", "Любомир", Relation::Sought);
+            let mut fields = serde_json::Map::new();
+            fields.insert("прізвище".into(), "Ґудзенко".into());
+            fields.insert("ім'я".into(), "Любомир".into());
+            let list = store
+                .add_list(
+                    &write,
+                    &NewList {
+                        kind: "request".into(),
+                        category: Some(Category::Pow),
+                        title: "request (synthetic)".into(),
+                        file_name: "request.csv".into(),
+                        original: "прізвище,ім'я\nҐудзенко,Любомир\n".as_bytes().to_vec(),
+                        addressees: vec!["RU".parse().unwrap(), "TR".parse().unwrap()],
+                        supersedes: None,
+                        headers: vec!["прізвище".into(), "ім'я".into()],
+                        rows: vec![NewListRow {
+                            row_no: 2,
+                            fields,
+                            record: Some(sought),
+                            problems: vec![],
+                        }],
+                    },
+                    T0,
+                )
+                .await
+                .unwrap();
+            let person = store.list_rows(&read, list).await.unwrap()[0]
+                .person_id
+                .unwrap();
+            let key = homeward_ledger::keys::PartyKey::from_seed([78; 32]);
+            let admin_grant = authorize::<Administer>(&ua_admin).unwrap();
+            store
+                .add_key(&admin_grant, &"UA".parse().unwrap(), &key.public_hex(), T0)
+                .await
+                .unwrap();
+            store
+                .sign_list(&admin_grant, list, &key, T0 + 1)
+                .await
+                .unwrap();
+            store
+                .sign_tree_head(&admin_grant, &key, T0 + 2)
+                .await
+                .unwrap();
+            let query = SearchQuery {
+                text: "Ґудзенко Любомир".into(),
+                born: None,
+                limit: 5,
+            };
+            let found = async || {
+                store
+                    .find(&read, &query, "tracing", T0 + 3)
+                    .await
+                    .unwrap()
+                    .len()
+            };
+            // No consent recorded: a register entry of the party's own, not gated.
+            assert_eq!(found().await, 1);
+            assert!(store.export_bundle(&read, list).await.is_ok());
+            // The family agreed to search only: found, but the list may not leave.
+            store
+                .set_consent(&write, person, &[Purpose::Search], T0 + 4)
+                .await
+                .unwrap();
+            assert_eq!(found().await, 1);
+            let refused = store
+                .export_bundle(&read, list)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                refused.contains("line 2: the family agreed to search, not to share_other_party"),
+                "{refused}"
+            );
+            // Sharing with the other party but not the mediator: the list is addressed to both.
+            store
+                .set_consent(
+                    &write,
+                    person,
+                    &[Purpose::Search, Purpose::ShareOtherParty],
+                    T0 + 5,
+                )
+                .await
+                .unwrap();
+            let refused = store
+                .export_bundle(&read, list)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(refused.contains("not to share_mediator"), "{refused}");
+            store
+                .set_consent(
+                    &write,
+                    person,
+                    &[Purpose::ShareMediator, Purpose::ShareOtherParty],
+                    T0 + 6,
+                )
+                .await
+                .unwrap();
+            assert!(store.export_bundle(&read, list).await.is_ok());
+            // Not agreed to be searched: it does not come up.
+            assert_eq!(found().await, 0);
+            // A confirmed restricted status keeps the list home until a negotiator releases it.
+            let officer = actor(store, "UA", Role::Protection).await;
+            let reviewer = actor(store, "UA", Role::Reviewer).await;
+            let id = store
+                .propose_restriction(
+                    &authorize::<RecordRestricted>(&officer).unwrap(),
+                    person,
+                    Restriction::HarmfulInformation,
+                    T0 + 7,
+                )
+                .await
+                .unwrap();
+            assert!(
+                store.export_bundle(&read, list).await.is_ok(),
+                "only proposed"
+            );
+            store
+                .confirm_restriction(
+                    &authorize::<RecordRestricted>(&reviewer).unwrap(),
+                    id,
+                    T0 + 8,
+                )
+                .await
+                .unwrap();
+            let refused = store
+                .export_bundle(&read, list)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                refused.contains("restricted status no negotiator released"),
+                "{refused}"
+            );
+            let negotiator = actor(store, "UA", Role::Negotiator).await;
+            store
+                .release_restriction(
+                    &authorize::<ReleaseRestricted>(&negotiator).unwrap(),
+                    id,
+                    T0 + 9,
+                )
+                .await
+                .unwrap();
+            assert!(store.export_bundle(&read, list).await.is_ok());
+            assert_eq!(store.verify_log().await.unwrap().first_break, None);
+        },
+    )
+    .await;
+}

@@ -3,7 +3,7 @@
 //! status needs the permission and a second person; the auditors' page shows the reads.
 //! Synthetic people only.
 
-use crate::common::{client, each_backend};
+use crate::common::{client, each_backend, upload_as};
 use homeward_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -234,6 +234,115 @@ async fn a_childs_record_is_masked_for_a_viewer_through_every_route() {
             assert_eq!(status, StatusCode::OK, "{done}");
             let (status, again) = post(&confirm, Role::Protection, json!({})).await;
             assert_eq!(status, StatusCode::CONFLICT, "{again}");
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn matching_leaves_out_a_request_its_family_did_not_agree_to_search() {
+    each_backend(
+        "matching_leaves_out_a_request_its_family_did_not_agree_to_search",
+        async |r| {
+            let c = client();
+            let request = upload_as(
+                r,
+                "UA",
+                "прізвище,ім'я,дата народження\nҐудзенко,Любомир,03.04.1993\n"
+                    .as_bytes()
+                    .to_vec(),
+                "consent-request.csv",
+                "request",
+                &[],
+            )
+            .await["list"]
+                .as_i64()
+                .unwrap();
+            let holding = upload_as(
+                r,
+                "UA",
+                "фамилия,имя,дата рождения\nГудзенко,Любомир,03.04.1993\n"
+                    .as_bytes()
+                    .to_vec(),
+                "consent-holding.csv",
+                "holding",
+                &[("from", "RU")],
+            )
+            .await["list"]
+                .as_i64()
+                .unwrap();
+            let rows: Value = c
+                .get(r.url(&format!("/api/v1/lists/{request}/rows")))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let person = rows[0]["person_id"].as_i64().unwrap();
+            let resp = c
+                .post(r.url(&format!("/api/v1/persons/{person}/consent")))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .json(&json!({"purposes": ["share_other_party"]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+            let report: Value = c
+                .post(r.url("/api/v1/reconcile"))
+                .bearer_auth(r.token("UA", Role::Reviewer))
+                .json(&json!({"request": request, "holding": holding}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(report["proposed"], 0, "{report}");
+            assert_eq!(report["left_out"][0]["person"], person, "{report}");
+            assert_eq!(
+                report["left_out"][0]["why"],
+                "the family agreed to share_other_party, not to search"
+            );
+            let page = c
+                .post(r.url("/review/reconcile"))
+                .bearer_auth(r.token("UA", Role::Reviewer))
+                .form(&[
+                    ("csrf", String::new()),
+                    ("request", request.to_string()),
+                    ("holding", holding.to_string()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                page.contains(
+                    "was left out: the family agreed to share_other_party, not to search"
+                ),
+                "{page}"
+            );
+            // With search agreed, the same pair is proposed.
+            c.post(r.url(&format!("/api/v1/persons/{person}/consent")))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .json(&json!({"purposes": ["search"]}))
+                .send()
+                .await
+                .unwrap();
+            let report: Value = c
+                .post(r.url("/api/v1/reconcile"))
+                .bearer_auth(r.token("UA", Role::Reviewer))
+                .json(&json!({"request": request, "holding": holding}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(report["proposed"], 1, "{report}");
         },
     )
     .await;
