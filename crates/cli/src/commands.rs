@@ -408,6 +408,9 @@ enum Command {
     /// The read audit: every read of the party's records, and unusual patterns.
     #[command(subcommand)]
     Audit(crate::protection::AuditCommand),
+    /// Retention periods per category and status.
+    #[command(subcommand)]
+    Retention(crate::protection::RetentionCommand),
     /// Execute a stage: record a handover, a receipt or a withdrawal; record why parity was
     /// broken; or (the mediator) close the stage.
     #[command(subcommand)]
@@ -1498,6 +1501,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restrict(c) => crate::protection::restrict(c).await,
         Command::Erase(c) => crate::protection::erase(c).await,
         Command::Audit(c) => crate::protection::audit(c).await,
+        Command::Retention(c) => crate::protection::retention(c).await,
         Command::Truces { db, caller } => {
             let store = db.open(OpenMode::MustExist).await?;
             let actor = caller.actor(&store).await?;

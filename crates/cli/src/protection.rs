@@ -129,6 +129,68 @@ pub enum AuditCommand {
     },
 }
 
+/// Retention periods.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Keep records of a category (and status) this many days after their last change;
+    /// past it they leave search (admins).
+    Set {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+        /// pow, civilian, child or remains.
+        #[arg(long)]
+        category: String,
+        /// Only this status (default: every status of the category).
+        #[arg(long)]
+        status: Option<String>,
+        /// Days.
+        #[arg(long)]
+        days: i64,
+    },
+    /// The retention periods (JSON).
+    List {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        caller: Caller,
+    },
+}
+
+/// Runs a retention command.
+pub async fn retention(command: RetentionCommand) -> anyhow::Result<()> {
+    match command {
+        RetentionCommand::Set {
+            db,
+            caller,
+            category,
+            status,
+            days,
+        } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant =
+                authorize::<homeward_core::access::Administer>(&caller.actor(&store).await?)?;
+            let rule = homeward_core::protection::RetentionRule {
+                category: category.parse()?,
+                status: status.as_deref().map(str::parse).transpose()?,
+                days,
+            };
+            store.set_retention(&grant, &rule, now()).await?;
+            out!(
+                "records of {category}{} are kept {days} days after their last change",
+                status.map(|s| format!(" ({s})")).unwrap_or_default()
+            );
+            Ok(())
+        }
+        RetentionCommand::List { db, caller } => {
+            let store = db.open(OpenMode::MustExist).await?;
+            let grant = authorize::<ReadRegister>(&caller.actor(&store).await?)?;
+            print_json(&store.retention_rules(&grant).await?)
+        }
+    }
+}
+
 /// Opens one record for `purpose` (audited) and prints it.
 pub async fn person(
     db: Db,

@@ -22,7 +22,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 /// The API's paths, as routed.
-pub const PATHS: [&str; 49] = [
+pub const PATHS: [&str; 50] = [
     "/api/v1/openapi.json",
     "/api/v1/me",
     "/api/v1/rounds",
@@ -72,6 +72,7 @@ pub const PATHS: [&str; 49] = [
     "/api/v1/persons/{id}/erasure",
     "/api/v1/erasures",
     "/api/v1/erasures/{erasure}/confirmation",
+    "/api/v1/retention",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -138,6 +139,10 @@ pub(crate) fn routes() -> Router<AppState> {
             PATHS[48],
             axum::routing::post(protection::api_confirm_erasure),
         )
+        .route(
+            PATHS[49],
+            get(protection::api_retention).post(protection::api_set_retention),
+        )
         .route(PATHS[33], axum::routing::post(verify_proof))
         .route(PATHS[3], get(commitments))
         .route(PATHS[4], get(persons))
@@ -169,7 +174,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "homeward", description = "Registers, list exchange and exchange planning for the humanitarian track of peace talks. A party sees its own register and the talks it takes part in; nothing else."),
-    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof, bundles::signed_list, bundles::sign_list, bundles::checkpoint, bundles::export_bundle, bundles::import_bundle, bundles::countersignatures, bundles::countersign, bundles::keys, bundles::hold_key, protection::api_mark, protection::api_consent, protection::api_restrictions, protection::api_propose, protection::api_confirm, protection::api_release, protection::api_reads, protection::api_flags, protection::api_request_erasure, protection::api_erasures, protection::api_confirm_erasure),
+    paths(me, rounds, commitments, persons, person, verify_log, events, search, lists, upload_list, list_rows, list_export, register_export, reconcile, links, links_export, decide, duplicates, plan_view, make_plan, move_person, note_parity, close_stage, add_round, round, update_round, round_commitments, add_commitment, commitment, update_commitment, child_cases, open_child_cases, step_child_case, truces, batches, record_batch, receive_batch, identify_remains, family_notified, tree_heads, verify_proof, bundles::signed_list, bundles::sign_list, bundles::checkpoint, bundles::export_bundle, bundles::import_bundle, bundles::countersignatures, bundles::countersign, bundles::keys, bundles::hold_key, protection::api_mark, protection::api_consent, protection::api_restrictions, protection::api_propose, protection::api_confirm, protection::api_release, protection::api_reads, protection::api_flags, protection::api_request_erasure, protection::api_erasures, protection::api_confirm_erasure, protection::api_retention, protection::api_set_retention),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -18,11 +18,32 @@ fn status_of(e: &Error) -> StatusCode {
     }
 }
 
-/// What a caller may be told: storage failures are logged in full and reported without
+/// Whether the server log may hold the details of failures, which can quote the data being
+/// written (names among it). Off by default; `HOMEWARD_LOG_NAMES=1` turns it on for
+/// debugging on synthetic data.
+static LOG_DETAILS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets the log hold failure details (names included), for debugging on synthetic data.
+pub fn log_details(on: bool) {
+    LOG_DETAILS.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A failure's detail as the log may hold it: only what was being done (the words before
+/// the first colon), unless details were let in.
+pub fn for_log(detail: &str) -> String {
+    if LOG_DETAILS.load(std::sync::atomic::Ordering::Relaxed) {
+        return detail.to_owned();
+    }
+    let what = detail.split(':').next().unwrap_or_default();
+    format!("{what}: [details withheld from the log; set HOMEWARD_LOG_NAMES=1 on synthetic data to see them]")
+}
+
+/// What a caller may be told: storage failures are logged (redacted) and reported without
 /// their internals.
 fn public_message(e: &Error) -> String {
     match e {
         Error::Storage(detail) => {
+            let detail = for_log(detail);
             tracing::error!(%detail, "storage failure");
             "the store failed; the operator has the details in the server log".to_owned()
         }
@@ -100,5 +121,20 @@ impl IntoResponse for PageError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, page.message).into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_holds_no_detail_unless_let_in() {
+        let failure = "storing a person record: value 'Шевчук' too long";
+        let logged = for_log(failure);
+        assert!(logged.starts_with("storing a person record:") && !logged.contains("Шевчук"));
+        log_details(true);
+        assert_eq!(for_log(failure), failure);
+        log_details(false);
     }
 }

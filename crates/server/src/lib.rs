@@ -19,7 +19,7 @@ pub mod scenario;
 mod signed_record;
 
 pub use auth::{HashCost, hash_password};
-pub use error::{ApiError, PageError};
+pub use error::{ApiError, PageError, log_details};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -141,6 +141,8 @@ pub async fn serve(
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
+    // Failure details (which can quote names) stay out of the log unless asked for.
+    log_details(std::env::var("HOMEWARD_LOG_NAMES").is_ok_and(|v| v == "1"));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             Error::Storage(format!(

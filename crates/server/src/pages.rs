@@ -20,7 +20,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 47] = [
+pub const PATHS: [&str; 48] = [
     "/",
     "/login",
     "/logout",
@@ -68,6 +68,7 @@ pub const PATHS: [&str; 47] = [
     "/persons/{id}/erasure",
     "/erasures/{erasure}/confirmation",
     "/audit",
+    "/retention",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -126,6 +127,10 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::post(protection::page_confirm_erasure),
         )
         .route(PATHS[46], get(protection::page_audit))
+        .route(
+            PATHS[47],
+            axum::routing::post(protection::page_set_retention),
+        )
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
         .route(PATHS[2], axum::routing::post(logout))

@@ -343,6 +343,82 @@ pub(crate) async fn api_confirm_erasure(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+/// A retention period to set.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RetentionBody {
+    /// pow, civilian, child or remains.
+    pub category: String,
+    /// A status, or empty for every status of the category.
+    pub status: Option<String>,
+    /// Days kept after the record's last change.
+    pub days: i64,
+    /// The anti-forgery token (page forms only).
+    pub csrf: String,
+}
+
+impl RetentionBody {
+    fn rule(&self) -> Result<homeward_core::protection::RetentionRule, Error> {
+        Ok(homeward_core::protection::RetentionRule {
+            category: self.category.trim().parse()?,
+            status: self
+                .status
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::parse)
+                .transpose()?,
+            days: self.days,
+        })
+    }
+}
+
+async fn set_retention(state: &AppState, actor: &Actor, body: &RetentionBody) -> Result<(), Error> {
+    let grant = authorize::<homeward_core::access::Administer>(actor)?;
+    state
+        .store
+        .set_retention(&grant, &body.rule()?, state.now())
+        .await
+}
+
+/// The party's retention periods: records past theirs leave search.
+#[utoipa::path(get, path = "/api/v1/retention", responses(
+    (status = 200, body = Vec<homeward_core::protection::RetentionRule>), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+pub(crate) async fn api_retention(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<homeward_core::protection::RetentionRule>>, ApiError> {
+    let grant = authorize::<ReadRegister>(&actor)?;
+    Ok(Json(state.store.retention_rules(&grant).await?))
+}
+
+/// Sets a retention period for a category, and a status when given (admins).
+#[utoipa::path(post, path = "/api/v1/retention", request_body = RetentionBody, responses(
+    (status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+pub(crate) async fn api_set_retention(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Json(body): Json<RetentionBody>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    set_retention(&state, &actor, &body).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `POST /retention`: the form on the auditors' page.
+pub(crate) async fn page_set_retention(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<RetentionBody>,
+) -> Result<Redirect, PageError> {
+    caller.check_csrf(&form.csrf)?;
+    set_retention(&state, &caller.actor, &form).await?;
+    Ok(Redirect::to("/audit"))
+}
+
 // ---- Page forms (each returns to the record's page) ----
 
 fn back(id: i64) -> Redirect {
@@ -470,6 +546,7 @@ struct AuditPage {
     reads: Vec<ReadRow>,
     flags: Vec<(String, String, String)>,
     erasures: Vec<ErasureView>,
+    retention: Vec<homeward_core::protection::RetentionRule>,
     actor: String,
     person: String,
     action: String,
@@ -510,6 +587,7 @@ pub(crate) async fn page_audit(
             .map(|f| (crate::pages::utc(f.at_ms), f.actor, f.why))
             .collect(),
         erasures,
+        retention: state.store.retention_rules(&grant).await?,
         actor: q.actor.clone().unwrap_or_default(),
         person: opt(q.person),
         action: q.action.clone().unwrap_or_default(),

@@ -9,7 +9,8 @@ use homeward_core::access::{
     Audit, Command, Erase, Grant, ReadRegister, RecordRestricted, ReleaseRestricted, WriteRegister,
 };
 use homeward_core::protection::{
-    Purpose, Read, ReadAction, ReadFlag, Restriction, Sensitivity, check_second_person,
+    Purpose, Read, ReadAction, ReadFlag, Restriction, RetentionRule, Sensitivity,
+    check_second_person,
 };
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
@@ -454,9 +455,19 @@ impl Store {
         now_ms: i64,
     ) -> Result<Vec<crate::SearchHit>, Error> {
         let mut hits = self.search(grant, query).await?;
-        // A family's request that was not agreed to be searched does not come up.
+        // A family's request that was not agreed to be searched does not come up, nor does a
+        // record past its retention period.
+        let rules = self.retention_rules(grant).await?;
         hits.retain(|h| {
-            homeward_core::protection::consents(h.person.consent.as_deref(), Purpose::Search)
+            let r = &h.person.record;
+            let expired = match (r.category, r.status) {
+                (Some(c), Some(s)) => {
+                    homeward_core::protection::expired(c, s, h.person.updated_at, &rules, now_ms)
+                }
+                _ => false,
+            };
+            !expired
+                && homeward_core::protection::consents(h.person.consent.as_deref(), Purpose::Search)
         });
         let ids: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
         if !ids.is_empty() {
@@ -504,6 +515,66 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Sets how long records of a category (and status, when given) are kept after their
+    /// last change. One event.
+    pub async fn set_retention(
+        &self,
+        grant: &Grant<homeward_core::access::Administer>,
+        rule: &RetentionRule,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        if rule.days <= 0 {
+            return Err(Error::invalid(
+                "days",
+                "a retention period is a positive number of days",
+            ));
+        }
+        let status = rule.status.map_or("", |s| s.as_str());
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO retention_rules (party, category, status, days) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (party, category, status) DO UPDATE SET days = excluded.days",
+        )
+        .bind(grant.party().as_str())
+        .bind(rule.category.as_str())
+        .bind(status)
+        .bind(rule.days)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("setting a retention period"))?;
+        let payload = serde_json::json!({ "category": rule.category, "status": rule.status, "days": rule.days });
+        commit_with_event(tx, grant, "retention.set", payload, now_ms).await
+    }
+
+    /// The party's retention rules.
+    pub async fn retention_rules<C: Command>(
+        &self,
+        grant: &Grant<C>,
+    ) -> Result<Vec<RetentionRule>, Error> {
+        let rows = sqlx::query(
+            "SELECT category, status, days FROM retention_rules WHERE party = $1 ORDER BY category, status",
+        )
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading retention rules"))?;
+        rows.iter()
+            .map(|r| {
+                let get = db("reading a retention rule");
+                let status: String = r.try_get("status").map_err(&get)?;
+                Ok(RetentionRule {
+                    category: r.try_get::<String, _>("category").map_err(&get)?.parse()?,
+                    status: if status.is_empty() {
+                        None
+                    } else {
+                        Some(status.parse()?)
+                    },
+                    days: r.try_get("days").map_err(&get)?,
+                })
+            })
+            .collect()
     }
 
     /// Audits reads of person records (or of a list, for an export or a proof) by the

@@ -1537,3 +1537,70 @@ async fn a_familys_consent_gates_search_and_lists_that_leave() {
     )
     .await;
 }
+
+/// A record past its retention period leaves search; the most specific rule decides.
+#[tokio::test]
+async fn records_past_their_retention_leave_search() {
+    use homeward_core::protection::RetentionRule;
+    each_backend("records_past_their_retention_leave_search", async |t| {
+        let store = &t.store;
+        with_parties(store).await;
+        let ua_admin = actor(store, "UA", Role::Admin).await;
+        let read = authorize::<ReadRegister>(&ua_admin).unwrap();
+        let returned = PersonRecord {
+            status: Some(Status::Returned),
+            ..pow("Дмитрук", "Орест", Relation::Sought)
+        };
+        let missing = PersonRecord {
+            status: Some(Status::Missing),
+            ..pow("Дмитрук", "Орест", Relation::Sought)
+        };
+        store
+            .add_persons(
+                &Grant::system("UA".parse().unwrap(), "test"),
+                &[returned, missing],
+                T0,
+            )
+            .await
+            .unwrap();
+        let day = 86_400_000;
+        let admin_grant = authorize::<Administer>(&ua_admin).unwrap();
+        for (status, days) in [(Some(Status::Returned), 30), (None, 3650)] {
+            let rule = RetentionRule {
+                category: Category::Pow,
+                status,
+                days,
+            };
+            store.set_retention(&admin_grant, &rule, T0).await.unwrap();
+        }
+        let bad = RetentionRule {
+            category: Category::Pow,
+            status: None,
+            days: 0,
+        };
+        assert!(store.set_retention(&admin_grant, &bad, T0).await.is_err());
+        assert_eq!(store.retention_rules(&read).await.unwrap().len(), 2);
+        let query = SearchQuery {
+            text: "Дмитрук Орест".into(),
+            born: None,
+            limit: 10,
+        };
+        let statuses = async |now: i64| -> Vec<Option<Status>> {
+            store
+                .find(&read, &query, "tracing", now)
+                .await
+                .unwrap()
+                .iter()
+                .map(|h| h.person.record.status)
+                .collect()
+        };
+        assert_eq!(statuses(T0 + 10 * day).await.len(), 2);
+        assert_eq!(
+            statuses(T0 + 31 * day).await,
+            vec![Some(Status::Missing)],
+            "the returned man's record expired"
+        );
+        assert!(statuses(T0 + 3651 * day).await.is_empty());
+    })
+    .await;
+}
