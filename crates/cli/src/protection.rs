@@ -10,6 +10,7 @@ use homeward_core::access::{
 };
 use homeward_core::protection::{Purpose, ReadAction, Restriction, Sensitivity};
 use homeward_server::now_ms as now;
+use homeward_server::protection::decide_on;
 use homeward_store::{OpenMode, ReadFilter};
 
 /// Restricted statuses.
@@ -211,7 +212,8 @@ pub async fn person(
 /// Marks a record protected, or lifts the mark with `none`.
 pub async fn protect(db: Db, caller: Caller, person: i64, why: &str) -> anyhow::Result<()> {
     let store = db.open(OpenMode::MustExist).await?;
-    let grant = authorize::<RecordRestricted>(&caller.actor(&store).await?)?;
+    let actor = caller.actor(&store).await?;
+    let grant = decide_on::<RecordRestricted>(&store, &actor, person, now()).await?;
     let sensitivity: Option<Sensitivity> = match why.trim() {
         "none" | "" => None,
         s => Some(s.parse()?),
@@ -254,7 +256,8 @@ pub async fn restrict(command: RestrictCommand) -> anyhow::Result<()> {
             kind,
         } => {
             let store = db.open(OpenMode::MustExist).await?;
-            let grant = authorize::<RecordRestricted>(&caller.actor(&store).await?)?;
+            let actor = caller.actor(&store).await?;
+            let grant = decide_on::<RecordRestricted>(&store, &actor, person, now()).await?;
             let kind: Restriction = kind.parse()?;
             let id = store
                 .propose_restriction(&grant, person, kind, now())
@@ -294,7 +297,8 @@ pub async fn erase(command: EraseCommand) -> anyhow::Result<()> {
             reason,
         } => {
             let store = db.open(OpenMode::MustExist).await?;
-            let grant = authorize::<Erase>(&caller.actor(&store).await?)?;
+            let actor = caller.actor(&store).await?;
+            let grant = decide_on::<Erase>(&store, &actor, person, now()).await?;
             let id = store
                 .request_erasure(&grant, person, &reason, now())
                 .await?;

@@ -35,7 +35,9 @@ pub fn for_log(detail: &str) -> String {
         return detail.to_owned();
     }
     let what = detail.split(':').next().unwrap_or_default();
-    format!("{what}: [details withheld from the log; set HOMEWARD_LOG_NAMES=1 on synthetic data to see them]")
+    format!(
+        "{what}: [details withheld from the log; set HOMEWARD_LOG_NAMES=1 on synthetic data to see them]"
+    )
 }
 
 /// What a caller may be told: storage failures are logged (redacted) and reported without

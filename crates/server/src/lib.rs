@@ -13,7 +13,7 @@ pub mod export;
 pub mod lists;
 mod pages;
 pub mod plans;
-mod protection;
+pub mod protection;
 pub mod reconcile;
 pub mod scenario;
 mod signed_record;

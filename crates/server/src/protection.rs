@@ -78,6 +78,36 @@ fn purposes(texts: &[String]) -> Result<Vec<Purpose>, Error> {
 
 // ---- One implementation per capability, shared by the routes and the forms. ----
 
+/// Decides `C` for a protection act on record `id`; a refusal is audited (as the actor's
+/// refused act on the record, when the record is the party's) before it is returned.
+pub async fn decide_on<C: homeward_core::access::Command>(
+    store: &homeward_store::Store,
+    actor: &Actor,
+    id: i64,
+    now_ms: i64,
+) -> Result<homeward_core::access::Grant<C>, Error> {
+    match authorize::<C>(actor) {
+        Ok(grant) => Ok(grant),
+        Err(denied) => {
+            if let Ok(read) = authorize::<ReadRegister>(actor)
+                && store.person(&read, id).await.is_ok()
+            {
+                let what = format!("refused: {}", C::NAME);
+                store.refused(&read, id, &what, now_ms).await?;
+            }
+            Err(denied.into())
+        }
+    }
+}
+
+async fn decide<C: homeward_core::access::Command>(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<homeward_core::access::Grant<C>, Error> {
+    decide_on::<C>(&state.store, actor, id, state.now()).await
+}
+
 /// Refuses, as not found, a record the actor's party does not hold — before anything the
 /// request carries is read, so a foreign record's existence is never hinted at.
 async fn held(state: &AppState, actor: &Actor, id: i64) -> Result<(), Error> {
@@ -86,7 +116,7 @@ async fn held(state: &AppState, actor: &Actor, id: i64) -> Result<(), Error> {
 }
 
 async fn mark(state: &AppState, actor: &Actor, id: i64, s: Option<&str>) -> Result<(), Error> {
-    let grant = authorize::<RecordRestricted>(actor)?;
+    let grant = decide::<RecordRestricted>(state, actor, id).await?;
     held(state, actor, id).await?;
     state
         .store
@@ -104,7 +134,7 @@ async fn consent(state: &AppState, actor: &Actor, id: i64, p: &[String]) -> Resu
 }
 
 async fn propose(state: &AppState, actor: &Actor, id: i64, kind: &str) -> Result<i64, Error> {
-    let grant = authorize::<RecordRestricted>(actor)?;
+    let grant = decide::<RecordRestricted>(state, actor, id).await?;
     held(state, actor, id).await?;
     let kind: Restriction = kind.parse()?;
     state
@@ -135,7 +165,7 @@ async fn request_erasure(
     id: i64,
     reason: &str,
 ) -> Result<i64, Error> {
-    let grant = authorize::<Erase>(actor)?;
+    let grant = decide::<Erase>(state, actor, id).await?;
     held(state, actor, id).await?;
     state
         .store

@@ -320,11 +320,21 @@ impl Store {
                 "restriction {id} was already confirmed"
             )));
         }
-        check_second_person(
+        if let Err(refusal) = check_second_person(
             &r.proposed_by,
             grant.actor(),
             &format!("the {} status of record {}", r.kind, r.person_id),
-        )?;
+        ) {
+            drop(tx);
+            self.refused(
+                grant,
+                r.person_id,
+                "a restricted status confirmed by its proposer",
+                now_ms,
+            )
+            .await?;
+            return Err(refusal);
+        }
         sqlx::query("UPDATE restrictions SET confirmed_by = $1, confirmed_at = $2 WHERE id = $3")
             .bind(grant.actor())
             .bind(now_ms)
@@ -577,6 +587,24 @@ impl Store {
             .collect()
     }
 
+    /// Audits a refused act on a record: who tried what, and when.
+    pub async fn refused<C: Command>(
+        &self,
+        grant: &Grant<C>,
+        person: i64,
+        what: &str,
+        now_ms: i64,
+    ) -> Result<(), Error> {
+        let read = ReadOf {
+            action: ReadAction::Refused,
+            persons: &[person],
+            list: None,
+            purpose: "refused",
+            detail: Some(what),
+        };
+        self.record_reads(grant, read, now_ms).await
+    }
+
     /// Audits reads of person records (or of a list, for an export or a proof) by the
     /// grant's actor: one entry per record.
     pub async fn record_reads<C: Command>(
@@ -778,11 +806,21 @@ impl Store {
                 "erasure {id} was already carried out"
             )));
         }
-        check_second_person(
+        if let Err(refusal) = check_second_person(
             &requested_by,
             grant.actor(),
             &format!("the erasure of record {person}"),
-        )?;
+        ) {
+            drop(tx);
+            self.refused(
+                grant,
+                person,
+                "an erasure confirmed by the one who asked for it",
+                now_ms,
+            )
+            .await?;
+            return Err(refusal);
+        }
         let blank = PERSONAL_COLUMNS
             .iter()
             .map(|c| format!("{c} = NULL"))
