@@ -479,17 +479,17 @@ impl Store {
             !expired
                 && homeward_core::protection::consents(h.person.consent.as_deref(), Purpose::Search)
         });
+        // Every search is audited: each hit shown, or the search itself when nothing came up
+        // (so a search for an erased or protected person leaves its trace too).
         let ids: Vec<i64> = hits.iter().map(|h| h.person.id).collect();
-        if !ids.is_empty() {
-            let read = ReadOf {
-                action: ReadAction::SearchHit,
-                persons: &ids,
-                list: None,
-                purpose,
-                detail: None,
-            };
-            self.record_reads(grant, read, now_ms).await?;
-        }
+        let read = ReadOf {
+            action: ReadAction::SearchHit,
+            persons: &ids,
+            list: None,
+            purpose,
+            detail: ids.is_empty().then_some("no record shown"),
+        };
+        self.record_reads(grant, read, now_ms).await?;
         Ok(hits)
     }
 
@@ -903,6 +903,15 @@ impl Store {
             "list_rows": rows.len(),
             "lists_withheld": lists.len(),
         });
-        commit_with_event(tx, grant, "erasure.confirmed", payload, now_ms).await
+        commit_with_event(tx, grant, "erasure.confirmed", payload, now_ms).await?;
+        // PostgreSQL keeps the old row versions (and their index entries) until a vacuum;
+        // SQLite overwrites them at once (secure_delete).
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("VACUUM persons, list_rows, lists, links, child_cases")
+                .execute(&self.pool)
+                .await
+                .map_err(db("vacuuming after the erasure"))?;
+        }
+        Ok(())
     }
 }

@@ -188,6 +188,27 @@ async fn a_childs_record_is_masked_for_a_viewer_through_every_route() {
                     .decrypt(std::iter::once(&other as &dyn age::Identity))
                     .is_err()
             );
+            // The register page's export form asks the same of the page route.
+            let resp = c
+                .get(r.url(&format!(
+                    "/register/export?format=csv&category=child&recipient={recipient}"
+                )))
+                .bearer_auth(r.token("UA", Role::Protection))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert!(
+                resp.headers()["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .contains(".age")
+            );
+            let (_, form) = get("/persons?category=child", Role::Protection).await;
+            assert!(
+                form.contains("name=\"recipient\""),
+                "the export form asks for a recipient"
+            );
             let (status, bad) =
                 get(&format!("{export}&recipient=age1notakey"), Role::Protection).await;
             assert!(
