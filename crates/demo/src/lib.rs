@@ -842,9 +842,79 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         }
     }
 
+    protection(store, &ua, now_ms).await?;
+
     Ok(Seeded {
         round_id,
         tokens,
         records: sizes.to_vec(),
     })
+}
+
+/// Protection in the demo: UA keeps returned prisoners' records ten years and returned
+/// civilians' five; three civilians' relatives are under pressure (their records protected);
+/// twenty families agreed to every use of their request; one held man's refusal of
+/// repatriation waits for a second person's confirmation. Synthetic people only.
+async fn protection(store: &Store, ua: &PartyCode, now_ms: i64) -> Result<(), Error> {
+    use homeward_core::protection::{Purpose, Restriction, RetentionRule, Sensitivity};
+    let admin = Grant::<Administer>::system(ua.clone(), "demo");
+    for (category, days) in [(Category::Pow, 3650), (Category::Civilian, 1825)] {
+        let rule = RetentionRule {
+            category,
+            status: Some(Status::Returned),
+            days,
+        };
+        store.set_retention(&admin, &rule, now_ms).await?;
+    }
+    let read = Grant::<homeward_core::access::ReadRegister>::system(ua.clone(), "demo");
+    let civilians: Vec<i64> = store
+        .register(
+            &read,
+            &homeward_store::PersonFilter {
+                category: Some(Category::Civilian),
+                ..Default::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|p| p.record.relation == Some(Relation::Sought))
+        .map(|p| p.id)
+        .collect();
+    let officer =
+        Grant::<homeward_core::access::RecordRestricted>::system(ua.clone(), "demo-protection");
+    for id in civilians.iter().take(3) {
+        store
+            .mark_protected(
+                &officer,
+                *id,
+                Some(Sensitivity::RelativesUnderPressure),
+                now_ms,
+            )
+            .await?;
+    }
+    let operator = Grant::<WriteRegister>::system(ua.clone(), "demo");
+    let every = [
+        Purpose::Search,
+        Purpose::ShareMediator,
+        Purpose::ShareOtherParty,
+    ];
+    for id in civilians.iter().skip(3).take(20) {
+        store.set_consent(&operator, *id, &every, now_ms).await?;
+    }
+    let held = store
+        .register(
+            &read,
+            &homeward_store::PersonFilter {
+                category: Some(Category::Pow),
+                status: Some(Status::Held),
+                ..Default::default()
+            },
+        )
+        .await?;
+    if let Some(man) = held.first() {
+        store
+            .propose_restriction(&officer, man.id, Restriction::RefusedRepatriation, now_ms)
+            .await?;
+    }
+    Ok(())
 }
