@@ -327,13 +327,20 @@ pub fn unusual(reads: &[Read]) -> Vec<ReadFlag> {
                 flagged_until = opens[end].at_ms;
             }
         }
+        // One flag per export (its records share the moment), not per record.
+        let mut exports: std::collections::BTreeMap<i64, usize> = Default::default();
         for r in rs.iter().filter(|r| r.action == ReadAction::Export) {
-            let hour = r.at_ms.rem_euclid(86_400_000) / 3_600_000;
+            *exports.entry(r.at_ms).or_default() += 1;
+        }
+        for (at_ms, records) in exports {
+            let hour = at_ms.rem_euclid(86_400_000) / 3_600_000;
             if hour >= NIGHT_HOURS.0 || hour < NIGHT_HOURS.1 {
                 flags.push(ReadFlag {
                     actor: actor.to_owned(),
-                    at_ms: r.at_ms,
-                    why: format!("exported personal data at {hour:02}:xx UTC, at night"),
+                    at_ms,
+                    why: format!(
+                        "exported personal data ({records} records) at {hour:02}:xx UTC, at night"
+                    ),
                 });
             }
         }

@@ -1604,3 +1604,82 @@ async fn records_past_their_retention_leave_search() {
     })
     .await;
 }
+
+/// One user opening a hundred records within a minute, and an export at night, are flagged
+/// for the auditors; another user's slow reading is not.
+#[tokio::test]
+async fn unusual_reading_is_flagged_for_the_auditors() {
+    use homeward_core::access::Audit;
+    use homeward_core::protection::ReadAction;
+    use homeward_store::ReadOf;
+    each_backend("unusual_reading_is_flagged_for_the_auditors", async |t| {
+        let store = &t.store;
+        with_parties(store).await;
+        let hurried = authorize::<ReadRegister>(&actor(store, "UA", Role::Viewer).await).unwrap();
+        let careful = authorize::<ReadRegister>(&actor(store, "UA", Role::Operator).await).unwrap();
+        let auditor = authorize::<Audit>(&actor(store, "UA", Role::Auditor).await).unwrap();
+        let noon = T0 + 12 * 3_600_000;
+        fn view(persons: &[i64]) -> ReadOf<'_> {
+            ReadOf {
+                action: ReadAction::View,
+                persons,
+                list: None,
+                purpose: "view",
+                detail: None,
+            }
+        }
+        for i in 0..110_i64 {
+            let ids = [i + 1];
+            store
+                .record_reads(&hurried, view(&ids), noon + i * 300)
+                .await
+                .unwrap();
+            store
+                .record_reads(&careful, view(&ids), noon + i * 61_000)
+                .await
+                .unwrap();
+        }
+        let night = T0 + 23 * 3_600_000;
+        let export = ReadOf {
+            action: ReadAction::Export,
+            persons: &[1, 2],
+            list: None,
+            purpose: "export",
+            detail: Some("csv"),
+        };
+        store.record_reads(&careful, export, night).await.unwrap();
+        let flags = store.read_flags(&auditor, 0).await.unwrap();
+        assert_eq!(flags.len(), 2, "{flags:?}");
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.actor == hurried.actor() && f.why.contains("within a minute"))
+        );
+        assert!(
+            flags.iter().any(|f| f.actor == careful.actor()
+                && f.why.contains("(2 records)")
+                && f.why.contains("at night")),
+            "one flag for the export at night: {flags:?}"
+        );
+        assert!(
+            flags
+                .iter()
+                .all(|f| f.actor == hurried.actor() || f.why.contains("night"))
+        );
+        // The audit cannot be rewritten.
+        let pool = store.raw_pool_for_tests();
+        assert!(
+            sqlx::query("UPDATE read_audit SET actor = 'user:0'")
+                .execute(pool)
+                .await
+                .is_err()
+        );
+        assert!(
+            sqlx::query("DELETE FROM read_audit")
+                .execute(pool)
+                .await
+                .is_err()
+        );
+    })
+    .await;
+}
