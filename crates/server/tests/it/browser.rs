@@ -507,3 +507,149 @@ async fn a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it() {
     )
     .await;
 }
+
+/// The text of the page's body, once it holds `until` (or after five seconds).
+async fn body_text(c: &reqwest::Client, s: &str, until: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..50 {
+        let body = find(c, s, "body").await;
+        text = call(
+            c,
+            reqwest::Method::GET,
+            format!("{s}/element/{body}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+        if text.contains(until) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    text
+}
+
+async fn click(c: &reqwest::Client, s: &str, css: &str) {
+    let el = find(c, s, css).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element/{el}/click"),
+        json!({}),
+    )
+    .await;
+}
+
+async fn go(c: &reqwest::Client, s: &str, url: String) {
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/url"),
+        json!({ "url": url }),
+    )
+    .await;
+}
+
+/// In the browser: a viewer sees a child's record masked; a reviewer proposes a restricted
+/// status on the record's page and cannot confirm it; a protection officer, signed in in a
+/// browser of their own, confirms it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restricted_status_takes_two_people_in_the_browser() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    each_backend(
+        "a_restricted_status_takes_two_people_in_the_browser",
+        async |r| {
+            let c = reqwest::Client::new();
+            let api =
+                |path: &str, role: Role| c.get(r.url(path)).bearer_auth(r.token("UA", role)).send();
+            let child: Value = api(
+                "/api/v1/persons?category=child&per_page=1",
+                Role::Protection,
+            )
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+            let child = child["items"][0]["id"].as_i64().unwrap();
+            let man: Value = api(
+                "/api/v1/persons?category=pow&status=in_custody&per_page=1",
+                Role::Viewer,
+            )
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+            let man = man["items"][0]["id"].as_i64().unwrap();
+
+            let (viewer, _p1) = open_session(&c, &driver).await;
+            sign_in(&c, &viewer, r, &r.token("UA", Role::Viewer)).await;
+            go(&c, &viewer, r.url(&format!("/persons/{child}"))).await;
+            let text = body_text(&c, &viewer, "protected").await;
+            assert!(
+                text.contains("This record is protected"),
+                "{}: {text}",
+                r.backend
+            );
+
+            let (reviewer, _p2) = open_session(&c, &driver).await;
+            sign_in(&c, &reviewer, r, &r.token("UA", Role::Reviewer)).await;
+            go(&c, &reviewer, r.url(&format!("/persons/{man}"))).await;
+            click(
+                &c,
+                &reviewer,
+                "select[name=kind] option[value=harmful_information]",
+            )
+            .await;
+            click(&c, &reviewer, "form#propose-restriction button").await;
+            let text = body_text(&c, &reviewer, "waiting for a second person").await;
+            assert!(
+                text.contains("waiting for a second person"),
+                "{}: {text}",
+                r.backend
+            );
+            click(&c, &reviewer, "table#restrictions button").await;
+            let text = body_text(&c, &reviewer, "second person must confirm").await;
+            assert!(
+                text.contains("a second person must confirm it"),
+                "{}: {text}",
+                r.backend
+            );
+
+            let (officer, _p3) = open_session(&c, &driver).await;
+            sign_in(&c, &officer, r, &r.token("UA", Role::Protection)).await;
+            go(&c, &officer, r.url(&format!("/persons/{man}"))).await;
+            click(&c, &officer, "table#restrictions button").await;
+            let text = body_text(&c, &officer, "Release to lists").await;
+            assert!(
+                text.contains("Release to lists"),
+                "{}: confirmed: {text}",
+                r.backend
+            );
+            let restrictions: Value =
+                api(&format!("/api/v1/persons/{man}/restrictions"), Role::Viewer)
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+            assert!(
+                restrictions[0]["confirmed_by"].is_string(),
+                "{restrictions}"
+            );
+            assert_ne!(
+                restrictions[0]["confirmed_by"],
+                restrictions[0]["proposed_by"]
+            );
+            for s in [viewer, reviewer, officer] {
+                c.delete(s).send().await.unwrap();
+            }
+        },
+    )
+    .await;
+}
