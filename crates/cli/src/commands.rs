@@ -1864,34 +1864,12 @@ async fn demo(db: &str, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow:
 /// a proof of one row; says what it proved, or fails naming what did not hold.
 fn verify_document(file: &std::path::Path, key: &str) -> anyhow::Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let fail = |why: String| anyhow::anyhow!("{}: {why}", file.display());
-    let format = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .map(|v| v["format"].clone())
-        .unwrap_or_default();
-    if format == homeward_ledger::bundle::BUNDLE_FORMAT {
-        let b = homeward_ledger::bundle::Bundle::from_file(&bytes).map_err(fail)?;
-        b.check(key).map_err(fail)?;
-        return Ok(format!(
-            "ok: the bundle of {}'s list {} ({} rows) holds: signed by {}, its issuing is event {} of a signed log of {} events, counter-signed by [{}]",
-            b.issuer,
-            b.sha256,
-            b.rows.len(),
-            b.public_key,
-            b.event_seq,
-            b.tree_head.size,
-            b.countersignatures
-                .iter()
-                .map(|c| c.0.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+    let result = homeward_server::api::check_document(&bytes, key);
+    if result.valid {
+        Ok(format!("ok: {}", result.detail))
+    } else {
+        bail!("{}: {}", file.display(), result.detail)
     }
-    let p = homeward_ledger::rows::RowProof::from_file(&bytes).map_err(fail)?;
-    p.verify(key).map_err(fail)?;
-    Ok(format!(
-        "ok: line {} was on the list {} issued by {} ({} rows), signed by {}",
-        p.line, p.list_sha256, p.issuer, p.rows, p.public_key
-    ))
 }
 
 /// Reads a bundle file.

@@ -2066,7 +2066,7 @@ fn a_signed_list_travels_as_a_bundle_and_anything_altered_replayed_or_rolled_bac
         &ua_public,
     ]);
     assert!(
-        stdout(&o).contains("counter-signed by [TR]"),
+        stdout(&o).contains("counter-signed by TR"),
         "{}",
         stderr(&o)
     );

@@ -1598,63 +1598,83 @@ pub struct ProofResult {
 }
 
 /// Checks a proof that one row was on a signed list, or a whole list bundle, against the
-/// issuer's public key. Nothing is stored; no other row is needed.
+/// issuer's public key, as JSON however it is spelled (pasted, or sent to the API). Nothing
+/// is stored; no other row is needed.
 pub fn check_proof(proof: serde_json::Value, key: &str) -> ProofResult {
-    // A list bundle is checked whole: original, rows, signatures, the event's inclusion.
     if proof["format"] == homeward_ledger::bundle::BUNDLE_FORMAT {
-        return match serde_json::from_value::<homeward_ledger::bundle::Bundle>(proof) {
-            Err(e) => ProofResult {
-                valid: false,
-                detail: format!("not a list bundle: {e}"),
-            },
-            Ok(b) => match b.check(key) {
-                Ok(()) => ProofResult {
-                    valid: true,
-                    detail: format!(
-                        "the bundle of {}'s list {} ({} rows) holds: signed, and its issuing is event {} of a signed log of {} events{}",
-                        b.issuer,
-                        b.sha256,
-                        b.rows.len(),
-                        b.event_seq,
-                        b.tree_head.size,
-                        if b.countersignatures.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                "; counter-signed by {}",
-                                b.countersignatures
-                                    .iter()
-                                    .map(|c| c.0.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
-                        }
-                    ),
-                },
-                Err(why) => ProofResult {
-                    valid: false,
-                    detail: why,
-                },
-            },
-        };
+        return serde_json::from_value(proof)
+            .map_err(|e| format!("not a list bundle: {e}"))
+            .map_or_else(ProofResult::refused, |b| bundle_result(&b, key));
     }
-    match serde_json::from_value::<homeward_ledger::rows::RowProof>(proof) {
-        Err(e) => ProofResult {
+    serde_json::from_value(proof)
+        .map_err(|e| format!("not a row proof: {e}"))
+        .map_or_else(ProofResult::refused, |p| row_result(&p, key))
+}
+
+/// Checks an exported file — a list bundle or a row proof, byte for byte as homeward wrote
+/// it (any other spelling is refused) — against the issuer's public key.
+pub fn check_document(bytes: &[u8], key: &str) -> ProofResult {
+    let format = serde_json::from_slice::<serde_json::Value>(bytes)
+        .map(|v| v["format"].clone())
+        .unwrap_or_default();
+    if format == homeward_ledger::bundle::BUNDLE_FORMAT {
+        return homeward_ledger::bundle::Bundle::from_file(bytes)
+            .map_or_else(ProofResult::refused, |b| bundle_result(&b, key));
+    }
+    homeward_ledger::rows::RowProof::from_file(bytes)
+        .map_or_else(ProofResult::refused, |p| row_result(&p, key))
+}
+
+impl ProofResult {
+    fn refused(detail: String) -> Self {
+        ProofResult {
             valid: false,
-            detail: format!("not a row proof: {e}"),
+            detail,
+        }
+    }
+}
+
+/// A whole bundle checked: original, rows, signatures, the issuing event's inclusion.
+fn bundle_result(b: &homeward_ledger::bundle::Bundle, key: &str) -> ProofResult {
+    match b.check(key) {
+        Err(why) => ProofResult::refused(why),
+        Ok(()) => ProofResult {
+            valid: true,
+            detail: format!(
+                "the bundle of {}'s list {} ({} rows) holds: signed by {}, and its issuing is event {} of a signed log of {} events{}",
+                b.issuer,
+                b.sha256,
+                b.rows.len(),
+                b.public_key,
+                b.event_seq,
+                b.tree_head.size,
+                if b.countersignatures.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; counter-signed by {}",
+                        b.countersignatures
+                            .iter()
+                            .map(|c| c.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ),
         },
-        Ok(p) => match p.verify(key) {
-            Ok(()) => ProofResult {
-                valid: true,
-                detail: format!(
-                    "line {} was on the list {} issued by {} ({} rows), signed by {}",
-                    p.line, p.list_sha256, p.issuer, p.rows, p.public_key
-                ),
-            },
-            Err(why) => ProofResult {
-                valid: false,
-                detail: why,
-            },
+    }
+}
+
+/// A proof of one row checked against the list's signature.
+fn row_result(p: &homeward_ledger::rows::RowProof, key: &str) -> ProofResult {
+    match p.verify(key) {
+        Err(why) => ProofResult::refused(why),
+        Ok(()) => ProofResult {
+            valid: true,
+            detail: format!(
+                "line {} was on the list {} issued by {} ({} rows), signed by {}",
+                p.line, p.list_sha256, p.issuer, p.rows, p.public_key
+            ),
         },
     }
 }

@@ -20,7 +20,7 @@ use homeward_core::talks::{Flow, thousands};
 use serde::Deserialize;
 
 /// The pages' paths, as routed.
-pub const PATHS: [&str; 48] = [
+pub const PATHS: [&str; 49] = [
     "/",
     "/login",
     "/logout",
@@ -69,6 +69,7 @@ pub const PATHS: [&str; 48] = [
     "/erasures/{erasure}/confirmation",
     "/audit",
     "/retention",
+    "/log/proof-file",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -130,6 +131,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             PATHS[47],
             axum::routing::post(protection::page_set_retention),
+        )
+        .route(
+            PATHS[48],
+            axum::routing::post(proof_file_check).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::BUNDLE_LIMIT,
+            )),
         )
         .route(PATHS[0], get(dashboard))
         .route(PATHS[1], get(login_form).post(login))
@@ -600,6 +607,32 @@ async fn proof_check(
             detail: format!("the proof is not JSON: {e}"),
         },
     };
+    render_log(&state, &caller, Some(result)).await
+}
+
+/// `POST /log/proof-file`: checks an uploaded bundle or proof file, byte for byte as
+/// homeward wrote it, against the key given. Nothing is stored.
+async fn proof_file_check(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Html<String>, PageError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        Error::invalid("document", format!("the upload could not be read: {e}"))
+    };
+    let (mut csrf, mut key, mut document) = (String::new(), String::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(bad)?,
+            "key" => key = field.text().await.map_err(bad)?,
+            "document" => document = Some(field.bytes().await.map_err(bad)?),
+            _ => {}
+        }
+    }
+    caller.check_csrf(&csrf)?;
+    let document =
+        document.ok_or_else(|| Error::invalid("document", "the upload holds no file"))?;
+    let result = crate::api::check_document(&document, key.trim());
     render_log(&state, &caller, Some(result)).await
 }
 

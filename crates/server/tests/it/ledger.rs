@@ -115,6 +115,36 @@ async fn auditors_see_the_signed_heads_and_check_a_proof_of_a_name() {
                 "{page}"
             );
             assert!(page.contains("1 signed tree heads"));
+            // The same proof uploaded as the file `homeward prove` writes: valid as written,
+            // refused with one byte changed.
+            let file: homeward_ledger::rows::RowProof = serde_json::from_value(proof).unwrap();
+            let file = file.to_file().unwrap();
+            let upload = async |bytes: Vec<u8>| {
+                let form = reqwest::multipart::Form::new()
+                    .text("csrf", "")
+                    .text("key", key.public_hex())
+                    .part(
+                        "document",
+                        reqwest::multipart::Part::bytes(bytes).file_name("proof.json"),
+                    );
+                client()
+                    .post(r.url("/log/proof-file"))
+                    .bearer_auth(r.token("UA", Role::Auditor))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            };
+            let page = upload(file.clone()).await;
+            assert!(page.contains("Valid: line"), "{page}");
+            let mut changed = file;
+            let at = changed.len() / 2;
+            changed[at] ^= 0x04;
+            let page = upload(changed).await;
+            assert!(page.contains("Refused:"), "{page}");
         },
     )
     .await;
