@@ -433,7 +433,28 @@ impl Store {
         list_id: i64,
         addressees: &[String],
     ) -> Result<(), Error> {
-        use homeward_core::protection::{Purpose, consents, left_out_because};
+        use homeward_core::protection::{Clearance, Purpose, consents, left_out_because};
+        // A bundle carries the rows whole: one with protected rows only leaves through a
+        // reader cleared to see them.
+        if grant.clearance() == Clearance::Masked {
+            let protected: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM list_rows r JOIN lists l ON l.id = r.list_id \
+                 LEFT JOIN persons p ON p.id = r.person_id WHERE r.list_id = $1 \
+                 AND (l.category = 'child' OR p.category = 'child' OR p.sensitivity IS NOT NULL)",
+            )
+            .bind(list_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db("reading the rows"))?;
+            if protected > 0 {
+                return Err(Error::invalid(
+                    "list",
+                    format!(
+                        "list {list_id} holds {protected} protected rows, which a bundle carries whole; only the roles protection and admin may send it"
+                    ),
+                ));
+            }
+        }
         let rows: Vec<(i64, i64)> = sqlx::query(
             "SELECT row_no, person_id FROM list_rows WHERE list_id = $1 AND person_id IS NOT NULL ORDER BY row_no",
         )

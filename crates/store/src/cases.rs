@@ -4,7 +4,7 @@ use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, ReadRegister, ReadTalks, RecordMovements, WriteTalks};
 use homeward_core::cases::{ChildCaseState, TruceConflict, TruceWindow, truce_conflicts};
-use homeward_core::record::{PartialDate, PersonRecord};
+use homeward_core::record::PartialDate;
 use homeward_core::talks::Terms;
 use serde::Serialize;
 use sqlx::Row;
@@ -155,7 +155,7 @@ impl Store {
         commitment_id: i64,
     ) -> Result<Vec<ChildCaseView>, Error> {
         let rows = sqlx::query(
-            "SELECT c.person_id, c.state, c.agreed, c.note, c.updated_by, p.surname, p.given_names, p.patronymic \
+            "SELECT c.person_id, c.state, c.agreed, c.note, c.updated_by, p.surname, p.given_names, p.patronymic, p.category, p.sensitivity \
              FROM child_cases c JOIN persons p ON p.id = c.person_id \
              WHERE c.commitment_id = $1 AND c.party = $2 ORDER BY c.agreed DESC, c.person_id",
         )
@@ -170,16 +170,16 @@ impl Store {
                 let agreed: i64 = r.try_get("agreed").map_err(&get)?;
                 Ok(ChildCaseView {
                     person_id: r.try_get("person_id").map_err(&get)?,
-                    name: PersonRecord {
-                        surname: r.try_get("surname").map_err(&get)?,
-                        given_names: r.try_get("given_names").map_err(&get)?,
-                        patronymic: r.try_get("patronymic").map_err(&get)?,
-                        ..Default::default()
-                    }
-                    .display_name(),
+                    name: crate::persons::shown_name(r, grant.clearance())?,
                     state: r.try_get::<String, _>("state").map_err(&get)?.parse()?,
                     agreed: agreed != 0,
-                    note: r.try_get("note").map_err(&get)?,
+                    // A child's case note is as sensitive as the child's record.
+                    note: match grant.clearance() {
+                        homeward_core::protection::Clearance::Full => {
+                            r.try_get("note").map_err(&get)?
+                        }
+                        homeward_core::protection::Clearance::Masked => None,
+                    },
                     updated_by: r.try_get("updated_by").map_err(&get)?,
                 })
             })

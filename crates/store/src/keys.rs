@@ -478,18 +478,34 @@ impl Store {
                 ),
             ));
         }
-        let person: Option<i64> = sqlx::query_scalar(
-            "SELECT r.person_id FROM list_rows r JOIN lists l ON l.id = r.list_id \
-             WHERE r.list_id = $1 AND r.row_no = $2 AND l.issuer = $3",
+        let cell = sqlx::query(
+            "SELECT CASE WHEN l.issuer = $3 THEN r.person_id END AS person_id, \
+             CASE WHEN l.category = 'child' OR p.category = 'child' OR p.sensitivity IS NOT NULL THEN 1 ELSE 0 END AS protected \
+             FROM list_rows r JOIN lists l ON l.id = r.list_id LEFT JOIN persons p ON p.id = r.person_id \
+             WHERE r.list_id = $1 AND r.row_no = $2",
         )
         .bind(list_id)
         .bind(line)
         .bind(me)
-        .fetch_optional(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
-        .map_err(db("reading the row"))?
-        .flatten();
+        .map_err(db("reading the row"))?;
+        let person: Option<i64> = cell.try_get("person_id").map_err(&get)?;
+        let protected: i64 = cell.try_get("protected").map_err(&get)?;
         tx.commit().await.map_err(db("finishing the read"))?;
+        // A proof carries the row's cells: a protected row's only for a reader cleared for it.
+        if protected != 0 && grant.clearance() == homeward_core::protection::Clearance::Masked {
+            if let Some(p) = person {
+                self.refused(grant, p, "a proof of a protected row", now_ms)
+                    .await?;
+            }
+            return Err(Error::invalid(
+                "row",
+                format!(
+                    "line {line} of list {list_id} is a protected record's; only the roles protection and admin may prove it"
+                ),
+            ));
+        }
         let persons: Vec<i64> = person.into_iter().collect();
         let read = crate::ReadOf {
             action: homeward_core::protection::ReadAction::Proof,

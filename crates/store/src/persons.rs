@@ -174,6 +174,30 @@ pub(crate) fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> 
     })
 }
 
+/// The name a reader with `clearance` may see of the person in `row` (columns surname,
+/// given_names, patronymic, category, sensitivity, and tag_number when selected): masked for
+/// a protected record, by core's rule.
+pub(crate) fn shown_name(
+    row: &sqlx::any::AnyRow,
+    clearance: homeward_core::protection::Clearance,
+) -> Result<String, Error> {
+    let get = db("reading a name");
+    let text = |name: &str| -> Result<Option<String>, Error> { row.try_get(name).map_err(&get) };
+    let sensitivity: Option<homeward_core::protection::Sensitivity> =
+        opt_parse(text("sensitivity")?)?;
+    let mut record = PersonRecord {
+        category: opt_parse(text("category")?)?,
+        surname: text("surname")?,
+        given_names: text("given_names")?,
+        patronymic: text("patronymic")?,
+        tag_number: row.try_get("tag_number").ok().flatten(),
+        ..Default::default()
+    };
+    let protected = homeward_core::protection::is_protected(&record, sensitivity);
+    homeward_core::protection::disclose(&mut record, protected, clearance);
+    Ok(record.display_name())
+}
+
 /// A record as a reader with `clearance` may see it: the sensitive fields of a protected
 /// record masked for a reader not cleared for them (the rule is core's).
 pub(crate) fn disclosed(

@@ -369,7 +369,7 @@ impl Store {
         .map_err(db("reading the stages"))?;
         let person_rows = sqlx::query(
             "SELECT sp.stage_id, sp.person_id, sp.from_party, sp.to_party, sp.movement, sp.reason, sp.rank, \
-             sp.why, sp.moved_by, p.surname, p.given_names, p.patronymic, p.tag_number \
+             sp.why, sp.moved_by, p.surname, p.given_names, p.patronymic, p.tag_number, p.category, p.sensitivity \
              FROM stage_persons sp JOIN stages s ON s.id = sp.stage_id JOIN persons p ON p.id = sp.person_id \
              WHERE s.plan_id = $1 ORDER BY s.seq, sp.from_party = $2 DESC, sp.rank, sp.person_id",
         )
@@ -378,17 +378,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading the people of the plan"))?;
-        let name = |r: &sqlx::any::AnyRow| -> Result<String, Error> {
-            let get = db("reading a name");
-            let record = homeward_core::record::PersonRecord {
-                surname: r.try_get("surname").map_err(&get)?,
-                given_names: r.try_get("given_names").map_err(&get)?,
-                patronymic: r.try_get("patronymic").map_err(&get)?,
-                tag_number: r.try_get("tag_number").map_err(&get)?,
-                ..Default::default()
-            };
-            Ok(record.display_name())
-        };
+        let name = |r: &sqlx::any::AnyRow| crate::persons::shown_name(r, grant.clearance());
         let mut stages = Vec::with_capacity(stage_rows.len());
         for s in &stage_rows {
             let id: i64 = s.try_get("id").map_err(&get)?;
@@ -437,7 +427,7 @@ impl Store {
         let mut left_out = Vec::new();
         if created_by == me {
             let rows = sqlx::query(
-                "SELECT e.person_id, e.from_party, e.reason, p.surname, p.given_names, p.patronymic, p.tag_number \
+                "SELECT e.person_id, e.from_party, e.reason, p.surname, p.given_names, p.patronymic, p.tag_number, p.category, p.sensitivity \
                  FROM plan_exclusions e JOIN persons p ON p.id = e.person_id WHERE e.plan_id = $1 ORDER BY e.from_party, e.person_id",
             )
             .bind(plan_id)

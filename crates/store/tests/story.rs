@@ -1326,6 +1326,14 @@ async fn people_in_the_register_are_protected() {
         store.sign_list(&admin_grant, list, &key, T0 + 7).await.unwrap();
         store.sign_tree_head(&admin_grant, &key, T0 + 8).await.unwrap();
 
+        // A bundle carries the rows whole: the viewer may not send the list with the child.
+        let refused = store.export_bundle(&read_as(&viewer), list).await.unwrap_err().to_string();
+        assert!(refused.contains("protected rows"), "{refused}");
+        assert!(store.export_bundle(&read_as(&officer), list).await.is_ok());
+        // Nor prove the child's row, which would show its cells; the officer may.
+        let refused = store.prove_row(&read_as(&viewer), list, 2, T0 + 8).await.unwrap_err().to_string();
+        assert!(refused.contains("protected record"), "{refused}");
+        assert!(store.prove_row(&read_as(&officer), list, 2, T0 + 8).await.is_ok());
         // An erasure asked by one person is carried out only by a second.
         let erase = authorize::<Erase>(&officer).unwrap();
         assert!(store.request_erasure(&erase, soldier_id, "  ", T0 + 9).await.is_err());

@@ -46,6 +46,46 @@ async fn a_childs_record_is_masked_for_a_viewer_through_every_route() {
                 found.contains(&surname),
                 "the officer finds the child: {found}"
             );
+            let (_, commitments) = get("/api/v1/commitments", Role::Viewer).await;
+            let commitments: Value = serde_json::from_str(&commitments).unwrap();
+            let children = commitments
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["terms"]["kind"] == "child_return")
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap();
+            let (_, cases) = get(
+                &format!("/api/v1/commitments/{children}/children"),
+                Role::Protection,
+            )
+            .await;
+            let (cased, cased_name) = {
+                let cases: Value = serde_json::from_str(&cases).unwrap();
+                (
+                    cases[0]["person_id"].as_i64().unwrap(),
+                    cases[0]["name"].as_str().unwrap().to_owned(),
+                )
+            };
+            assert!(
+                !cased_name.contains("[protected]"),
+                "the officer sees the child's name"
+            );
+            let (_, shown) = get(
+                &format!("/api/v1/commitments/{children}/children"),
+                Role::Viewer,
+            )
+            .await;
+            assert!(
+                !shown.contains(&cased_name) && shown.contains("[protected]"),
+                "{shown}"
+            );
+            let (_, page) = get(&format!("/commitments/{children}/children"), Role::Viewer).await;
+            assert!(
+                !page.contains(&cased_name),
+                "the children page masks the name of child {cased}"
+            );
             // Every route that shows people, as a viewer: the child's name appears nowhere.
             let routes = [
                 format!("/api/v1/persons/{id}?purpose=hotline%20call"),
