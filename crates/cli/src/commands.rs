@@ -403,8 +403,7 @@ enum Command {
     #[command(subcommand)]
     Restrict(crate::protection::RestrictCommand),
     /// Erase a record's personal data: asked by one person, carried out by a second.
-    #[command(subcommand)]
-    Erase(crate::protection::EraseCommand),
+    Erase(crate::protection::EraseArgs),
     /// The read audit: every read of the party's records, and unusual patterns.
     #[command(subcommand)]
     Audit(crate::protection::AuditCommand),

@@ -93,6 +93,25 @@ pub enum EraseCommand {
     },
 }
 
+/// `homeward erase --person ID --reason …` asks for an erasure; `homeward erase confirm ID`
+/// and `homeward erase list` do the rest.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct EraseArgs {
+    #[command(subcommand)]
+    command: Option<EraseCommand>,
+    #[command(flatten)]
+    db: Db,
+    #[command(flatten)]
+    caller: Option<Caller>,
+    /// The record whose personal data is to be erased.
+    #[arg(long, requires = "reason")]
+    person: Option<i64>,
+    /// Why (kept with the request).
+    #[arg(long)]
+    reason: Option<String>,
+}
+
 /// The read audit.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -288,7 +307,19 @@ pub async fn restrict(command: RestrictCommand) -> anyhow::Result<()> {
 }
 
 /// Runs an erasure command.
-pub async fn erase(command: EraseCommand) -> anyhow::Result<()> {
+pub async fn erase(args: EraseArgs) -> anyhow::Result<()> {
+    let command = match (args.command, args.caller, args.person, args.reason) {
+        (Some(command), ..) => command,
+        (None, Some(caller), Some(person), Some(reason)) => EraseCommand::Request {
+            db: args.db,
+            caller,
+            person,
+            reason,
+        },
+        _ => anyhow::bail!(
+            "say what to erase: homeward erase --person ID --reason … --token T (or erase confirm ID, erase list)"
+        ),
+    };
     match command {
         EraseCommand::Request {
             db,
