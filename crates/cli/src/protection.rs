@@ -350,7 +350,7 @@ pub async fn erase(args: EraseArgs) -> anyhow::Result<()> {
         EraseCommand::List { db, caller } => {
             let store = db.open(OpenMode::MustExist).await?;
             let grant = authorize::<Erase>(&caller.actor(&store).await?)?;
-            print_json(&store.erasures(&grant).await?)
+            print_json(&store.erasures(&grant, None).await?)
         }
     }
 }

@@ -355,7 +355,7 @@ pub(crate) async fn api_erasures(
     ApiCaller(actor): ApiCaller,
 ) -> Result<Json<Vec<ErasureView>>, ApiError> {
     let grant = authorize::<Erase>(&actor)?;
-    Ok(Json(state.store.erasures(&grant).await?))
+    Ok(Json(state.store.erasures(&grant, None).await?))
 }
 
 /// A second person confirms an erasure; the record's personal data is removed.
@@ -594,7 +594,7 @@ pub(crate) async fn page_audit(
     let reads = state.store.reads(&grant, &q.filter()?).await?;
     let flags = state.store.read_flags(&grant, q.since.unwrap_or(0)).await?;
     let erasures = match authorize::<Erase>(&caller.actor) {
-        Ok(g) => state.store.erasures(&g).await?,
+        Ok(g) => state.store.erasures(&g, None).await?,
         Err(_) => Vec::new(),
     };
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -656,13 +656,7 @@ impl ProtectionPanel {
     ) -> Result<Self, Error> {
         let read = authorize::<ReadRegister>(actor)?;
         let erasures = match authorize::<Erase>(actor) {
-            Ok(g) => state
-                .store
-                .erasures(&g)
-                .await?
-                .into_iter()
-                .filter(|e| e.person_id == person.id)
-                .collect(),
+            Ok(g) => state.store.erasures(&g, Some(person.id)).await?,
             Err(_) => Vec::new(),
         };
         Ok(ProtectionPanel {

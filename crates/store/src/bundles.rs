@@ -121,6 +121,8 @@ impl Store {
                 "the issuing event of list {list_id} is missing from the log"
             ))
         })?;
+        // Refusals first: the log's leaves are read only for a list that may leave.
+        self.check_may_leave(grant, list_id, &addressees).await?;
         let head = self
             .tree_heads()
             .await?
@@ -144,7 +146,6 @@ impl Store {
             .get(index)
             .cloned()
             .ok_or_else(|| Error::Storage(format!("event {seq} is missing from the log")))?;
-        self.check_may_leave(grant, list_id, &addressees).await?;
         let mut tx = self.begin().await?;
         let rows = row_leaves(&mut tx, list_id).await?;
         tx.commit().await.map_err(db("finishing the read"))?;
@@ -434,40 +435,22 @@ impl Store {
         addressees: &[String],
     ) -> Result<(), Error> {
         use homeward_core::protection::{Clearance, Purpose, consents, left_out_because};
+        let rows = self.list_rows(grant, list_id).await?;
         // A bundle carries the rows whole: one with protected rows only leaves through a
         // reader cleared to see them.
-        if grant.clearance() == Clearance::Masked {
-            let protected: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM list_rows r JOIN lists l ON l.id = r.list_id \
-                 LEFT JOIN persons p ON p.id = r.person_id WHERE r.list_id = $1 \
-                 AND (l.category = 'child' OR p.category = 'child' OR p.sensitivity IS NOT NULL)",
-            )
-            .bind(list_id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db("reading the rows"))?;
-            if protected > 0 {
-                return Err(Error::invalid(
-                    "list",
-                    format!(
-                        "list {list_id} holds {protected} protected rows, which a bundle carries whole; only the roles protection and admin may send it"
-                    ),
-                ));
-            }
+        let protected = rows.iter().filter(|r| r.protected).count();
+        if protected > 0 && grant.clearance() == Clearance::Masked {
+            return Err(Error::invalid(
+                "list",
+                format!(
+                    "list {list_id} holds {protected} protected rows, which a bundle carries whole; only the roles protection and admin may send it"
+                ),
+            ));
         }
-        let rows: Vec<(i64, i64)> = sqlx::query(
-            "SELECT row_no, person_id FROM list_rows WHERE list_id = $1 AND person_id IS NOT NULL ORDER BY row_no",
-        )
-        .bind(list_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db("reading the rows"))?
-        .iter()
-        .map(|r| {
-            let get = db("reading a row");
-            Ok((r.try_get("row_no").map_err(&get)?, r.try_get("person_id").map_err(&get)?))
-        })
-        .collect::<Result<_, Error>>()?;
+        let rows: Vec<(i64, i64)> = rows
+            .iter()
+            .filter_map(|r| r.person_id.map(|p| (r.row_no, p)))
+            .collect();
         let kinds: Vec<(String, String)> = sqlx::query("SELECT code, kind FROM parties")
             .fetch_all(&self.pool)
             .await

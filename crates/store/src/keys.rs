@@ -478,12 +478,12 @@ impl Store {
                 ),
             ));
         }
-        let cell = sqlx::query(
+        let cell = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT CASE WHEN l.issuer = $3 THEN r.person_id END AS person_id, \
-             CASE WHEN l.category = 'child' OR p.category = 'child' OR p.sensitivity IS NOT NULL THEN 1 ELSE 0 END AS protected \
-             FROM list_rows r JOIN lists l ON l.id = r.list_id LEFT JOIN persons p ON p.id = r.person_id \
-             WHERE r.list_id = $1 AND r.row_no = $2",
-        )
+             {} AS protected FROM {} WHERE r.list_id = $1 AND r.row_no = $2",
+            crate::lists::ROW_PROTECTED,
+            crate::lists::ROW_WITH_LIST_AND_RECORD
+        )))
         .bind(list_id)
         .bind(line)
         .bind(me)

@@ -267,6 +267,15 @@ impl StoredRow {
     }
 }
 
+/// A list row `r` with its list `l` and the record `p` it gave, if any.
+pub(crate) const ROW_WITH_LIST_AND_RECORD: &str = "list_rows r JOIN lists l ON l.id = r.list_id \
+     LEFT JOIN persons p ON p.id = r.person_id";
+
+/// 1 when the row is protected, over [`ROW_WITH_LIST_AND_RECORD`]: its list is a children's
+/// list, or the record it gave is a child's or marked protected (core's `is_protected`).
+pub(crate) const ROW_PROTECTED: &str = "CASE WHEN l.category = 'child' OR p.category = 'child' \
+     OR p.sensitivity IS NOT NULL THEN 1 ELSE 0 END";
+
 impl Store {
     /// The rows of a list the grant's party issued or received; any other list is not found.
     pub async fn list_rows(
@@ -287,14 +296,11 @@ impl Store {
         if visible.is_none() {
             return Err(Error::NotFound(format!("list {list_id}")));
         }
-        // A row is protected when its list is a children's list or the record it gave is.
-        let rows = sqlx::query(
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT r.row_no, r.accepted, r.fields, r.problems, \
-             CASE WHEN l.issuer = $2 THEN r.person_id END AS person_id, \
-             CASE WHEN l.category = 'child' OR p.category = 'child' OR p.sensitivity IS NOT NULL THEN 1 ELSE 0 END AS protected \
-             FROM list_rows r JOIN lists l ON l.id = r.list_id LEFT JOIN persons p ON p.id = r.person_id \
-             WHERE r.list_id = $1 ORDER BY r.row_no",
-        )
+             CASE WHEN l.issuer = $2 THEN r.person_id END AS person_id, {ROW_PROTECTED} AS protected \
+             FROM {ROW_WITH_LIST_AND_RECORD} WHERE r.list_id = $1 ORDER BY r.row_no"
+        )))
             .bind(list_id)
             .bind(grant.party().as_str())
             .fetch_all(&self.pool)

@@ -132,17 +132,13 @@ const PERSONAL_COLUMNS: [&str; 20] = [
     "patronymic_key",
 ];
 
-/// Reads a record of `party` inside `tx`; a record of another party is not found.
-async fn own_record(
-    tx: &mut Transaction<'static, Any>,
-    party: &str,
-    person: i64,
-) -> Result<(), Error> {
+/// Refuses a record that is not `party`'s, as not found.
+async fn own_record(conn: &mut sqlx::AnyConnection, party: &str, person: i64) -> Result<(), Error> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
             .bind(person)
             .bind(party)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(conn)
             .await
             .map_err(db("finding the record"))?;
     found
@@ -403,9 +399,8 @@ impl Store {
         person: Option<i64>,
     ) -> Result<Vec<RestrictionView>, Error> {
         if let Some(id) = person {
-            let mut tx = self.begin().await?;
-            own_record(&mut tx, grant.party().as_str(), id).await?;
-            tx.commit().await.map_err(db("finishing the read"))?;
+            let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
+            own_record(&mut conn, grant.party().as_str(), id).await?;
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {RESTRICTION_COLUMNS} FROM restrictions WHERE party = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY id"
@@ -746,13 +741,18 @@ impl Store {
         Ok(id)
     }
 
-    /// The erasure requests of the grant's party.
-    pub async fn erasures(&self, grant: &Grant<Erase>) -> Result<Vec<ErasureView>, Error> {
+    /// The erasure requests of the grant's party, of one record when given.
+    pub async fn erasures(
+        &self,
+        grant: &Grant<Erase>,
+        person: Option<i64>,
+    ) -> Result<Vec<ErasureView>, Error> {
         let rows = sqlx::query(
             "SELECT id, person_id, reason, requested_by, requested_at, confirmed_by, confirmed_at FROM erasures \
-             WHERE party = $1 ORDER BY id",
+             WHERE party = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY id",
         )
         .bind(grant.party().as_str())
+        .bind(person)
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading erasures"))?;
