@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand};
 use homeward_names::{
-    Language, Standard, guess_language, key, name_key, parse, romanise, to_cyrillic,
+    Language, Standard, guess_language, key, name_key, parse, romanise, romanise_as_written_in,
+    to_cyrillic_in,
 };
 use serde_json::json;
 
@@ -12,6 +13,10 @@ pub struct Translit {
     /// uk-2010, icao, bgn or gost (default: uk-2010 for Ukrainian text, icao for Russian).
     #[arg(long)]
     standard: Option<String>,
+    /// The language of the texts, uk or ru (default: guessed from each text's spelling);
+    /// with --to-cyrillic, only readings in that language.
+    #[arg(long, value_parser = parse_language)]
+    lang: Option<Language>,
     /// Read Latin text into ranked Cyrillic readings instead.
     #[arg(long)]
     to_cyrillic: bool,
@@ -31,6 +36,10 @@ pub struct Translit {
 pub enum NamesCommand {
     /// Read full names into surname, given name and patronymic, with confidences.
     Parse {
+        /// The language of the names, uk or ru (default: guessed from each name), for the
+        /// romanised form shown beside each reading.
+        #[arg(long, value_parser = parse_language)]
+        lang: Option<Language>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -40,6 +49,10 @@ pub enum NamesCommand {
     },
     /// The canonical keys of names: surname, given-name class, patronymic class.
     Key {
+        /// The language of the names, uk or ru (default: guessed from each name), for the
+        /// romanised form shown beside each key (the keys are the same in both).
+        #[arg(long, value_parser = parse_language)]
+        lang: Option<Language>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -49,12 +62,13 @@ pub enum NamesCommand {
     },
 }
 
-fn language_name(l: Language) -> &'static str {
-    match l {
-        Language::Ukrainian => "uk",
-        Language::Russian => "ru",
-        Language::Unknown => "unknown",
-    }
+fn parse_language(s: &str) -> Result<Language, String> {
+    Language::parse(s).ok_or_else(|| format!("unknown language {s:?}; use uk or ru"))
+}
+
+/// The language `text` is read in: the one the caller said, else the guess.
+fn language_for(said: Option<Language>, text: &str) -> Language {
+    said.unwrap_or_else(|| guess_language(text))
 }
 
 /// Runs `homeward translit`; false when an input could not be handled.
@@ -68,28 +82,29 @@ pub fn translit(args: Translit) -> anyhow::Result<bool> {
     let mut out = Vec::new();
     for text in &args.text {
         if args.to_cyrillic {
-            let readings = to_cyrillic(text, args.readings);
+            let readings =
+                to_cyrillic_in(text, args.readings, args.lang.unwrap_or(Language::Unknown));
             if args.json {
                 out.push(json!({
                     "input": text,
-                    "readings": readings.iter().map(|r| json!({"text": r.text, "language": language_name(r.language), "score": r.score})).collect::<Vec<_>>(),
+                    "readings": readings.iter().map(|r| json!({"text": r.text, "language": r.language.as_str(), "score": r.score})).collect::<Vec<_>>(),
                 }));
             } else {
                 for r in &readings {
                     out!(
                         "{text}\t{}\t{}\t{:.3}",
                         r.text,
-                        language_name(r.language),
+                        r.language.as_str(),
                         r.score
                     );
                 }
             }
         } else {
-            let language = guess_language(text);
+            let language = language_for(args.lang, text);
             let standard = standard.unwrap_or(Standard::default_for(language));
             let latin = romanise(text, standard, language);
             if args.json {
-                out.push(json!({"input": text, "language": language_name(language), "standard": standard.as_str(), "output": latin}));
+                out.push(json!({"input": text, "language": language.as_str(), "standard": standard.as_str(), "output": latin}));
             } else {
                 out!("{latin}");
             }
@@ -106,11 +121,15 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
     let mut ok = true;
     let mut out = Vec::new();
     match command {
-        NamesCommand::Parse { json, text } => {
+        NamesCommand::Parse { lang, json, text } => {
             for t in &text {
+                let language = language_for(lang, t);
+                let latin = romanise_as_written_in(t, language);
                 match parse(t) {
                     Ok(readings) if json => out.push(json!({
                         "input": t,
+                        "language": language.as_str(),
+                        "latin": latin,
                         "readings": readings.iter().map(|r| json!({
                             "surname": r.surname, "given": r.given, "patronymic": r.patronymic,
                             "order": r.order, "confidence": r.confidence,
@@ -120,12 +139,13 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
                         for r in readings {
                             let part = |p: &Option<String>| p.clone().unwrap_or_else(|| "-".into());
                             out!(
-                                "{t}\tsurname={}\tgiven={}\tpatronymic={}\t{}\t{:.3}",
+                                "{t}\tsurname={}\tgiven={}\tpatronymic={}\t{}\t{:.3}\t{}={latin}",
                                 part(&r.surname),
                                 part(&r.given),
                                 part(&r.patronymic),
                                 r.order,
-                                r.confidence
+                                r.confidence,
+                                language.as_str()
                             );
                         }
                     }
@@ -139,16 +159,20 @@ pub fn names(command: NamesCommand) -> anyhow::Result<bool> {
                 out!("{}", serde_json::to_string_pretty(&out)?);
             }
         }
-        NamesCommand::Key { json, text } => {
+        NamesCommand::Key { lang, json, text } => {
             for t in &text {
+                let language = language_for(lang, t);
+                let latin = romanise_as_written_in(t, language);
                 match name_key(t) {
                     Ok(k) if json => out.push(json!({
                         "input": t,
+                        "language": language.as_str(),
+                        "latin": latin,
                         "key": k.to_string(),
                         "surname": k.surname, "given": k.given, "patronymic": k.patronymic,
                         "tokens": t.split_whitespace().map(|w| json!({"token": w, "key": key(w).ok()})).collect::<Vec<_>>(),
                     })),
-                    Ok(k) => out!("{t}\t{k}"),
+                    Ok(k) => out!("{t}\t{k}\t{}={latin}", language.as_str()),
                     Err(e) => {
                         ok = false;
                         eprintln!("error: not a name: {e}");

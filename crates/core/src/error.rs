@@ -25,12 +25,27 @@ pub enum Error {
     /// The change collides with what is already stored.
     #[error("{0}")]
     Conflict(String),
-    /// The store could not be opened, read or written.
+    /// Something the request needs is not available now: an address in use, a peer or a
+    /// database that does not answer. Trying again later may work.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The store could not be opened, read or written. The detail can quote the data
+    /// being written, so it is withheld from logs (see `Error::may_quote_data`).
     #[error("{0}")]
     Storage(String),
+    /// A file or stream could not be read or written (exports, templates, sockets). Its
+    /// detail may quote data, like a storage failure's.
+    #[error("{0}")]
+    Io(String),
 }
 
 impl Error {
+    /// Whether the error's detail may quote the data being handled (names among it), so
+    /// that logs withhold it: decided by the kind of error, never by its text.
+    pub fn may_quote_data(&self) -> bool {
+        matches!(self, Error::Storage(_) | Error::Io(_))
+    }
+
     /// An [`Error::Invalid`] for `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Invalid {

@@ -5,11 +5,13 @@
 //! Generation is deterministic (a fixed seed), so the demo and the tests see the same
 //! people on every machine.
 
+pub mod exchange;
 mod people;
 pub mod synth;
 
 pub use people::{Identity, Lang, NameBook};
 
+use homeward_app::App;
 use homeward_core::Error;
 use homeward_core::access::{Administer, Grant, Role, WriteRegister, WriteTalks};
 use homeward_core::party::{Party, PartyCode, PartyKind};
@@ -917,4 +919,29 @@ async fn protection(store: &Store, ua: &PartyCode, now_ms: i64) -> Result<(), Er
             .await?;
     }
     Ok(())
+}
+
+/// What [`play`] made: the seeded round and the exchange run on it.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    /// The seeded parties, registers, round and tokens.
+    pub seeded: Seeded,
+    /// The exchange played on them.
+    pub exchange: exchange::ExchangeRun,
+}
+
+/// Seeds a fresh store with the synthetic Istanbul round, marks it as a demo store (so that
+/// `homeward demo` may later replace it and nothing else), and plays the exchange through
+/// the application as the demo's users: reconciled, the sure pairs confirmed, planned in
+/// three stages, two of them executed.
+pub async fn play(app: &App, scale: Scale) -> Result<Demo, Error> {
+    let now = app.now();
+    let marker = Grant::<Administer>::system(code("UA")?, "demo");
+    app.store()
+        .set_meta(&marker, "purpose", "demo", now)
+        .await?;
+    let seeded = seed(app.store(), scale, now).await?;
+    let stage_size = ((400.0 * scale.0).round() as u32).max(1);
+    let exchange = exchange::run_exchange(app, &seeded, stage_size).await?;
+    Ok(Demo { seeded, exchange })
 }

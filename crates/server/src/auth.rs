@@ -1,55 +1,19 @@
-//! Who is calling: API tokens (`Authorization: Bearer`), and web sessions started by a
-//! sign-in form. Passwords are hashed with Argon2id.
+//! Who is calling, as HTTP carries it: an API token (`Authorization: Bearer`), or a web
+//! session started by the sign-in form (a cookie), whose forms carry an anti-forgery
+//! token. Checking the credential is the application's ([`App::actor_by_token`],
+//! [`App::session`]); this only finds it in the request.
 
-use crate::{ApiError, AppState, PageError};
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
-use axum::extract::FromRequestParts;
+use crate::{ApiError, PageError};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use homeward_app::App;
 use homeward_core::Error;
 use homeward_core::access::Actor;
+use serde::de::DeserializeOwned;
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "homeward_session";
-
-/// How long a web session lasts: one working day.
-pub const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
-
-/// How expensive password hashing is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HashCost {
-    /// Argon2id with the OWASP-recommended parameters (19 MiB, 2 passes).
-    Standard,
-    /// Minimal parameters, for tests only: the hash is as verifiable, just cheap.
-    Test,
-}
-
-/// Hashes a password into a PHC string.
-pub fn hash_password(password: &str, cost: HashCost) -> Result<String, Error> {
-    let (m, t) = match cost {
-        HashCost::Standard => (19 * 1024, 2),
-        HashCost::Test => (8, 1),
-    };
-    let params =
-        Params::new(m, t, 1, None).map_err(|e| Error::Storage(format!("password hashing: {e}")))?;
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Storage(format!("password hashing: {e}")))
-}
-
-/// Whether `password` matches the PHC string `hash` (its own parameters are used).
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+/// The name of the session cookie.
+pub(crate) const SESSION_COOKIE: &str = "homeward_session";
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -59,8 +23,7 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// The value of cookie `name`, if the request carries it.
-pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -72,51 +35,34 @@ pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-async fn by_token(state: &AppState, parts: &Parts) -> Result<Option<Actor>, Error> {
-    match bearer(parts) {
-        Some(token) => state
-            .store
-            .actor_by_token(token)
-            .await?
-            .map(Some)
-            .ok_or(Error::Unauthenticated),
-        None => Ok(None),
-    }
-}
-
-/// The caller of an API route: only a bearer token counts, so that a browser's cookie
-/// can never be replayed against the API by another site.
+/// The caller of an API route: bearer tokens only, never cookies, so that another site
+/// cannot make a browser call the API.
 #[derive(Debug, Clone)]
-pub struct ApiCaller(pub Actor);
+pub(crate) struct ApiCaller(pub Actor);
 
-impl FromRequestParts<AppState> for ApiCaller {
+impl FromRequestParts<App> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        by_token(state, parts)
-            .await?
-            .map(ApiCaller)
-            .ok_or(ApiError(Error::Unauthenticated))
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(Error::Unauthenticated)?;
+        Ok(ApiCaller(app.actor_by_token(token).await?))
     }
 }
 
-/// The caller of a page: a bearer token (for scripts and tests) or a session cookie.
+/// The caller of a page: a bearer token (scripts, tests) or a session cookie.
 #[derive(Debug, Clone)]
-pub struct PageCaller {
-    /// Who is signed in.
+pub(crate) struct PageCaller {
+    /// Who.
     pub actor: Actor,
-    /// The anti-forgery token forms must carry; `None` for bearer callers, who send no
-    /// ambient credentials and so cannot be forged against.
+    /// The session's anti-forgery token; none for a bearer token, which another site
+    /// cannot send.
     pub csrf: Option<String>,
-    /// The raw session id, for sign-out.
+    /// The session id, for signing out.
     pub session: Option<String>,
 }
 
 impl PageCaller {
-    /// Checks a submitted form's anti-forgery token.
+    /// Refuses a form whose anti-forgery token is not the session's.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), Error> {
         match &self.csrf {
             None => Ok(()),
@@ -133,81 +79,64 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-impl FromRequestParts<AppState> for PageCaller {
+impl FromRequestParts<App> for PageCaller {
     type Rejection = PageError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(actor) = by_token(state, parts).await? {
-            return Ok(PageCaller {
-                actor,
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let caller = if let Some(token) = bearer(parts) {
+            PageCaller {
+                actor: app.actor_by_token(token).await?,
                 csrf: None,
                 session: None,
-            });
-        }
-        let Some(id) = cookie(parts, SESSION_COOKIE) else {
-            return Err(PageError(Error::Unauthenticated));
+            }
+        } else {
+            let id = cookie(parts, SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
+            let session = app.session(id).await?;
+            PageCaller {
+                actor: session.actor,
+                csrf: Some(session.csrf),
+                session: Some(id.to_owned()),
+            }
         };
-        let session = state
-            .store
-            .session(id, state.now())
-            .await?
-            .ok_or(PageError(Error::Unauthenticated))?;
-        Ok(PageCaller {
-            actor: session.actor,
-            csrf: Some(session.csrf),
-            session: Some(id.to_owned()),
-        })
+        // A form read after the path finds its caller here, without a second look-up.
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
     }
 }
 
-/// Checks a sign-in: a token alone, or party, user name and password. Every failure
-/// gives the same answer, so that it does not reveal which part was wrong.
-pub async fn sign_in(
-    state: &AppState,
-    token: &str,
-    party: &str,
-    user: &str,
-    password: &str,
-) -> Result<Actor, Error> {
-    let token = token.trim();
-    if !token.is_empty() {
-        return state
-            .store
-            .actor_by_token(token)
-            .await?
-            .ok_or(Error::Unauthenticated);
-    }
-    let party = party
-        .trim()
-        .to_uppercase()
-        .parse()
-        .map_err(|_| Error::Unauthenticated)?;
-    let login = state.store.user_login(&party, user).await?;
-    match login {
-        Some(l)
-            if l.password_hash
-                .as_deref()
-                .is_some_and(|h| verify_password(password, h)) =>
-        {
-            Ok(l.actor)
-        }
-        _ => Err(Error::Unauthenticated),
-    }
-}
+/// A form posted by a page's caller, its anti-forgery token checked before anything else
+/// of it is read: every page form goes through here, so none can forget the check. The
+/// caller is the one the handler extracted before it (a [`PageCaller`] argument placed
+/// ahead of the path, so that an unauthenticated visitor is sent to sign in before
+/// anything of the request is parsed). A field that does not fit is an invalid input
+/// naming it.
+pub(crate) struct Posted<T>(pub T);
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The largest form a page posts (file uploads are multipart, read elsewhere).
+const FORM_LIMIT: usize = 256 * 1024;
 
-    #[test]
-    fn passwords_verify_only_when_right() {
-        let h = hash_password("correct horse", HashCost::Test).unwrap_or_default();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("correct hors", &h));
-        assert!(!verify_password("x", "not a hash"));
+impl<T: DeserializeOwned> FromRequest<App> for Posted<T> {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let caller = match parts.extensions.get::<PageCaller>() {
+            Some(caller) => caller.clone(),
+            None => PageCaller::from_request_parts(&mut parts, app).await?,
+        };
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|e| Error::invalid("form", format!("the form could not be read: {e}")))?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| Error::invalid("form", e.to_string()))?;
+        let csrf = fields
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        caller.check_csrf(csrf)?;
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| Error::invalid("form", e.to_string()))?;
+        Ok(Posted(form))
     }
 }

@@ -1,4 +1,6 @@
-//! The one place where the project's error meets HTTP.
+//! The one place where the project's error meets HTTP: each kind of error has one status,
+//! one JSON body for the API and one page for people; what reaches the log is decided by
+//! the kind of error, never by its text.
 
 use askama::Template;
 use axum::Json;
@@ -7,14 +9,16 @@ use axum::response::{Html, IntoResponse, Response};
 use homeward_core::Error;
 use serde::Serialize;
 
-fn status_of(e: &Error) -> StatusCode {
+/// The HTTP status of each kind of error.
+pub(crate) fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
         Error::Denied(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Invalid { .. } => StatusCode::BAD_REQUEST,
         Error::Conflict(_) => StatusCode::CONFLICT,
-        Error::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Storage(_) | Error::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -28,29 +32,30 @@ pub fn log_details(on: bool) {
     LOG_DETAILS.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// A failure's detail as the log may hold it: only what was being done (the words before
-/// the first colon), unless details were let in.
-pub fn for_log(detail: &str) -> String {
-    if LOG_DETAILS.load(std::sync::atomic::Ordering::Relaxed) {
-        return detail.to_owned();
+/// What the log may hold of a failure: the whole message when details were let in, or
+/// when the kind of error never quotes data; otherwise only its kind.
+pub(crate) fn for_log(e: &Error) -> String {
+    if !e.may_quote_data() || LOG_DETAILS.load(std::sync::atomic::Ordering::Relaxed) {
+        return e.to_string();
     }
-    let what = detail.split(':').next().unwrap_or_default();
+    let kind = match e {
+        Error::Io(_) => "a file or stream failed",
+        _ => "the store failed",
+    };
     format!(
-        "{what}: [details withheld from the log; set HOMEWARD_LOG_NAMES=1 on synthetic data to see them]"
+        "{kind}: [details withheld from the log; set HOMEWARD_LOG_NAMES=1 on synthetic data to see them]"
     )
 }
 
-/// What a caller may be told: storage failures are logged (redacted) and reported without
-/// their internals.
+/// What a caller may be told: failures that may quote data are logged (redacted) and
+/// reported without their internals.
 fn public_message(e: &Error) -> String {
-    match e {
-        Error::Storage(detail) => {
-            let detail = for_log(detail);
-            tracing::error!(%detail, "storage failure");
-            "the store failed; the operator has the details in the server log".to_owned()
-        }
-        other => other.to_string(),
+    if e.may_quote_data() {
+        let detail = for_log(e);
+        tracing::error!(%detail, "server failure");
+        return "the server failed; the operator has the details in the server log".to_owned();
     }
+    e.to_string()
 }
 
 /// The body of every API error.
@@ -58,7 +63,7 @@ fn public_message(e: &Error) -> String {
 pub struct ErrorBody {
     /// HTTP status code.
     pub status: u16,
-    /// What went wrong, in words.
+    /// What went wrong, in words; for invalid input it names the field.
     pub error: String,
 }
 
@@ -132,11 +137,17 @@ mod tests {
 
     #[test]
     fn the_log_holds_no_detail_unless_let_in() {
-        let failure = "storing a person record: value 'Шевчук' too long";
-        let logged = for_log(failure);
-        assert!(logged.starts_with("storing a person record:") && !logged.contains("Шевчук"));
+        let failure = Error::Storage("storing a person record: value 'Шевчук' too long".into());
+        let logged = for_log(&failure);
+        assert!(logged.starts_with("the store failed:") && !logged.contains("Шевчук"));
+        // The redaction follows the kind, not the text: a colon-free message is withheld too.
+        let io = Error::Io("writing Шевчук".into());
+        assert!(!for_log(&io).contains("Шевчук"));
+        // An invalid input names the field and no stored data: it is logged as it is.
+        let invalid = Error::invalid("born", "31.02.1999 is not a date");
+        assert_eq!(for_log(&invalid), invalid.to_string());
         log_details(true);
-        assert_eq!(for_log(failure), failure);
+        assert_eq!(for_log(&failure), failure.to_string());
         log_details(false);
     }
 }

@@ -24,6 +24,7 @@ mod remains;
 mod search;
 mod talks;
 #[doc(hidden)]
+#[cfg(feature = "testkit")]
 pub mod testkit;
 
 pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};

@@ -443,7 +443,11 @@ impl Store {
 
     /// One record of the grant's own register. A record of another party is reported as
     /// not found, so that its existence is not revealed.
-    pub async fn person(&self, grant: &Grant<ReadRegister>, id: i64) -> Result<Person, Error> {
+    pub(crate) async fn person(
+        &self,
+        grant: &Grant<ReadRegister>,
+        id: i64,
+    ) -> Result<Person, Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2"
         )))

@@ -451,6 +451,80 @@ impl Store {
         Ok(person)
     }
 
+    /// Several records of the grant's register opened at once for `purpose`, by id (ids
+    /// of another party are left out); each read is audited as `action`, a masked one as a
+    /// refusal.
+    pub async fn open_persons(
+        &self,
+        grant: &Grant<ReadRegister>,
+        ids: &[i64],
+        purpose: &str,
+        action: ReadAction,
+        now_ms: i64,
+    ) -> Result<std::collections::HashMap<i64, crate::Person>, Error> {
+        let mut found = std::collections::HashMap::new();
+        for &id in ids {
+            match self.person(grant, id).await {
+                Ok(p) => {
+                    found.insert(id, p);
+                }
+                Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let (masked, shown): (Vec<&crate::Person>, Vec<&crate::Person>) =
+            found.values().partition(|p| p.masked);
+        let ids_of = |ps: Vec<&crate::Person>| ps.iter().map(|p| p.id).collect::<Vec<i64>>();
+        for (persons, action, detail) in [
+            (ids_of(masked), ReadAction::Refused, Some(MASKED_READ)),
+            (ids_of(shown), action, None),
+        ] {
+            if persons.is_empty() {
+                continue;
+            }
+            let read = ReadOf {
+                action,
+                persons: &persons,
+                list: None,
+                purpose,
+                detail,
+            };
+            self.record_reads(grant, read, now_ms).await?;
+        }
+        Ok(found)
+    }
+
+    /// Whether the grant's register holds record `id` (nothing of the record is read).
+    pub async fn holds_person(&self, grant: &Grant<ReadRegister>, id: i64) -> Result<bool, Error> {
+        let row = sqlx::query("SELECT 1 FROM persons WHERE id = $1 AND party = $2")
+            .bind(id)
+            .bind(grant.party().as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("looking a record up"))?;
+        Ok(row.is_some())
+    }
+
+    /// Which of `ids` are protected records this grant would see unmasked (ids only, so
+    /// that an export can be refused before any name is read for it).
+    pub async fn protected_shown(
+        &self,
+        grant: &Grant<ReadRegister>,
+        ids: &[i64],
+    ) -> Result<std::collections::HashSet<i64>, Error> {
+        let mut shown = std::collections::HashSet::new();
+        for &id in ids {
+            match self.person(grant, id).await {
+                Ok(p) if p.protected() && !p.masked => {
+                    shown.insert(id);
+                }
+                Ok(_) | Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(shown)
+    }
+
     /// Searches the grant's register for `purpose` and audits every hit shown.
     pub async fn find(
         &self,

@@ -118,10 +118,15 @@ async fn registers_are_kept_apart() {
             .unwrap();
         assert_eq!(theirs.total, 0);
         assert!(matches!(
-            store.person(&ru_r, ids[0]).await,
+            store.open_person(&ru_r, ids[0], "story check", 0).await,
             Err(Error::NotFound(_))
         ));
-        assert!(store.person(&ua_r, ids[0]).await.is_ok());
+        assert!(
+            store
+                .open_person(&ua_r, ids[0], "story check", 0)
+                .await
+                .is_ok()
+        );
         let only_children = store
             .persons(
                 &ua_r,
@@ -762,7 +767,14 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
             assert_eq!(queue.len(), 2);
             let row_link = queue.iter().find(|l| l.other_list.is_some()).unwrap().id;
             let dup_link = queue.iter().find(|l| l.other_person.is_some()).unwrap().id;
-            let status = async |id| store.person(&read, id).await.unwrap().record.status;
+            let status = async |id| {
+                store
+                    .open_person(&read, id, "story check", 0)
+                    .await
+                    .unwrap()
+                    .record
+                    .status
+            };
 
             // Confirmed against a holding list: the missing man is in custody.
             let out = store
@@ -832,8 +844,14 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
                 .await
                 .unwrap();
             let (a, b) = (
-                store.person(&read, ids[0]).await.unwrap(),
-                store.person(&read, ids[1]).await.unwrap(),
+                store
+                    .open_person(&read, ids[0], "story check", 0)
+                    .await
+                    .unwrap(),
+                store
+                    .open_person(&read, ids[1], "story check", 0)
+                    .await
+                    .unwrap(),
             );
             assert_eq!(a.record.surname, b.record.surname);
             assert_eq!(b.record.status, Some(Status::Missing));
@@ -1306,12 +1324,12 @@ async fn people_in_the_register_are_protected() {
             .unwrap_err();
         assert!(same.to_string().contains("second person"), "{same}");
         let status = |p: Person| p.record.status;
-        assert_eq!(status(store.person(&read_as(&officer), soldier_id).await.unwrap()), Some(Status::InCustody));
+        assert_eq!(status(store.open_person(&read_as(&officer), soldier_id, "story check", 0).await.unwrap()), Some(Status::InCustody));
         store
             .confirm_restriction(&authorize::<RecordRestricted>(&second).unwrap(), proposal, T0 + 5)
             .await
             .unwrap();
-        assert_eq!(status(store.person(&read_as(&officer), soldier_id).await.unwrap()), Some(Status::Deceased));
+        assert_eq!(status(store.open_person(&read_as(&officer), soldier_id, "story check", 0).await.unwrap()), Some(Status::Deceased));
         assert_eq!(store.withheld_from_lists("UA").await.unwrap(), vec![soldier_id]);
         store
             .release_restriction(&authorize::<ReleaseRestricted>(&negotiator).unwrap(), proposal, T0 + 6)
@@ -1363,7 +1381,7 @@ async fn people_in_the_register_are_protected() {
         }
         let query = SearchQuery { text: "Щербакевич Остап".into(), born: None, limit: 10 };
         assert!(store.find(&read_as(&officer), &query, "tracing", T0 + 12).await.unwrap().is_empty());
-        let erased = store.person(&read_as(&officer), soldier_id).await.unwrap();
+        let erased = store.open_person(&read_as(&officer), soldier_id, "story check", 0).await.unwrap();
         assert_eq!((erased.record.surname, erased.erased_at), (None, Some(T0 + 11)));
         assert_eq!(erased.record.status, Some(Status::Deceased));
         // Every hash, signature and proof still holds.

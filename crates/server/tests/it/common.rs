@@ -1,6 +1,6 @@
 use homeward_core::access::Role;
 use homeward_demo::{Scale, Seeded};
-use homeward_server::{AppState, router};
+use homeward_server::{App, router};
 use homeward_store::Store;
 use homeward_store::testkit::{self, TestStore};
 
@@ -40,13 +40,14 @@ pub async fn start_signing(
     let seeded = homeward_demo::seed(&t.store, Scale(0.02), T0)
         .await
         .unwrap();
-    homeward_server::scenario::run_exchange(&t.store, 8, T0)
+    let at_t0 = App::new(t.store.clone()).with_clock(std::sync::Arc::new(|| T0));
+    homeward_demo::exchange::run_exchange(&at_t0, &seeded, 8)
         .await
         .unwrap();
     let store = t.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(t.store.clone());
+    let state = App::new(t.store.clone());
     let app = router(match key {
         Some(key) => state.with_key(key),
         None => state,

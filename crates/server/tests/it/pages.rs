@@ -163,9 +163,9 @@ async fn a_password_sign_in_works_and_says_nothing_about_what_was_wrong() {
     each_backend(
         "a_password_sign_in_works_and_says_nothing_about_what_was_wrong",
         async |r| {
-            let hash = homeward_server::hash_password(
+            let hash = homeward_app::hash_password(
                 "a long enough passphrase",
-                homeward_server::HashCost::Test,
+                homeward_app::HashCost::Test,
             )
             .unwrap();
             let admin = Grant::system("RU".parse().unwrap(), "test");

@@ -1,25 +1,29 @@
 //! `homeward import`: a list file into the store, with its report.
 
-use anyhow::Context;
+use super::read_file;
 use clap::Args;
-use homeward_core::access::{Grant, WriteRegister};
+use homeward_app::Acting;
+use homeward_app::lists::ImportRequest;
 use homeward_core::party::PartyCode;
 use homeward_core::record::Category;
 use homeward_import::parse_mapping;
-use homeward_server::lists::{ImportRequest, import_list};
-use homeward_store::OpenMode;
 use std::path::PathBuf;
 
-/// `homeward import FILE --party CODE --kind KIND --category CATEGORY`.
+/// The arguments of `homeward import`.
 #[derive(Debug, Args)]
 pub struct Import {
     /// The list file (CSV or a workbook).
     file: PathBuf,
     #[command(flatten)]
-    db: crate::commands::Db,
-    /// The party importing the list (whose register receives its people).
-    #[arg(long)]
-    party: String,
+    db: super::Db,
+    /// Import as the user of this API token (an operator or admin of the party whose
+    /// register receives the people); or set HOMEWARD_TOKEN.
+    #[arg(long, env = "HOMEWARD_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Without a token: the party importing the list, as a local act of whoever holds the
+    /// store (recorded as such in the list's event).
+    #[arg(long, required_unless_present = "token")]
+    party: Option<String>,
     /// request, holding, exchange, remains, children or register.
     #[arg(long)]
     kind: String,
@@ -43,10 +47,9 @@ pub struct Import {
     json: bool,
 }
 
-/// Runs `homeward import`.
-pub async fn import(args: Import) -> anyhow::Result<()> {
+/// Runs `homeward import`, as the token's user or as a local act for `--party`.
+pub async fn run(args: Import) -> anyhow::Result<()> {
     let category: Category = args.category.parse()?;
-    let party: PartyCode = args.party.parse()?;
     let to = args
         .to
         .iter()
@@ -66,9 +69,8 @@ pub async fn import(args: Import) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("--map {e}"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = args.db.open(OpenMode::MustExist).await?;
+    let bytes = read_file(&args.file)?;
+    let app = args.db.app().await?;
     let file_name = args.file.file_name().map_or_else(
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -81,9 +83,25 @@ pub async fn import(args: Import) -> anyhow::Result<()> {
         supersedes: args.supersedes,
         overrides,
     };
-    let now = homeward_server::now_ms();
-    let grant = Grant::<WriteRegister>::system(party, "cli");
-    let report = import_list(&store, &grant, &file_name, bytes, &request, now).await?;
+    let actor = match &args.token {
+        Some(token) => Some(app.actor_by_token(token).await.map_err(|_| {
+            anyhow::anyhow!("the token is not known to this store (or was revoked); create one with `homeward token create`")
+        })?),
+        None => None,
+    };
+    let acting = match (&actor, &args.party) {
+        (Some(actor), _) => Acting::User(actor),
+        (None, Some(party)) => Acting::Local {
+            party: party.parse::<PartyCode>()?,
+            purpose: "cli",
+        },
+        (None, None) => {
+            anyhow::bail!("say who imports the list: --token, or --party for a local import")
+        }
+    };
+    let report = app
+        .import_list(&acting, &file_name, bytes, &request)
+        .await?;
     if args.json {
         out!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

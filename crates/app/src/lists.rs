@@ -1,9 +1,10 @@
 //! Importing a list file: the one pipeline behind `homeward import`, `POST /api/v1/lists`
-//! and the upload page. Reading and mapping are the import crate's, storing the store's;
-//! this only joins them and writes the report.
+//! and the upload page, with the uploads held while their user maps the columns. Reading
+//! and mapping are the import crate's, storing the store's; this joins them and writes the
+//! report.
 
-use homeward_core::Error;
-use homeward_core::access::{Grant, WriteRegister};
+use crate::{Acting, App, Error, grant};
+use homeward_core::access::{Actor, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, PartialDate, Relation, Status};
 use homeward_import::{ColumnMap, RecordReader, Role, RowContext, open_bytes};
@@ -28,7 +29,8 @@ pub struct ImportRequest {
 }
 
 /// The import report.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
     /// The new list's id.
     pub list: i64,
@@ -49,11 +51,96 @@ pub const KINDS: [&str; 6] = [
     "request", "holding", "exchange", "remains", "children", "register",
 ];
 
-/// Reads `bytes` as a list and stores it, its rows and its records for the grant's party,
-/// in one transaction with one event; `now_ms` stamps it and dates the plausibility checks.
-pub async fn import_list(
+impl App {
+    /// Whether the actor may import lists at all: asked before an upload is read, so that a
+    /// large body costs nothing to one who may not.
+    pub fn may_import(&self, actor: &Actor) -> Result<(), Error> {
+        grant::<WriteRegister>(actor).map(|_| ())
+    }
+
+    /// Reads `bytes` as a list and stores it, its rows and its records for the actor's
+    /// party, in one transaction with one event.
+    pub async fn import_list(
+        &self,
+        acting: &Acting<'_>,
+        file_name: &str,
+        bytes: Vec<u8>,
+        request: &ImportRequest,
+    ) -> Result<ImportReport, Error> {
+        let grant = acting.grant::<WriteRegister>()?;
+        import(&self.store, &grant, file_name, bytes, request, self.now()).await
+    }
+
+    /// Holds an upload whose columns are not all recognised, for its user to map; `None`
+    /// when the file needs no mapping (or a mapping was given) and can be imported as it is.
+    pub fn hold_for_mapping(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+        request: &ImportRequest,
+    ) -> Result<Option<HeldUpload>, Error> {
+        grant::<WriteRegister>(actor)?;
+        if !request.overrides.is_empty() {
+            return Ok(None);
+        }
+        let Some(columns) = columns_to_map(file_name, bytes)? else {
+            return Ok(None);
+        };
+        let number = self.uploads.hold(PendingUpload {
+            user_id: actor.user_id,
+            file_name: file_name.to_owned(),
+            bytes: bytes.to_vec(),
+            request: request.clone(),
+            at_ms: self.now(),
+        });
+        Ok(Some(HeldUpload {
+            number,
+            file_name: file_name.to_owned(),
+            columns,
+        }))
+    }
+
+    /// Imports a held upload with the roles its user chose: `(column number from 1, role)`;
+    /// another user's upload, or one that expired, is not found.
+    pub async fn finish_upload(
+        &self,
+        actor: &Actor,
+        number: u64,
+        roles: &[(String, Role)],
+    ) -> Result<ImportReport, Error> {
+        let grant = grant::<WriteRegister>(actor)?;
+        let mut upload = self.uploads.take(number, actor.user_id, self.now())?;
+        for (column, role) in roles {
+            upload.request.overrides.push((*role, column.clone()));
+        }
+        import(
+            &self.store,
+            &grant,
+            &upload.file_name,
+            upload.bytes,
+            &upload.request,
+            self.now(),
+        )
+        .await
+    }
+}
+
+/// An upload held for its user's mapping: its number, and its columns with their first
+/// values and recognised roles.
+#[derive(Debug, Clone)]
+pub struct HeldUpload {
+    /// The number the mapping form sends back.
+    pub number: u64,
+    /// The file's name.
+    pub file_name: String,
+    /// Its columns.
+    pub columns: Vec<ColumnChoice>,
+}
+
+async fn import(
     store: &Store,
-    grant: &Grant<WriteRegister>,
+    grant: &homeward_core::access::Grant<WriteRegister>,
     file_name: &str,
     bytes: Vec<u8>,
     request: &ImportRequest,
@@ -186,7 +273,7 @@ pub struct ColumnChoice {
 /// The columns of `bytes` with their recognised roles, when the file needs a person to map
 /// them: a column is not recognised, or none holds names. `None` when every column is
 /// recognised and names are found.
-pub fn columns_to_map(file_name: &str, bytes: &[u8]) -> Result<Option<Vec<ColumnChoice>>, Error> {
+fn columns_to_map(file_name: &str, bytes: &[u8]) -> Result<Option<Vec<ColumnChoice>>, Error> {
     let mut table =
         open_bytes(file_name, bytes.to_vec()).map_err(|e| Error::invalid("file", e.to_string()))?;
     let headers = table.headers.clone();
@@ -226,28 +313,28 @@ pub fn columns_to_map(file_name: &str, bytes: &[u8]) -> Result<Option<Vec<Column
 
 /// An upload held while its user maps the columns.
 #[derive(Debug, Clone)]
-pub(crate) struct PendingUpload {
+struct PendingUpload {
     /// Who uploaded it: only they can finish it.
-    pub user_id: i64,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-    pub request: ImportRequest,
-    pub at_ms: i64,
+    user_id: i64,
+    file_name: String,
+    bytes: Vec<u8>,
+    request: ImportRequest,
+    at_ms: i64,
 }
 
 /// Uploads waiting for a mapping, by number; each expires after half an hour, and a user
 /// holds a few at most, so that abandoned uploads do not pile up in memory.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PendingUploads(
+pub(crate) struct HeldUploads(
     std::sync::Arc<std::sync::Mutex<(u64, std::collections::BTreeMap<u64, PendingUpload>)>>,
 );
 
 const PENDING_FOR_MS: i64 = 30 * 60 * 1000;
 const PENDING_PER_USER: usize = 4;
 
-impl PendingUploads {
+impl HeldUploads {
     /// Holds an upload; returns its number.
-    pub fn hold(&self, upload: PendingUpload) -> u64 {
+    fn hold(&self, upload: PendingUpload) -> u64 {
         let mut guard = self
             .0
             .lock()
@@ -272,7 +359,7 @@ impl PendingUploads {
     }
 
     /// Takes the upload `id` back for the user who held it.
-    pub fn take(&self, id: u64, user_id: i64, now_ms: i64) -> Result<PendingUpload, Error> {
+    fn take(&self, id: u64, user_id: i64, now_ms: i64) -> Result<PendingUpload, Error> {
         let mut guard = self
             .0
             .lock()

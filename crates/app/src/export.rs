@@ -1,15 +1,115 @@
 //! Exports: a list's rows as imported, or a filtered register, as CSV, XLSX, JSON, PFIF 1.4
 //! XML (person records only) or a printable page a delegation can sign, with the SHA-256 on
 //! every printed page. One function per source builds a [`Sheet`]; one function per format
-//! writes it. Every export is an event carrying the export's hash, never its content. The
-//! CLI, the API and the pages all call [`export_list`] and [`export_register`].
+//! writes it. Every export is an event carrying the export's hash, never its content, and
+//! every export of personal data — a list, the register, the links — passes through one
+//! [`seal`]. The CLI, the API and the pages all call [`App::export`].
 
+use crate::query::{PersonQuery, parse_choice};
+use crate::{App, Error, grant};
 use askama::Template;
-use homeward_core::Error;
-use homeward_core::access::{Grant, ReadRegister};
+use homeward_core::access::{Actor, AllowUnprotectedExport, Grant, ReadRegister, ReviewLinks};
+use homeward_core::protection::ReadAction;
 use homeward_core::record::{PartialDate, Status};
 use homeward_ledger::sha256_hex;
-use homeward_store::{Person, PersonFilter, Store, StoredRow};
+use homeward_store::{LinkFilter, Person, PersonFilter, Store, StoredRow};
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub enum ExportSource {
+    /// A list's rows as imported.
+    List(i64),
+    /// The register, filtered (paging ignored); `domain` names it in PFIF record ids.
+    Register {
+        /// Which records.
+        filter: PersonQuery,
+        /// PFIF: the domain that names this register.
+        domain: Option<String>,
+    },
+    /// Links with both records.
+    Links {
+        /// candidate, confirmed or rejected; all when absent.
+        decision: Option<String>,
+        /// true: only duplicates inside the register; false: only links to list rows.
+        duplicates: Option<bool>,
+    },
+}
+
+/// An export asked for: what, in which format, protected how.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// What.
+    pub source: ExportSource,
+    /// csv (default), xlsx, json, pfif (register only) or print.
+    pub format: Option<String>,
+    /// Encrypt to this age recipient (`age1…`), the public key of whoever receives it.
+    pub recipient: Option<String>,
+    /// Encrypt with this passphrase (faces take it from a header or the environment, never
+    /// from a URL).
+    pub passphrase: Option<String>,
+    /// An admin allows this one export to show protected records unencrypted.
+    pub allow_unprotected: bool,
+}
+
+impl App {
+    /// Writes an export of the actor's own data as asked, sealed by [`seal`] (refusals
+    /// audited), every record that left audited, and the export recorded as an event.
+    pub async fn export(&self, actor: &Actor, request: &ExportRequest) -> Result<Export, Error> {
+        let read = grant::<ReadRegister>(actor)?;
+        let format = parse_choice::<ExportFormat>(&request.format)?.unwrap_or(ExportFormat::Csv);
+        let protection = Protection {
+            recipient: request.recipient.clone(),
+            passphrase: request.passphrase.clone(),
+            unprotected_allowed: if request.allow_unprotected {
+                Some(grant::<AllowUnprotectedExport>(actor)?)
+            } else {
+                None
+            },
+        };
+        let now = self.now();
+        match &request.source {
+            ExportSource::List(list) => {
+                export_list(&self.store, &read, *list, format, &protection, now).await
+            }
+            ExportSource::Register { filter, domain } => {
+                let filter = filter.filter()?;
+                export_register(
+                    &self.store,
+                    &read,
+                    &filter,
+                    format,
+                    domain.as_deref(),
+                    &protection,
+                    now,
+                )
+                .await
+            }
+            ExportSource::Links {
+                decision,
+                duplicates,
+            } => {
+                let review = grant::<ReviewLinks>(actor)?;
+                let filter = LinkFilter {
+                    decision: decision.as_deref().filter(|d| !d.is_empty()),
+                    person: None,
+                    duplicates: *duplicates,
+                };
+                let links = self.store.links(&review, filter).await?;
+                export_links(
+                    &self.store,
+                    &read,
+                    &review,
+                    &links,
+                    filter,
+                    format,
+                    &protection,
+                    now,
+                )
+                .await
+            }
+        }
+    }
+}
 
 /// The formats an export can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +144,8 @@ impl std::str::FromStr for ExportFormat {
 }
 
 impl ExportFormat {
-    fn extension(self) -> &'static str {
+    /// The file name's extension.
+    pub fn extension(self) -> &'static str {
         match self {
             ExportFormat::Csv => "csv",
             ExportFormat::Xlsx => "xlsx",
@@ -438,7 +539,7 @@ fn finish(file_name: String, format: ExportFormat, bytes: Vec<u8>, rows: usize) 
 
 /// Exports a list the grant's party issued or received, its rows as imported (rejected
 /// rows included: nothing is dropped), and records the export as an event.
-pub async fn export_list(
+async fn export_list(
     store: &Store,
     grant: &Grant<ReadRegister>,
     list: i64,
@@ -525,7 +626,7 @@ pub async fn export_list(
 
 /// Exports the records of the grant's register that pass `filter`, and records the
 /// export as an event. `domain` names this register in PFIF record ids.
-pub async fn export_register(
+async fn export_register(
     store: &Store,
     grant: &Grant<ReadRegister>,
     filter: &PersonFilter,
@@ -642,16 +743,32 @@ pub async fn export_register(
 /// Exports the grant's party's links (for instance the confirmed ones: who is who between
 /// its register and the lists it received), each with both records as written and
 /// romanised, who decided and when; records the export as an event.
-pub async fn export_links(
+#[allow(clippy::too_many_arguments)]
+async fn export_links(
     store: &Store,
     read: &Grant<ReadRegister>,
-    review: &Grant<homeward_core::access::ReviewLinks>,
-    filter: homeward_store::LinkFilter<'_>,
+    review: &Grant<ReviewLinks>,
+    links: &[homeward_store::LinkView],
+    filter: LinkFilter<'_>,
     format: ExportFormat,
+    protection: &Protection,
     now_ms: i64,
 ) -> Result<Export, Error> {
-    let links = store.links(review, filter).await?;
-    let sides = crate::reconcile::link_sides(store, read, &links).await?;
+    use crate::links::{linked_people, linked_rows, protected_shown, sides_of};
+    // Whether the export may be written is decided before any name is read for it, so a
+    // refused export reads (and audits) nothing but the refusal.
+    let ids = linked_people(links);
+    let rows = linked_rows(store, read, links).await?;
+    let shown_people = store.protected_shown(read, &ids).await?;
+    let shown = protected_shown(links, &|id| shown_people.contains(&id), &rows);
+    if let Some(refusal) = refusal(shown, protection) {
+        audit_refusal(store, read, &ids, now_ms).await?;
+        return Err(refusal);
+    }
+    let people = store
+        .open_persons(read, &ids, "export", ReadAction::Export, now_ms)
+        .await?;
+    let sides = sides_of(links, &people, &rows);
     let headers = [
         "link",
         "decision",
@@ -669,7 +786,7 @@ pub async fn export_links(
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),
         rows: links
             .iter()
-            .zip(&sides)
+            .zip(sides)
             .map(|(l, s)| {
                 vec![
                     l.id.to_string(),
@@ -690,15 +807,19 @@ pub async fn export_links(
         classification: Some(homeward_core::protection::classification_line(
             read.party().as_str(),
             links.len(),
-            0,
+            shown,
         )),
     };
     let what = filter.decision.unwrap_or("all");
     let bytes = match format {
         ExportFormat::Csv => csv(&sheet)?,
         ExportFormat::Xlsx => xlsx(&sheet, "links")?,
-        ExportFormat::Json => serde_json::to_vec_pretty(&links)
-            .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
+        ExportFormat::Json => serde_json::to_vec_pretty(&serde_json::json!({
+            "classification": sheet.classification,
+            "links": links,
+            "sides": sheet.rows,
+        }))
+        .map_err(|e| Error::Storage(format!("writing JSON: {e}")))?,
         ExportFormat::Pfif => {
             return Err(Error::invalid(
                 "format",
@@ -731,8 +852,7 @@ pub async fn export_links(
         bytes,
         links.len(),
     );
-    let people: Vec<i64> = links.iter().map(|l| l.person_id).collect();
-    audit_export(store, read, &people, None, format, now_ms).await?;
+    let (export, sealed) = seal(export, shown, protection)?;
     store
         .record_event(
             review,
@@ -742,6 +862,7 @@ pub async fn export_links(
                 "format": format.extension(),
                 "links": export.rows,
                 "sha256": export.sha256,
+                "protection": sealed,
             }),
             now_ms,
         )
@@ -757,7 +878,7 @@ pub struct Protection {
     /// Encrypt with this passphrase (never taken from a URL).
     pub passphrase: Option<String>,
     /// An admin's permission to write this one export unprotected.
-    pub unprotected_allowed: Option<Grant<homeward_core::access::AllowUnprotectedExport>>,
+    pub unprotected_allowed: Option<Grant<AllowUnprotectedExport>>,
 }
 
 /// Encrypts `export` as asked; refuses to write protected records unmasked without
@@ -817,27 +938,38 @@ pub fn seal(
         let bytes = encrypt(encryptor)?;
         return sealed(bytes, "encrypted with a passphrase".to_owned());
     }
-    if shown == 0 {
-        return Ok((
-            export,
-            "not encrypted: no protected record shown".to_owned(),
-        ));
+    if let Some(refused) = refusal(shown, protection) {
+        return Err(refused);
     }
     match &protection.unprotected_allowed {
-        Some(admin) => Ok((
+        Some(admin) if shown > 0 => Ok((
             export,
             format!(
                 "not encrypted, {shown} protected records shown: allowed by {} for this export",
                 admin.actor()
             ),
         )),
-        None => Err(Error::invalid(
+        _ => Ok((
+            export,
+            "not encrypted: no protected record shown".to_owned(),
+        )),
+    }
+}
+
+/// Why an export showing `shown` protected records unmasked may not be written as asked:
+/// neither encrypted nor allowed unprotected by an admin for this export.
+fn refusal(shown: usize, protection: &Protection) -> Option<Error> {
+    let encrypted = [&protection.recipient, &protection.passphrase]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    (shown > 0 && !encrypted && protection.unprotected_allowed.is_none()).then(|| {
+        Error::invalid(
             "protection",
             format!(
                 "this export would show {shown} protected records unencrypted; encrypt it to the recipient's age key (recipient=age1…) or with a passphrase, or have an admin allow this one export unprotected"
             ),
-        )),
-    }
+        )
+    })
 }
 
 /// [`seal`], auditing a refusal as a refused read of the records it would have shown.
@@ -852,18 +984,28 @@ async fn seal_or_refuse(
 ) -> Result<(Export, String), Error> {
     match seal(export, shown, protection) {
         Ok(done) => Ok(done),
-        Err(refusal) => {
-            let read = homeward_store::ReadOf {
-                action: homeward_core::protection::ReadAction::Refused,
-                persons: people,
-                list: None,
-                purpose: "export",
-                detail: Some("an unprotected export of protected records was refused"),
-            };
-            store.record_reads(grant, read, now_ms).await?;
-            Err(refusal)
+        Err(refused) => {
+            audit_refusal(store, grant, people, now_ms).await?;
+            Err(refused)
         }
     }
+}
+
+/// Audits a refused export as a refused read of the records it would have shown.
+async fn audit_refusal(
+    store: &Store,
+    grant: &Grant<ReadRegister>,
+    people: &[i64],
+    now_ms: i64,
+) -> Result<(), Error> {
+    let read = homeward_store::ReadOf {
+        action: ReadAction::Refused,
+        persons: people,
+        list: None,
+        purpose: "export",
+        detail: Some("an unprotected export of protected records was refused"),
+    };
+    store.record_reads(grant, read, now_ms).await
 }
 
 /// Audits an export: one read per record that left in it.
@@ -879,45 +1021,13 @@ async fn audit_export(
     people.sort_unstable();
     people.dedup();
     let read = homeward_store::ReadOf {
-        action: homeward_core::protection::ReadAction::Export,
+        action: ReadAction::Export,
         persons: &people,
         list,
         purpose: "export",
         detail: Some(format.extension()),
     };
     store.record_reads(grant, read, now_ms).await
-}
-
-/// An export as an HTTP response: a download, except the print view, which opens in the
-/// browser under a policy that allows its inline style and nothing else.
-pub fn into_response(export: Export) -> axum::response::Response {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse as _;
-    let printable = export.content_type.starts_with("text/html");
-    let disposition = if printable { "inline" } else { "attachment" };
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, export.content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename=\"{}\"", export.file_name),
-            ),
-        ],
-        export.bytes,
-    )
-        .into_response();
-    if let Ok(sha) = HeaderValue::from_str(&export.sha256) {
-        response.headers_mut().insert("x-content-sha256", sha);
-    }
-    if printable {
-        response.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'",
-            ),
-        );
-    }
-    response
 }
 
 #[cfg(test)]

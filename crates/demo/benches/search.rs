@@ -1,4 +1,4 @@
-//! Search latency over a large register: `cargo bench -p homeward-store --bench search`.
+//! Search latency over a large register: `cargo bench -p homeward-demo --bench search`.
 //! Seeds a SQLite store with HOMEWARD_BENCH_RECORDS synthetic people (default 1,000,000),
 //! then runs 1,000 searches by names as families give them (Cyrillic, the other
 //! language's spelling, passport Latin) and prints p50, p95 and p99. Asserts nothing.

@@ -1,20 +1,33 @@
 //! The signed-record page (`/bundles`): the keys a party holds, its lists with their
 //! signatures and counter-signatures, and forms to sign a list, sign a checkpoint, download
-//! a list's bundle, import a bundle and — for a mediator — counter-sign one. The same store
-//! calls as the JSON routes in [`crate::bundles`]; refusals show as the error page, naming
-//! what failed.
+//! a list's bundle, import a bundle and — for a mediator — counter-sign one. Refusals show
+//! as the error page, naming what failed.
 
+use super::{NoFields, Posted, Who, render};
+use crate::PageError;
+use crate::api::{BUNDLE_LIMIT, download};
 use crate::auth::PageCaller;
-use crate::bundles::signing_key;
-use crate::pages::{Who, render};
-use crate::{AppState, PageError};
 use askama::Template;
-use axum::extract::{Form, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use homeward_app::signed::KeyToHold;
+use homeward_app::{App, Export};
 use homeward_core::Error;
-use homeward_core::access::{Administer, ReadRegister, WriteRegister, authorize};
 use homeward_ledger::bundle::Bundle;
 use serde::Deserialize;
+
+pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
+    let limit = || axum::extract::DefaultBodyLimit::max(BUNDLE_LIMIT);
+    vec![
+        ("/bundles", get(page).post(import).layer(limit())),
+        ("/bundles/checkpoint", post(checkpoint)),
+        ("/bundles/countersign", post(countersign).layer(limit())),
+        ("/lists/{list}/bundle", get(download_bundle)),
+        ("/lists/{list}/signature", post(sign_list)),
+        ("/keys", post(hold_key)),
+    ]
+}
 
 /// A list as the page shows it.
 struct ListLine {
@@ -40,18 +53,16 @@ struct BundlesPage {
 }
 
 async fn render_page(
-    state: &AppState,
+    app: &App,
     caller: &PageCaller,
     notice: Option<String>,
 ) -> Result<Html<String>, PageError> {
-    let read = authorize::<ReadRegister>(&caller.actor)?;
-    let audit = authorize::<homeward_core::access::Audit>(&caller.actor).ok();
     let mut lists = Vec::new();
-    for l in state.store.lists(&read).await? {
-        let record = state.store.signed_list(&read, l.id).await?;
+    for l in app.lists(&caller.actor).await? {
+        let record = app.signed_list(&caller.actor, l.id).await?;
         lists.push(ListLine {
             id: l.id,
-            own: l.issuer == read.party().as_str(),
+            own: l.issuer == caller.actor.party.as_str(),
             issuer: l.issuer,
             kind: l.kind,
             title: l.title,
@@ -65,84 +76,71 @@ async fn render_page(
                 .join(", "),
         });
     }
-    let (keys, seen) = match &audit {
-        Some(a) => (
-            state.store.keys(a).await?,
-            state.store.countersignatures(a).await?,
-        ),
-        None => (Vec::new(), Vec::new()),
-    };
+    // Keys and counter-signatures are the auditors' (and admins'); others see the lists.
+    let keys = unless_denied(app.keys(&caller.actor).await)?;
+    let seen = unless_denied(app.countersignatures(&caller.actor).await)?;
     render(&BundlesPage {
         who: Who::from(caller),
         keys,
         lists,
         seen,
-        signing: state.key.is_some(),
+        signing: app.signs(),
         notice,
     })
 }
 
-/// `GET /bundles`.
-pub(crate) async fn page(
-    State(state): State<AppState>,
-    caller: PageCaller,
-) -> Result<Html<String>, PageError> {
-    render_page(&state, &caller, None).await
+/// What the reader may see of a part of the page: nothing when the access rule refuses it.
+fn unless_denied<T: Default>(read: Result<T, Error>) -> Result<T, Error> {
+    match read {
+        Err(Error::Denied(_)) => Ok(T::default()),
+        other => other,
+    }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
+async fn page(State(app): State<App>, caller: PageCaller) -> Result<Html<String>, PageError> {
+    render_page(&app, &caller, None).await
 }
 
 /// `POST /lists/{list}/signature`: an admin signs the list with the server's key.
-pub(crate) async fn sign_list(
-    State(state): State<AppState>,
+async fn sign_list(
+    State(app): State<App>,
     caller: PageCaller,
     Path(list): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    _: Posted<NoFields>,
 ) -> Result<Redirect, PageError> {
-    caller.check_csrf(&form.csrf)?;
-    crate::bundles::sign_with_server_key(&state, &caller.actor, list).await?;
+    app.sign_list(&caller.actor, list).await?;
     Ok(Redirect::to("/bundles"))
 }
 
 /// `POST /bundles/checkpoint`: an admin signs a tree head of the log as it stands.
-pub(crate) async fn checkpoint(
-    State(state): State<AppState>,
+async fn checkpoint(
+    State(app): State<App>,
     caller: PageCaller,
-    Form(form): Form<CsrfOnly>,
+    _: Posted<NoFields>,
 ) -> Result<Html<String>, PageError> {
-    caller.check_csrf(&form.csrf)?;
-    let grant = authorize::<Administer>(&caller.actor)?;
-    let head = state
-        .store
-        .sign_tree_head(&grant, signing_key(&state)?, state.now())
-        .await?;
+    let head = app.checkpoint(&caller.actor).await?;
     let notice = format!(
         "Signed a tree head of {} events, root {}.",
         head.size, head.root
     );
-    render_page(&state, &caller, Some(notice)).await
+    render_page(&app, &caller, Some(notice)).await
 }
 
 /// `GET /lists/{list}/bundle`: the bundle of a signed list of the party's, as a download.
-pub(crate) async fn download(
-    State(state): State<AppState>,
+async fn download_bundle(
+    State(app): State<App>,
     caller: PageCaller,
     Path(list): Path<i64>,
 ) -> Result<Response, PageError> {
-    let grant = authorize::<ReadRegister>(&caller.actor)?;
-    let bundle = state.store.export_bundle(&grant, list).await?;
+    let bundle = app.export_bundle(&caller.actor, list).await?;
     Ok(bundle_file(&bundle, &format!("list-{list}-bundle.json"))?.into_response())
 }
 
 fn bundle_file(bundle: &Bundle, name: &str) -> Result<Response, Error> {
     let bytes = bundle
         .to_file()
-        .map_err(|e| Error::Storage(format!("encoding the bundle: {e}")))?;
-    Ok(crate::export::into_response(crate::export::Export {
+        .map_err(|e| Error::Io(format!("encoding the bundle: {e}")))?;
+    Ok(download(Export {
         file_name: name.to_owned(),
         content_type: "application/json",
         sha256: homeward_ledger::sha256_hex(&bytes),
@@ -178,21 +176,19 @@ async fn read_bundle_upload(mut multipart: Multipart) -> Result<(Bundle, String)
 }
 
 /// `POST /bundles`: import an uploaded bundle (operators and admins).
-pub(crate) async fn import(
-    State(state): State<AppState>,
+async fn import(
+    State(app): State<App>,
     caller: PageCaller,
     multipart: Multipart,
 ) -> Result<Html<String>, PageError> {
-    let grant = authorize::<WriteRegister>(&caller.actor)?;
+    app.may_import(&caller.actor)?;
     let (bundle, csrf) = read_bundle_upload(multipart).await?;
     caller.check_csrf(&csrf)?;
-    let list = state
-        .store
-        .import_bundle(&grant, &bundle, state.now())
-        .await?;
+    let imported = app.import_bundle(&caller.actor, &bundle).await?;
     let notice = format!(
-        "Verified against the pinned key of {} and kept as list {list}: {} rows, SHA-256 {}{}.",
+        "Verified against the pinned key of {} and kept as list {}: {} rows, SHA-256 {}{}.",
         bundle.issuer,
+        imported.list,
         bundle.rows.len(),
         bundle.sha256,
         if bundle.countersignatures.is_empty() {
@@ -209,23 +205,20 @@ pub(crate) async fn import(
             )
         }
     );
-    render_page(&state, &caller, Some(notice)).await
+    render_page(&app, &caller, Some(notice)).await
 }
 
 /// `POST /bundles/countersign`: a mediator's admin counter-signs an uploaded bundle; the
 /// counter-signed bundle comes back as a download.
-pub(crate) async fn countersign(
-    State(state): State<AppState>,
+async fn countersign(
+    State(app): State<App>,
     caller: PageCaller,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let grant = authorize::<Administer>(&caller.actor)?;
+    app.may_countersign(&caller.actor)?;
     let (bundle, csrf) = read_bundle_upload(multipart).await?;
     caller.check_csrf(&csrf)?;
-    let signed = state
-        .store
-        .countersign_bundle(&grant, &bundle, signing_key(&state)?, state.now())
-        .await?;
+    let signed = app.countersign(&caller.actor, &bundle).await?;
     Ok(bundle_file(
         &signed,
         &format!(
@@ -237,9 +230,7 @@ pub(crate) async fn countersign(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct KeyForm {
-    #[serde(default)]
-    csrf: String,
+struct KeyForm {
     #[serde(default)]
     party: String,
     #[serde(default)]
@@ -247,17 +238,15 @@ pub(crate) struct KeyForm {
 }
 
 /// `POST /keys`: an admin registers the party's public key or pins another party's.
-pub(crate) async fn hold_key(
-    State(state): State<AppState>,
+async fn hold_key(
+    State(app): State<App>,
     caller: PageCaller,
-    Form(form): Form<KeyForm>,
+    Posted(form): Posted<KeyForm>,
 ) -> Result<Redirect, PageError> {
-    caller.check_csrf(&form.csrf)?;
-    let grant = authorize::<Administer>(&caller.actor)?;
-    let party = form.party.trim().parse()?;
-    state
-        .store
-        .add_key(&grant, &party, form.public_key.trim(), state.now())
-        .await?;
+    let key = KeyToHold {
+        party: form.party.trim().parse()?,
+        public_key: form.public_key.trim().to_owned(),
+    };
+    app.hold_key(&caller.actor, &key).await?;
     Ok(Redirect::to("/bundles"))
 }

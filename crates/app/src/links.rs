@@ -1,0 +1,511 @@
+//! Links between records: reconciliation of a party's request list against a holding list
+//! it received, through the linkage engine, duplicates inside a register, and the
+//! reviewers' decisions. Pairs at or above the lower threshold are proposed as links for review
+//! (those above the upper one are marked as likely matches, still to be confirmed by a
+//! person: a wrong match sends the wrong man home); pairs a reviewer already decided are
+//! never proposed again.
+
+use crate::query::{LinkQuery, parse_choice};
+use crate::{App, Error, grant};
+use homeward_core::access::{Actor, ReadRegister, ReviewLinks};
+use homeward_core::protection::ReadAction;
+use homeward_import::{ColumnMap, Role, parse_date};
+use homeward_link::{Field, RawPerson, explain};
+use homeward_store::{
+    DecisionOutcome, LinkScope, LinkTarget, LinkView, Person, PersonFilter, ProposedLink, StoredRow,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// What to reconcile.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReconcileInput {
+    /// The party's own request list.
+    pub request: i64,
+    /// The holding list it issued or received.
+    pub holding: i64,
+    /// Pairs below this probability are dropped (default 0.5).
+    pub lower: Option<f64>,
+    /// Pairs at or above this probability are marked likely (default 0.95).
+    pub upper: Option<f64>,
+}
+
+/// Where to look for duplicates.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DuplicatesInput {
+    /// Only this category (all when absent).
+    pub category: Option<String>,
+    /// Pairs below this probability are dropped (default 0.5).
+    pub lower: Option<f64>,
+    /// Pairs at or above this probability are marked likely (default 0.95).
+    pub upper: Option<f64>,
+}
+
+/// A reviewer's decision.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct DecisionInput {
+    /// accept, reject, unsure, or undo (an earlier decision withdrawn: back to the queue).
+    pub decision: String,
+}
+
+/// The default lower and upper thresholds of a reconciliation.
+const LOWER: f64 = 0.5;
+const UPPER: f64 = 0.95;
+
+/// What a reconciliation did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconcileReport {
+    /// The request list.
+    pub request: i64,
+    /// The holding list.
+    pub holding: i64,
+    /// Pairs the engine compared.
+    pub compared: usize,
+    /// Links proposed for review.
+    pub proposed: usize,
+    /// Of those, at or above the upper threshold.
+    pub likely: usize,
+    /// Pairs left out because a reviewer had already decided them.
+    pub already_decided: usize,
+    /// Records of the request list left out of matching, each with why (the purposes its
+    /// family agreed to).
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A record left out of matching, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// The register record.
+    pub person: i64,
+    /// Its row on the request list.
+    pub row: i64,
+    /// Why.
+    pub why: String,
+}
+
+/// A row's values, by role, as a person to link. An unreadable birth date is kept as
+/// written (compared digit by digit) and its reason returned for the report.
+pub fn raw_person(
+    id: String,
+    value: &dyn Fn(Role) -> Option<String>,
+) -> (RawPerson, Option<String>) {
+    let birth = value(Role::BirthDate);
+    let (birth_date, birth_text, problem) = match birth.as_deref().map(parse_date) {
+        Some(Ok(d)) => (d, None, None),
+        Some(Err(why)) => (None, birth.clone(), Some(why)),
+        None => (None, None, None),
+    };
+    let person = RawPerson {
+        id,
+        full_name: value(Role::FullName),
+        surname: value(Role::Surname),
+        given_name: value(Role::GivenName),
+        patronymic: value(Role::Patronymic),
+        birth_date,
+        birth_text,
+        sex: value(Role::Sex),
+        unit: value(Role::Unit),
+        service_number: value(Role::ServiceNumber),
+        document_number: value(Role::DocumentNumber),
+        address: value(Role::Address),
+        locality: value(Role::Locality),
+        postcode: value(Role::Postcode),
+        region: value(Role::Region),
+        birth_place: value(Role::BirthPlace),
+    };
+    (person, problem)
+}
+
+/// Rows of a stored list as people to link, with the register record of each (if any).
+fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
+    let headers = StoredRow::headers(&[], rows);
+    let map = ColumnMap::from_headers(&headers, &[]).unwrap_or_default();
+    let mut raw = Vec::new();
+    let mut origin = Vec::new();
+    for r in rows.iter().filter(|r| r.accepted) {
+        let cells = r.cells(&headers);
+        let (person, _) = raw_person(r.row_no.to_string(), &|role| map.value(role, &cells));
+        raw.push(person);
+        origin.push((r.row_no, r.person_id));
+    }
+    (raw, origin)
+}
+
+impl App {
+    /// Reconciles `request` (the party's own list) with `holding` (a list it issued or
+    /// received) and stores the proposed links.
+    pub async fn reconcile(
+        &self,
+        actor: &Actor,
+        input: &ReconcileInput,
+    ) -> Result<ReconcileReport, Error> {
+        let review = &grant::<ReviewLinks>(actor)?;
+        let read = &grant::<ReadRegister>(actor)?;
+        let store = &self.store;
+        let (request, holding) = (input.request, input.holding);
+        let (lower, upper) = (input.lower.unwrap_or(LOWER), input.upper.unwrap_or(UPPER));
+        check_thresholds(lower, upper)?;
+        // Matching is a search: a family's request not agreed to be searched is left out, and
+        // the report says so.
+        let mut own_rows = store.list_rows(read, request).await?;
+        let ids: Vec<i64> = own_rows.iter().filter_map(|r| r.person_id).collect();
+        let consents = store.consents(read, &ids).await?;
+        let mut left_out = Vec::new();
+        own_rows.retain(|r| {
+            let Some(consent) = r.person_id.and_then(|p| consents.get(&p)) else {
+                return true;
+            };
+            let purpose = homeward_core::protection::Purpose::Search;
+            if homeward_core::protection::consents(Some(consent), purpose) {
+                return true;
+            }
+            left_out.push(LeftOut {
+                person: r.person_id.unwrap_or_default(),
+                row: r.row_no,
+                why: homeward_core::protection::left_out_because(consent, purpose),
+            });
+            false
+        });
+        let (left, left_origin) = people(&own_rows);
+        let (right, right_origin) = people(&store.list_rows(read, holding).await?);
+        if ids.is_empty() {
+            return Err(Error::invalid(
+                "request",
+                format!("list {request} gave no records of this party's register"),
+            ));
+        }
+        let decided = store
+            .decided_pairs(review, LinkScope::List(holding))
+            .await?;
+        let linkage = homeward_link::link(&left, Some(&right), lower, &mut |_| {});
+        let mut proposed = Vec::new();
+        let mut already_decided = 0;
+        for s in &linkage.scored {
+            let (Some(&(_, Some(person_id))), Some(&(other_row, _))) = (
+                left_origin.get(s.left as usize),
+                right_origin.get(s.right as usize),
+            ) else {
+                continue;
+            };
+            if decided.contains(&(person_id, other_row)) {
+                already_decided += 1;
+                continue;
+            }
+            proposed.push(ProposedLink {
+                person_id,
+                other: LinkTarget::Row {
+                    list: holding,
+                    row: other_row,
+                },
+                probability: s.probability,
+                evidence: evidence(s),
+            });
+        }
+        let likely = proposed.iter().filter(|p| p.probability >= upper).count();
+        store
+            .propose_links(review, LinkScope::List(holding), &proposed, self.now())
+            .await?;
+        Ok(ReconcileReport {
+            request,
+            holding,
+            compared: linkage.candidates,
+            proposed: proposed.len(),
+            likely,
+            already_decided,
+            left_out,
+        })
+    }
+}
+
+/// A scored pair's per-field evidence as JSON text, for the review page.
+fn evidence(s: &homeward_link::Scored) -> String {
+    let fields: serde_json::Map<String, serde_json::Value> = Field::ALL
+        .iter()
+        .enumerate()
+        .map(|(f, field)| (field.as_str().to_owned(), explain(s, f).into()))
+        .collect();
+    serde_json::Value::Object(fields).to_string()
+}
+
+/// A register record as a person to link.
+fn register_person(p: &Person) -> RawPerson {
+    let r = &p.record;
+    RawPerson {
+        id: p.id.to_string(),
+        full_name: None,
+        surname: r.surname.clone(),
+        given_name: r.given_names.clone(),
+        patronymic: r.patronymic.clone(),
+        birth_date: r.birth_date,
+        birth_text: None,
+        sex: r.sex.map(|s| s.as_str().to_owned()),
+        unit: r.unit.clone(),
+        service_number: r.service_number.clone(),
+        document_number: None,
+        address: None,
+        locality: r.last_known_location.clone(),
+        postcode: None,
+        region: None,
+        birth_place: r.birth_place.clone(),
+    }
+}
+
+/// What a search for duplicates inside a register did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicatesReport {
+    /// Records examined.
+    pub records: usize,
+    /// Pairs the engine compared.
+    pub compared: usize,
+    /// Pairs suggested for review.
+    pub proposed: usize,
+    /// Of those, at or above the upper threshold.
+    pub likely: usize,
+    /// Pairs left out because a reviewer had already decided them.
+    pub already_decided: usize,
+}
+
+impl App {
+    /// The actor's party's links, most probable first.
+    pub async fn links(&self, actor: &Actor, query: &LinkQuery) -> Result<Vec<LinkView>, Error> {
+        self.store
+            .links(&grant::<ReviewLinks>(actor)?, query.filter())
+            .await
+    }
+
+    /// Records a reviewer's decision on one of the party's links; a confirmation moves
+    /// the sought person's status, an undo puts it back.
+    pub async fn decide_link(
+        &self,
+        actor: &Actor,
+        link: i64,
+        input: &DecisionInput,
+    ) -> Result<DecisionOutcome, Error> {
+        let review = grant::<ReviewLinks>(actor)?;
+        self.store
+            .decide_link(&review, link, input.decision.parse()?, self.now())
+            .await
+    }
+
+    /// Finds people entered twice in the grant's register (of one category, or all) and
+    /// suggests each pair for review. Nothing is merged: a reviewer's confirmation only links
+    /// the two records.
+    pub async fn find_duplicates(
+        &self,
+        actor: &Actor,
+        input: &DuplicatesInput,
+    ) -> Result<DuplicatesReport, Error> {
+        let review = &grant::<ReviewLinks>(actor)?;
+        let read = &grant::<ReadRegister>(actor)?;
+        let store = &self.store;
+        let filter = &PersonFilter {
+            category: parse_choice(&input.category)?,
+            ..PersonFilter::default()
+        };
+        let (lower, upper) = (input.lower.unwrap_or(LOWER), input.upper.unwrap_or(UPPER));
+        check_thresholds(lower, upper)?;
+        let register = store.register(read, filter).await?;
+        // Records of different categories or relations are never the same entry twice.
+        let mut groups: std::collections::BTreeMap<(Option<&str>, Option<&str>), Vec<&Person>> =
+            std::collections::BTreeMap::new();
+        for p in &register {
+            let key = (
+                p.record.category.map(|c| c.as_str()),
+                p.record.relation.map(|r| r.as_str()),
+            );
+            groups.entry(key).or_default().push(p);
+        }
+        let decided = store.decided_pairs(review, LinkScope::Register).await?;
+        let (mut proposed, mut compared, mut already_decided) = (Vec::new(), 0, 0);
+        for people in groups.values() {
+            let raw: Vec<RawPerson> = people.iter().map(|p| register_person(p)).collect();
+            let linkage = homeward_link::link(&raw, None, lower, &mut |_| {});
+            compared += linkage.candidates;
+            for s in &linkage.scored {
+                let (Some(a), Some(b)) =
+                    (people.get(s.left as usize), people.get(s.right as usize))
+                else {
+                    continue;
+                };
+                let (a, b) = (a.id.min(b.id), a.id.max(b.id));
+                if a == b {
+                    continue;
+                }
+                if decided.contains(&(a, b)) {
+                    already_decided += 1;
+                    continue;
+                }
+                proposed.push(ProposedLink {
+                    person_id: a,
+                    other: LinkTarget::Person(b),
+                    probability: s.probability,
+                    evidence: evidence(s),
+                });
+            }
+        }
+        let likely = proposed.iter().filter(|p| p.probability >= upper).count();
+        store
+            .propose_links(review, LinkScope::Register, &proposed, self.now())
+            .await?;
+        Ok(DuplicatesReport {
+            records: register.len(),
+            compared,
+            proposed: proposed.len(),
+            likely,
+            already_decided,
+        })
+    }
+}
+
+fn check_thresholds(lower: f64, upper: f64) -> Result<(), Error> {
+    if !(0.0..=1.0).contains(&lower) || !(lower..=1.0).contains(&upper) {
+        return Err(Error::invalid("thresholds", "need 0 ≤ lower ≤ upper ≤ 1"));
+    }
+    Ok(())
+}
+
+/// The two records of a link as a reviewer reads them: names as written with their
+/// romanisation, and where the other record is.
+#[derive(Debug, Clone, Default)]
+pub struct LinkSides {
+    /// The register record's name.
+    pub person: String,
+    /// Its romanisation.
+    pub person_latin: String,
+    /// The other record: a register record's name, or a list row's values.
+    pub other: String,
+    /// Its romanisation.
+    pub other_latin: String,
+    /// Where it is: "list 3, line 7" or "register record 12".
+    pub other_place: String,
+    /// Whether either side is a protected record shown unmasked to this reader.
+    pub protected_shown: bool,
+}
+
+impl App {
+    /// The two sides of each link as the actor may read them; every record read is
+    /// audited as viewed for `purpose`.
+    pub async fn link_sides(
+        &self,
+        actor: &Actor,
+        links: &[LinkView],
+        purpose: &str,
+    ) -> Result<Vec<LinkSides>, Error> {
+        let read = grant::<ReadRegister>(actor)?;
+        let people = self
+            .store
+            .open_persons(
+                &read,
+                &linked_people(links),
+                purpose,
+                ReadAction::View,
+                self.now(),
+            )
+            .await?;
+        let rows = linked_rows(&self.store, &read, links).await?;
+        Ok(sides_of(links, &people, &rows))
+    }
+}
+
+/// Every register record a set of links names, once.
+pub(crate) fn linked_people(links: &[LinkView]) -> Vec<i64> {
+    let mut ids: Vec<i64> = links
+        .iter()
+        .flat_map(|l| std::iter::once(l.person_id).chain(l.other_person))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The rows of every list a set of links points into, by list.
+pub(crate) async fn linked_rows(
+    store: &homeward_store::Store,
+    read: &homeward_core::access::Grant<ReadRegister>,
+    links: &[LinkView],
+) -> Result<HashMap<i64, Vec<StoredRow>>, Error> {
+    let mut rows_of: HashMap<i64, Vec<StoredRow>> = HashMap::new();
+    for list in links.iter().filter_map(|l| l.other_row.and(l.other_list)) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
+            slot.insert(store.list_rows(read, list).await?);
+        }
+    }
+    Ok(rows_of)
+}
+
+/// The row a link points to, when it points into a list.
+fn row_of<'a>(l: &LinkView, rows: &'a HashMap<i64, Vec<StoredRow>>) -> Option<&'a StoredRow> {
+    let (list, row) = (l.other_list?, l.other_row?);
+    rows.get(&list)?.iter().find(|r| r.row_no == row)
+}
+
+/// How many records and rows among these links are protected and shown unmasked.
+pub(crate) fn protected_shown(
+    links: &[LinkView],
+    person: &dyn Fn(i64) -> bool,
+    rows: &HashMap<i64, Vec<StoredRow>>,
+) -> usize {
+    links
+        .iter()
+        .filter(|l| {
+            person(l.person_id)
+                || l.other_person.is_some_and(person)
+                || row_of(l, rows).is_some_and(|r| r.protected && !r.masked)
+        })
+        .count()
+}
+
+/// Both sides of each link, from the records and rows read.
+pub(crate) fn sides_of(
+    links: &[LinkView],
+    people: &HashMap<i64, Person>,
+    rows: &HashMap<i64, Vec<StoredRow>>,
+) -> Vec<LinkSides> {
+    let name = |id: i64| {
+        people
+            .get(&id)
+            .map(|p| (p.record.display_name(), p.protected() && !p.masked))
+            .unwrap_or_default()
+    };
+    links
+        .iter()
+        .map(|l| {
+            let (person, person_shown) = name(l.person_id);
+            let (other, other_place, other_shown) = match (l.other_person, row_of(l, rows)) {
+                (Some(other), _) => {
+                    let (n, shown) = name(other);
+                    (n, format!("register record {other}"), shown)
+                }
+                (None, Some(r)) => (
+                    r.fields
+                        .values()
+                        .filter_map(|v| v.as_str())
+                        .filter(|v| !v.trim().is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                    format!(
+                        "list {}, line {}",
+                        l.other_list.unwrap_or_default(),
+                        r.row_no
+                    ),
+                    r.protected && !r.masked,
+                ),
+                (None, None) => (String::new(), String::new(), false),
+            };
+            LinkSides {
+                person_latin: homeward_names::romanise_as_written(&person),
+                person,
+                other_latin: homeward_names::romanise_as_written(&other),
+                other,
+                other_place,
+                protected_shown: person_shown || other_shown,
+            }
+        })
+        .collect()
+}

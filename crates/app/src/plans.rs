@@ -1,0 +1,195 @@
+//! Exchange planning and execution: the one pipeline behind `homeward plan`, the plan API
+//! and the plan-builder page, and the moves of each stage. The planner decides
+//! (`homeward_plan`), the store keeps (`Store::save_plan`); this joins them and reports.
+
+use crate::{App, Error, grant};
+use homeward_core::access::{Actor, ReadTalks, RecordMovements, WriteTalks};
+use homeward_core::talks::{StageParity, Terms};
+use homeward_plan::{LeftOut, PlanRequest};
+use homeward_store::PlanView;
+use serde::{Deserialize, Serialize};
+
+/// A person of a stage moves on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct MovementInput {
+    /// The person's record, as the plan shows it.
+    pub person: i64,
+    /// handed_over, received or withdrawn.
+    pub movement: String,
+    /// Why withdrawn.
+    pub reason: Option<String>,
+}
+
+/// Why a stage's parity was broken.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct ParityNote {
+    /// The reason, in words.
+    pub note: String,
+}
+
+/// How to cut the plan.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlanParams {
+    /// People each way in one stage.
+    pub stage_size: u32,
+    /// Dates of the stages in order (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub stage_dates: Vec<String>,
+    /// Plan the extra tranche too.
+    #[serde(default)]
+    pub include_extra: bool,
+}
+
+/// What the planner did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    /// The new plan: now the commitment's current one.
+    pub plan: i64,
+    /// The commitment.
+    pub commitment: i64,
+    /// Stages.
+    pub stages: usize,
+    /// People the commitment's first side hands over.
+    pub from_a: usize,
+    /// People its second side hands over.
+    pub from_b: usize,
+    /// People left out, by reason.
+    pub left_out: std::collections::BTreeMap<String, usize>,
+}
+
+impl App {
+    /// The current exchange plan of a commitment the actor's party takes part in or
+    /// mediates; what was left out, and why, only for the party that made it.
+    pub async fn plan_of(&self, actor: &Actor, commitment: i64) -> Result<PlanView, Error> {
+        self.store
+            .plan_of(&grant::<ReadTalks>(actor)?, commitment)
+            .await
+    }
+
+    /// Records a handover (by the holding party), a receipt (by the receiving party) or a
+    /// withdrawal with its reason (by either).
+    pub async fn move_person(
+        &self,
+        actor: &Actor,
+        stage: i64,
+        input: &MovementInput,
+    ) -> Result<(), Error> {
+        let grant = grant::<RecordMovements>(actor)?;
+        self.store
+            .move_person(
+                &grant,
+                stage,
+                input.person,
+                input.movement.parse()?,
+                input.reason.as_deref(),
+                self.now(),
+            )
+            .await
+    }
+
+    /// A negotiator of a side records why a stage's parity was broken.
+    pub async fn note_parity(
+        &self,
+        actor: &Actor,
+        stage: i64,
+        note: &ParityNote,
+    ) -> Result<(), Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store
+            .note_parity(&grant, stage, &note.note, self.now())
+            .await
+    }
+
+    /// The mediator co-confirms and closes a stage.
+    pub async fn close_stage(&self, actor: &Actor, stage: i64) -> Result<StageParity, Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store.close_stage(&grant, stage, self.now()).await
+    }
+
+    /// Plans `commitment` from the actor's register and stores the plan: confirmed people
+    /// both ways, ordered by the agreement's priorities, cut into stages with parity.
+    pub async fn make_plan(
+        &self,
+        actor: &Actor,
+        commitment: i64,
+        params: &PlanParams,
+    ) -> Result<PlanReport, Error> {
+        let grant = &grant::<WriteTalks>(actor)?;
+        let (store, now_ms) = (&self.store, self.now());
+        for d in &params.stage_dates {
+            d.parse::<homeward_core::record::PartialDate>()
+                .map_err(|e| Error::invalid("stage_dates", format!("{d:?}: {e}")))?;
+        }
+        let context = store.planning_context(grant, commitment).await?;
+        let Terms::PowExchange {
+            quantity_each_way,
+            extra_tranche,
+            parity,
+            parity_by_category,
+            priorities,
+            categories,
+            ..
+        } = &context.terms
+        else {
+            return Err(Error::invalid(
+                "commitment",
+                format!("commitment {commitment} has no exchange plan"),
+            ));
+        };
+        let ages_on = params
+            .stage_dates
+            .first()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| crate::day_of(now_ms));
+        let request = PlanRequest {
+            quantity_each_way: *quantity_each_way,
+            extra_each_way: if params.include_extra {
+                extra_tranche.unwrap_or(0)
+            } else {
+                0
+            },
+            parity: *parity,
+            parity_by_category: *parity_by_category,
+            priorities: priorities.clone(),
+            categories: categories.clone(),
+            stage_size: params.stage_size,
+            stage_dates: params.stage_dates.clone(),
+            ages_on,
+        };
+        let plan = homeward_plan::plan(&context.candidates, &request)
+            .map_err(|e| Error::invalid("plan", e.to_string()))?;
+        let recorded = serde_json::json!({
+            "stage_size": params.stage_size,
+            "stage_dates": params.stage_dates,
+            "include_extra": params.include_extra,
+            "ages_on": ages_on.to_string(),
+        });
+        let id = store
+            .save_plan(grant, &context, recorded, &plan, now_ms)
+            .await?;
+        let mut left_out = std::collections::BTreeMap::new();
+        for e in &plan.left_out {
+            let key = match e.reason {
+                LeftOut::NotConfirmed => "not confirmed",
+                LeftOut::Unavailable { .. } => "cannot be exchanged",
+                LeftOut::CategoryNotCovered { .. } => "category not covered",
+                LeftOut::BeyondQuantity { .. } => "beyond the quantity",
+                LeftOut::NoCounterpart { .. } => "no counterpart (parity)",
+            };
+            *left_out.entry(key.to_owned()).or_insert(0) += 1;
+        }
+        let (from_a, from_b) = plan.placed();
+        Ok(PlanReport {
+            plan: id,
+            commitment,
+            stages: plan.stages.len(),
+            from_a,
+            from_b,
+            left_out,
+        })
+    }
+}

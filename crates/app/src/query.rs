@@ -1,0 +1,117 @@
+//! The inputs of the reading capabilities, as every face receives them: text from a query
+//! string, a form or the command line, parsed here once into the store's filters.
+
+use homeward_core::Error;
+use homeward_store::{LinkFilter, PersonFilter, SearchQuery};
+use serde::Deserialize;
+
+/// The purpose a reader gave, or `default`; at most 200 characters are kept.
+pub fn purpose_or(given: Option<&str>, default: &'static str) -> String {
+    given
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.chars().take(200).collect())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// A choice among names (a category, a status, a format): absent or blank means any.
+pub fn parse_choice<T: std::str::FromStr<Err = Error>>(
+    v: &Option<String>,
+) -> Result<Option<T>, Error> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(c) => c.parse().map(Some),
+    }
+}
+
+/// Which records of the register to list.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonQuery {
+    /// Only this category: pow, civilian, child or remains.
+    pub category: Option<String>,
+    /// Only this status: missing, in_custody, held, returned or deceased.
+    pub status: Option<String>,
+    /// Only records imported from this list.
+    pub list: Option<i64>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Records per page, 1–500 (default 50).
+    pub per_page: Option<i64>,
+}
+
+impl PersonQuery {
+    /// The store filter this query asks for; an unknown category or status is an error.
+    pub fn filter(&self) -> Result<PersonFilter, Error> {
+        Ok(PersonFilter {
+            category: parse_choice(&self.category)?,
+            status: parse_choice(&self.status)?,
+            source_list: self.list,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(50),
+        })
+    }
+}
+
+/// A search of the register.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchParams {
+    /// A name in any order, script and spelling, e.g. `Oleksandr Oliinyk`.
+    pub q: String,
+    /// Only people born then: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub born: Option<String>,
+    /// Most hits (1–200, default 20).
+    pub limit: Option<i64>,
+    /// Why the search is made (recorded in the read audit), e.g. `hotline call`.
+    pub purpose: Option<String>,
+}
+
+impl SearchParams {
+    /// The store query these parameters ask for.
+    pub fn query(&self) -> Result<SearchQuery, Error> {
+        let born = match self.born.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(b) => Some(
+                b.parse()
+                    .map_err(|e: Error| Error::invalid("born", e.to_string()))?,
+            ),
+        };
+        Ok(SearchQuery {
+            text: self.q.clone(),
+            born,
+            limit: self.limit.unwrap_or(20),
+        })
+    }
+}
+
+/// Why a record is read, for the read audit.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PurposeQuery {
+    /// Why the record is opened, e.g. `tracing request 41` (default `view`).
+    pub purpose: Option<String>,
+}
+
+/// Which links to list.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LinkQuery {
+    /// candidate (the review queue), confirmed or rejected; all when absent.
+    pub decision: Option<String>,
+    /// Only the links of this register record.
+    pub person: Option<i64>,
+    /// true: only duplicates inside the register; false: only links to list rows.
+    pub duplicates: Option<bool>,
+}
+
+impl LinkQuery {
+    /// The store filter this query asks for.
+    pub fn filter(&self) -> LinkFilter<'_> {
+        LinkFilter {
+            decision: self.decision.as_deref().filter(|d| !d.is_empty()),
+            person: self.person,
+            duplicates: self.duplicates,
+        }
+    }
+}

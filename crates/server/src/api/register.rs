@@ -1,0 +1,309 @@
+//! The register and its lists: pages of records, one record, search, the lists held, their
+//! rows, uploads, and exports of a list or of the register.
+
+use super::{UPLOAD_LIMIT, download, passphrase};
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use homeward_app::lists::{ImportReport, ImportRequest};
+use homeward_app::query::{PersonQuery, PurposeQuery, SearchParams};
+use homeward_app::{Acting, App, ExportRequest, ExportSource};
+use homeward_core::Error;
+use homeward_store::{ListSummary, Person, PersonPage, SearchHit, StoredRow};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::routes;
+
+pub(super) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(persons))
+        .routes(routes!(person))
+        .routes(routes!(search))
+        .routes(
+            routes!(lists, upload_list).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .routes(routes!(list_rows))
+        .routes(routes!(list_export))
+        .routes(routes!(register_export))
+}
+
+/// A page of the caller's own register. There is no way to ask for another party's.
+#[utoipa::path(get, path = "/api/v1/persons", params(PersonQuery), responses(
+    (status = 200, body = PersonPage, description = "the page of records"),
+))]
+async fn persons(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Query(q): Query<PersonQuery>,
+) -> Result<Json<PersonPage>, ApiError> {
+    Ok(Json(app.persons(&actor, &q).await?))
+}
+
+/// One record of the caller's own register, opened for a purpose and audited; another
+/// party's record is not found.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path, description = "record id"), PurposeQuery), responses(
+    (status = 200, body = Person, description = "the record, masked when protected and the caller is not cleared"),
+))]
+async fn person(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    Query(q): Query<PurposeQuery>,
+) -> Result<Json<Person>, ApiError> {
+    Ok(Json(app.person(&actor, id, q.purpose.as_deref()).await?))
+}
+
+/// Finds people in the caller's own register from any spelling of their name, ranked.
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams), responses(
+    (status = 200, body = Vec<SearchHit>, description = "the people found, best first"),
+))]
+async fn search(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<Vec<SearchHit>>, ApiError> {
+    Ok(Json(app.search(&actor, &params).await?))
+}
+
+/// The lists the caller's party issued or that are addressed to it (no rows, no names).
+#[utoipa::path(get, path = "/api/v1/lists", responses(
+    (status = 200, body = Vec<ListSummary>, description = "the lists"),
+))]
+async fn lists(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<ListSummary>>, ApiError> {
+    Ok(Json(app.lists(&actor).await?))
+}
+
+/// The form of an upload, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The list file (CSV or a workbook).
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+    /// request, holding, exchange, remains, children or register.
+    kind: String,
+    /// pow, civilian, child or remains.
+    category: String,
+    /// The issuing party, when received from another.
+    from: Option<String>,
+    /// Addressees, comma-separated.
+    to: Option<String>,
+    /// The list this one corrects.
+    supersedes: Option<i64>,
+    /// Column overrides, one `ROLE=COLUMN` per field.
+    map: Option<String>,
+}
+
+/// An upload's file and fields as the API and the upload page send them.
+pub(crate) struct Upload {
+    /// The file's name as sent.
+    pub file_name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// What to import it as.
+    pub request: ImportRequest,
+    /// The anti-forgery token (page forms).
+    pub csrf: String,
+}
+
+/// Reads an upload's fields; shared by the API and the upload page.
+pub(crate) async fn read_upload(mut multipart: axum::extract::Multipart) -> Result<Upload, Error> {
+    let bad = |e: axum::extract::multipart::MultipartError| Error::invalid("upload", e.to_string());
+    let mut file = None;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("upload").to_owned();
+            file = Some((file_name, field.bytes().await.map_err(bad)?.to_vec()));
+            continue;
+        }
+        fields.push((name, field.text().await.map_err(bad)?.trim().to_owned()));
+    }
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let (file_name, bytes) =
+        file.ok_or_else(|| Error::invalid("file", "the upload holds no file"))?;
+    let mut overrides = Vec::new();
+    for m in value("map")
+        .lines()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        let (_, role, column) =
+            homeward_import::parse_mapping(m).map_err(|e| Error::invalid("map", e))?;
+        overrides.push((role, column));
+    }
+    let request = ImportRequest {
+        kind: value("kind").to_owned(),
+        category: value("category").parse()?,
+        from: Some(value("from"))
+            .filter(|v| !v.is_empty())
+            .map(str::parse)
+            .transpose()?,
+        to: value("to")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<_>, _>>()?,
+        supersedes: Some(value("supersedes"))
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| Error::invalid("supersedes", "a list number"))
+            })
+            .transpose()?,
+        overrides,
+    };
+    Ok(Upload {
+        file_name,
+        bytes,
+        request,
+        csrf: value("csrf").to_owned(),
+    })
+}
+
+/// Imports a list file (multipart upload) into the caller's register, with its report.
+#[utoipa::path(post, path = "/api/v1/lists", request_body(content = UploadForm, content_type = "multipart/form-data"), responses(
+    (status = 200, body = ImportReport, description = "the import report: every row, accepted or not"),
+    (status = 400, body = ErrorBody, description = "an unreadable file, no name column, a bad field"),
+    (status = 409, body = ErrorBody, description = "the same file was already imported"),
+))]
+async fn upload_list(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    multipart: axum::extract::Multipart,
+) -> Result<Json<ImportReport>, ApiError> {
+    // Refused before the body is read: a large upload costs nothing to one who may not.
+    app.may_import(&actor)?;
+    let upload = read_upload(multipart).await?;
+    Ok(Json(
+        app.import_list(
+            &Acting::User(&actor),
+            &upload.file_name,
+            upload.bytes,
+            &upload.request,
+        )
+        .await?,
+    ))
+}
+
+/// The rows of a list the caller's party issued or received, as imported (problems included).
+#[utoipa::path(get, path = "/api/v1/lists/{list}/rows", params(("list" = i64, Path, description = "list id")), responses(
+    (status = 200, body = Vec<StoredRow>, description = "the rows"),
+))]
+async fn list_rows(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(list): Path<i64>,
+) -> Result<Json<Vec<StoredRow>>, ApiError> {
+    Ok(Json(app.list_rows(&actor, list).await?))
+}
+
+/// How an export is asked for.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub(crate) struct ExportQuery {
+    /// csv (default), xlsx, json, pfif (register only) or print (a page to sign, with the
+    /// SHA-256 on every printed page).
+    pub format: Option<String>,
+    /// Encrypt the export to this age public key (`age1…`) of its recipient.
+    pub recipient: Option<String>,
+    /// true: an admin allows this one export to show protected records unencrypted.
+    pub allow_unprotected: Option<bool>,
+    /// Register: only this category.
+    pub category: Option<String>,
+    /// Register: only this status.
+    pub status: Option<String>,
+    /// Register: only records imported from this list.
+    pub list: Option<i64>,
+    /// Register, PFIF: the domain that names this register in record ids.
+    pub domain: Option<String>,
+    /// Links: candidate, confirmed or rejected; all when absent.
+    pub decision: Option<String>,
+    /// Links: true, only duplicates inside the register; false, only links to list rows.
+    pub duplicates: Option<bool>,
+}
+
+impl ExportQuery {
+    /// The export of `source` this query asks for; the passphrase comes from a header.
+    pub(crate) fn request(
+        &self,
+        source: ExportSource,
+        passphrase: Option<String>,
+    ) -> ExportRequest {
+        ExportRequest {
+            source,
+            format: self.format.clone(),
+            recipient: self.recipient.clone(),
+            passphrase,
+            allow_unprotected: self.allow_unprotected.unwrap_or(false),
+        }
+    }
+
+    /// The register's filter.
+    pub(crate) fn register(&self) -> ExportSource {
+        ExportSource::Register {
+            filter: PersonQuery {
+                category: self.category.clone(),
+                status: self.status.clone(),
+                list: self.list,
+                page: None,
+                per_page: None,
+            },
+            domain: self.domain.clone(),
+        }
+    }
+
+    /// The links asked for.
+    pub(crate) fn links(&self) -> ExportSource {
+        ExportSource::Links {
+            decision: self.decision.clone(),
+            duplicates: self.duplicates,
+        }
+    }
+}
+
+/// A list's rows as imported (rejected rows included), in the format asked for; every cell
+/// a spreadsheet would run as a formula is neutralised. Protected rows shown unmasked need
+/// encryption (`recipient`, or the `X-Export-Passphrase` header) or an admin's permission.
+/// The export is an event.
+#[utoipa::path(get, path = "/api/v1/lists/{list}/export", params(("list" = i64, Path, description = "list id"), ExportQuery), responses(
+    (status = 200, content_type = "text/csv", body = String, description = "the export, as a download"),
+))]
+async fn list_export(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(list): Path<i64>,
+    Query(q): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let request = q.request(ExportSource::List(list), passphrase(&headers));
+    Ok(download(app.export(&actor, &request).await?))
+}
+
+/// The caller's register, filtered, in the format asked for (PFIF too), sealed like a
+/// list's export. The export is an event.
+#[utoipa::path(get, path = "/api/v1/register/export", params(ExportQuery), responses(
+    (status = 200, content_type = "text/csv", body = String, description = "the export, as a download"),
+))]
+async fn register_export(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Query(q): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let request = q.request(q.register(), passphrase(&headers));
+    Ok(download(app.export(&actor, &request).await?))
+}

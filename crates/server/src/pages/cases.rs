@@ -1,0 +1,240 @@
+//! Children's cases, truces, and remains: their pages and forms.
+
+use super::{Posted, Who, given, render, word};
+use crate::PageError;
+use crate::auth::PageCaller;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use homeward_app::{App, BatchInput, CaseStep, IdentificationStep, Receipt};
+use homeward_core::Error;
+use homeward_core::cases::ChildCaseState;
+use homeward_store::{BatchView, ChildCaseView, TruceReport};
+use serde::Deserialize;
+
+pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
+    vec![
+        ("/commitments/{commitment}/children", get(children_page)),
+        ("/children/{person}/state", post(child_step)),
+        ("/truces", get(truces_page)),
+        ("/commitments/{commitment}/remains", get(remains_page)),
+        ("/commitments/{commitment}/batches", post(batch_add)),
+        ("/batches/{batch}/receipt", post(batch_receive)),
+        ("/remains/{person}/identification", post(remains_identify)),
+        ("/persons/{id}/family-notified", post(family_told)),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "children.html")]
+struct ChildrenPage {
+    who: Who,
+    commitment: i64,
+    title: String,
+    summary: String,
+    cases: Vec<ChildCaseView>,
+    states: Vec<&'static str>,
+}
+
+async fn children_page(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let c = app.commitment(&caller.actor, commitment).await?;
+    render(&ChildrenPage {
+        who: Who::from(&caller),
+        commitment,
+        title: c.title,
+        summary: c.fulfilment.summary,
+        cases: app.child_cases(&caller.actor, commitment).await?,
+        states: ChildCaseState::ALL.iter().map(|s| s.as_str()).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct CaseForm {
+    commitment: i64,
+    state: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn child_step(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(person): Path<i64>,
+    Posted(form): Posted<CaseForm>,
+) -> Result<Response, PageError> {
+    let step = CaseStep {
+        state: form.state,
+        note: given(&form.note),
+    };
+    app.step_child_case(&caller.actor, person, &step).await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/children#case-{person}",
+        form.commitment
+    ))
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "truces.html")]
+struct TrucesPage {
+    who: Who,
+    report: TruceReport,
+}
+
+async fn truces_page(
+    State(app): State<App>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
+    render(&TrucesPage {
+        who: Who::from(&caller),
+        report: app.truces(&caller.actor).await?,
+    })
+}
+
+struct RemainsRow {
+    id: i64,
+    tag: String,
+    identification: String,
+}
+
+struct FamilyRow {
+    id: i64,
+    name: String,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "remains.html")]
+struct RemainsPage {
+    who: Who,
+    commitment: i64,
+    title: String,
+    summary: String,
+    batches: Vec<BatchView>,
+    returned: Vec<RemainsRow>,
+    families: Vec<FamilyRow>,
+}
+
+async fn remains_page(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let view = app.remains_view(&caller.actor, commitment).await?;
+    render(&RemainsPage {
+        who: Who::from(&caller),
+        commitment,
+        title: view.commitment.title,
+        summary: view.commitment.fulfilment.summary,
+        batches: view.batches,
+        returned: view
+            .returned
+            .iter()
+            .map(|p| RemainsRow {
+                id: p.id,
+                tag: p.record.tag_number.clone().unwrap_or_default(),
+                identification: word(&p.record.identification),
+            })
+            .collect(),
+        families: view
+            .families
+            .iter()
+            .map(|p| FamilyRow {
+                id: p.id,
+                name: p.record.display_name(),
+                state: p.family_notification.clone().unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+/// The forms of the remains page, which share their fields.
+#[derive(Deserialize)]
+struct BatchForm {
+    #[serde(default)]
+    commitment: i64,
+    #[serde(default)]
+    handed_over_on: String,
+    #[serde(default)]
+    bodies: i64,
+    /// Tags, separated by commas, spaces or lines.
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    identification: String,
+    #[serde(default)]
+    identified_as: String,
+}
+
+fn back_to_remains(commitment: i64) -> Response {
+    Redirect::to(&format!("/commitments/{commitment}/remains")).into_response()
+}
+
+async fn batch_add(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+    Posted(form): Posted<BatchForm>,
+) -> Result<Response, PageError> {
+    let batch = BatchInput {
+        handed_over_on: form.handed_over_on.trim().to_owned(),
+        bodies: form.bodies,
+        tags: form
+            .tags
+            .split([',', ' ', '\n', '\r'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    app.record_batch(&caller.actor, commitment, &batch).await?;
+    Ok(back_to_remains(commitment))
+}
+
+async fn batch_receive(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(batch): Path<i64>,
+    Posted(form): Posted<BatchForm>,
+) -> Result<Response, PageError> {
+    let receipt = Receipt {
+        bodies: form.bodies,
+    };
+    app.receive_batch(&caller.actor, batch, &receipt).await?;
+    Ok(back_to_remains(form.commitment))
+}
+
+async fn remains_identify(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(person): Path<i64>,
+    Posted(form): Posted<BatchForm>,
+) -> Result<Response, PageError> {
+    let identified_as = match form.identified_as.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            Error::invalid("identified_as", format!("{v:?} is not a record number"))
+        })?),
+    };
+    let step = IdentificationStep {
+        identification: form.identification,
+        identified_as,
+    };
+    app.identify_remains(&caller.actor, person, &step).await?;
+    Ok(back_to_remains(form.commitment))
+}
+
+async fn family_told(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(id): Path<i64>,
+    Posted(form): Posted<BatchForm>,
+) -> Result<Response, PageError> {
+    app.family_notified(&caller.actor, id).await?;
+    Ok(back_to_remains(form.commitment))
+}

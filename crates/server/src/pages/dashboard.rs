@@ -1,0 +1,231 @@
+//! The dashboard: the rounds the party takes part in or mediates, their commitments with
+//! fulfilment, and the negotiators' forms to record and change them.
+
+use super::{Posted, Who, render};
+use crate::PageError;
+use crate::auth::PageCaller;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, post};
+use homeward_app::query::parse_choice;
+use homeward_app::{App, CommitmentChange, CommitmentInput};
+use homeward_core::Error;
+use homeward_core::talks::{Delegation, Flow, Terms, thousands};
+use homeward_store::NewRound;
+use serde::Deserialize;
+
+pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
+    vec![
+        ("/rounds", post(round_add)),
+        ("/rounds/{round}/commitments", post(commitment_add)),
+        ("/commitments/{commitment}", post(commitment_change)),
+    ]
+}
+
+struct FlowBar {
+    from: String,
+    to: String,
+    agreed: u32,
+    received: u32,
+    extra: u32,
+    handed_over: u32,
+    percent_done: u32,
+    agreed_text: String,
+    received_text: String,
+    extra_text: String,
+    planned_text: String,
+}
+
+impl From<&Flow> for FlowBar {
+    fn from(f: &Flow) -> Self {
+        FlowBar {
+            from: f.from.to_string(),
+            to: f.to.to_string(),
+            agreed: f.agreed,
+            received: f.received.min(f.agreed),
+            extra: f.extra,
+            handed_over: f.handed_over,
+            percent_done: f.percent_done(),
+            agreed_text: thousands(f.agreed),
+            received_text: thousands(f.received),
+            extra_text: thousands(f.extra),
+            planned_text: thousands(f.planned),
+        }
+    }
+}
+
+struct CommitmentCard {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    summary: String,
+    flows: Vec<FlowBar>,
+    /// The terms as JSON, for the form that changes them.
+    terms_json: String,
+}
+
+struct RoundCard {
+    id: i64,
+    title: String,
+    held_on: String,
+    venue: String,
+    city: String,
+    mediator: Option<String>,
+    notes: String,
+    delegations: Vec<Delegation>,
+    commitments: Vec<CommitmentCard>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    who: Who,
+    rounds: Vec<RoundCard>,
+}
+
+pub(super) async fn dashboard(
+    State(app): State<App>,
+    caller: PageCaller,
+) -> Result<Html<String>, PageError> {
+    let rounds = app.rounds(&caller.actor).await?;
+    let commitments = app.commitments(&caller.actor, None).await?;
+    let cards = rounds
+        .into_iter()
+        .map(|r| RoundCard {
+            commitments: commitments
+                .iter()
+                .filter(|c| c.round_id == r.id)
+                .map(|c| CommitmentCard {
+                    id: c.id,
+                    title: c.title.clone(),
+                    kind: c.terms.kind().as_str(),
+                    summary: c.fulfilment.summary.clone(),
+                    flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
+                    terms_json: serde_json::to_string_pretty(&c.terms).unwrap_or_default(),
+                })
+                .collect(),
+            id: r.id,
+            title: r.title,
+            held_on: r.held_on,
+            venue: r.venue,
+            city: r.city,
+            mediator: r.mediator,
+            notes: r.notes,
+            delegations: r.delegations,
+        })
+        .collect();
+    render(&Dashboard {
+        who: Who::from(&caller),
+        rounds: cards,
+    })
+}
+
+#[derive(Deserialize)]
+struct RoundForm {
+    title: String,
+    held_on: String,
+    #[serde(default)]
+    venue: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    mediator: String,
+    /// One delegation per line: `UA: head of delegation`.
+    #[serde(default)]
+    delegations: String,
+    #[serde(default)]
+    notes: String,
+}
+
+impl RoundForm {
+    fn round(self) -> Result<NewRound, Error> {
+        let delegations = self
+            .delegations
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (party, head) = l.split_once(':').ok_or_else(|| {
+                    Error::invalid(
+                        "delegations",
+                        format!("{l:?}: write PARTY: head of delegation"),
+                    )
+                })?;
+                Ok(Delegation {
+                    party: party.trim().parse()?,
+                    head: head.trim().to_owned(),
+                    size: None,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(NewRound {
+            title: self.title.trim().to_owned(),
+            held_on: self.held_on.trim().to_owned(),
+            venue: self.venue.trim().to_owned(),
+            city: self.city.trim().to_owned(),
+            mediator: parse_choice(&Some(self.mediator))?,
+            notes: self.notes.trim().to_owned(),
+            delegations,
+        })
+    }
+}
+
+async fn round_add(
+    State(app): State<App>,
+    caller: PageCaller,
+    Posted(form): Posted<RoundForm>,
+) -> Result<Response, PageError> {
+    let id = app.add_round(&caller.actor, &form.round()?).await?;
+    Ok(Redirect::to(&format!("/#round-{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CommitmentForm {
+    title: String,
+    #[serde(default)]
+    side_a: String,
+    #[serde(default)]
+    side_b: String,
+    /// The terms as JSON, `kind` first.
+    terms: String,
+}
+
+fn terms_of(text: &str) -> Result<Terms, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::invalid(
+            "terms",
+            format!("{e} (line {}, column {})", e.line(), e.column()),
+        )
+    })
+}
+
+async fn commitment_add(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(round): Path<i64>,
+    Posted(form): Posted<CommitmentForm>,
+) -> Result<Response, PageError> {
+    let input = CommitmentInput {
+        title: form.title.trim().to_owned(),
+        sides: [form.side_a.trim().parse()?, form.side_b.trim().parse()?],
+        terms: terms_of(&form.terms)?,
+    };
+    let id = app.add_commitment(&caller.actor, round, &input).await?;
+    Ok(Redirect::to(&format!("/#commitment-{id}")).into_response())
+}
+
+async fn commitment_change(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(commitment): Path<i64>,
+    Posted(form): Posted<CommitmentForm>,
+) -> Result<Response, PageError> {
+    let change = CommitmentChange {
+        title: form.title,
+        terms: terms_of(&form.terms)?,
+    };
+    app.update_commitment(&caller.actor, commitment, &change)
+        .await?;
+    Ok(Redirect::to(&format!("/#commitment-{commitment}")).into_response())
+}
