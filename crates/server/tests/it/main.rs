@@ -11,4 +11,5 @@ mod ledger;
 mod pages;
 mod plans;
 mod protection;
+mod sealed;
 mod three_servers;
