@@ -47,6 +47,21 @@ fn given_token(p: &Person) -> Option<(u32, &str)> {
     })
 }
 
+fn sound(p: &Person) -> Option<&str> {
+    Some(p.surname.as_ref()?.sound.as_str())
+}
+
+/// The given name's first sound, also for initials.
+fn given_initial(p: &Person) -> Option<char> {
+    p.given.as_ref()?.sound.chars().next()
+}
+
+/// Month and day of a full date (the year written wrong).
+fn month_day(p: &Person) -> Option<(u8, u8)> {
+    let b = p.birth?;
+    Some((b.month?, b.day?))
+}
+
 /// The surname key's first three symbols: enough to survive a typo later in the name.
 fn surname_prefix(p: &Person) -> Option<&str> {
     let k = &p.surname.as_ref()?.key;
@@ -105,6 +120,23 @@ pub fn rules() -> Vec<Rule> {
                 &"p",
             ]))
         }),
+        tight("surname sound + given name + birth year", |p| {
+            Some(h(&[&sound(p)?, &given_token(p)?, &p.birth?.year, &"sy"]))
+        }),
+        tight("surname sound + given name + patronymic", |p| {
+            Some(h(&[
+                &sound(p)?,
+                &given_token(p)?,
+                &p.patronymic.as_ref()?.class,
+                &"sgp",
+            ]))
+        }),
+        tight("surname sound + given initial + birth year", |p| {
+            Some(h(&[&sound(p)?, &given_initial(p)?, &p.birth?.year, &"siy"]))
+        }),
+        tight("surname sound + birth day and month", |p| {
+            Some(h(&[&sound(p)?, &month_day(p)?, &"smd"]))
+        }),
         tight("service or document number", |p| {
             Some(h(&[&p.number.as_ref()?, &"n"]))
         }),
@@ -112,6 +144,17 @@ pub fn rules() -> Vec<Rule> {
         // large lists their blocks exceed the cap, or the rule its budget, and are skipped.
         broad("surname key + given name", |p| {
             Some(h(&[&p.surname.as_ref()?.key, &given_token(p)?, &"sg"]))
+        }),
+        broad("surname sound + given name", |p| {
+            Some(h(&[&sound(p)?, &given_token(p)?, &"sg2"]))
+        }),
+        broad("given name + patronymic + birth year", |p| {
+            Some(h(&[
+                &given_token(p)?,
+                &p.patronymic.as_ref()?.class,
+                &p.birth?.year,
+                &"gpy",
+            ]))
         }),
         broad("given name + birth year + surname's first letters", |p| {
             Some(h(&[

@@ -72,7 +72,14 @@ impl Field {
     /// Names of the levels, strongest first.
     pub fn levels(self) -> &'static [&'static str] {
         match self {
-            Field::Surname => &["exact", "same key", "close key", "similar key", "different"],
+            Field::Surname => &[
+                "exact",
+                "same key",
+                "same sound",
+                "close key",
+                "similar key",
+                "different",
+            ],
             Field::Given => &[
                 "exact",
                 "same name",
@@ -128,14 +135,21 @@ fn surname_level(a: &NamePart, b: &NamePart) -> u8 {
         0
     } else if a.key == b.key {
         1
+    } else if a.sound == b.sound {
+        2
     } else {
-        let jw = jaro_winkler(&a.key, &b.key);
+        // Typing errors on top of another spelling: the closer of the two readings (the
+        // sound only when the key is not already close: most pairs are strangers).
+        let mut jw = jaro_winkler(&a.key, &b.key);
+        if (0.6..0.92).contains(&jw) {
+            jw = jw.max(jaro_winkler(&a.sound, &b.sound));
+        }
         if jw >= 0.92 {
-            2
-        } else if jw >= 0.85 {
             3
-        } else {
+        } else if jw >= 0.85 {
             4
+        } else {
+            5
         }
     }
 }
@@ -297,6 +311,8 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
         opt(&a.given, &b.surname, given_level),
     );
     let sum = |p: (u8, u8)| u16::from(p.0.min(6)) + u16::from(p.1.min(6));
+    // Crossed only when the crossed reading agrees on both names (level 1 or better
+    // each: the same spelling or key).
     let (surname, given) =
         if straight.0 > 1 && crossed.0 <= 1 && crossed.1 <= 1 && sum(crossed) < sum(straight) {
             crossed

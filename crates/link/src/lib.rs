@@ -8,16 +8,18 @@
 //! adjustment for surnames and given names. [`clusters`] groups pairs into people for
 //! deduplication. Pure and parallel (rayon); no I/O, no clock.
 
+mod assign;
 mod block;
 mod compare;
 mod model;
 mod record;
 
+pub use assign::{Decision, LostBecause, OperatingPoint, Proposal, Proposals, assign_scored};
 pub use block::{
     Candidates, MAX_BLOCK_PAIRS, RULE_BUDGET_PER_RECORD, RuleCount, candidates, rules,
 };
 pub use compare::{FIELDS, Field, NULL, Vector, compare};
-pub use model::{LEVELS, Model, Scored, TermFrequencies, estimate_u, patterns, train};
+pub use model::{LEVELS, Model, Scored, TermFrequencies, estimate_u, patterns, refine_m, train};
 pub use record::{NamePart, Person, RawPerson, normalise_code};
 
 use rayon::prelude::*;
@@ -38,6 +40,23 @@ pub struct Linkage {
     pub model: Model,
     /// Pairs at or above the threshold, best first.
     pub scored: Vec<Scored>,
+    /// Term frequencies the pairs were scored with.
+    pub tf: TermFrequencies,
+    /// Whether this was one list against itself.
+    pub dedupe: bool,
+}
+
+/// The assignment of a linkage's pairs at an operating point (see [`assign_scored`]).
+pub fn assign(linkage: &Linkage, point: OperatingPoint) -> Proposals {
+    assign_scored(
+        &linkage.scored,
+        &linkage.left,
+        &linkage.right,
+        &linkage.model,
+        &linkage.tf,
+        linkage.dedupe,
+        point,
+    )
 }
 
 /// Links two lists (or one list with itself when `right` is `None`): prepare, block,
@@ -91,6 +110,7 @@ pub fn link(
     // The prior: the matches' share of the whole space, counted on the training pairs
     // (which hold nearly all matches) rather than on the sample.
     model.prior = (model.lambda * training.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+    refine_m(&mut model, &left, &right, &pairs);
     step("scoring");
     let tf = if dedupe {
         TermFrequencies::count(&[&left])
@@ -105,6 +125,8 @@ pub fn link(
         counts,
         model,
         scored,
+        tf,
+        dedupe,
     }
 }
 

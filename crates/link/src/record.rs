@@ -54,6 +54,33 @@ pub struct NamePart {
     pub class: u32,
     /// Only an initial was written.
     pub initial: bool,
+    /// The sound of the key ([`sound`]): what romanisation families and spelling by ear
+    /// leave of a name.
+    pub sound: String,
+}
+
+/// A coarser reading of a canonical key, where the letters that spelling traditions,
+/// copying letter by letter and hearing disagree on fall together: ж/ш/щ/з/с, ч/ц/к
+/// (Polish and letter-by-letter `c`), г/х/к, voiced and voiceless pairs, о/а (akanye),
+/// all front vowels. For blocking and one comparison level; never for deciding alone.
+pub fn sound(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for c in key.chars() {
+        let s = match c {
+            'S' | 's' | 'z' => 's',
+            'C' | 'c' | 'k' | 'g' => 'k',
+            'd' => 't',
+            'b' => 'p',
+            'v' | 'w' => 'f',
+            'o' | 'a' => 'a',
+            'i' | 'e' | 'y' | 'j' => 'i',
+            other => other,
+        };
+        if !out.ends_with(s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 impl NamePart {
@@ -113,6 +140,47 @@ fn date_digits(date: Option<PartialDate>, text: Option<&str>) -> Option<String> 
 
 const NO_CLASS: u32 = u32::MAX;
 
+/// A birth year standing alone in free text (`со слов 1987 г.р.`, `(1982)`, `b. 1990`):
+/// four digits from 1900 to 2030 that are not part of a longer number or of a date.
+pub fn year_in_text(text: &str) -> Option<i32> {
+    let mut years = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 4)
+        .filter_map(|run| run.parse::<i32>().ok())
+        .filter(|y| (1900..=2030).contains(y));
+    let year = years.next()?;
+    // Two years, or a year among other numbers, is not one person's birth year.
+    let numbers = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .count();
+    (years.next().is_none() && numbers == 1).then_some(year)
+}
+
+/// The name cell without what clerks add after the name: a birth year and its marks
+/// (`Ткаченко Михайло, 1982 г.р.`, `TKATCHENKO, (1982)`).
+fn name_without_year(full: &str) -> &str {
+    let cut = full
+        .find(|c: char| c.is_ascii_digit() || c == '(')
+        .unwrap_or(full.len());
+    full[..cut].trim_end_matches([' ', ',', ';'])
+}
+
+/// A unit as compared: the code, without the words clerks write before it
+/// (`в/ч А1234`, `військова частина А1234`, `войсковая часть A1234` → `A1234`).
+fn unit_code(s: &str) -> Option<String> {
+    let code = normalise_code(s)?;
+    for prefix in ["ВІЙСЬКОВАЧАСТИНА", "ВОЙСКОВАЯЧАСТЬ", "ВОИНСКАЯЧАСТЬ", "ВЧ"]
+    {
+        if let Some(rest) = code.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return Some(rest.to_owned());
+        }
+    }
+    Some(code)
+}
+
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -159,6 +227,7 @@ fn part(text: &str, class: impl Fn(&str) -> Option<u32>, surname: bool) -> Optio
         } else {
             class(t).unwrap_or(NO_CLASS)
         },
+        sound: sound(&key),
         key,
         initial,
     })
@@ -177,7 +246,7 @@ impl Person {
             non_empty(&raw.patronymic).map(str::to_owned),
         );
         if surname.is_none() && given.is_none() {
-            if let Some(full) = non_empty(&raw.full_name)
+            if let Some(full) = non_empty(&raw.full_name).map(name_without_year)
                 && let Some(best) = parse(full).ok().and_then(|r| r.into_iter().next())
             {
                 surname = best.surname;
@@ -194,6 +263,42 @@ impl Person {
                 patronymic = Some(second.to_owned());
                 given = Some(first.to_owned());
             }
+        }
+        // Surname and given name crossed (in the columns, or in a cell's unusual order):
+        // the surname holds a known given name and the given name none.
+        if let (Some(s), Some(g)) = (&surname, &given)
+            && !dict.given_ids(s).is_empty()
+            && dict
+                .given_ids(g.split_whitespace().next().unwrap_or(g))
+                .is_empty()
+            && g.trim_end_matches('.').chars().count() > 1
+        {
+            std::mem::swap(&mut surname, &mut given);
+        }
+        // A birth date that is only a year in free text (the date cell or the name cell)
+        // is a year; the placeholder 01.01.YYYY says only the year too.
+        let mut birth = raw.birth_date.or_else(|| {
+            raw.birth_text
+                .as_deref()
+                .or(raw.full_name.as_deref())
+                .and_then(year_in_text)
+                .map(|year| PartialDate {
+                    year,
+                    month: None,
+                    day: None,
+                })
+        });
+        let mut birth_text = raw.birth_text.as_deref();
+        if let Some(b) = birth
+            && b.month == Some(1)
+            && b.day == Some(1)
+        {
+            birth = Some(PartialDate {
+                month: None,
+                day: None,
+                ..b
+            });
+            birth_text = None;
         }
         let sex = non_empty(&raw.sex).and_then(|s| match s.to_lowercase().chars().next() {
             Some('m' | 'ч' | 'м') => Some(b'm'),
@@ -230,10 +335,14 @@ impl Person {
             patronymic: patronymic
                 .as_deref()
                 .and_then(|p| part(p, patronymic_index, false)),
-            birth: raw.birth_date,
-            birth_digits: date_digits(raw.birth_date, raw.birth_text.as_deref()),
+            birth,
+            birth_digits: if birth.is_some_and(|b| b.month.is_none()) {
+                None
+            } else {
+                date_digits(birth, birth_text)
+            },
             sex,
-            unit: non_empty(&raw.unit).and_then(normalise_code),
+            unit: non_empty(&raw.unit).and_then(unit_code),
             number,
             address_tokens,
             locality: (!locality.is_empty()).then_some(locality),

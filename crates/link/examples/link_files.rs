@@ -1,0 +1,215 @@
+//! Links two list files (or one with itself) as `homeward link` does, without the CLI:
+//! for benchmarks and for looking at what the engine does on a data set.
+//!
+//!   cargo run --release -p homeward-link --example link_files -- LEFT RIGHT --out PAIRS.csv
+//!       [--dedupe] [--truth TRUTH.csv] [--show N] [--json-summary FILE] [--review]
+//!
+//! With `--truth` it prints precision, recall and F1 of the sure pairs and the recall per
+//! variation class (a truth file's third column, classes separated by spaces).
+
+#[path = "../tests/lists/mod.rs"]
+mod lists;
+
+use std::path::PathBuf;
+
+fn read(path: &std::path::Path) -> Result<Vec<Vec<String>>, String> {
+    let table = homeward_import::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut rows = vec![table.headers.clone()];
+    for row in table {
+        rows.push(row.map_err(|e| e.to_string())?.cells);
+    }
+    Ok(rows)
+}
+
+fn main() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let (mut files, mut out, mut truth, mut show, mut summary) = (Vec::new(), None, None, 0, None);
+    let (mut dedupe, mut review) = (false, false);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--out" => out = args.next().map(PathBuf::from),
+            "--truth" => truth = args.next().map(PathBuf::from),
+            "--json-summary" => summary = args.next().map(PathBuf::from),
+            "--show" => show = args.next().and_then(|n| n.parse().ok()).unwrap_or(20),
+            "--dedupe" => dedupe = true,
+            "--review" => review = true,
+            _ => files.push(PathBuf::from(a)),
+        }
+    }
+    let usage = "usage: link_files LEFT [RIGHT] --out PAIRS.csv [--dedupe] [--truth T.csv]";
+    let out = out.ok_or(usage)?;
+    let left_rows = read(files.first().ok_or(usage)?)?;
+    let left = lists::people(&left_rows);
+    let right = if dedupe {
+        None
+    } else {
+        Some(lists::people(&read(files.get(1).ok_or(usage)?)?))
+    };
+    let started = std::time::Instant::now();
+    let mut last = started;
+    let mut timings = Vec::new();
+    let linkage = homeward_link::link(&left, right.as_deref(), 0.01, &mut |step| {
+        let now = std::time::Instant::now();
+        timings.push(format!("{step} at {:.2}s", (now - started).as_secs_f64()));
+        last = now;
+    });
+    let _ = last;
+    let proposals = homeward_link::assign(&linkage, homeward_link::OperatingPoint::default());
+    eprintln!(
+        "{} candidates; {} sure, {} for review; {:.2} s ({})",
+        linkage.candidates,
+        proposals.sure().count(),
+        proposals.review().count(),
+        started.elapsed().as_secs_f64(),
+        timings.join(", ")
+    );
+    if std::env::var_os("LINK_MODEL").is_some() {
+        let m = &linkage.model;
+        eprintln!("lambda {:.4} prior {:.3e}", m.lambda, m.prior);
+        for (f, field) in homeward_link::Field::ALL.iter().enumerate() {
+            let levels: Vec<String> = field
+                .levels()
+                .iter()
+                .enumerate()
+                .map(|(l, name)| {
+                    format!(
+                        "{name} m={:.3} u={:.5} w={:+.1}",
+                        m.m[f][l],
+                        m.u[f][l],
+                        m.level_weight(f, l as u8)
+                    )
+                })
+                .collect();
+            eprintln!("  {:<11} {}", field.as_str(), levels.join(" | "));
+        }
+        for c in &linkage.counts {
+            eprintln!(
+                "  {:>10} {} (skipped {})",
+                c.pairs, c.rule, c.skipped_blocks
+            );
+        }
+    }
+    let mut w = csv::Writer::from_path(&out).map_err(|e| e.to_string())?;
+    w.write_record([
+        "left_id",
+        "right_id",
+        "probability",
+        "match_weight",
+        "decision",
+    ])
+    .map_err(|e| e.to_string())?;
+    let mut found = Vec::new();
+    for p in &proposals.pairs {
+        let sure = p.decision == homeward_link::Decision::Sure;
+        if !(sure || review && p.decision == homeward_link::Decision::Review) {
+            continue;
+        }
+        let (l, r) = (
+            &linkage.left[p.left as usize].id,
+            &linkage.right[p.right as usize].id,
+        );
+        if sure {
+            found.push((l.clone(), r.clone()));
+        }
+        w.write_record([
+            l.as_str(),
+            r.as_str(),
+            &format!("{:.6}", p.probability),
+            &format!("{:.3}", p.weight),
+            p.decision.as_str(),
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())?;
+    if let Some(path) = summary {
+        let json = format!(
+            "{{\"candidates\": {}, \"sure\": {}, \"review\": {}}}",
+            linkage.candidates,
+            proposals.sure().count(),
+            proposals.review().count()
+        );
+        std::fs::write(path, json).map_err(|e| e.to_string())?;
+    }
+    if let Some(t) = truth {
+        let rows = read(&t)?;
+        let truth = lists::Truth::new(
+            rows.into_iter().skip(1).filter(|r| r.len() >= 2).map(|r| {
+                let classes = r
+                    .get(2)
+                    .map(|c| c.split_whitespace().map(str::to_owned).collect())
+                    .unwrap_or_default();
+                (r[0].clone(), r[1].clone(), classes)
+            }),
+            dedupe,
+        );
+        let f = lists::figures(&found, &truth);
+        println!(
+            "pairs={} true={} tp={} precision={:.4} recall={:.4} f1={:.4}",
+            f.found, f.true_pairs, f.hits, f.precision, f.recall, f.f1
+        );
+        for (class, (hit, of)) in &f.classes {
+            println!(
+                "  {class:<24} {:.4}  ({hit} of {of})",
+                *hit as f64 / (*of).max(1) as f64
+            );
+        }
+        let by_id = |side: &[homeward_link::Person], id: &str| -> Option<u32> {
+            side.iter().position(|p| p.id == id).map(|i| i as u32)
+        };
+        let raw_left: std::collections::HashMap<&str, &homeward_link::RawPerson> =
+            left.iter().map(|p| (p.id.as_str(), p)).collect();
+        let right_raw = right.as_deref().unwrap_or(&left);
+        let raw_right: std::collections::HashMap<&str, &homeward_link::RawPerson> =
+            right_raw.iter().map(|p| (p.id.as_str(), p)).collect();
+        let describe = |l: &str, r: &str| {
+            let score = by_id(&linkage.left, l)
+                .zip(by_id(&linkage.right, r))
+                .and_then(|(a, b)| proposals.pairs.iter().find(|p| p.left == a && p.right == b))
+                .map(|p| {
+                    format!(
+                        "{} p={:.3} w={:.1} {:?}",
+                        p.decision.as_str(),
+                        p.probability,
+                        p.weight,
+                        p.vector
+                    )
+                })
+                .unwrap_or_else(|| "not a candidate/not scored".into());
+            let show = |p: Option<&&homeward_link::RawPerson>| {
+                p.map(|p| {
+                    format!(
+                        "{} | {} | {} | {} | {:?} {:?} | {}",
+                        p.full_name.clone().unwrap_or_default(),
+                        p.surname.clone().unwrap_or_default(),
+                        p.given_name.clone().unwrap_or_default(),
+                        p.patronymic.clone().unwrap_or_default(),
+                        p.birth_date
+                            .map(|d| format!("{}-{:?}-{:?}", d.year, d.month, d.day)),
+                        p.birth_text,
+                        p.unit.clone().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default()
+            };
+            println!(
+                "    {l} {r}: {score}\n      {}\n      {}",
+                show(raw_left.get(l)),
+                show(raw_right.get(r))
+            );
+        };
+        if show > 0 {
+            println!("false links:");
+            for (l, r) in f.false_links.iter().take(show) {
+                describe(l, r);
+            }
+            println!("missed:");
+            for (l, r) in f.missed.iter().take(show) {
+                describe(l, r);
+                if let Some(c) = truth.pairs.get(&(l.clone(), r.clone())) {
+                    println!("      classes: {}", c.join(" "));
+                }
+            }
+        }
+    }
+    Ok(())
+}
