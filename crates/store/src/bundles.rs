@@ -16,7 +16,7 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
 /// A counter-signature of a list: a mediator's statement that it saw the list as signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Countersignature {
     /// The list's issuer.
@@ -398,7 +398,7 @@ impl Store {
         list: Option<(&str, &str)>,
     ) -> Result<Vec<Countersignature>, Error> {
         let (issuer, sha) = list.unwrap_or(("", ""));
-        let rows = sqlx::query(
+        sqlx::query_as(
             "SELECT issuer, sha256, party, public_key, signature, at_ms FROM countersignatures \
              WHERE holder = $1 AND ($2 = '' OR (issuer = $2 AND sha256 = $3)) ORDER BY at_ms, issuer, sha256, party",
         )
@@ -407,20 +407,7 @@ impl Store {
         .bind(sha)
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading counter-signatures"))?;
-        rows.iter()
-            .map(|r| {
-                let get = db("reading a counter-signature");
-                Ok(Countersignature {
-                    issuer: r.try_get("issuer").map_err(&get)?,
-                    sha256: r.try_get("sha256").map_err(&get)?,
-                    party: r.try_get("party").map_err(&get)?,
-                    public_key: r.try_get("public_key").map_err(&get)?,
-                    signature: r.try_get("signature").map_err(&get)?,
-                    at_ms: r.try_get("at_ms").map_err(&get)?,
-                })
-            })
-            .collect()
+        .map_err(db("reading counter-signatures"))
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A public key as the store holds it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyView {
     /// The party the key belongs to.
@@ -25,7 +25,7 @@ pub struct KeyView {
 }
 
 /// A signed tree head.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreeHead {
     /// The signing party.
@@ -58,24 +58,13 @@ pub struct TreeHeadReport {
 impl Store {
     /// The public keys the grant's party holds: its own and those it pinned.
     pub async fn keys(&self, grant: &Grant<Audit>) -> Result<Vec<KeyView>, Error> {
-        let rows = sqlx::query(
+        sqlx::query_as(
             "SELECT party, public_key, added_at, retired_at FROM party_keys WHERE holder = $1 ORDER BY party, added_at",
         )
         .bind(grant.party().as_str())
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading keys"))?;
-        rows.iter()
-            .map(|r| {
-                let get = db("reading a key");
-                Ok(KeyView {
-                    party: r.try_get("party").map_err(&get)?,
-                    public_key: r.try_get("public_key").map_err(&get)?,
-                    added_at: r.try_get("added_at").map_err(&get)?,
-                    retired_at: r.try_get("retired_at").map_err(&get)?,
-                })
-            })
-            .collect()
+        .map_err(db("reading keys"))
     }
 
     /// Registers `public_hex` as a key of `party` held by the grant's party: its own key
@@ -248,23 +237,10 @@ impl Store {
 
     /// Every tree head in the store, by size.
     pub async fn tree_heads(&self) -> Result<Vec<TreeHead>, Error> {
-        let rows = sqlx::query("SELECT party, size, root, at_ms, public_key, signature FROM tree_heads ORDER BY size, party")
+        sqlx::query_as("SELECT party, size, root, at_ms, public_key, signature FROM tree_heads ORDER BY size, party")
             .fetch_all(&self.pool)
             .await
-            .map_err(db("reading tree heads"))?;
-        rows.iter()
-            .map(|r| {
-                let get = db("reading a tree head");
-                Ok(TreeHead {
-                    party: r.try_get("party").map_err(&get)?,
-                    size: r.try_get("size").map_err(&get)?,
-                    root: r.try_get("root").map_err(&get)?,
-                    at_ms: r.try_get("at_ms").map_err(&get)?,
-                    public_key: r.try_get("public_key").map_err(&get)?,
-                    signature: r.try_get("signature").map_err(&get)?,
-                })
-            })
-            .collect()
+            .map_err(db("reading tree heads"))
     }
 
     /// Checks every tree head: signed by a key its party registered, its root the one the
