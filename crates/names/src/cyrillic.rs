@@ -134,7 +134,25 @@ const RULES: &[Rule] = &[
     ("x", "кс", 0.3, For::Both, false),
     ("x", "х", 0.7, For::Both, false),
     ("q", "к", 1.0, For::Both, false),
+    ("ž", "ж", 0.0, For::Both, false),
+    ("ż", "ж", 0.0, For::Both, false),
+    ("š", "ш", 0.0, For::Both, false),
+    ("č", "ч", 0.0, For::Both, false),
+    ("ł", "л", 0.0, For::Both, false),
 ];
+
+/// A Latin letter with its marks dropped (ë, ï, é, ó → e, i, e, o), except the letters whose
+/// mark makes another sound, which have rules of their own.
+fn plain_latin(c: char) -> char {
+    use unicode_normalization::UnicodeNormalization;
+    if c.is_ascii() || matches!(c, 'ž' | 'ż' | 'š' | 'č' | 'ł') {
+        return c;
+    }
+    match c.nfd().next() {
+        Some(base) if base.is_ascii_alphabetic() => base,
+        _ => c,
+    }
+}
 
 const BEAM: usize = 24;
 
@@ -249,11 +267,22 @@ fn readings_in(word: &str, language: Language) -> Vec<(String, f64)> {
 /// Ukrainian and Russian readings mixed by likelihood). Text that is already Cyrillic is
 /// returned as it is; text without Latin letters gives no readings.
 pub fn to_cyrillic(text: &str, limit: usize) -> Vec<CyrillicReading> {
+    to_cyrillic_in(text, limit, Language::Unknown)
+}
+
+/// [`to_cyrillic`] for a name known to be `language`: only readings in its spelling
+/// (`Language::Unknown` gives both languages' readings).
+pub fn to_cyrillic_in(text: &str, limit: usize, language: Language) -> Vec<CyrillicReading> {
+    let text = crate::nfc(text);
+    let text = text.as_ref();
     match script_of(text) {
         Script::Cyrillic => {
             return vec![CyrillicReading {
                 text: text.to_owned(),
-                language: crate::script::language_of(text),
+                language: match language {
+                    Language::Unknown => crate::script::language_of(text),
+                    known => known,
+                },
                 score: 1.0,
             }];
         }
@@ -271,7 +300,12 @@ pub fn to_cyrillic(text: &str, limit: usize) -> Vec<CyrillicReading> {
         return Vec::new();
     }
     let mut all: Vec<(String, Language, f64)> = Vec::new();
-    for language in [Language::Ukrainian, Language::Russian] {
+    let languages = match language {
+        Language::Unknown => &[Language::Ukrainian, Language::Russian][..],
+        Language::Ukrainian => &[Language::Ukrainian][..],
+        Language::Russian => &[Language::Russian][..],
+    };
+    for &language in languages {
         // Whole-name readings: the words' best readings combined, cheapest first.
         let mut partial: Vec<(String, f64)> = vec![(String::new(), 0.0)];
         for (n, word) in words.iter().enumerate() {
@@ -279,10 +313,7 @@ pub fn to_cyrillic(text: &str, limit: usize) -> Vec<CyrillicReading> {
                 .chars()
                 .filter(|c| !matches!(c, '\'' | '’' | 'ʼ' | '`' | '”'))
                 .flat_map(char::to_lowercase)
-                .map(|c| match c {
-                    'ë' => 'e',
-                    other => other,
-                })
+                .map(plain_latin)
                 .collect();
             let words = readings_in(&lower, language);
             let mut next = Vec::new();

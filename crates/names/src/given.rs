@@ -6,6 +6,7 @@
 //! phonetic key so that any romanisation of any form finds its class.
 
 use crate::key::key;
+use crate::script::Language;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -101,6 +102,8 @@ pub struct NameDictionary {
     classes: Vec<GivenNameClass>,
     given_by_key: HashMap<String, Vec<usize>>,
     patronymic_by_key: HashMap<String, Vec<(usize, Gender)>>,
+    /// Folded Cyrillic forms of names and patronymics: (a Ukrainian form, a Russian form).
+    form_languages: HashMap<String, (bool, bool)>,
 }
 
 fn split_forms(cell: Option<&str>) -> Vec<String> {
@@ -190,10 +193,41 @@ impl NameDictionary {
                 }
             }
         }
+        let mut form_languages: HashMap<String, (bool, bool)> = HashMap::new();
+        for class in &classes {
+            let ukrainian = class
+                .ukrainian
+                .iter()
+                .chain(&class.patronymics[0])
+                .chain(&class.patronymics[1]);
+            let russian = class
+                .russian
+                .iter()
+                .chain(&class.patronymics[2])
+                .chain(&class.patronymics[3]);
+            for form in ukrainian {
+                form_languages.entry(crate::fold(form)).or_default().0 = true;
+            }
+            for form in russian {
+                form_languages.entry(crate::fold(form)).or_default().1 = true;
+            }
+        }
         NameDictionary {
             classes,
             given_by_key,
             patronymic_by_key,
+            form_languages,
+        }
+    }
+
+    /// The language whose forms include `folded` (a [`crate::fold`]ed word) as a given name
+    /// or patronymic: Дмитро and Миколайович are only Ukrainian, Дмитрий and Николаевич only
+    /// Russian; Максим and Петрович are both, hence `Unknown`.
+    pub(crate) fn form_language(&self, folded: &str) -> Language {
+        match self.form_languages.get(folded) {
+            Some((true, false)) => Language::Ukrainian,
+            Some((false, true)) => Language::Russian,
+            _ => Language::Unknown,
         }
     }
 

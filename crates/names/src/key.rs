@@ -6,14 +6,18 @@
 //! | key | from |
 //! |---|---|
 //! | `i` | і и ы ї й е є э ё; i y j e (and the glide of я ю є ї: ya/ia/ja → `ia`) |
-//! | `g` | г ґ х; g h kh x |
-//! | `S` | ж ш щ; zh sh shch sch shh szcz sz ž š |
-//! | `C` | ч; ch tsch cz̆ č |
-//! | `c` | ц; ts tz c cz |
+//! | `g` | г ґ х кс; g h kh x ks |
+//! | `S` | ж ш щ; zh sh shch sch shh szcz sz schtsch ž š (French: ch chtch) |
+//! | `C` | ч; ch tch tsch č (Polish: cz) |
+//! | `c` | ц; ts tz, c before e i y j, cz outside Polish spelling |
+//! | `k` | к; k q, c elsewhere (Victor) |
 //! | `v` | в; v w |
 //!
 //! Soft sign, hard sign and apostrophes vanish; a glide before `o` merges into `i`
-//! (so ё/yo/e agree); `ou` is read `u`; doubled letters collapse. Cyrillic is first
+//! (so ё/yo/e agree); `ou` is read `u`, and `u` after a `g` before a front vowel is
+//! silent (French Sergueï); doubled letters collapse. Latin `x` is кс in Maxim and х in
+//! GOST B, so кс shares х's symbol. A token with `tch` is in French spelling (`ch` is
+//! ш); one with `w` or a Polish letter in Polish (`cz` is ч). Cyrillic is first
 //! written with a fixed pivot table, then Latin and pivot text go through the *same*
 //! reader, which is what makes a name and each of its romanisations share a key.
 //!
@@ -22,6 +26,11 @@
 
 use crate::script::{Script, repair_token, script_of};
 use unicode_normalization::UnicodeNormalization;
+
+/// Changes whenever a token's key may change; keys stored beside names must be computed
+/// again when it does. 2: кс, x and х share a symbol; French, German and Polish digraphs;
+/// c before a back vowel or a consonant is k.
+pub const KEY_VERSION: u32 = 2;
 
 /// Longest token accepted as a name; longer ones are "not a name".
 pub const MAX_TOKEN_CHARS: usize = 64;
@@ -89,10 +98,11 @@ fn latin_special(c: char) -> Option<&'static str> {
     Some(match c {
         'ž' | 'ż' => "zh",
         'š' => "sh",
-        'č' => "ch",
+        // tsch reads ч in every spelling habit (a bare ch is ш in French spelling).
+        'č' | 'ĉ' => "tsch",
         'ł' => "l",
         'ŝ' => "shch",
-        'ĉ' => "ch",
+        'ć' => "ts",
         'ß' => "ss",
         'æ' => "ae",
         'ø' => "o",
@@ -100,31 +110,86 @@ fn latin_special(c: char) -> Option<&'static str> {
     })
 }
 
+/// Spelling habits of a whole token that change how some digraphs are read.
+#[derive(Clone, Copy, Default)]
+struct Habits {
+    /// French transcription (`Chevtchenko`, `Sergueï`): `tch` is ч, so `ch` is ш.
+    french: bool,
+    /// Polish spelling (a `w` or a Polish letter): `cz` is ч wherever it stands.
+    polish: bool,
+}
+
+impl Habits {
+    fn of(latin: &[u8], polish_letter: bool) -> Habits {
+        Habits {
+            // No standard writes `tch` for anything but т+ч, and every one writes т+ч so,
+            // which keeps a token and each of its romanisations in the same habit.
+            french: latin.windows(3).any(|w| w == b"tch"),
+            // No standard writes `w`.
+            polish: polish_letter || latin.contains(&b'w'),
+        }
+    }
+}
+
 /// Reads Latin text (lower case, ASCII letters) into key symbols, longest match first.
-fn read_latin(s: &[u8], out: &mut Vec<u8>) {
+fn read_latin(s: &[u8], habits: Habits, out: &mut Vec<u8>) {
     let at = |i: usize, pat: &[u8]| s.get(i..i + pat.len()) == Some(pat);
+    let front = |i: usize| matches!(s.get(i), Some(b'e' | b'i' | b'y' | b'j'));
     let mut i = 0;
     while i < s.len() {
         // (symbol, bytes read) of the longest digraph starting here, dispatched on the
         // first letter so that most letters cost one comparison.
         let (sym, len) = match s[i] {
+            // German transcription writes щ as schtsch (Duden; German Wikipedia).
+            b's' if at(i, b"schtsch") => (b'S', 7),
             b's' if at(i, b"shch") => (b'S', 4),
             b's' if at(i, b"szcz") => (b'S', 4),
             b's' if at(i, b"sch") || at(i, b"shh") => (b'S', 3),
             b's' if at(i, b"sh") || at(i, b"sz") => (b'S', 2),
             b't' if at(i, b"tsch") => (b'C', 4),
+            b't' if at(i, b"tch") => (b'C', 3),
             // t+sh… (т+ш, т+щ) is not ts+h…
             b't' if at(i, b"ts") && s.get(i + 2) != Some(&b'h') => (b'c', 2),
             b't' if at(i, b"tz") => (b'c', 2),
             b'z' if at(i, b"zh") => (b'S', 2),
-            b'c' if at(i, b"ch") => (b'C', 2),
-            b'c' if at(i, b"cz") => (b'c', 2),
+            // French writes щ as chtch and ш as ch.
+            b'c' if habits.french && at(i, b"chtch") => (b'S', 5),
+            b'c' if at(i, b"ch") => (if habits.french { b'S' } else { b'C' }, 2),
+            // Polish cz is ч; GOST B writes ц as cz, but never before e, i, y or j.
+            b'c' if at(i, b"cz") => (
+                if habits.polish || front(i + 2) {
+                    b'C'
+                } else {
+                    b'c'
+                },
+                2,
+            ),
+            // A bare c is ц only before a front vowel (GOST B, Polish); elsewhere it is the
+            // k of English, French and German spellings (Victor, Nicolas).
+            b'c' if !front(i + 1) => (b'k', 1),
             b'k' if at(i, b"kh") => (b'g', 2),
+            // x is кс in Maxim, Oxana, Alexander and х in GOST B: кс joins х and г.
+            b'k' if at(i, b"ks")
+                && !at(i + 1, b"sh")
+                && !at(i + 1, b"sz")
+                && !at(i + 1, b"sch") =>
+            {
+                (b'g', 2)
+            }
             b'o' if at(i, b"ou") => (b'u', 2),
+            // French gu before a front vowel is a plain г (Sergueï, Evgueni, Guennadi).
+            b'u' if out.last() == Some(&b'g') && front(i + 1) => {
+                i += 1;
+                continue;
+            }
             b'e' | b'y' | b'j' | b'i' => (b'i', 1),
             b'h' | b'x' => (b'g', 1),
             b'w' => (b'v', 1),
             b'q' => (b'k', 1),
+            b'/' => {
+                i += 1;
+                continue;
+            }
             c => (c, 1),
         };
         out.push(sym);
@@ -241,20 +306,25 @@ thread_local! {
 /// The key symbols of a script-clean, NFC token.
 fn symbols_of(token: &str, latin: &mut Vec<u8>, symbols: &mut Vec<u8>) {
     // Latin bytes of the token, after pivoting Cyrillic and dropping marks.
+    let mut polish_letter = false;
     for c in token.chars().map(lower) {
         if c.is_ascii_lowercase() {
             latin.push(c as u8);
         } else if crate::script::is_cyrillic(c) {
             latin.extend_from_slice(pivot(c).as_bytes());
         } else if let Some(s) = latin_special(c) {
+            polish_letter |= matches!(c, 'ł' | 'ż' | 'ć');
             latin.extend_from_slice(s.as_bytes());
         } else if crate::script::is_name_letter(c) {
             // A letter with marks: keep its base letter (ë → e, ó → o, ü → u).
             latin.extend(c.nfd().filter(char::is_ascii_lowercase).map(|b| b as u8));
+        } else if latin.ends_with(b"cz") {
+            // GOST B's sign after cz (ць+я → cz`ya) stops Polish czy from being read.
+            latin.push(b'/');
         }
         // Apostrophes, hyphens, soft and hard signs, GOST's grave accents: nothing.
     }
-    read_latin(latin, symbols);
+    read_latin(latin, Habits::of(latin, polish_letter), symbols);
     // Runs first, so that a doubled vowel after a glide (ёо → yoo) merges like a single one.
     symbols.dedup();
     // A glide before o merges into i (ё, yo, ьо, йо all agree with e), in place.
@@ -353,6 +423,38 @@ mod tests {
                 assert_eq!(k(s), first, "{s} vs {}", group[0]);
             }
         }
+    }
+
+    #[test]
+    fn the_readings_of_x_c_cz_and_french_ch_agree_with_the_standards() {
+        for group in [
+            &["Максим", "Maxim", "Maksym", "Maksim"][..],
+            &["Олександр", "Olexandr", "Oleksandr"],
+            &["Харків", "Kharkiv", "Xarkiv"],
+            &["Віктор", "Victor", "Viktor", "Wiktor"],
+            &["Цибуля", "Cybulia", "Cybulya"],
+            &[
+                "Шевченко",
+                "Chevtchenko",
+                "Szewczenko",
+                "Schewtschenko",
+                "Ševčenko",
+            ],
+            &["Щукін", "Chtchoukin", "Schtschukin", "Szczukin"],
+            &["Ковальчук", "Kowalczuk", "Kovaltchouk", "Kowaltschuk"],
+            &["Сергей", "Serguei", "Sergueï", "Sergey"],
+            &["Ціпко", "Cipko"],
+        ] {
+            let first = k(group[0]);
+            for s in &group[1..] {
+                assert_eq!(k(s), first, "{s} vs {}", group[0]);
+            }
+        }
+        // GOST B's ц is cz before a back vowel (Цап → Czap) and c before a front one.
+        assert_eq!(k("Czap"), k("Цап"));
+        assert_eq!(k("Cilyk"), k("Цилик"));
+        // ць+я in GOST B (cz`ya) is not Polish czy.
+        assert_eq!(k("Stecz`ya"), k("Стецья"));
     }
 
     #[test]

@@ -12,14 +12,27 @@ mod parse;
 mod script;
 mod translit;
 
-pub use cyrillic::{CyrillicReading, to_cyrillic};
+pub use cyrillic::{CyrillicReading, to_cyrillic, to_cyrillic_in};
 pub use given::{Gender, GivenNameClass, NameDictionary};
-pub use key::{MAX_TOKEN_CHARS, NotAName, key, key_into, surname_stem_key};
+pub use key::{KEY_VERSION, MAX_TOKEN_CHARS, NotAName, key, key_into, surname_stem_key};
 pub use parse::{NameKey, NamePart, Reading, name_key, parse};
 pub use script::{Language, Script, guess_language, language_of, repair_token, script_of};
-pub use translit::{Standard, romanise, romanise_as_written};
+pub use translit::{Standard, romanise, romanise_as_written, romanise_as_written_in};
 
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
+
+/// `text` in Unicode NFC, so that й and ё typed as a letter and a combining mark are one
+/// letter; borrowed when it already is (nearly always). Every public function that takes
+/// text starts here.
+pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    }
+}
 
 /// Characters clerks use for the Ukrainian apostrophe (and the Russian hard sign's
 /// Latin stand-in); all are folded to U+0027.
@@ -58,7 +71,7 @@ pub fn fold(text: &str) -> String {
 pub fn full_name(surname: &str, given: &str, patronymic: &str) -> String {
     [surname, given, patronymic]
         .iter()
-        .map(|p| p.trim())
+        .map(|p| nfc(p.trim()))
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join(" ")

@@ -202,6 +202,8 @@ fn tokens(text: &str) -> (Vec<String>, Option<usize>) {
 /// The readings of a full name, best first, with confidences that sum to 1. A string
 /// with no word that could be a name is refused.
 pub fn parse(text: &str) -> Result<Vec<Reading>, NotAName> {
+    let text = crate::nfc(text);
+    let text = text.as_ref();
     let dict = NameDictionary::embedded();
     let (words, comma) = tokens(text);
     let words: Vec<String> = words

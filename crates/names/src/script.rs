@@ -28,15 +28,36 @@ impl Script {
     }
 }
 
-/// The language a Cyrillic token is written in, as far as its letters tell.
+/// The language a Cyrillic token is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
-    /// Has a letter only Ukrainian uses (і ї є ґ or an apostrophe inside the word).
+    /// Ukrainian.
     Ukrainian,
-    /// Has a letter only Russian uses (ы э ъ ё).
+    /// Russian.
     Russian,
     /// Could be either.
     Unknown,
+}
+
+impl Language {
+    /// The ISO 639-1 code (`uk`, `ru`), or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Ukrainian => "uk",
+            Language::Russian => "ru",
+            Language::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a language as callers name it: the ISO 639 codes (`uk`, `ukr`, `ru`, `rus`),
+    /// the country code clerks often use for Ukrainian (`ua`), or the English name.
+    pub fn parse(s: &str) -> Option<Language> {
+        match s.trim().to_lowercase().as_str() {
+            "uk" | "ukr" | "ua" | "ukrainian" => Some(Language::Ukrainian),
+            "ru" | "rus" | "russian" => Some(Language::Russian),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) fn is_cyrillic(c: char) -> bool {
@@ -66,6 +87,7 @@ pub(crate) fn is_name_letter(c: char) -> bool {
 
 /// The script of a piece of text, judged by its letters only.
 pub fn script_of(text: &str) -> Script {
+    let text = crate::nfc(text);
     let (mut cyr, mut lat, mut other) = (false, false, false);
     for c in text.chars().filter(|&c| is_name_letter(c)) {
         if is_cyrillic(c) {
@@ -85,39 +107,133 @@ pub fn script_of(text: &str) -> Script {
     }
 }
 
-/// The language of a Cyrillic token.
-pub fn language_of(token: &str) -> Language {
-    let chars: Vec<char> = token.chars().flat_map(char::to_lowercase).collect();
-    let inner_apostrophe = chars.windows(3).any(|w| {
-        w[0].is_alphabetic()
-            && matches!(w[1], '\'' | '\u{2019}' | '\u{02BC}' | '`')
-            && w[2].is_alphabetic()
-    });
-    if inner_apostrophe || chars.iter().any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ')) {
+fn is_vowel(c: char) -> bool {
+    matches!(
+        c,
+        'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я' | 'і' | 'ї' | 'є'
+    )
+}
+
+/// Points for Ukrainian (positive) or Russian (negative) from one lower-case Cyrillic word.
+/// A letter only one language has counts most; then the spellings one language never uses
+/// (Ukrainian orthography: є after a vowel, і before one, -ськ, no ь after labials, hushing
+/// consonants or a final р, no initial и; Russian: ц never soft, ьо only in loanwords), then
+/// given names and patronymics only one language has, then weak hints from endings.
+fn word_evidence(w: &[char]) -> f64 {
+    let mut points = 0.0;
+    for (i, &c) in w.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| w.get(p)).copied();
+        let next = w.get(i + 1).copied();
+        points += match c {
+            'і' | 'ї' | 'є' | 'ґ' => 4.0,
+            'ы' | 'э' | 'ъ' | 'ё' => -4.0,
+            c if crate::translit::is_apostrophe(c) && prev.is_some() && next.is_some() => 4.0,
+            _ => 0.0,
+        };
+        // Pairs of letters.
+        points += match (prev, c) {
+            (None, 'и') => -2.0,
+            (None, 'е') => -1.0,
+            (Some(p), 'е') if is_vowel(p) => -2.0,
+            (Some('и'), v) if is_vowel(v) => -2.0,
+            (Some('ь'), 'е' | 'ю' | 'я' | 'и') => -2.0,
+            (Some('б' | 'п' | 'в' | 'м' | 'ф' | 'ж' | 'ш' | 'ч' | 'щ'), 'ь') => -2.0,
+            (Some('р'), 'ь') if next.is_none() => -2.0,
+            (Some('ц'), 'ь') | (Some('ь'), 'о') => 2.0,
+            _ => 0.0,
+        };
+    }
+    let text: String = w.iter().collect();
+    let ends = |s: &str| text.ends_with(s) && text.len() > s.len();
+    let folded = crate::fold(&text);
+    points += match crate::given::NameDictionary::embedded().form_language(&folded) {
+        Language::Ukrainian => 2.0,
+        Language::Russian => -2.0,
+        Language::Unknown => 0.0,
+    };
+    if ends("ськ") || ends("ський") || ends("ська") || ends("йович") {
+        points += 2.0;
+    }
+    if ends("ск") || ends("цк") || ends("ский") || ends("цкий") || ends("ская") || ends("цкая")
+    {
+        points -= 2.0;
+    }
+    if ends("овна") || ends("евна") || ends("ична") {
+        points -= 2.0;
+    }
+    // Ukrainian plural place names (Суми, Черкаси); Russian writes ы, and и only after
+    // к г х ж ш ч щ.
+    if let [.., c, 'и'] = w
+        && !is_vowel(*c)
+        && !matches!(c, 'к' | 'г' | 'х' | 'ж' | 'ш' | 'ч' | 'щ' | 'ц' | 'ь' | 'й')
+    {
+        points += 1.5;
+    }
+    if let [.., a, b] = w
+        && a == b
+        && !is_vowel(*a)
+    {
+        // Кирилл, Филипп: Ukrainian writes Кирило, Пилип.
+        points -= 1.0;
+    }
+    if text.contains("сс") {
+        points -= 1.0;
+    }
+    if ends("ая") || ends("яя") {
+        points -= 1.0;
+    }
+    if ends("енко") || ends("чук") || ends("юк") {
+        points += 0.5;
+    }
+    if ends("ов") || ends("ев") {
+        points -= 0.5;
+    }
+    points
+}
+
+fn lower_words(text: &str) -> Vec<Vec<char>> {
+    let text = crate::nfc(text);
+    let mut words = Vec::new();
+    let mut word: Vec<char> = Vec::new();
+    for c in text.chars() {
+        if is_name_letter(c) || crate::translit::is_apostrophe(c) {
+            word.extend(c.to_lowercase());
+        } else if !unicode_normalization::char::is_combining_mark(c) {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    words.push(word);
+    words.retain(|w| w.iter().any(|&c| is_cyrillic(c)));
+    words
+}
+
+fn language_by(points: f64) -> Language {
+    if points > 0.0 {
         Language::Ukrainian
-    } else if chars.iter().any(|c| matches!(c, 'ы' | 'э' | 'ъ' | 'ё')) {
+    } else if points < 0.0 {
         Language::Russian
     } else {
         Language::Unknown
     }
 }
 
-/// The language to read a Cyrillic text in: its own letters when they tell, else Russian
-/// when it has и without і (Іван is Ukrainian, Иван Russian) or a soft sign before a
-/// vowel (Наталья; Ukrainian writes Наталя or an apostrophe), else Ukrainian.
+/// The language of a Cyrillic token, as far as its spelling tells: letters only one
+/// language has (і ї є ґ or an inner apostrophe; ы э ъ ё), spellings one language never
+/// uses (Чапаевск, Тверь, Луцьк), given names and patronymics only one has (Дмитро,
+/// Николаевич). `Unknown` when nothing tells.
+pub fn language_of(token: &str) -> Language {
+    language_by(lower_words(token).iter().map(|w| word_evidence(w)).sum())
+}
+
+/// The language to read a Cyrillic text in: the evidence of all its words (see
+/// [`language_of`]) weighed together; when nothing tells, Russian if it has и (Ukrainian
+/// text usually has an і too), else Ukrainian. Callers who know the language say so
+/// instead (`romanise` takes it).
 pub fn guess_language(text: &str) -> Language {
-    match language_of(text) {
-        Language::Unknown => {
-            let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-            let soft_before_vowel = lower
-                .windows(2)
-                .any(|w| w[0] == 'ь' && matches!(w[1], 'я' | 'ю' | 'е'));
-            if soft_before_vowel || lower.contains(&'и') {
-                Language::Russian
-            } else {
-                Language::Ukrainian
-            }
-        }
+    let words = lower_words(text);
+    match language_by(words.iter().map(|w| word_evidence(w)).sum()) {
+        Language::Unknown if words.iter().flatten().any(|&c| c == 'и') => Language::Russian,
+        Language::Unknown => Language::Ukrainian,
         known => known,
     }
 }
@@ -167,6 +283,7 @@ fn to_latin_twin(c: char) -> Option<char> {
 /// token's other letters are in. `context` decides a token made only of look-alikes.
 /// Returns the token unchanged when both scripts have letters without a twin.
 pub fn repair_token(token: &str, context: Script) -> String {
+    let token = crate::nfc(token);
     let (mut firm_cyr, mut firm_lat, mut cyr, mut lat) = (0, 0, 0, 0);
     for c in token.chars().filter(|&c| is_name_letter(c)) {
         if is_cyrillic(c) {
@@ -189,9 +306,9 @@ pub fn repair_token(token: &str, context: Script) -> String {
             Script::Cyrillic | Script::Latin => context,
             _ if cyr > lat => Script::Cyrillic,
             _ if lat > cyr => Script::Latin,
-            _ => return token.to_owned(),
+            _ => return token.into_owned(),
         },
-        (true, true) => return token.to_owned(),
+        (true, true) => return token.into_owned(),
     };
     token
         .chars()

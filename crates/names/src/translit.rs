@@ -3,7 +3,8 @@
 //! (passports' machine-readable zones), BGN/PCGN and GOST 7.79-2000 system B.
 //!
 //! Words are romanised letter by letter with the positional rules of each standard; case is
-//! carried over word by word (`ОЛІЙНИК` → `OLIINYK`, `Олійник` → `Oliinyk`).
+//! carried over letter by letter, a capital's digraph in capitals beside another capital
+//! (`ОЛІЙНИК` → `OLIINYK`, `Щукін` → `Shchukin`, `МакДональд` → `MakDonald`).
 
 use crate::script::Language;
 
@@ -64,7 +65,7 @@ fn is_vowel(c: char) -> bool {
     )
 }
 
-fn is_apostrophe(c: char) -> bool {
+pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
         '\'' | '\u{2019}' | '\u{02BC}' | '`' | '\u{2018}' | '\u{00B4}'
@@ -285,33 +286,80 @@ pub(crate) fn case_like(word: &str, romanised: String) -> String {
     romanised
 }
 
+/// `romanised`, the rendering of one Cyrillic letter, in that letter's case: a small letter
+/// gives small letters; a capital gives capitals when the letter beside it is a capital too
+/// (ЩУКІН → SHCHUKIN), else only its first letter (Щукін → Shchukin, ДеЛюкс → DeLiuks).
+fn case_of_letter(romanised: &str, capital: bool, beside_capital: bool, out: &mut String) {
+    if !capital {
+        out.push_str(romanised);
+    } else if beside_capital {
+        out.extend(romanised.chars().flat_map(char::to_uppercase));
+    } else {
+        let mut chars = romanised.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+}
+
 fn romanise_word(word: &str, st: Standard, lang: Language) -> String {
-    let lower: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = word.chars().collect();
+    // One lower-case letter per letter (Cyrillic never expands when lowered).
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|&c| c.to_lowercase().next().unwrap_or(c))
+        .collect();
+    let letters: Vec<usize> = (0..chars.len())
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect();
     let mut out = String::with_capacity(word.len() * 2);
     let mut prev: Option<char> = None;
-    for (i, &c) in lower.iter().enumerate() {
+    for (i, (&c, &original)) in lower.iter().zip(&chars).enumerate() {
         let next = lower.get(i + 1).copied();
         match letter(st, lang, prev, c, next) {
-            Some(s) => out.push_str(s),
-            None => out.push(c),
+            Some(s) => {
+                // The case of the nearest letter after this one, or before it at the end.
+                let at = letters.iter().position(|&l| l == i);
+                let beside = at.and_then(|a| {
+                    letters
+                        .get(a + 1)
+                        .or_else(|| a.checked_sub(1).and_then(|b| letters.get(b)))
+                });
+                let beside_capital = beside.is_some_and(|&b| chars[b].is_uppercase());
+                case_of_letter(s, original.is_uppercase(), beside_capital, &mut out);
+            }
+            None => out.push(original),
         }
         // An apostrophe does not start a new word (Короп'є → Koropie).
         prev = Some(c);
     }
-    case_like(word, out)
+    out
 }
 
 /// Romanises `text` as its readers would by default: the language it looks like (see
 /// [`crate::guess_language`]) by that language's usual standard.
 pub fn romanise_as_written(text: &str) -> String {
-    let language = crate::guess_language(text);
+    romanise_as_written_in(text, Language::Unknown)
+}
+
+/// Romanises `text` written in `language` by that language's usual standard (the 2010
+/// table for Ukrainian, ICAO for Russian); `Language::Unknown` guesses the language from
+/// the text, as [`romanise_as_written`] does.
+pub fn romanise_as_written_in(text: &str, language: Language) -> String {
+    let language = match language {
+        Language::Unknown => crate::guess_language(text),
+        known => known,
+    };
     romanise(text, Standard::default_for(language), language)
 }
 
 /// Romanises `text` by `standard`, reading Cyrillic as `language` (Ukrainian and Russian
 /// differ for и, г and the positional letters). Anything that is not Cyrillic is copied.
-/// A hyphen or a space starts a new word.
+/// A hyphen or a space starts a new word. The text is read in NFC (й typed as и and a
+/// combining breve is й); stress marks on Cyrillic letters are dropped.
 pub fn romanise(text: &str, standard: Standard, language: Language) -> String {
+    let text = crate::nfc(text);
     let mut out = String::with_capacity(text.len() * 2);
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -323,6 +371,10 @@ pub fn romanise(text: &str, standard: Standard, language: Language) -> String {
     for c in text.chars() {
         if c.is_alphabetic() || is_apostrophe(c) {
             word.push(c);
+        } else if unicode_normalization::char::is_combining_mark(c)
+            && word.chars().last().is_some_and(crate::script::is_cyrillic)
+        {
+            // A mark with no composed form (a stress mark): it carries no spelling.
         } else {
             flush(&mut word, &mut out);
             out.push(c);

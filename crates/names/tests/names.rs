@@ -2,7 +2,10 @@
 //! table letter by letter, hard negatives, and properties over generated names.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use homeward_names::{Language, NameDictionary, Standard, key, romanise};
+use homeward_names::{
+    Language, NameDictionary, Standard, guess_language, key, language_of, name_key, parse,
+    romanise, romanise_as_written_in, to_cyrillic, to_cyrillic_in,
+};
 use proptest::prelude::*;
 
 fn rows(text: &str) -> Vec<Vec<&str>> {
@@ -362,4 +365,228 @@ fn romanised_names_find_their_cyrillic_original_among_five_readings() {
         }
     }
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+fn class_of(spelling: &str) -> Option<&'static str> {
+    NameDictionary::embedded()
+        .given(spelling)
+        .first()
+        .map(|c| c.name())
+}
+
+#[test]
+fn latin_x_is_read_as_ks_and_kh_as_kh() {
+    // x for кс in the English, French and German forms of these names (Maxim, Oxana, Xenia,
+    // Alexander, Alexei: the forms English, French and German Wikipedia use for Максим,
+    // Оксана, Ксения, Александр, Алексей; Olexandr in Ukrainian diaspora usage).
+    for (latin, cyrillic) in [
+        ("Maxim", "Максим"),
+        ("MAXIM", "Максим"),
+        ("Oxana", "Оксана"),
+        ("Xenia", "Ксенія"),
+        ("Xenia", "Ксения"),
+        ("Alexander", "Олександр"),
+        ("Alexander", "Александр"),
+        ("Olexandr", "Олександр"),
+        ("Alexei", "Олексій"),
+        ("Alexei", "Алексей"),
+    ] {
+        assert_eq!(class_of(latin), class_of(cyrillic), "{latin} ~ {cyrillic}");
+        assert!(class_of(latin).is_some(), "{latin}");
+    }
+    assert_eq!(key("Maxim").unwrap(), key("Максим").unwrap());
+    assert_eq!(key("Oxana").unwrap(), key("Оксана").unwrap());
+    // kh of the 2010 table (Харків → Kharkiv, Хмельницький → Khmelnytskyi in its worked
+    // examples) and GOST B's x for х (Xarkiv) keep their key.
+    for (latin, cyrillic) in [
+        ("Kharkiv", "Харків"),
+        ("Xarkiv", "Харків"),
+        ("Khmelnytskyi", "Хмельницький"),
+        ("Khrystyna", "Христина"),
+    ] {
+        assert_eq!(key(latin).unwrap(), key(cyrillic).unwrap(), "{latin}");
+    }
+    // With the given name found, the order is read right either way round.
+    let expected = name_key("Коваленко Максим").unwrap();
+    for s in ["Maxim Kovalenko", "Kovalenko Maxim", "KOVALENKO Maxim"] {
+        let best = parse(s).unwrap().remove(0);
+        assert_eq!(
+            best.given.as_deref().map(|g| g.to_lowercase()),
+            Some("maxim".to_owned()),
+            "{s}"
+        );
+        assert_eq!(name_key(s).unwrap(), expected, "{s}");
+    }
+    let best = parse("Oxana Chevtchenko").unwrap().remove(0);
+    assert_eq!(best.given.as_deref(), Some("Oxana"));
+}
+
+#[test]
+fn french_german_and_polish_spellings_find_their_classes_and_surnames() {
+    // French transcription (French Wikipedia: "Transcription du russe en français"; Taras
+    // Chevtchenko, Sergueï, Evgueni, Guennadi): ch = ш, tch = ч, chtch = щ, gu = г before e/i,
+    // ou = у, ï = й.
+    // German (German Wikipedia, "Deutsche Transkription"; Taras Schewtschenko): sch, tsch,
+    // schtsch, w. Polish (Polish Wikipedia; Taras Szewczenko): sz, cz, szcz, w.
+    for (latin, ukrainian) in [
+        ("Victor", "Віктор"),
+        ("Serguei", "Сергій"),
+        ("Sergueï", "Сергій"),
+        ("Olexandre", "Олександр"),
+        ("Evgueni", "Євген"),
+        ("Guennadi", "Геннадій"),
+        ("Jewgeni", "Євген"),
+        ("Mikhaïl", "Михайло"),
+        ("Wiktor", "Віктор"),
+    ] {
+        assert_eq!(class_of(latin), Some(ukrainian), "{latin}");
+    }
+    for (latin, cyrillic) in [
+        ("Chevtchenko", "Шевченко"),
+        ("Tkatchenko", "Ткаченко"),
+        ("Kravtchouk", "Кравчук"),
+        ("Chtcherbak", "Щербак"),
+        ("Kowalenko", "Коваленко"),
+        ("Schewtschenko", "Шевченко"),
+        ("Schtschukin", "Щукін"),
+        ("Kowaltschuk", "Ковальчук"),
+        ("Szewczenko", "Шевченко"),
+        ("Kowalczuk", "Ковальчук"),
+        ("Tkaczenko", "Ткаченко"),
+        ("Sergueïevitch", "Сергеевич"),
+    ] {
+        assert_eq!(key(latin).unwrap(), key(cyrillic).unwrap(), "{latin}");
+    }
+    let d = NameDictionary::embedded();
+    assert_eq!(
+        d.patronymic("Sergueïevitch").first().map(|(c, _)| c.name()),
+        Some("Сергій")
+    );
+}
+
+#[test]
+fn decomposed_letters_are_composed_on_entry() {
+    // й as и + U+0306 and ё as е + U+0308, as some keyboards and PDFs produce them; the
+    // expected forms are BGN/PCGN's published examples and the 2010 table's Олійник.
+    assert_eq!(
+        romanise("И\u{0306}ошкар-Ола", Standard::Bgn, Language::Russian),
+        "Yoshkar-Ola"
+    );
+    assert_eq!(
+        romanise("Озе\u{0308}рный", Standard::Bgn, Language::Russian),
+        "Ozërnyy"
+    );
+    assert_eq!(
+        romanise(
+            "Олі\u{0438}\u{0306}ник",
+            Standard::Uk2010,
+            Language::Ukrainian
+        ),
+        "Oliinyk"
+    );
+    // A stress mark has no composed form: it is dropped, and the word stays one word.
+    assert_eq!(
+        romanise("Ю\u{0301}рій", Standard::Uk2010, Language::Ukrainian),
+        "Yurii"
+    );
+    assert_eq!(language_of("Озе\u{0308}рный"), Language::Russian);
+    assert_eq!(
+        key("Олі\u{0438}\u{0306}ник").unwrap(),
+        key("Олійник").unwrap()
+    );
+    let readings = parse("Олі\u{0438}\u{0306}ник Андрі\u{0438}\u{0306}").unwrap();
+    assert_eq!(readings[0].surname.as_deref(), Some("Олійник"));
+    let texts = |s| -> Vec<String> { to_cyrillic(s, 3).into_iter().map(|r| r.text).collect() };
+    assert_eq!(texts("Serge\u{0308}i"), texts("Sergei"));
+    assert_eq!(
+        homeward_names::full_name("Олі\u{0438}\u{0306}ник", "", ""),
+        "Олійник"
+    );
+}
+
+#[test]
+fn the_language_can_be_said_and_is_guessed_from_spelling() {
+    assert_eq!(Language::parse("ru"), Some(Language::Russian));
+    assert_eq!(Language::parse(" UK "), Some(Language::Ukrainian));
+    assert_eq!(Language::parse("ua"), Some(Language::Ukrainian));
+    assert_eq!(Language::parse("de"), None);
+    // BGN/PCGN's example (ROMANIZATION OF RUSSIAN, 2019): Чапаевск → Chapayevsk, once the
+    // text is read as Russian, whether said or guessed (е after a vowel is not Ukrainian).
+    let ru = Language::parse("ru").unwrap();
+    assert_eq!(romanise("Чапаевск", Standard::Bgn, ru), "Chapayevsk");
+    assert_eq!(guess_language("Чапаевск"), Language::Russian);
+    assert_eq!(
+        romanise("Чапаевск", Standard::Bgn, guess_language("Чапаевск")),
+        "Chapayevsk"
+    );
+    // Said explicitly, the language wins over the guess.
+    assert_eq!(
+        romanise_as_written_in("Мельник", Language::Ukrainian),
+        "Melnyk"
+    );
+    assert_eq!(
+        romanise_as_written_in("Мельник", Language::Russian),
+        "Melnik"
+    );
+    assert!(
+        to_cyrillic_in("Serhii", 5, Language::Russian)
+            .iter()
+            .all(|r| r.language == Language::Russian)
+    );
+    // Given names and patronymics only one language has (reference 04, tables 1 and 3).
+    assert_eq!(guess_language("Павленко Дмитро"), Language::Ukrainian);
+    assert_eq!(
+        guess_language("Шевчук Олег Миколайович"),
+        Language::Ukrainian
+    );
+    assert_eq!(guess_language("Белов Антон Николаевич"), Language::Russian);
+    assert_eq!(language_of("Мельник"), Language::Unknown);
+}
+
+#[test]
+fn texts_not_tuned_against_are_taken_for_their_language() {
+    let data = rows(include_str!("data/languages.tsv"));
+    let mut failures = Vec::new();
+    for (want, name) in [("ru", "Russian"), ("uk", "Ukrainian")] {
+        for set in ["A", "B"] {
+            let texts: Vec<&str> = data
+                .iter()
+                .filter(|r| r[0] == want && r[1] == set)
+                .map(|r| r[2])
+                .collect();
+            let missed: Vec<&str> = texts
+                .iter()
+                .copied()
+                .filter(|t| guess_language(t) != lang(want))
+                .collect();
+            let hits = texts.len() - missed.len();
+            eprintln!(
+                "{name} set {set}: {hits}/{} recognised; missed {missed:?}",
+                texts.len()
+            );
+            if hits * 10 < texts.len() * 9 {
+                failures.push(format!("{name} set {set}: {hits}/{}", texts.len()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
+
+#[test]
+fn capitals_keep_their_case_letter_by_letter() {
+    // Passports print names in capitals (ICAO 9303 part 3; the 2010 resolution's
+    // ZGHURSKYI): a capital's digraph is all capitals beside another capital.
+    let uk = |s| romanise(s, Standard::Uk2010, Language::Ukrainian);
+    assert_eq!(uk("КОВАЛЕНКО"), "KOVALENKO");
+    assert_eq!(uk("ЩУКІН"), "SHCHUKIN");
+    assert_eq!(uk("ЖУК"), "ZHUK");
+    assert_eq!(uk("Щукін"), "Shchukin");
+    assert_eq!(uk("Щ."), "Shch.");
+    // Capitals inside a word stay (Ukrainian spelling of McDonald).
+    assert_eq!(uk("МакДональд"), "MakDonald");
+    assert_eq!(uk("Коваленко-ЩУКІН"), "Kovalenko-SHCHUKIN");
+    assert_eq!(
+        romanise("ДеЛЮКС", Standard::Icao, Language::Russian),
+        "DeLIUKS"
+    );
 }
