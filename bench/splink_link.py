@@ -7,10 +7,11 @@ usage: splink_link.py febrl4|synth LEFT RIGHT OUT.csv
 febrl4: the ten-field model of Splink's own FEBRL4 example (names with term-frequency
         adjustment, date of birth, social security number, address fields), blocking on
         given name, surname, date of birth and social security number.
-synth:  Cyrillic and Latin names romanised with `unidecode` (the usual generic library),
+synth:  (also the clerks' lists, which have the same columns and more)
+        Cyrillic and Latin names romanised with `unidecode` (the usual generic library),
         the one-cell name of the right list split into tokens (first = surname,
         second = given name, third = patronymic, as the official order has it), dates read
-        from DD.MM.YYYY, year-only dates kept as a year; comparisons on surname, given
+        from DD.MM.YYYY or YYYY-MM-DD, year-only dates kept as a year; comparisons on surname, given
         name, patronymic (Jaro-Winkler levels with term frequencies), date of birth and
         unit; blocking on surname, on given name + birth year and on date of birth.
 Writes OUT.csv with left_id,right_id,probability for pairs at probability >= 0.5 and
@@ -65,7 +66,10 @@ def latin(s):
 def iso_date(s):
     if not isinstance(s, str) or not s.strip():
         return None, None
-    parts = s.strip().split(".")
+    s = s.strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-" and s.replace("-", "").isdigit():
+        return s, s[:4]
+    parts = s.split(".")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}", parts[2]
     if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:

@@ -3,7 +3,10 @@
 use anyhow::{Context, bail};
 use clap::Args;
 use homeward_import::{ColumnMap, Role, SourceRow, open, parse_mapping};
-use homeward_link::{Field, Model, Person, RawPerson, RuleCount, Scored, clusters, explain};
+use homeward_link::{
+    Decision, Field, Model, OperatingPoint, Person, Proposals, RawPerson, RuleCount, Scored,
+    clusters, explain,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::collections::HashMap;
@@ -13,9 +16,13 @@ use std::time::Instant;
 /// Options shared by link and dedupe.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Keep pairs at or above this match probability.
+    /// A pair is sure at or above this posterior probability (the model's; 0.5 is "more
+    /// likely a match than not").
     #[arg(long, default_value_t = 0.5)]
     threshold: f64,
+    /// Pairs between this probability and --threshold go to review.
+    #[arg(long, default_value_t = 0.05)]
+    review: f64,
     /// Override a recognised column: `left.ROLE=COLUMN` or `right.ROLE=COLUMN` (for dedupe,
     /// `ROLE=COLUMN`); COLUMN is a header or a 1-based number.
     #[arg(long = "map")]
@@ -38,7 +45,8 @@ pub struct Link {
     /// Where to write the pairs.
     #[arg(long)]
     out: PathBuf,
-    /// Add one evidence column per field.
+    /// Add one evidence column per field, and the pairs that lost to a better one with
+    /// the reason.
     #[arg(long)]
     explain: bool,
     #[command(flatten)]
@@ -272,7 +280,7 @@ struct Linked {
     candidates: usize,
     left: Vec<Person>,
     right: Vec<Person>,
-    scored: Vec<Scored>,
+    proposals: Proposals,
     counts: Vec<RuleCount>,
     model: Model,
     reports: Vec<ListReport>,
@@ -313,8 +321,18 @@ fn run(
         }
         bar.set_message(next);
     };
-    let linkage = homeward_link::link(&left_raw, right_raw.as_deref(), options.threshold, &mut lap);
-    timings.lap("score");
+    // Pairs far below the review band are kept for the assignment: they are the other
+    // candidates each pair competes with.
+    let floor = (options.review / 10.0).min(0.01);
+    let linkage = homeward_link::link(&left_raw, right_raw.as_deref(), floor, &mut lap);
+    let proposals = homeward_link::assign(
+        &linkage,
+        OperatingPoint {
+            sure: options.threshold,
+            review: options.review.min(options.threshold),
+        },
+    );
+    timings.lap("score and assign");
     bar.finish_and_clear();
     let mut reports = vec![left_report];
     reports.extend(right_report);
@@ -322,7 +340,7 @@ fn run(
         candidates: linkage.candidates,
         left: linkage.left,
         right: linkage.right,
-        scored: linkage.scored,
+        proposals,
         counts: linkage.counts,
         model: linkage.model,
         reports,
@@ -336,6 +354,8 @@ fn finish(linked: &Linked, options: &RunOptions, written: usize) -> anyhow::Resu
         "rules": linked.counts.iter().map(|c| json!({"rule": c.rule, "pairs": c.pairs, "skipped_blocks": c.skipped_blocks})).collect::<Vec<_>>(),
         "candidates": linked.candidates,
         "pairs_written": written,
+        "sure": linked.proposals.sure().count(),
+        "review": linked.proposals.review().count(),
         "model": model_json(&linked.model),
         "timings": linked.timings.0.iter().map(|(w, s)| json!({"step": w, "seconds": s})).collect::<Vec<_>>(),
     });
@@ -370,25 +390,54 @@ pub fn link(args: Link) -> anyhow::Result<()> {
         "right_id".to_owned(),
         "probability".to_owned(),
         "match_weight".to_owned(),
+        "decision".to_owned(),
+        "duplicate_of".to_owned(),
     ];
     if args.explain {
+        header.push("lost_because".to_owned());
+        header.push("pair_probability".to_owned());
         header.extend(Field::ALL.iter().map(|f| f.as_str().to_owned()));
     }
     out.write_record(&header)?;
-    for s in &linked.scored {
+    let mut written = 0;
+    for p in &linked.proposals.pairs {
+        if p.decision == Decision::Lost && !args.explain {
+            continue;
+        }
+        // The holder's (or the list's) second registration of the same person.
+        let duplicate = p
+            .duplicate_of
+            .map(|r| linked.right[r as usize].id.clone())
+            .or_else(|| {
+                p.left_duplicate_of
+                    .map(|l| linked.left[l as usize].id.clone())
+            })
+            .unwrap_or_default();
         let mut row = vec![
-            linked.left[s.left as usize].id.clone(),
-            linked.right[s.right as usize].id.clone(),
-            format!("{:.6}", s.probability),
-            format!("{:.3}", s.weight),
+            linked.left[p.left as usize].id.clone(),
+            linked.right[p.right as usize].id.clone(),
+            format!("{:.6}", p.probability),
+            format!("{:.3}", p.weight),
+            p.decision.as_str().to_owned(),
+            duplicate,
         ];
         if args.explain {
-            row.extend((0..Field::ALL.len()).map(|f| explain(s, f)));
+            row.push(p.reason(&linked.left, &linked.right).unwrap_or_default());
+            row.push(format!("{:.6}", p.pair_probability));
+            let s = Scored {
+                left: p.left,
+                right: p.right,
+                weight: p.weight,
+                probability: p.pair_probability,
+                vector: p.vector,
+                field_weights: p.field_weights,
+            };
+            row.extend((0..Field::ALL.len()).map(|f| explain(&s, f)));
         }
         out.write_record(&row)?;
+        written += 1;
     }
     out.flush()?;
-    let written = linked.scored.len();
     linked.timings.lap("write");
     finish(&linked, &args.options, written)
 }
@@ -396,7 +445,7 @@ pub fn link(args: Link) -> anyhow::Result<()> {
 /// Runs `homeward dedupe`.
 pub fn dedupe(args: Dedupe) -> anyhow::Result<()> {
     let mut linked = run(&args.file, None, &args.options)?;
-    let pairs: Vec<(u32, u32)> = linked.scored.iter().map(|s| (s.left, s.right)).collect();
+    let pairs: Vec<(u32, u32)> = linked.proposals.sure().map(|p| (p.left, p.right)).collect();
     let cluster = clusters(linked.left.len(), &pairs);
     let mut out = csv::Writer::from_path(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;

@@ -146,8 +146,17 @@ fn odds(probability: f64) -> f64 {
 /// Two rows of one list, as the same person? (The holder's two registrations.) Likely by
 /// the model, and not differing in the given name: brothers and twins fit one record
 /// through what they share, and differ in exactly that.
-fn same_person(model: &Model, tf: &TermFrequencies, a: &Person, b: &Person) -> bool {
+fn same_person(
+    model: &Model,
+    tf: &TermFrequencies,
+    a: &Person,
+    b: &Person,
+    at_least: Option<f64>,
+) -> bool {
     let s = model.score(a, b, tf, 0, 0);
+    if at_least.is_some_and(|w| s.weight < w) {
+        return false;
+    }
     let given_differs = s.vector[1] as usize + 1 >= crate::compare::Field::Given.levels().len()
         && s.vector[1] != crate::compare::NULL;
     s.probability >= 0.5 && !given_differs
@@ -198,36 +207,46 @@ pub fn assign_scored(
     // Double registrations: two right rows that are candidates of one left record and the
     // same person as each other are one "holding" for the competition below; two left
     // rows (a person requested twice) likewise one request.
-    let twins = |by: &dyn Fn(&Scored) -> (u32, u32), side: &[Person]| -> HashMap<u32, u32> {
-        let mut grouped: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, s) in scored.iter().enumerate() {
-            grouped.entry(by(s).0).or_default().push(i);
-        }
-        let mut twin: HashMap<u32, u32> = HashMap::new();
-        let mut keys: Vec<u32> = grouped.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            let Some(list) = grouped.get_mut(&k) else {
-                continue;
-            };
-            list.sort_by(|&a, &b| scored[b].weight.total_cmp(&scored[a].weight));
-            if let [a, b, ..] = list.as_slice() {
-                let (a, b) = (&scored[*a], &scored[*b]);
-                let (x, y) = (by(a).1, by(b).1);
-                if b.probability >= point.review
-                    && !twin.contains_key(&x)
-                    && !twin.contains_key(&y)
-                    && same_person(model, tf, &side[x as usize], &side[y as usize])
-                {
-                    twin.insert(x, y);
-                    twin.insert(y, x);
+    // A request list is written by one party in one script: a person entered twice there
+    // is at least as alike to himself as to the holder's row (`strict`); the holder's two
+    // registrations may be in two scripts, and need only be likely the same man.
+    let twins =
+        |by: &dyn Fn(&Scored) -> (u32, u32), side: &[Person], strict: bool| -> HashMap<u32, u32> {
+            let mut grouped: HashMap<u32, Vec<usize>> = HashMap::new();
+            for (i, s) in scored.iter().enumerate() {
+                grouped.entry(by(s).0).or_default().push(i);
+            }
+            let mut twin: HashMap<u32, u32> = HashMap::new();
+            let mut keys: Vec<u32> = grouped.keys().copied().collect();
+            keys.sort_unstable();
+            for k in keys {
+                let Some(list) = grouped.get_mut(&k) else {
+                    continue;
+                };
+                list.sort_by(|&a, &b| scored[b].weight.total_cmp(&scored[a].weight));
+                if let [a, b, ..] = list.as_slice() {
+                    let (a, b) = (&scored[*a], &scored[*b]);
+                    let (x, y) = (by(a).1, by(b).1);
+                    if b.probability >= point.review
+                        && !twin.contains_key(&x)
+                        && !twin.contains_key(&y)
+                        && same_person(
+                            model,
+                            tf,
+                            &side[x as usize],
+                            &side[y as usize],
+                            strict.then_some(a.weight.min(b.weight)),
+                        )
+                    {
+                        twin.insert(x, y);
+                        twin.insert(y, x);
+                    }
                 }
             }
-        }
-        twin
-    };
-    let twin_row = twins(&|s: &Scored| (s.left, s.right), right);
-    let twin_request = twins(&|s: &Scored| (s.right, s.left), left);
+            twin
+        };
+    let twin_row = twins(&|s: &Scored| (s.left, s.right), right, false);
+    let twin_request = twins(&|s: &Scored| (s.right, s.left), left, true);
     // A holding: a right row, or the pair of rows of one person (named by the smaller);
     // a request likewise.
     let holding = |r: u32| twin_row.get(&r).map_or(r, |&o| o.min(r));
@@ -249,21 +268,24 @@ pub fn assign_scored(
     }
     // A pair l–r against the other states of its two records: l with another row and r
     // with nobody, r with another person and l with nobody, both with others, both with
-    // nobody. With `a` and `b` the summed odds of l's and r's other candidates and π the
-    // share of each list that has a match at all, that is
-    //     P = o / (o + (1 − π_left + a) · (1 − π_right + b)).
-    // Pairs outside the candidates have odds near zero (blocking would have found a
-    // pair that agrees), which is what lets a lone good pair be surer than its own
-    // Fellegi–Sunter posterior, and two rivals each less sure. π comes from the
-    // matches the model expects (the sum of each left record's best posterior), refined
-    // once with the posteriors it gives.
+    // nobody. Each state weighs the product, over the pairs it matches, of their odds
+    // against both records being unmatched, o' = o / ((1 − π_left)(1 − π_right)), where π
+    // is the share of each list that has a match at all; so with a' and b' the summed o'
+    // of l's and r's other candidates,
+    //     P = o' / (o' + (1 + a') · (1 + b')).
+    // Pairs outside the candidates have odds near zero (blocking would have found a pair
+    // that agrees), which is what lets a lone good pair be surer than its own
+    // Fellegi–Sunter posterior, and makes two equal rivals each about even. π comes
+    // from the matches the model expects (the sum of each left record's best
+    // posterior), refined twice with the posteriors it gives.
     let posterior = |s: &Scored, share_left: f64, share_right: f64| {
         let (q, h) = (request(s.left), holding(s.right));
+        let unmatched = (1.0 - share_left) * (1.0 - share_right);
         let own = best.get(&(q, h)).copied().unwrap_or(0.0);
-        let a = (left_sum.get(&q).copied().unwrap_or(0.0) - own).max(0.0);
-        let b = (right_sum.get(&h).copied().unwrap_or(0.0) - own).max(0.0);
-        let o = odds(s.probability);
-        o / (o + (1.0 - share_left + a) * (1.0 - share_right + b))
+        let a = (left_sum.get(&q).copied().unwrap_or(0.0) - own).max(0.0) / unmatched;
+        let b = (right_sum.get(&h).copied().unwrap_or(0.0) - own).max(0.0) / unmatched;
+        let o = odds(s.probability) / unmatched;
+        o / (o + (1.0 + a) * (1.0 + b))
     };
     let expected = |p: &dyn Fn(&Scored) -> f64| -> f64 {
         let mut top: HashMap<u32, f64> = HashMap::new();

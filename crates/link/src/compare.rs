@@ -5,7 +5,63 @@
 
 use crate::record::{NamePart, Person};
 use homeward_core::record::PartialDate;
-use strsim::{jaro_winkler, osa_distance};
+
+/// Jaro–Winkler similarity without allocating: keys are short ASCII, and this runs for
+/// every compared pair (strsim's allocates two vectors a call). Longer or non-ASCII text
+/// goes to strsim.
+fn jaro_winkler(a: &str, b: &str) -> f64 {
+    const MAX: usize = 64;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() > MAX || y.len() > MAX || !a.is_ascii() || !b.is_ascii() {
+        return strsim::jaro_winkler(a, b);
+    }
+    if x.is_empty() || y.is_empty() {
+        return if x.is_empty() && y.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    if x == y {
+        return 1.0;
+    }
+    let window = (x.len().max(y.len()) / 2).saturating_sub(1);
+    let (mut used_x, mut used_y) = ([false; MAX], [false; MAX]);
+    let mut matches = 0usize;
+    for (i, &c) in x.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(y.len());
+        for j in lo..hi {
+            if !used_y[j] && y[j] == c {
+                used_x[i] = true;
+                used_y[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let (mut transpositions, mut j) = (0usize, 0usize);
+    for (i, &c) in x.iter().enumerate() {
+        if !used_x[i] {
+            continue;
+        }
+        while !used_y[j] {
+            j += 1;
+        }
+        if c != y[j] {
+            transpositions += 1;
+        }
+        j += 1;
+    }
+    let m = matches as f64;
+    let jaro =
+        (m / x.len() as f64 + m / y.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    let prefix = x.iter().zip(y).take(4).take_while(|(p, q)| p == q).count() as f64;
+    jaro + prefix * 0.1 * (1.0 - jaro)
+}
 
 /// Number of compared fields.
 pub const FIELDS: usize = 10;
@@ -188,25 +244,46 @@ fn patronymic_level(a: &NamePart, b: &NamePart) -> u8 {
 }
 
 /// Whether two digit strings of one length differ in exactly one place, or one is the
-/// other with two neighbours swapped.
+/// other with two neighbours swapped. (No allocation: this runs for every pair whose
+/// dates differ.)
 fn one_digit_apart(a: &str, b: &str) -> bool {
-    if a.len() != b.len() || a == b {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() != y.len() || x == y {
         return false;
     }
-    let diff: Vec<usize> = a
-        .bytes()
-        .zip(b.bytes())
-        .enumerate()
-        .filter(|(_, (x, y))| x != y)
-        .map(|(i, _)| i)
-        .collect();
-    match diff.as_slice() {
-        [_] => true,
-        [i, j] if j - i == 1 => {
-            a.as_bytes()[*i] == b.as_bytes()[*j] && a.as_bytes()[*j] == b.as_bytes()[*i]
+    let mut first = None;
+    let mut second = None;
+    for i in 0..x.len() {
+        if x[i] != y[i] {
+            if first.is_none() {
+                first = Some(i);
+            } else if second.is_none() {
+                second = Some(i);
+            } else {
+                return false;
+            }
         }
+    }
+    match (first, second) {
+        (Some(_), None) => true,
+        (Some(i), Some(j)) => j == i + 1 && x[i] == y[j] && x[j] == y[i],
         _ => false,
     }
+}
+
+/// Whether two codes are at most one edit apart (substitution, insertion, deletion or
+/// two neighbours swapped), without allocating.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() == y.len() {
+        return one_digit_apart(a, b) || x == y;
+    }
+    let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
+    if long.len() - short.len() != 1 {
+        return false;
+    }
+    let skip = short.iter().zip(long).take_while(|(p, q)| p == q).count();
+    short[skip..] == long[skip + 1..]
 }
 
 /// Birth dates compared; `digits` are the dates as written (YYYYMMDD when readable), used
@@ -261,7 +338,7 @@ fn birth_level(
 fn code_level(a: &str, b: &str) -> u8 {
     if a == b {
         0
-    } else if a.len().abs_diff(b.len()) <= 1 && osa_distance(a, b) <= 1 {
+    } else if a.len().abs_diff(b.len()) <= 1 && within_one_edit(a, b) {
         1
     } else {
         2
@@ -331,11 +408,8 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
             NULL
         } else {
             // Words run together or split apart ("leltaplace") still read as one address.
-            let joined = |t: &[String]| t.concat();
             let level = place_level(&a.address_tokens, &b.address_tokens);
-            if level > 0
-                && jaro_winkler(&joined(&a.address_tokens), &joined(&b.address_tokens)) >= 0.95
-            {
+            if level > 0 && jaro_winkler(&a.address_joined, &b.address_joined) >= 0.95 {
                 0
             } else {
                 level
@@ -415,6 +489,41 @@ mod tests {
         assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04"), n, n), 6);
         assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04"), n, n), 7);
         assert_eq!(birth_level(d("1970-03-04"), None, n, n), NULL);
+    }
+
+    #[test]
+    fn one_edit_agrees_with_strsim() {
+        for (a, b) in [
+            ("A1234", "A1243"),
+            ("A1234", "A124"),
+            ("A1234", "A12345"),
+            ("A1234", "B1235"),
+            ("1234", "1234"),
+            ("12", "21x"),
+        ] {
+            assert_eq!(
+                within_one_edit(a, b),
+                strsim::osa_distance(a, b) <= 1,
+                "{a} {b}"
+            );
+        }
+    }
+
+    #[test]
+    fn jaro_winkler_agrees_with_strsim() {
+        for (a, b) in [
+            ("SivCinko", "sivcinko"),
+            ("martha", "marhta"),
+            ("dixon", "dicksonx"),
+            ("kovalinko", "kovalenko"),
+            ("a", "b"),
+            ("abc", "abc"),
+            ("bondarinko", "bandarininko"),
+        ] {
+            let ours = jaro_winkler(a, b);
+            let theirs = strsim::jaro_winkler(a, b);
+            assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
+        }
     }
 
     #[test]

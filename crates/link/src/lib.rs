@@ -18,8 +18,10 @@ pub use assign::{Decision, LostBecause, OperatingPoint, Proposal, Proposals, ass
 pub use block::{
     Candidates, MAX_BLOCK_PAIRS, RULE_BUDGET_PER_RECORD, RuleCount, candidates, rules,
 };
-pub use compare::{FIELDS, Field, NULL, Vector, compare};
-pub use model::{LEVELS, Model, Scored, TermFrequencies, estimate_u, patterns, refine_m, train};
+pub use compare::{FIELDS, Field, NULL, Vector, compare, pack, unpack};
+pub use model::{
+    LEVELS, Model, Scored, TermFrequencies, count_patterns, estimate_u, patterns, refine_m, train,
+};
 pub use record::{NamePart, Person, RawPerson, normalise_code};
 
 use rayon::prelude::*;
@@ -96,28 +98,47 @@ pub fn link(
     } else {
         left.len() as f64 * right.len() as f64
     };
+    // Every candidate is compared once; training, refinement and scoring read the
+    // vectors (packed, eight bytes a pair).
+    let vectors: Vec<u64> = pairs
+        .par_iter()
+        .map(|&(l, r)| pack(&compare(&left[l as usize], &right[r as usize])))
+        .collect();
     // Trained on the tight rules' pairs (at most two million of them, evenly spread),
-    // scored on all candidates.
+    // scored on all candidates. Both lists are sorted, so each training pair is found by
+    // binary search.
     let stride = (training.len() / 2_000_000).max(1);
-    let sample: Vec<(u32, u32)> = training.iter().step_by(stride).copied().collect();
-    let mut model = train(
-        &patterns(&left, &right, &sample),
-        u,
-        u_pairs,
-        expected,
-        all_pairs,
-    );
+    let sample: Vec<u64> = training
+        .iter()
+        .step_by(stride)
+        .filter_map(|p| pairs.binary_search(p).ok().map(|i| vectors[i]))
+        .collect();
+    let mut model = train(&count_patterns(&sample), u, u_pairs, expected, all_pairs);
     // The prior: the matches' share of the whole space, counted on the training pairs
     // (which hold nearly all matches) rather than on the sample.
     model.prior = (model.lambda * training.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
-    refine_m(&mut model, &left, &right, &pairs);
+    refine_m(&mut model, &count_patterns(&vectors));
     step("scoring");
     let tf = if dedupe {
         TermFrequencies::count(&[&left])
     } else {
         TermFrequencies::count(&[&left, &right])
     };
-    let scored = score_all(&model, &tf, &left, &right, &pairs, threshold);
+    let mut scored: Vec<Scored> = pairs
+        .par_iter()
+        .zip(vectors.par_iter())
+        .map(|(&(l, r), &v)| {
+            model.score_vector(&left[l as usize], &right[r as usize], unpack(v), &tf, l, r)
+        })
+        .filter(|s| s.probability >= threshold)
+        .collect();
+    drop(vectors);
+    scored.par_sort_unstable_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.left.cmp(&b.left))
+            .then(a.right.cmp(&b.right))
+    });
     Linkage {
         candidates: pairs.len(),
         left,

@@ -162,6 +162,22 @@ pub fn estimate_u(
     (distribution(&counts, &u_prior()), pairs.len() as u64)
 }
 
+/// Packed comparison vectors counted by pattern.
+pub fn count_patterns(packed: &[u64]) -> HashMap<u64, u64> {
+    packed
+        .par_iter()
+        .fold(HashMap::new, |mut acc: HashMap<u64, u64>, &p| {
+            *acc.entry(p).or_default() += 1;
+            acc
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+            a
+        })
+}
+
 /// The comparison vectors of the candidate pairs, counted by pattern.
 pub fn patterns(left: &[Person], right: &[Person], pairs: &[(u32, u32)]) -> HashMap<u64, u64> {
     pairs
@@ -305,7 +321,19 @@ impl Model {
         left: u32,
         right: u32,
     ) -> Scored {
-        let vector = compare(a, b);
+        self.score_vector(a, b, compare(a, b), tf, left, right)
+    }
+
+    /// Scores one pair whose comparison vector is already known.
+    pub fn score_vector(
+        &self,
+        a: &Person,
+        b: &Person,
+        vector: Vector,
+        tf: &TermFrequencies,
+        left: u32,
+        right: u32,
+    ) -> Scored {
         let mut field_weights = [0.0; FIELDS];
         for (f, &level) in vector.iter().enumerate() {
             field_weights[f] = self.level_weight(f, level);
@@ -356,16 +384,13 @@ impl Model {
 /// agreement cannot select the pairs it is counted on here, so under the model's own
 /// assumption (fields independent given a match) the counts are m's. Fields with too few
 /// such pairs keep EM's m. Run twice: the first pass changes which pairs are certain.
-pub fn refine_m(model: &mut Model, left: &[Person], right: &[Person], pairs: &[(u32, u32)]) {
-    let stride = (pairs.len() / 2_000_000).max(1);
-    let sample: Vec<(u32, u32)> = pairs.iter().step_by(stride).copied().collect();
-    let vectors = patterns(left, right, &sample);
+pub fn refine_m(model: &mut Model, vectors: &HashMap<u64, u64>) {
     let certain = (0.99_f64 / 0.01).log2();
     let prior = initial_m();
     for _ in 0..2 {
         let base = (model.prior / (1.0 - model.prior)).log2();
         let mut counts = [[0.0_f64; LEVELS]; FIELDS];
-        for (&packed, &n) in &vectors {
+        for (&packed, &n) in vectors {
             let v = unpack(packed);
             let weights: Vec<f64> = (0..FIELDS).map(|f| model.level_weight(f, v[f])).collect();
             let total = base + weights.iter().sum::<f64>();

@@ -113,6 +113,8 @@ pub struct Person {
     pub number: Option<String>,
     /// Sorted, deduplicated tokens of the street address.
     pub address_tokens: Vec<String>,
+    /// The address tokens run together (words written together or apart).
+    pub address_joined: String,
     /// Locality (or birth place), folded, with the region.
     pub locality: Option<String>,
     /// Postal code, normalised.
@@ -344,6 +346,7 @@ impl Person {
             sex,
             unit: non_empty(&raw.unit).and_then(unit_code),
             number,
+            address_joined: address_tokens.concat(),
             address_tokens,
             locality: (!locality.is_empty()).then_some(locality),
             postcode: non_empty(&raw.postcode).and_then(normalise_code),
