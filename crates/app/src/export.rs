@@ -66,6 +66,14 @@ impl App {
                 None
             },
         };
+        validate(&protection)?;
+        if format == ExportFormat::Pfif && !matches!(request.source, ExportSource::Register { .. })
+        {
+            return Err(Error::invalid(
+                "format",
+                "PFIF describes person records: export the register (--register) instead",
+            ));
+        }
         let now = self.now();
         match &request.source {
             ExportSource::List(list) => {
@@ -755,8 +763,8 @@ async fn export_links(
     now_ms: i64,
 ) -> Result<Export, Error> {
     use crate::links::{linked_people, linked_rows, protected_shown, sides_of};
-    // Whether the export may be written is decided before any name is read for it, so a
-    // refused export reads (and audits) nothing but the refusal.
+    // Whether the export may be written is decided before the records are handed out for
+    // it, so a refused export is audited as a refusal and nothing else.
     let ids = linked_people(links);
     let rows = linked_rows(store, read, links).await?;
     let shown_people = store.protected_shown(read, &ids).await?;
@@ -954,6 +962,33 @@ pub fn seal(
             "not encrypted: no protected record shown".to_owned(),
         )),
     }
+}
+
+/// Refuses, before anything is read, an encryption that cannot be done: a recipient that is
+/// not an age public key, a passphrase too short to protect personal data.
+fn validate(protection: &Protection) -> Result<(), Error> {
+    if let Some(r) = protection
+        .recipient
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        r.parse::<age::x25519::Recipient>().map_err(|e: &str| {
+            Error::invalid(
+                "recipient",
+                format!("{r:?} is not an age public key (age1…): {e}"),
+            )
+        })?;
+    }
+    if let Some(p) = protection.passphrase.as_deref().filter(|p| !p.is_empty())
+        && p.chars().count() < 12
+    {
+        return Err(Error::invalid(
+            "passphrase",
+            "a passphrase protecting personal data needs at least 12 characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Why an export showing `shown` protected records unmasked may not be written as asked:

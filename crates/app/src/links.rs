@@ -8,7 +8,6 @@
 use crate::query::{LinkQuery, parse_choice};
 use crate::{App, Error, grant};
 use homeward_core::access::{Actor, ReadRegister, ReviewLinks};
-use homeward_core::protection::ReadAction;
 use homeward_import::{ColumnMap, Role, parse_date};
 use homeward_link::{Field, RawPerson, explain};
 use homeward_store::{
@@ -389,8 +388,9 @@ pub struct LinkSides {
 }
 
 impl App {
-    /// The two sides of each link as the actor may read them; every record read is
-    /// audited as viewed for `purpose`.
+    /// The two sides of each link as the actor may read them (masked where the actor is
+    /// not cleared); the listing is audited for `purpose` as one entry, like a page of the
+    /// register.
     pub async fn link_sides(
         &self,
         actor: &Actor,
@@ -400,13 +400,7 @@ impl App {
         let read = grant::<ReadRegister>(actor)?;
         let people = self
             .store
-            .open_persons(
-                &read,
-                &linked_people(links),
-                purpose,
-                ReadAction::View,
-                self.now(),
-            )
+            .list_persons(&read, &linked_people(links), purpose, self.now())
             .await?;
         let rows = linked_rows(&self.store, &read, links).await?;
         Ok(sides_of(links, &people, &rows))

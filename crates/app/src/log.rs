@@ -32,6 +32,8 @@ pub struct EventView {
     pub seq: i64,
     /// When, in milliseconds since the Unix epoch (UTC).
     pub at_ms: i64,
+    /// The party on whose behalf it was written.
+    pub party: String,
     /// Who acted.
     pub actor: String,
     /// What happened.
@@ -39,6 +41,8 @@ pub struct EventView {
     /// Details: ids, counts and hashes, never personal data.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
+    /// The hash of the event before it, which this one's hash covers.
+    pub prev_hash: String,
     /// SHA-256 of the event's canonical entry.
     pub hash: String,
 }
@@ -104,9 +108,11 @@ impl App {
             .map(|e| EventView {
                 seq: e.seq,
                 at_ms: e.draft.at_ms,
+                party: e.draft.party,
                 actor: e.draft.actor,
                 kind: e.draft.kind,
                 payload: e.draft.payload,
+                prev_hash: e.prev_hash,
                 hash: e.hash,
             })
             .collect())

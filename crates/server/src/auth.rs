@@ -112,8 +112,9 @@ impl FromRequestParts<App> for PageCaller {
 /// naming it.
 pub(crate) struct Posted<T>(pub T);
 
-/// The largest form a page posts (file uploads are multipart, read elsewhere).
-const FORM_LIMIT: usize = 256 * 1024;
+/// The largest form a page posts, as axum's own form reader allows (file uploads are
+/// multipart, read elsewhere; a pasted bundle fits).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 impl<T: DeserializeOwned> FromRequest<App> for Posted<T> {
     type Rejection = PageError;
@@ -135,8 +136,19 @@ impl<T: DeserializeOwned> FromRequest<App> for Posted<T> {
             .map(|(_, v)| v.as_str())
             .unwrap_or_default();
         caller.check_csrf(csrf)?;
-        let form = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| Error::invalid("form", e.to_string()))?;
+        // The field at fault is named, as the issue of a bad form needs.
+        let form = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(
+            form_urlencoded::parse(&bytes),
+        ))
+        .map_err(|e| {
+            let field = e.path().to_string();
+            let field = if field == "." {
+                "form".to_owned()
+            } else {
+                field
+            };
+            Error::invalid(field, e.into_inner().to_string())
+        })?;
         Ok(Posted(form))
     }
 }

@@ -462,16 +462,7 @@ impl Store {
         action: ReadAction,
         now_ms: i64,
     ) -> Result<std::collections::HashMap<i64, crate::Person>, Error> {
-        let mut found = std::collections::HashMap::new();
-        for &id in ids {
-            match self.person(grant, id).await {
-                Ok(p) => {
-                    found.insert(id, p);
-                }
-                Err(Error::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let found = self.persons_by_id(grant, ids).await?;
         let (masked, shown): (Vec<&crate::Person>, Vec<&crate::Person>) =
             found.values().partition(|p| p.masked);
         let ids_of = |ps: Vec<&crate::Person>| ps.iter().map(|p| p.id).collect::<Vec<i64>>();
@@ -494,6 +485,50 @@ impl Store {
         Ok(found)
     }
 
+    /// Several records of the grant's register shown together for `purpose` (a review
+    /// queue: names masked for a reader not cleared), by id (another party's ids are left
+    /// out). Like a page of the register it is not a reading of each record: one entry of
+    /// the read audit says that the reader listed these many records for that purpose, so
+    /// that the auditors see it without a flag for every page a reviewer turns.
+    pub async fn list_persons(
+        &self,
+        grant: &Grant<ReadRegister>,
+        ids: &[i64],
+        purpose: &str,
+        now_ms: i64,
+    ) -> Result<std::collections::HashMap<i64, crate::Person>, Error> {
+        let found = self.persons_by_id(grant, ids).await?;
+        let detail = format!("{} records listed", found.len());
+        let read = ReadOf {
+            action: ReadAction::View,
+            persons: &[],
+            list: None,
+            purpose,
+            detail: Some(&detail),
+        };
+        self.record_reads(grant, read, now_ms).await?;
+        Ok(found)
+    }
+
+    /// The records among `ids` that the grant's register holds, disclosed for its reader.
+    async fn persons_by_id(
+        &self,
+        grant: &Grant<ReadRegister>,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, crate::Person>, Error> {
+        let mut found = std::collections::HashMap::new();
+        for &id in ids {
+            match self.person(grant, id).await {
+                Ok(p) => {
+                    found.insert(id, p);
+                }
+                Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(found)
+    }
+
     /// Whether the grant's register holds record `id` (nothing of the record is read).
     pub async fn holds_person(&self, grant: &Grant<ReadRegister>, id: i64) -> Result<bool, Error> {
         let row = sqlx::query("SELECT 1 FROM persons WHERE id = $1 AND party = $2")
@@ -505,24 +540,21 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// Which of `ids` are protected records this grant would see unmasked (ids only, so
-    /// that an export can be refused before any name is read for it).
+    /// Which of `ids` are protected records this grant would see unmasked. Only their ids
+    /// leave the store, so that an export can be refused before anything of the records
+    /// is handed out (and audited) for it.
     pub async fn protected_shown(
         &self,
         grant: &Grant<ReadRegister>,
         ids: &[i64],
     ) -> Result<std::collections::HashSet<i64>, Error> {
-        let mut shown = std::collections::HashSet::new();
-        for &id in ids {
-            match self.person(grant, id).await {
-                Ok(p) if p.protected() && !p.masked => {
-                    shown.insert(id);
-                }
-                Ok(_) | Err(Error::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(shown)
+        Ok(self
+            .persons_by_id(grant, ids)
+            .await?
+            .into_values()
+            .filter(|p| p.protected() && !p.masked)
+            .map(|p| p.id)
+            .collect())
     }
 
     /// Searches the grant's register for `purpose` and audits every hit shown.

@@ -17,8 +17,9 @@ pub struct Import {
     #[command(flatten)]
     db: super::Db,
     /// Import as the user of this API token (an operator or admin of the party whose
-    /// register receives the people); or set HOMEWARD_TOKEN.
-    #[arg(long, env = "HOMEWARD_TOKEN", hide_env_values = true)]
+    /// register receives the people). Only given here, never taken from HOMEWARD_TOKEN, so
+    /// that a token left in the environment cannot send a `--party` import elsewhere.
+    #[arg(long, conflicts_with = "party")]
     token: Option<String>,
     /// Without a token: the party importing the list, as a local act of whoever holds the
     /// store (recorded as such in the list's event).
@@ -84,9 +85,7 @@ pub async fn run(args: Import) -> anyhow::Result<()> {
         overrides,
     };
     let actor = match &args.token {
-        Some(token) => Some(app.actor_by_token(token).await.map_err(|_| {
-            anyhow::anyhow!("the token is not known to this store (or was revoked); create one with `homeward token create`")
-        })?),
+        Some(token) => Some(super::signed_in(&app, token).await?),
         None => None,
     };
     let acting = match (&actor, &args.party) {

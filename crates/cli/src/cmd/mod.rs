@@ -78,12 +78,23 @@ impl Context {
     /// The application over the store, and the token's user as the store knows them.
     pub async fn open(&self) -> anyhow::Result<(App, Actor)> {
         let app = self.db.app().await?;
-        let actor = app.actor_by_token(&self.token).await.map_err(|_| {
-            anyhow::anyhow!(
-                "the token is not known to this store (or was revoked); create one with `homeward token create`"
-            )
-        })?;
+        let actor = signed_in(&app, &self.token).await?;
         Ok((app, actor))
+    }
+}
+
+/// The user of `token`; an unknown or revoked token says what to do, any other failure
+/// (the store's) is passed on as it is.
+pub async fn signed_in(app: &App, token: &str) -> anyhow::Result<Actor> {
+    match app.actor_by_token(token).await {
+        Ok(actor) => Ok(actor),
+        Err(homeward_core::Error::Unauthenticated) => Err(anyhow::Error::new(
+            homeward_core::Error::Unauthenticated,
+        )
+        .context(
+            "the token is not known to this store (or was revoked); create one with `homeward token create`",
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 

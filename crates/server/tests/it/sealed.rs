@@ -140,6 +140,11 @@ async fn a_protected_record_leaves_in_no_export_unsealed() {
                     let status = resp.status();
                     let bytes = resp.bytes().await.unwrap();
                     if !status.is_success() {
+                        assert!(
+                            [StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN].contains(&status),
+                            "{} {route} as {role} in {format}: {status}",
+                            r.backend
+                        );
                         refused += 1;
                         continue;
                     }
