@@ -192,9 +192,35 @@ impl Store {
         Ok(hits)
     }
 
-    /// Fills the name keys of records written before the keys existed. Derived data, like
-    /// the folded name: no event, the record's content is unchanged.
+    /// Fills the name keys of records written before the keys existed, and computes every
+    /// record's keys again when the names crate's keys changed since the store last did
+    /// (`homeward_names::KEY_VERSION`), so that a record stays findable after a better
+    /// reading of names. Derived data, like the folded name: no event, the record's content
+    /// is unchanged.
     pub(crate) async fn backfill_name_keys(&self) -> Result<(), Error> {
+        const VERSION_KEY: &str = "name_key_version";
+        let version = homeward_names::KEY_VERSION.to_string();
+        if self.meta(VERSION_KEY).await?.as_deref() != Some(version.as_str()) {
+            let mut tx = self.begin().await?;
+            sqlx::query(
+                "UPDATE persons SET surname_key = NULL, given_key = NULL, patronymic_key = NULL",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(db("clearing name keys of an earlier version"))?;
+            sqlx::query("DELETE FROM store_meta WHERE key = $1")
+                .bind(VERSION_KEY)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("writing store metadata"))?;
+            sqlx::query("INSERT INTO store_meta (key, value) VALUES ($1, $2)")
+                .bind(VERSION_KEY)
+                .bind(&version)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("writing store metadata"))?;
+            tx.commit().await.map_err(db("clearing name keys"))?;
+        }
         let mut after = 0_i64;
         loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -1709,3 +1709,45 @@ async fn unusual_reading_is_flagged_for_the_auditors() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn name_keys_of_an_earlier_version_are_computed_again_when_the_store_opens() {
+    each_backend(
+        "name_keys_of_an_earlier_version_are_computed_again",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let ua = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+            store
+                .add_persons(&ua, &[pow("Максименко", "Оксана", Relation::Held)], T0)
+                .await
+                .unwrap();
+            // A store whose keys an older reading of names wrote: keys that no longer match.
+            sqlx::query("UPDATE persons SET surname_key = 'stale', given_key = 'stale'")
+                .execute(store.raw_pool_for_tests())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE store_meta SET value = '1' WHERE key = 'name_key_version'")
+                .execute(store.raw_pool_for_tests())
+                .await
+                .unwrap();
+            let read = Grant::<ReadRegister>::system("UA".parse().unwrap(), "test");
+            let query = SearchQuery {
+                text: "Oxana Maximenko".into(),
+                born: None,
+                limit: 5,
+            };
+            assert!(store.search(&read, &query).await.unwrap().is_empty());
+            store.close().await;
+            let store = Store::open(&t.location, OpenMode::MustExist).await.unwrap();
+            let hits = store.search(&read, &query).await.unwrap();
+            assert_eq!(
+                hits.len(),
+                1,
+                "found again by a spelling with x after the keys were recomputed"
+            );
+            store.close().await;
+        },
+    )
+    .await;
+}
