@@ -427,14 +427,10 @@ fn person_classes(p: &Person, classes: &mut BTreeSet<Class>) {
     }
 }
 
-/// One row of the request list.
-fn request_row(rng: &mut StdRng, p: &Person, id: &str) -> (Vec<String>, BTreeSet<Class>) {
-    let mut classes = BTreeSet::new();
-    let russian = rng.random_bool(0.04);
+/// Surname, given name and patronymic in Russian forms (the surname respelled) or in the
+/// Ukrainian ones.
+fn forms(p: &Person, russian: bool, rng: &mut StdRng) -> (String, String, String) {
     if russian {
-        classes.insert(Class::RequestInRussian);
-    }
-    let (mut surname, mut given, mut patronymic) = if russian {
         (
             russian_surname(p.surname(), rng),
             p.given_ru().to_owned(),
@@ -446,7 +442,17 @@ fn request_row(rng: &mut StdRng, p: &Person, id: &str) -> (Vec<String>, BTreeSet
             p.given_uk().to_owned(),
             p.patronymic_uk().to_owned(),
         )
-    };
+    }
+}
+
+/// One row of the request list.
+fn request_row(rng: &mut StdRng, p: &Person, id: &str) -> (Vec<String>, BTreeSet<Class>) {
+    let mut classes = BTreeSet::new();
+    let russian = rng.random_bool(0.04);
+    if russian {
+        classes.insert(Class::RequestInRussian);
+    }
+    let (mut surname, mut given, mut patronymic) = forms(p, russian, rng);
     typos(
         rng,
         &mut [&mut surname, &mut given],
@@ -535,19 +541,7 @@ fn holding_row(rng: &mut StdRng, p: &Person, id: &str) -> (Vec<String>, BTreeSet
         Spelling::UkrainianCyrillic | Spelling::Polish | Spelling::LegacyUkrainian => false,
         _ => rng.random_bool(0.5),
     };
-    let (mut surname, mut given, mut patronymic) = if russian {
-        (
-            russian_surname(p.surname(), rng),
-            p.given_ru().to_owned(),
-            p.patronymic_ru().to_owned(),
-        )
-    } else {
-        (
-            p.surname().to_owned(),
-            p.given_uk().to_owned(),
-            p.patronymic_uk().to_owned(),
-        )
-    };
+    let (mut surname, mut given, mut patronymic) = forms(p, russian, rng);
     // Latin documents seldom carry a patronymic; Cyrillic registers mostly do.
     let drop_patronymic = if spelling.latin() { 0.55 } else { 0.1 };
     let mut has_patronymic = !rng.random_bool(drop_patronymic);

@@ -90,8 +90,6 @@ pub struct Proposal {
     pub decision: Decision,
     /// The other right record of the same person, when the holder registered him twice.
     pub duplicate_of: Option<u32>,
-    /// The other left record of the same person, when the left list has him twice.
-    pub left_duplicate_of: Option<u32>,
     /// Why the pair lost, when it did.
     pub lost_to: Option<LostBecause>,
 }
@@ -146,17 +144,8 @@ fn odds(probability: f64) -> f64 {
 /// Two rows of one list, as the same person? (The holder's two registrations.) Likely by
 /// the model, and not differing in the given name: brothers and twins fit one record
 /// through what they share, and differ in exactly that.
-fn same_person(
-    model: &Model,
-    tf: &TermFrequencies,
-    a: &Person,
-    b: &Person,
-    at_least: Option<f64>,
-) -> bool {
+fn same_person(model: &Model, tf: &TermFrequencies, a: &Person, b: &Person) -> bool {
     let s = model.score(a, b, tf, 0, 0);
-    if at_least.is_some_and(|w| s.weight < w) {
-        return false;
-    }
     let given_differs = s.vector[1] as usize + 1 >= crate::compare::Field::Given.levels().len()
         && s.vector[1] != crate::compare::NULL;
     s.probability >= 0.5 && !given_differs
@@ -184,7 +173,6 @@ pub fn assign_scored(
         field_weights: s.field_weights,
         decision,
         duplicate_of: None,
-        left_duplicate_of: None,
         lost_to: None,
     };
     let decide = |p: f64| {
@@ -205,52 +193,44 @@ pub fn assign_scored(
         return Proposals { pairs };
     }
     // Double registrations: two right rows that are candidates of one left record and the
-    // same person as each other are one "holding" for the competition below; two left
-    // rows (a person requested twice) likewise one request.
-    // A request list is written by one party in one script: a person entered twice there
-    // is at least as alike to himself as to the holder's row (`strict`); the holder's two
-    // registrations may be in two scripts, and need only be likely the same man.
-    let twins =
-        |by: &dyn Fn(&Scored) -> (u32, u32), side: &[Person], strict: bool| -> HashMap<u32, u32> {
-            let mut grouped: HashMap<u32, Vec<usize>> = HashMap::new();
-            for (i, s) in scored.iter().enumerate() {
-                grouped.entry(by(s).0).or_default().push(i);
-            }
-            let mut twin: HashMap<u32, u32> = HashMap::new();
-            let mut keys: Vec<u32> = grouped.keys().copied().collect();
-            keys.sort_unstable();
-            for k in keys {
-                let Some(list) = grouped.get_mut(&k) else {
-                    continue;
-                };
-                list.sort_by(|&a, &b| scored[b].weight.total_cmp(&scored[a].weight));
-                if let [a, b, ..] = list.as_slice() {
-                    let (a, b) = (&scored[*a], &scored[*b]);
-                    let (x, y) = (by(a).1, by(b).1);
-                    if b.probability >= point.review
-                        && !twin.contains_key(&x)
-                        && !twin.contains_key(&y)
-                        && same_person(
-                            model,
-                            tf,
-                            &side[x as usize],
-                            &side[y as usize],
-                            strict.then_some(a.weight.min(b.weight)),
-                        )
-                    {
-                        twin.insert(x, y);
-                        twin.insert(y, x);
-                    }
+    // same person as each other are one "holding" for the competition below.
+    // The holder's two registrations may be in two scripts: they need only be likely the
+    // same man.
+    let twins = |by: &dyn Fn(&Scored) -> (u32, u32), side: &[Person]| -> HashMap<u32, u32> {
+        let mut grouped: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, s) in scored.iter().enumerate() {
+            grouped.entry(by(s).0).or_default().push(i);
+        }
+        let mut twin: HashMap<u32, u32> = HashMap::new();
+        let mut keys: Vec<u32> = grouped.keys().copied().collect();
+        keys.sort_unstable();
+        for k in keys {
+            let Some(list) = grouped.get_mut(&k) else {
+                continue;
+            };
+            list.sort_by(|&a, &b| scored[b].weight.total_cmp(&scored[a].weight));
+            if let [a, b, ..] = list.as_slice() {
+                let (a, b) = (&scored[*a], &scored[*b]);
+                let (x, y) = (by(a).1, by(b).1);
+                if b.probability >= point.review
+                    && !twin.contains_key(&x)
+                    && !twin.contains_key(&y)
+                    && same_person(model, tf, &side[x as usize], &side[y as usize])
+                {
+                    twin.insert(x, y);
+                    twin.insert(y, x);
                 }
             }
-            twin
-        };
-    let twin_row = twins(&|s: &Scored| (s.left, s.right), right, false);
-    let twin_request = twins(&|s: &Scored| (s.right, s.left), left, true);
-    // A holding: a right row, or the pair of rows of one person (named by the smaller);
-    // a request likewise.
+        }
+        twin
+    };
+    let twin_row = twins(&|s: &Scored| (s.left, s.right), right);
+    // A holding: a right row, or the pair of rows of one person (named by the smaller).
     let holding = |r: u32| twin_row.get(&r).map_or(r, |&o| o.min(r));
-    let request = |l: u32| twin_request.get(&l).map_or(l, |&o| o.min(l));
+    // A holding row goes to one requested person at most: two request rows are never
+    // joined, even when they look alike (a namesake is likelier than a double entry, and
+    // a double entry loses with its reason, for a reviewer).
+    let request = |l: u32| l;
     // Sum of the odds of every alternative on each side; a holding counts once per
     // request (its best row).
     let mut best: HashMap<(u32, u32), f64> = HashMap::new();
@@ -349,7 +329,6 @@ pub fn assign_scored(
         holding_to.entry(h).or_insert((s.left, p));
         let mut taken = proposal(s, p, decision);
         taken.duplicate_of = twin_row.get(&s.right).copied();
-        taken.left_duplicate_of = twin_request.get(&s.left).copied();
         pairs.push(taken);
     }
     sort(&mut pairs);

@@ -84,10 +84,7 @@ fn the_clerks_lists_are_linked_class_by_class() {
         .iter()
         .filter(|p| p.decision != Decision::Lost)
     {
-        assert!(
-            rows.insert(p.right) || p.duplicate_of.is_some() || p.left_duplicate_of.is_some(),
-            "{p:?}"
-        );
+        assert!(rows.insert(p.right), "{p:?}");
     }
     assert!(
         proposals
@@ -115,5 +112,8 @@ fn the_synth_lists_are_linked() {
         f.precision, f.recall, f.f1
     );
     assert!(f.precision >= 0.99, "precision {:.4}", f.precision);
-    assert!(f.recall >= 0.97, "recall {:.4}", f.recall);
+    // synth enters 2 % of its request list twice and counts both rows as matches of the
+    // one holding row; the assignment gives a holding row to one requested row only, so
+    // the second entry loses (with its reason) and recall stays below 0.98.
+    assert!(f.recall >= 0.96, "recall {:.4}", f.recall);
 }
