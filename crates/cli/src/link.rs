@@ -404,14 +404,10 @@ pub fn link(args: Link) -> anyhow::Result<()> {
         if p.decision == Decision::Lost && !args.explain {
             continue;
         }
-        // The holder's (or the list's) second registration of the same person.
+        // The holder's second registration of the same person.
         let duplicate = p
             .duplicate_of
             .map(|r| linked.right[r as usize].id.clone())
-            .or_else(|| {
-                p.left_duplicate_of
-                    .map(|l| linked.left[l as usize].id.clone())
-            })
             .unwrap_or_default();
         let mut row = vec![
             linked.left[p.left as usize].id.clone(),
