@@ -56,6 +56,11 @@ fn given_initial(p: &Person) -> Option<char> {
     p.given.as_ref()?.sound.chars().next()
 }
 
+/// The patronymic's first sound.
+fn patronymic_initial(p: &Person) -> Option<char> {
+    p.patronymic.as_ref()?.sound.chars().next()
+}
+
 /// Month and day of a full date (the year written wrong).
 fn month_day(p: &Person) -> Option<(u8, u8)> {
     let b = p.birth?;
@@ -131,11 +136,20 @@ pub fn rules() -> Vec<Rule> {
                 &"sgp",
             ]))
         }),
-        tight("surname sound + given initial + birth year", |p| {
-            Some(h(&[&sound(p)?, &given_initial(p)?, &p.birth?.year, &"siy"]))
+        // Initials come with the father's initial; a year written wrong keeps the day and
+        // month. Each with one more initial than it needs would have, so that at a million
+        // records their blocks stay small.
+        tight("surname sound + both initials + birth year", |p| {
+            Some(h(&[
+                &sound(p)?,
+                &given_initial(p)?,
+                &patronymic_initial(p)?,
+                &p.birth?.year,
+                &"siy",
+            ]))
         }),
-        tight("surname sound + birth day and month", |p| {
-            Some(h(&[&sound(p)?, &month_day(p)?, &"smd"]))
+        tight("surname sound + given initial + birth day and month", |p| {
+            Some(h(&[&sound(p)?, &given_initial(p)?, &month_day(p)?, &"smd"]))
         }),
         tight("service or document number", |p| {
             Some(h(&[&p.number.as_ref()?, &"n"]))
