@@ -188,10 +188,20 @@ pub struct RemainsView {
     pub commitment: homeward_store::CommitmentView,
     /// Its batches.
     pub batches: Vec<BatchView>,
-    /// Remains records received (at most 300).
+    /// Remains records received, the first [`RemainsView::SHOWN`] in id order.
     pub returned: Vec<homeward_store::Person>,
-    /// People identified as dead whose family is to be told or was told.
+    /// How many remains records were received in all.
+    pub returned_total: i64,
+    /// People identified as dead whose family is to be told (first) or was told, at most
+    /// [`RemainsView::SHOWN`].
     pub families: Vec<homeward_store::Person>,
+    /// How many families are to be told or were told, in all.
+    pub families_total: usize,
+}
+
+impl RemainsView {
+    /// How many rows of each table the view holds.
+    pub const SHOWN: usize = 300;
 }
 
 impl App {
@@ -201,32 +211,58 @@ impl App {
         use homeward_store::PersonFilter;
         let commitment = self.commitment(actor, commitment).await?;
         let batches = self.batches(actor, commitment.id).await?;
-        let (mut returned, mut families) = (Vec::new(), Vec::new());
+        let (mut returned, mut returned_total) = (Vec::new(), 0);
+        let (mut pending, mut told, mut families_total) = (Vec::new(), Vec::new(), 0);
         if let Ok(read) = grant::<ReadRegister>(actor) {
             let received = PersonFilter {
                 category: Some(Category::Remains),
                 status: Some(Status::Returned),
+                page: 1,
+                per_page: RemainsView::SHOWN as i64,
                 ..Default::default()
             };
-            returned = self.store.register(&read, &received).await?;
-            returned.truncate(300);
-            let deceased = PersonFilter {
+            let page = self.store.persons(&read, &received).await?;
+            (returned, returned_total) = (page.items, page.total);
+            // The dead are read a page at a time, so the view's memory does not grow with
+            // the register; the families still to be told come first.
+            let mut deceased = PersonFilter {
                 status: Some(Status::Deceased),
+                page: 1,
+                per_page: 500,
                 ..Default::default()
             };
-            families = self
-                .store
-                .register(&read, &deceased)
-                .await?
-                .into_iter()
-                .filter(|p| p.family_notification.is_some())
-                .collect();
+            loop {
+                let page = self.store.persons(&read, &deceased).await?;
+                let read_all = page.page * page.per_page >= page.total;
+                for p in page.items {
+                    let Some(state) = &p.family_notification else {
+                        continue;
+                    };
+                    families_total += 1;
+                    if state == "pending" {
+                        if pending.len() < RemainsView::SHOWN {
+                            pending.push(p);
+                        }
+                    } else if told.len() < RemainsView::SHOWN {
+                        told.push(p);
+                    }
+                }
+                if read_all {
+                    break;
+                }
+                deceased.page += 1;
+            }
         }
+        let mut families = pending;
+        let room = RemainsView::SHOWN.saturating_sub(families.len());
+        families.extend(told.into_iter().take(room));
         Ok(RemainsView {
             commitment,
             batches,
             returned,
+            returned_total,
             families,
+            families_total,
         })
     }
 }

@@ -43,12 +43,24 @@ pub struct PersonQuery {
 impl PersonQuery {
     /// The store filter this query asks for; an unknown category or status is an error.
     pub fn filter(&self) -> Result<PersonFilter, Error> {
+        let per_page = self.per_page.unwrap_or(50);
+        if !(1..=500).contains(&per_page) {
+            return Err(Error::invalid("per_page", "give a number from 1 to 500"));
+        }
+        let page = self.page.unwrap_or(1);
+        // A page whose first row lies past what a store can count would wrap round.
+        if page < 1 || (page - 1).checked_mul(per_page).is_none() {
+            return Err(Error::invalid(
+                "page",
+                format!("give a page from 1 to {}", i64::MAX / per_page),
+            ));
+        }
         Ok(PersonFilter {
             category: parse_choice(&self.category)?,
             status: parse_choice(&self.status)?,
             source_list: self.list,
-            page: self.page.unwrap_or(1),
-            per_page: self.per_page.unwrap_or(50),
+            page,
+            per_page,
         })
     }
 }
@@ -113,5 +125,32 @@ impl LinkQuery {
             person: self.person,
             duplicates: self.duplicates,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_past_what_can_be_counted_is_refused_not_wrapped() {
+        let asked = |page, per_page| PersonQuery {
+            page: Some(page),
+            per_page: Some(per_page),
+            ..Default::default()
+        };
+        let refused = asked(288_230_376_151_711_746, 50).filter().unwrap_err();
+        assert!(
+            matches!(&refused, Error::Invalid { field, reason } if field == "page" && reason.contains("184467440737095516")),
+            "{refused}"
+        );
+        assert!(
+            matches!(asked(0, 50).filter(), Err(Error::Invalid { field, .. }) if field == "page")
+        );
+        assert!(
+            matches!(asked(1, 501).filter(), Err(Error::Invalid { field, .. }) if field == "per_page")
+        );
+        let last = asked(i64::MAX / 500, 500).filter().unwrap();
+        assert_eq!((last.page, last.per_page), (i64::MAX / 500, 500));
     }
 }

@@ -78,6 +78,12 @@ impl App {
             .await
     }
 
+    /// Whether the actor may import a bundle at all: asked before an upload is read.
+    pub fn may_import_bundle(&self, actor: &Actor) -> Result<(), Error> {
+        grant::<WriteRegister>(actor)?;
+        grant::<ReadRegister>(actor).map(|_| ())
+    }
+
     /// Imports a bundle checked against the pinned keys: another party's list addressed to
     /// the actor's, or the party's own list back with a mediator's counter-signature.
     pub async fn import_bundle(
@@ -127,6 +133,8 @@ impl App {
 
     /// Pins another party's key (admins); the party's own key is registered instead.
     pub async fn pin_key(&self, actor: &Actor, key: &KeyToHold) -> Result<(), Error> {
+        // Access before the input's check, so a refusal does not depend on what was sent.
+        grant::<Administer>(actor)?;
         if key.party == actor.party {
             return Err(Error::invalid(
                 "party",

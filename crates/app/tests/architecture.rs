@@ -135,6 +135,51 @@ fn access_is_decided_only_in_the_use_case_crate() {
     );
 }
 
+#[test]
+fn only_the_use_case_crate_acts_as_the_tool_itself() {
+    // `Grant::system` is the grant of whoever holds the store, unchecked by any role: the
+    // local administrative acts (`Acting::Local`) make it, and nothing else outside core.
+    // The demo's seeding still writes its synthetic store as the tool itself (each grant
+    // named for the party it seeds); every other crate acts through the App.
+    let mut offenders = Vec::new();
+    for folder in crates().keys() {
+        if ["app", "core", "demo"].contains(&folder.as_str()) {
+            continue;
+        }
+        for file in sources(&root().join("crates").join(folder).join("src")) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            if text.contains(&["::", "system("].concat()) {
+                offenders.push(file.display().to_string());
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the tool's own grant made outside crates/app: {offenders:?}"
+    );
+}
+
+#[test]
+fn every_api_route_is_documented_by_the_route_itself() {
+    // Routes of the API are added only with utoipa-axum's `routes!`, which documents each
+    // from its `#[utoipa::path]`; a plain `.route(` would be routed and undocumented. The
+    // one exception is the document itself.
+    let api = root().join("crates/server/src/api");
+    let mut plain = Vec::new();
+    for file in sources(&api) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text
+            .lines()
+            .filter(|l| l.contains(&[".route", "("].concat()))
+        {
+            if !line.contains("/api/v1/openapi.json") {
+                plain.push(format!("{}: {}", file.display(), line.trim()));
+            }
+        }
+    }
+    assert!(plain.is_empty(), "API routes not documented: {plain:?}");
+}
+
 /// The packages `package` depends on, directly or not, as Cargo.lock records them.
 fn locked_closure(package: &str) -> BTreeSet<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();

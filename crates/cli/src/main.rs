@@ -106,7 +106,13 @@ fn main() -> std::process::ExitCode {
 fn exit_code(e: &anyhow::Error) -> u8 {
     use homeward_core::Error;
     match e.downcast_ref::<Error>() {
-        Some(Error::Invalid { .. } | Error::Denied(_) | Error::Unauthenticated) => 2,
+        Some(
+            Error::Invalid { .. }
+            | Error::TooLarge { .. }
+            | Error::Unsupported(_)
+            | Error::Denied(_)
+            | Error::Unauthenticated,
+        ) => 2,
         Some(Error::NotFound(_) | Error::Conflict(_)) => 3,
         Some(Error::Unavailable(_)) => 4,
         _ => 1,

@@ -890,6 +890,14 @@ fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
     assert!(proposed >= 35, "{report}");
     let queue = stdout(&homeward(&["review", "--db", &db, "--token", &reviewer]));
     assert_eq!(queue.lines().count() as i64, proposed);
+    // Each line shows both records, as written and romanised, and where the other is.
+    let fields: Vec<&str> = queue.lines().next().unwrap().split('\t').collect();
+    assert_eq!(fields.len(), 6, "{queue}");
+    assert!(
+        fields[2].ends_with(')') && fields[3].ends_with(')'),
+        "{queue}"
+    );
+    assert!(fields[4].contains("list 2"), "{queue}");
     let first = queue
         .lines()
         .next()

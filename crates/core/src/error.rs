@@ -22,6 +22,19 @@ pub enum Error {
         /// What is wrong and, where possible, what would be right.
         reason: String,
     },
+    /// What was sent is larger than the route or field accepts; the message gives the
+    /// limit.
+    #[error("{what} is larger than the {limit} accepted")]
+    TooLarge {
+        /// What was too large: the upload, the request body, a field.
+        what: String,
+        /// The limit, in words with its unit (\"64 MiB\").
+        limit: String,
+    },
+    /// What was sent is in a form this does not read (a body that is not JSON, a file
+    /// type no importer knows).
+    #[error("{0}")]
+    Unsupported(String),
     /// The change collides with what is already stored.
     #[error("{0}")]
     Conflict(String),

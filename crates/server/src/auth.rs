@@ -125,9 +125,27 @@ impl<T: DeserializeOwned> FromRequest<App> for Posted<T> {
             Some(caller) => caller.clone(),
             None => PageCaller::from_request_parts(&mut parts, app).await?,
         };
+        let is_form = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(Error::Unsupported(
+                "a page's form is sent as application/x-www-form-urlencoded".to_owned(),
+            )
+            .into());
+        }
         let bytes = axum::body::to_bytes(body, FORM_LIMIT)
             .await
-            .map_err(|e| Error::invalid("form", format!("the form could not be read: {e}")))?;
+            .map_err(|_| Error::TooLarge {
+                what: "the form".to_owned(),
+                limit: "2 MiB".to_owned(),
+            })?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| Error::invalid("form", e.to_string()))?;
         let csrf = fields

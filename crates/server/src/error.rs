@@ -16,6 +16,8 @@ pub(crate) fn status_of(e: &Error) -> StatusCode {
         Error::Denied(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Invalid { .. } => StatusCode::BAD_REQUEST,
+        Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Storage(_) | Error::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,

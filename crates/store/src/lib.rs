@@ -11,6 +11,7 @@
 
 mod bundles;
 mod cases;
+mod erasure;
 mod events;
 mod keys;
 mod links;
@@ -20,6 +21,7 @@ mod parties;
 mod persons;
 mod plans;
 mod protection;
+mod reads;
 mod remains;
 mod search;
 mod talks;
@@ -29,6 +31,7 @@ pub mod testkit;
 
 pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
+pub use erasure::ErasureView;
 pub use events::{LogReport, StoredEvent};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
@@ -39,7 +42,8 @@ pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};
 pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
-pub use protection::{ErasureView, MASKED_READ, ReadEntry, ReadFilter, ReadOf, RestrictionView};
+pub use protection::RestrictionView;
+pub use reads::{MASKED_READ, ReadEntry, ReadFilter, ReadOf};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};

@@ -1,7 +1,6 @@
 //! The party's administration: parties, users, tokens — local acts of whoever holds the store, recorded as such.
 
 use super::Db;
-use anyhow::bail;
 use clap::Subcommand;
 use homeward_app::{Acting, App, HashCost, hash_password};
 use homeward_core::access::Role;
@@ -110,7 +109,11 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
         .ok()
         .filter(|p| !p.is_empty());
     if password.as_deref().is_some_and(|p| p.chars().count() < 12) {
-        bail!("HOMEWARD_PASSWORD is shorter than 12 characters; choose a longer passphrase");
+        return Err(homeward_core::Error::invalid(
+            "HOMEWARD_PASSWORD",
+            "shorter than 12 characters; choose a longer passphrase",
+        )
+        .into());
     }
     let hash = password
         .as_deref()

@@ -28,10 +28,16 @@ pub struct Demo {
 pub async fn run(args: Demo) -> anyhow::Result<()> {
     let location: Location = args.db.parse()?;
     let Location::Sqlite(path) = &location else {
-        bail!("the demo runs on an embedded SQLite file; give --db a file path");
+        return Err(homeward_core::Error::invalid(
+            "--db",
+            "the demo runs on an embedded SQLite file; give --db a file path",
+        )
+        .into());
     };
     if !(0.001..=10.0).contains(&args.scale) {
-        bail!("--scale must be between 0.001 and 10");
+        return Err(
+            homeward_core::Error::invalid("--scale", "must be between 0.001 and 10").into(),
+        );
     }
     if path.exists() {
         if Store::peek_sqlite_meta(path, "purpose").await.as_deref() != Some("demo") {

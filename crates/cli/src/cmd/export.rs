@@ -1,7 +1,6 @@
 //! `homeward export`: a list, the register or the links, sealed like every export of personal data.
 
 use super::{Context, write_file};
-use anyhow::Context as _;
 use clap::Args;
 use homeward_app::query::PersonQuery;
 use homeward_app::{ExportRequest, ExportSource};
@@ -71,13 +70,15 @@ pub async fn run(args: Export) -> anyhow::Result<()> {
             domain: args.domain,
         },
     };
-    let passphrase =
-        match &args.passphrase_env {
-            Some(var) => Some(std::env::var(var).with_context(|| {
-                format!("--passphrase-env {var}: the variable {var} is not set")
-            })?),
-            None => None,
-        };
+    let passphrase = match &args.passphrase_env {
+        Some(var) => Some(std::env::var(var).map_err(|_| {
+            homeward_core::Error::invalid(
+                "--passphrase-env",
+                format!("the variable {var} is not set"),
+            )
+        })?),
+        None => None,
+    };
     let request = ExportRequest {
         source,
         format: Some(args.format),

@@ -67,9 +67,9 @@ pub async fn run(args: Import) -> anyhow::Result<()> {
         .map(|m| {
             parse_mapping(m)
                 .map(|(_, role, column)| (role, column))
-                .map_err(|e| anyhow::anyhow!("--map {e}"))
+                .map_err(|e| homeward_core::Error::invalid("--map", e))
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     let bytes = read_file(&args.file)?;
     let app = args.db.app().await?;
     let file_name = args.file.file_name().map_or_else(
@@ -95,7 +95,11 @@ pub async fn run(args: Import) -> anyhow::Result<()> {
             purpose: "cli",
         },
         (None, None) => {
-            anyhow::bail!("say who imports the list: --token, or --party for a local import")
+            return Err(homeward_core::Error::invalid(
+                "--token",
+                "say who imports the list: --token, or --party for a local import",
+            )
+            .into());
         }
     };
     let report = app

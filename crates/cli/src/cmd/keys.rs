@@ -32,8 +32,13 @@ pub fn create(path: &Path) -> anyhow::Result<PartyKey> {
 
 /// Reads the key from `path`, or from the environment when no path is given.
 pub fn load(path: Option<&Path>) -> anyhow::Result<PartyKey> {
-    load_if_given(path)?
-        .with_context(|| format!("give --key FILE or set {KEY_ENV} to the key's text"))
+    load_if_given(path)?.ok_or_else(|| {
+        homeward_core::Error::invalid(
+            "--key",
+            format!("give --key FILE or set {KEY_ENV} to the key's text"),
+        )
+        .into()
+    })
 }
 
 /// Reads the key from `path`, or from the environment when no path is given; none when

@@ -88,17 +88,18 @@ pub async fn review(args: Review) -> anyhow::Result<()> {
     };
     let links = app.links(&actor, &query).await?;
     let sides = app.link_sides(&actor, &links, "review").await?;
+    // One link a line, tab-separated: id, probability, the register record (as written,
+    // romanised), the other record (as written, romanised, where it is), the evidence.
     for (l, s) in links.iter().zip(&sides) {
-        let other = match (l.other_person, l.other_list, l.other_row) {
-            (Some(p), _, _) => format!("register record {p}"),
-            (None, Some(list), Some(row)) => format!("list {list} row {row}"),
-            _ => String::new(),
-        };
         out!(
-            "{}\t{:.3}\t{}\t{other}\t{}",
+            "{}\t{:.3}\t{} ({})\t{} ({})\t{}\t{}",
             l.id,
             l.probability,
             s.person,
+            s.person_latin,
+            s.other,
+            s.other_latin,
+            s.other_place,
             l.evidence
         );
     }

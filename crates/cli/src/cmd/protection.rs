@@ -305,9 +305,13 @@ pub async fn erase(args: EraseArgs) -> anyhow::Result<()> {
             person,
             reason,
         },
-        _ => anyhow::bail!(
-            "say what to erase: homeward erase --person ID --reason … --token T (or erase confirm ID, erase list)"
-        ),
+        _ => {
+            return Err(homeward_core::Error::invalid(
+                "erase",
+                "say what to erase: homeward erase --person ID --reason … --token T (or erase confirm ID, erase list)",
+            )
+            .into());
+        }
     };
     match command {
         EraseCommand::Request {

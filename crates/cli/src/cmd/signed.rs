@@ -1,6 +1,7 @@
 //! The signed record: keys, signed lists, row proofs, bundles and checkpoints.
 
 use super::{Context, keys, print_json, read_file, write_file};
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use homeward_app::signed::KeyToHold;
 use homeward_ledger::bundle::Bundle;
@@ -149,7 +150,9 @@ pub enum KeyCommand {
 
 /// Reads a bundle file.
 fn read_bundle(file: &std::path::Path) -> anyhow::Result<Bundle> {
-    Bundle::from_file(&read_file(file)?).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+    Bundle::from_file(&read_file(file)?).map_err(|e| {
+        homeward_core::Error::invalid(file.display().to_string(), e.to_string()).into()
+    })
 }
 
 /// Runs `homeward key create|show|register|rotate|pin|list`.
@@ -259,7 +262,7 @@ pub async fn bundle(command: BundleCommand) -> anyhow::Result<()> {
             let imported = app
                 .import_bundle(&actor, &bundle)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                .with_context(|| file.display().to_string())?;
             out!(
                 "list {}: {} rows of {}'s list {} imported, verified against its pinned key",
                 imported.list,
@@ -282,7 +285,7 @@ pub async fn bundle(command: BundleCommand) -> anyhow::Result<()> {
                 .with_key(key)
                 .countersign(&actor, &bundle)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}; not counter-signed", file.display()))?;
+                .with_context(|| format!("{}: not counter-signed", file.display()))?;
             write_file(&out, &signed.to_file().map_err(anyhow::Error::msg)?)?;
             out!(
                 "{}'s list {} counter-signed by {} ({public})",

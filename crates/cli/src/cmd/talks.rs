@@ -1,7 +1,6 @@
 //! Talks rounds and commitments: read, recorded and changed.
 
 use super::{Context, print_json};
-use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use homeward_app::{CommitmentChange, CommitmentInput};
 
@@ -50,8 +49,11 @@ impl RoundArgs {
             .delegations
             .iter()
             .map(|d| {
-                let (party, head) = d.split_once(':').with_context(|| {
-                    format!("--delegation {d:?}: write PARTY:head of delegation")
+                let (party, head) = d.split_once(':').ok_or_else(|| {
+                    homeward_core::Error::invalid(
+                        "--delegation",
+                        format!("{d:?}: write PARTY:head of delegation"),
+                    )
                 })?;
                 Ok(homeward_core::talks::Delegation {
                     party: party.trim().parse()?,
@@ -158,7 +160,8 @@ pub async fn round(command: RoundCommand) -> anyhow::Result<()> {
 }
 
 fn terms(text: &str) -> anyhow::Result<homeward_core::talks::Terms> {
-    serde_json::from_str(text).map_err(|e| anyhow::anyhow!("--terms: {e}"))
+    serde_json::from_str(text)
+        .map_err(|e| homeward_core::Error::invalid("--terms", e.to_string()).into())
 }
 
 /// Runs `homeward commitment add|edit`.
@@ -173,7 +176,11 @@ pub async fn commitment(command: CommitmentCommand) -> anyhow::Result<()> {
         } => {
             let (app, actor) = ctx.open().await?;
             let [a, b] = sides.as_slice() else {
-                anyhow::bail!("--sides takes two party codes, e.g. UA,RU");
+                return Err(homeward_core::Error::invalid(
+                    "--sides",
+                    "takes two party codes, e.g. UA,RU",
+                )
+                .into());
             };
             let input = CommitmentInput {
                 title,

@@ -1,5 +1,6 @@
 //! Children's cases, truces, and remains handed over in batches and identified.
 
+use super::input::Sent;
 use super::{Created, Opened};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
@@ -42,7 +43,7 @@ async fn open_child_cases(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(commitment): Path<i64>,
-    Json(body): Json<OpenCases>,
+    Sent(body): Sent<OpenCases>,
 ) -> Result<Json<Opened>, ApiError> {
     Ok(Json(Opened {
         opened: app.open_child_cases(&actor, commitment, &body).await?,
@@ -57,7 +58,7 @@ async fn step_child_case(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(person): Path<i64>,
-    Json(body): Json<CaseStep>,
+    Sent(body): Sent<CaseStep>,
 ) -> Result<StatusCode, ApiError> {
     app.step_child_case(&actor, person, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -95,7 +96,7 @@ async fn record_batch(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(commitment): Path<i64>,
-    Json(body): Json<BatchInput>,
+    Sent(body): Sent<BatchInput>,
 ) -> Result<Json<Created>, ApiError> {
     Ok(Json(Created {
         id: app.record_batch(&actor, commitment, &body).await?,
@@ -111,7 +112,7 @@ async fn receive_batch(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(batch): Path<i64>,
-    Json(body): Json<Receipt>,
+    Sent(body): Sent<Receipt>,
 ) -> Result<Json<Opened>, ApiError> {
     Ok(Json(Opened {
         opened: app.receive_batch(&actor, batch, &body).await?,
@@ -127,7 +128,7 @@ async fn identify_remains(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(person): Path<i64>,
-    Json(body): Json<IdentificationStep>,
+    Sent(body): Sent<IdentificationStep>,
 ) -> Result<StatusCode, ApiError> {
     app.identify_remains(&actor, person, &body).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -2,11 +2,12 @@
 //! inside the register, and the links' export.
 
 use super::download;
-use super::register::ExportQuery;
+use super::input::{Asked, Sent};
+use super::register::{ExportQuery, LinksExportFilter};
 use crate::auth::ApiCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use homeward_app::App;
@@ -30,11 +31,12 @@ pub(super) fn routes() -> OpenApiRouter<App> {
 /// Runs the linkage engine between a request list and a holding list and proposes links.
 #[utoipa::path(post, path = "/api/v1/reconcile", request_body = ReconcileInput, responses(
     (status = 200, body = ReconcileReport, description = "what was compared and proposed, and who was left out and why"),
+    (status = 404, body = ErrorBody, description = "a list of the input is not one the caller's party holds"),
 ))]
 async fn reconcile(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(input): Json<ReconcileInput>,
+    Sent(input): Sent<ReconcileInput>,
 ) -> Result<Json<ReconcileReport>, ApiError> {
     Ok(Json(app.reconcile(&actor, &input).await?))
 }
@@ -46,7 +48,7 @@ async fn reconcile(
 async fn links(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<LinkQuery>,
+    Asked(q): Asked<LinkQuery>,
 ) -> Result<Json<Vec<LinkView>>, ApiError> {
     Ok(Json(app.links(&actor, &q).await?))
 }
@@ -59,7 +61,7 @@ async fn decide(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(link): Path<i64>,
-    Json(input): Json<DecisionInput>,
+    Sent(input): Sent<DecisionInput>,
 ) -> Result<Json<DecisionOutcome>, ApiError> {
     Ok(Json(app.decide_link(&actor, link, &input).await?))
 }
@@ -72,7 +74,7 @@ async fn decide(
 async fn duplicates(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(input): Json<DuplicatesInput>,
+    Sent(input): Sent<DuplicatesInput>,
 ) -> Result<Json<DuplicatesReport>, ApiError> {
     Ok(Json(app.find_duplicates(&actor, &input).await?))
 }
@@ -80,15 +82,16 @@ async fn duplicates(
 /// The caller's party's links with both records as written and romanised, who decided and
 /// when, in the format asked for; sealed like every export of personal data. The export
 /// is an event.
-#[utoipa::path(get, path = "/api/v1/links/export", params(ExportQuery), responses(
+#[utoipa::path(get, path = "/api/v1/links/export", params(ExportQuery, LinksExportFilter), responses(
     (status = 200, content_type = "text/csv", body = String, description = "the export, as a download"),
 ))]
 async fn links_export(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<ExportQuery>,
+    Asked(q): Asked<ExportQuery>,
+    Asked(filter): Asked<LinksExportFilter>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let request = q.request(q.links(), super::passphrase(&headers));
+    let request = q.request(filter.source(), super::passphrase(&headers));
     Ok(download(app.export(&actor, &request).await?))
 }

@@ -1,5 +1,6 @@
 //! The event log for its auditors, and the check of a proof or bundle.
 
+use super::input::Sent;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use axum::Json;
@@ -71,7 +72,7 @@ async fn checkpoint(
 async fn verify_proof(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(body): Json<ProofCheck>,
+    Sent(body): Sent<ProofCheck>,
 ) -> Result<Json<ProofResult>, ApiError> {
     Ok(Json(app.verify_proof(&actor, body)?))
 }

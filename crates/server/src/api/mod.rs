@@ -4,6 +4,7 @@
 //! from the routes.
 
 mod cases;
+mod input;
 mod links;
 mod log;
 mod protection;
@@ -11,7 +12,7 @@ mod register;
 mod signed;
 mod talks;
 
-pub(crate) use register::{ExportQuery, read_upload};
+pub(crate) use register::{ExportQuery, LinksExportFilter, RegisterExportFilter, read_upload};
 
 use crate::auth::ApiCaller;
 use crate::error::ErrorBody;
@@ -97,6 +98,10 @@ impl ErrorResponses {
         ("500", "the server failed; its log has the details"),
         ("503", "something the request needs is not available now"),
     ];
+    const TOO_LARGE: &'static str =
+        "the body is larger than the route accepts; the message gives the limit";
+    const UNSUPPORTED: &'static str =
+        "the body is not in the form the route reads (JSON, or a multipart upload)";
     const NOT_FOUND: &'static str =
         "nothing the caller's party may see has that id (another party's data is not found)";
 }
@@ -124,6 +129,10 @@ impl Modify for ErrorResponses {
                 let mut shared: Vec<(&str, &str)> = Self::SHARED.to_vec();
                 if path.contains('{') {
                     shared.push(("404", Self::NOT_FOUND));
+                }
+                if op.request_body.is_some() {
+                    shared.push(("413", Self::TOO_LARGE));
+                    shared.push(("415", Self::UNSUPPORTED));
                 }
                 for (status, description) in shared {
                     responses

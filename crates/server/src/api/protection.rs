@@ -1,10 +1,11 @@
 //! Protecting the people in the register: protection marks, consent, restricted statuses,
 //! erasure, retention, and the auditors' view of every read.
 
+use super::input::{Asked, Sent};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use homeward_app::App;
 use homeward_app::protection::{
@@ -38,7 +39,7 @@ async fn mark(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-    Json(body): Json<ProtectionMark>,
+    Sent(body): Sent<ProtectionMark>,
 ) -> Result<StatusCode, ApiError> {
     app.mark_protected(&actor, id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -52,7 +53,7 @@ async fn consent(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-    Json(body): Json<ConsentInput>,
+    Sent(body): Sent<ConsentInput>,
 ) -> Result<StatusCode, ApiError> {
     app.set_consent(&actor, id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -78,7 +79,7 @@ async fn propose(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-    Json(body): Json<RestrictionInput>,
+    Sent(body): Sent<RestrictionInput>,
 ) -> Result<Json<i64>, ApiError> {
     Ok(Json(app.propose_restriction(&actor, id, &body).await?))
 }
@@ -117,7 +118,7 @@ async fn release(
 async fn reads(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<ReadQuery>,
+    Asked(q): Asked<ReadQuery>,
 ) -> Result<Json<Vec<ReadEntry>>, ApiError> {
     Ok(Json(app.reads(&actor, &q).await?))
 }
@@ -129,7 +130,7 @@ async fn reads(
 async fn flags(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<ReadQuery>,
+    Asked(q): Asked<ReadQuery>,
 ) -> Result<Json<Vec<ReadFlag>>, ApiError> {
     Ok(Json(app.read_flags(&actor, q.since.unwrap_or(0)).await?))
 }
@@ -142,7 +143,7 @@ async fn request_erasure(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-    Json(body): Json<ErasureInput>,
+    Sent(body): Sent<ErasureInput>,
 ) -> Result<Json<i64>, ApiError> {
     Ok(Json(app.request_erasure(&actor, id, &body).await?))
 }
@@ -191,7 +192,7 @@ async fn retention(
 async fn set_retention(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(body): Json<RetentionInput>,
+    Sent(body): Sent<RetentionInput>,
 ) -> Result<StatusCode, ApiError> {
     app.set_retention(&actor, &body).await?;
     Ok(StatusCode::NO_CONTENT)

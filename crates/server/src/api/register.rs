@@ -1,11 +1,12 @@
 //! The register and its lists: pages of records, one record, search, the lists held, their
 //! rows, uploads, and exports of a list or of the register.
 
-use super::{UPLOAD_LIMIT, download, passphrase};
+use super::input::Asked;
+use super::{UPLOAD_LIMIT, download, input, passphrase};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use homeward_app::lists::{ImportReport, ImportRequest};
@@ -38,7 +39,7 @@ pub(super) fn routes() -> OpenApiRouter<App> {
 async fn persons(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<PersonQuery>,
+    Asked(q): Asked<PersonQuery>,
 ) -> Result<Json<PersonPage>, ApiError> {
     Ok(Json(app.persons(&actor, &q).await?))
 }
@@ -52,7 +53,7 @@ async fn person(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-    Query(q): Query<PurposeQuery>,
+    Asked(q): Asked<PurposeQuery>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(app.person(&actor, id, q.purpose.as_deref()).await?))
 }
@@ -64,7 +65,7 @@ async fn person(
 async fn search(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(params): Query<SearchParams>,
+    Asked(params): Asked<SearchParams>,
 ) -> Result<Json<Vec<SearchHit>>, ApiError> {
     Ok(Json(app.search(&actor, &params).await?))
 }
@@ -115,7 +116,16 @@ pub(crate) struct Upload {
 
 /// Reads an upload's fields; shared by the API and the upload page.
 pub(crate) async fn read_upload(mut multipart: axum::extract::Multipart) -> Result<Upload, Error> {
-    let bad = |e: axum::extract::multipart::MultipartError| Error::invalid("upload", e.to_string());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge {
+                what: "the upload".to_owned(),
+                limit: input::in_words(UPLOAD_LIMIT),
+            }
+        } else {
+            Error::invalid("upload", e.body_text())
+        }
+    };
     let mut file = None;
     let mut fields: Vec<(String, String)> = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
@@ -136,8 +146,10 @@ pub(crate) async fn read_upload(mut multipart: axum::extract::Multipart) -> Resu
     let (file_name, bytes) =
         file.ok_or_else(|| Error::invalid("file", "the upload holds no file"))?;
     let mut overrides = Vec::new();
-    for m in value("map")
-        .lines()
+    // A mapping may come as one field of lines or as one field per column; all count.
+    let mappings = fields.iter().filter(|(k, _)| k == "map");
+    for m in mappings
+        .flat_map(|(_, v)| v.lines())
         .map(str::trim)
         .filter(|m| !m.is_empty())
     {
@@ -212,7 +224,7 @@ async fn list_rows(
     Ok(Json(app.list_rows(&actor, list).await?))
 }
 
-/// How an export is asked for.
+/// How an export is asked for, whatever it exports.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub(crate) struct ExportQuery {
     /// csv (default), xlsx, json, pfif (register only) or print (a page to sign, with the
@@ -222,18 +234,6 @@ pub(crate) struct ExportQuery {
     pub recipient: Option<String>,
     /// true: an admin allows this one export to show protected records unencrypted.
     pub allow_unprotected: Option<bool>,
-    /// Register: only this category.
-    pub category: Option<String>,
-    /// Register: only this status.
-    pub status: Option<String>,
-    /// Register: only records imported from this list.
-    pub list: Option<i64>,
-    /// Register, PFIF: the domain that names this register in record ids.
-    pub domain: Option<String>,
-    /// Links: candidate, confirmed or rejected; all when absent.
-    pub decision: Option<String>,
-    /// Links: true, only duplicates inside the register; false, only links to list rows.
-    pub duplicates: Option<bool>,
 }
 
 impl ExportQuery {
@@ -251,25 +251,51 @@ impl ExportQuery {
             allow_unprotected: self.allow_unprotected.unwrap_or(false),
         }
     }
+}
 
-    /// The register's filter.
-    pub(crate) fn register(&self) -> ExportSource {
+/// Which records of the register an export holds.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub(crate) struct RegisterExportFilter {
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only records imported from this list.
+    pub list: Option<i64>,
+    /// PFIF: the domain that names this register in record ids.
+    pub domain: Option<String>,
+}
+
+impl RegisterExportFilter {
+    /// The register, filtered.
+    pub(crate) fn source(self) -> ExportSource {
         ExportSource::Register {
             filter: PersonQuery {
-                category: self.category.clone(),
-                status: self.status.clone(),
+                category: self.category,
+                status: self.status,
                 list: self.list,
                 page: None,
                 per_page: None,
             },
-            domain: self.domain.clone(),
+            domain: self.domain,
         }
     }
+}
 
+/// Which links an export holds.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub(crate) struct LinksExportFilter {
+    /// candidate, confirmed or rejected; all when absent.
+    pub decision: Option<String>,
+    /// true, only duplicates inside the register; false, only links to list rows.
+    pub duplicates: Option<bool>,
+}
+
+impl LinksExportFilter {
     /// The links asked for.
-    pub(crate) fn links(&self) -> ExportSource {
+    pub(crate) fn source(self) -> ExportSource {
         ExportSource::Links {
-            decision: self.decision.clone(),
+            decision: self.decision,
             duplicates: self.duplicates,
         }
     }
@@ -286,7 +312,7 @@ async fn list_export(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(list): Path<i64>,
-    Query(q): Query<ExportQuery>,
+    Asked(q): Asked<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let request = q.request(ExportSource::List(list), passphrase(&headers));
@@ -295,15 +321,16 @@ async fn list_export(
 
 /// The caller's register, filtered, in the format asked for (PFIF too), sealed like a
 /// list's export. The export is an event.
-#[utoipa::path(get, path = "/api/v1/register/export", params(ExportQuery), responses(
+#[utoipa::path(get, path = "/api/v1/register/export", params(ExportQuery, RegisterExportFilter), responses(
     (status = 200, content_type = "text/csv", body = String, description = "the export, as a download"),
 ))]
 async fn register_export(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<ExportQuery>,
+    Asked(q): Asked<ExportQuery>,
+    Asked(filter): Asked<RegisterExportFilter>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let request = q.request(q.register(), passphrase(&headers));
+    let request = q.request(filter.source(), passphrase(&headers));
     Ok(download(app.export(&actor, &request).await?))
 }

@@ -2,6 +2,7 @@
 //! a mediator's counter-signature, and the keys a party holds.
 
 use super::BUNDLE_LIMIT;
+use super::input::{Sent, Unread};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -13,16 +14,15 @@ use homeward_ledger::bundle::Bundle;
 use homeward_store::{Countersignature, KeyView, SignedListRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<App> {
-    let limit = || axum::extract::DefaultBodyLimit::max(BUNDLE_LIMIT);
     OpenApiRouter::new()
         .routes(routes!(signed_list, sign_list))
         .routes(routes!(export_bundle))
-        .routes(routes!(countersignatures, import_bundle).layer(limit()))
-        .routes(routes!(countersign).layer(limit()))
+        .routes(routes!(countersignatures, import_bundle))
+        .routes(routes!(countersign))
         .routes(routes!(keys, hold_key))
 }
 
@@ -100,8 +100,10 @@ async fn export_bundle(
 async fn import_bundle(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(body): Json<BundleDocument>,
+    body: Unread,
 ) -> Result<Json<BundleImported>, ApiError> {
+    app.may_import_bundle(&actor)?;
+    let body: BundleDocument = body.read(BUNDLE_LIMIT).await?;
     Ok(Json(app.import_bundle(&actor, &body.parse()?).await?))
 }
 
@@ -127,8 +129,10 @@ async fn countersignatures(
 async fn countersign(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(body): Json<BundleDocument>,
+    body: Unread,
 ) -> Result<Json<BundleDocument>, ApiError> {
+    app.may_countersign(&actor)?;
+    let body: BundleDocument = body.read(BUNDLE_LIMIT).await?;
     let signed = app.countersign(&actor, &body.parse()?).await?;
     Ok(Json(BundleDocument::of(&signed)?))
 }
@@ -148,11 +152,12 @@ async fn keys(
 #[utoipa::path(post, path = "/api/v1/keys", request_body = KeyToHold, responses(
     (status = 200, body = Vec<KeyView>, description = "the keys now held"),
     (status = 400, body = ErrorBody, description = "not an Ed25519 public key"),
+    (status = 404, body = ErrorBody, description = "no party of that code"),
 ))]
 async fn hold_key(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(body): Json<KeyToHold>,
+    Sent(body): Sent<KeyToHold>,
 ) -> Result<Json<Vec<KeyView>>, ApiError> {
     app.hold_key(&actor, &body).await?;
     Ok(Json(app.keys(&actor).await?))

@@ -2,6 +2,7 @@
 //! and changed by negotiators; and the exchange plans that carry the commitments out.
 
 use super::Created;
+use super::input::Sent;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -45,7 +46,7 @@ async fn rounds(
 async fn add_round(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
-    Json(body): Json<NewRound>,
+    Sent(body): Sent<NewRound>,
 ) -> Result<Json<Created>, ApiError> {
     Ok(Json(Created {
         id: app.add_round(&actor, &body).await?,
@@ -72,7 +73,7 @@ async fn update_round(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(round): Path<i64>,
-    Json(body): Json<NewRound>,
+    Sent(body): Sent<NewRound>,
 ) -> Result<StatusCode, ApiError> {
     app.update_round(&actor, round, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -99,7 +100,7 @@ async fn add_commitment(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(round): Path<i64>,
-    Json(body): Json<CommitmentInput>,
+    Sent(body): Sent<CommitmentInput>,
 ) -> Result<Json<Created>, ApiError> {
     Ok(Json(Created {
         id: app.add_commitment(&actor, round, &body).await?,
@@ -138,7 +139,7 @@ async fn update_commitment(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(commitment): Path<i64>,
-    Json(body): Json<CommitmentChange>,
+    Sent(body): Sent<CommitmentChange>,
 ) -> Result<StatusCode, ApiError> {
     app.update_commitment(&actor, commitment, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -169,7 +170,7 @@ async fn make_plan(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(commitment): Path<i64>,
-    Json(params): Json<PlanParams>,
+    Sent(params): Sent<PlanParams>,
 ) -> Result<Json<PlanReport>, ApiError> {
     Ok(Json(app.make_plan(&actor, commitment, &params).await?))
 }
@@ -184,7 +185,7 @@ async fn move_person(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(stage): Path<i64>,
-    Json(body): Json<MovementInput>,
+    Sent(body): Sent<MovementInput>,
 ) -> Result<StatusCode, ApiError> {
     app.move_person(&actor, stage, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -198,7 +199,7 @@ async fn note_parity(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(stage): Path<i64>,
-    Json(body): Json<ParityNote>,
+    Sent(body): Sent<ParityNote>,
 ) -> Result<StatusCode, ApiError> {
     app.note_parity(&actor, stage, &body).await?;
     Ok(StatusCode::NO_CONTENT)

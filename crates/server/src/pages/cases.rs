@@ -117,7 +117,9 @@ struct RemainsPage {
     summary: String,
     batches: Vec<BatchView>,
     returned: Vec<RemainsRow>,
+    returned_total: i64,
     families: Vec<FamilyRow>,
+    families_total: usize,
 }
 
 async fn remains_page(
@@ -141,6 +143,7 @@ async fn remains_page(
                 identification: word(&p.record.identification),
             })
             .collect(),
+        returned_total: view.returned_total,
         families: view
             .families
             .iter()
@@ -150,6 +153,7 @@ async fn remains_page(
                 state: p.family_notification.clone().unwrap_or_default(),
             })
             .collect(),
+        families_total: view.families_total,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use super::{Who, render};
 use crate::PageError;
-use crate::api::{ExportQuery, read_upload};
+use crate::api::{ExportQuery, LinksExportFilter, RegisterExportFilter, read_upload};
 use crate::api::{UPLOAD_LIMIT, download};
 use crate::auth::{PageCaller, Posted};
 use askama::Template;
@@ -146,8 +146,9 @@ async fn register_export(
     State(app): State<App>,
     caller: PageCaller,
     Query(q): Query<ExportQuery>,
+    Query(filter): Query<RegisterExportFilter>,
 ) -> Result<Response, PageError> {
-    let request = q.request(q.register(), None);
+    let request = q.request(filter.source(), None);
     Ok(download(app.export(&caller.actor, &request).await?))
 }
 
@@ -155,7 +156,8 @@ async fn links_export(
     State(app): State<App>,
     caller: PageCaller,
     Query(q): Query<ExportQuery>,
+    Query(filter): Query<LinksExportFilter>,
 ) -> Result<Response, PageError> {
-    let request = q.request(q.links(), None);
+    let request = q.request(filter.source(), None);
     Ok(download(app.export(&caller.actor, &request).await?))
 }

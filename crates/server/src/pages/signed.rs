@@ -181,7 +181,7 @@ async fn import(
     caller: PageCaller,
     multipart: Multipart,
 ) -> Result<Html<String>, PageError> {
-    app.may_import(&caller.actor)?;
+    app.may_import_bundle(&caller.actor)?;
     let (bundle, csrf) = read_bundle_upload(multipart).await?;
     caller.check_csrf(&csrf)?;
     let imported = app.import_bundle(&caller.actor, &bundle).await?;
