@@ -28,7 +28,7 @@ pub use identity::{HashCost, SESSION_TTL_MS, hash_password};
 pub use log::{
     EventView, LogVerification, ProofCheck, ProofResult, TreeHeads, check_document, check_proof,
 };
-pub use talks::{CommitmentChange, CommitmentInput};
+pub use talks::{AmendmentAnswerInput, CommitmentChange, CommitmentInput};
 
 use homeward_core::access::Actor;
 use homeward_ledger::keys::PartyKey;

@@ -1,12 +1,13 @@
 //! Talks rounds and the commitments made in them: read by every role that follows the
-//! talks, recorded and changed by negotiators. Fulfilment is computed by the store, never
-//! typed in.
+//! talks, recorded by negotiators; a commitment's terms change only by an amendment one
+//! side proposes and the other accepts. Fulfilment is computed by the store, never typed in.
 
 use crate::{App, Error, grant};
 use homeward_core::access::{Actor, ReadTalks, WriteTalks};
+use homeward_core::amendment::AmendmentAnswer;
 use homeward_core::party::PartyCode;
 use homeward_core::talks::Terms;
-use homeward_store::{CommitmentView, NewRound, RoundView};
+use homeward_store::{AmendmentView, CommitmentView, NewRound, RoundView};
 use serde::Deserialize;
 
 /// A commitment to record.
@@ -22,7 +23,7 @@ pub struct CommitmentInput {
     pub terms: Terms,
 }
 
-/// A commitment's new wording: its kind and sides stay.
+/// A commitment's proposed new wording: its kind and sides stay.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize)]
 pub struct CommitmentChange {
@@ -107,16 +108,49 @@ impl App {
             .await
     }
 
-    /// Changes a commitment's title and terms.
-    pub async fn update_commitment(
+    /// Proposes to change a commitment's title and terms (negotiators of a bound side);
+    /// the terms change only when the other side accepts. Returns the amendment's id.
+    pub async fn propose_amendment(
         &self,
         actor: &Actor,
-        id: i64,
+        commitment: i64,
         change: &CommitmentChange,
-    ) -> Result<(), Error> {
+    ) -> Result<i64, Error> {
         let grant = grant::<WriteTalks>(actor)?;
         self.store
-            .update_commitment(&grant, id, &change.title, &change.terms, self.now())
+            .propose_amendment(&grant, commitment, &change.title, &change.terms, self.now())
             .await
     }
+
+    /// Answers an amendment: the other side accepts or declines it, the proposing side
+    /// withdraws it (negotiators).
+    pub async fn answer_amendment(
+        &self,
+        actor: &Actor,
+        amendment: i64,
+        answer: AmendmentAnswer,
+    ) -> Result<AmendmentView, Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store
+            .answer_amendment(&grant, amendment, answer, self.now())
+            .await
+    }
+
+    /// The amendments of a commitment, newest first.
+    pub async fn amendments(
+        &self,
+        actor: &Actor,
+        commitment: i64,
+    ) -> Result<Vec<AmendmentView>, Error> {
+        let grant = grant::<ReadTalks>(actor)?;
+        self.store.amendments(&grant, commitment).await
+    }
+}
+
+/// An answer to an amendment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmendmentAnswerInput {
+    /// accept or decline (the other side), withdraw (the proposing side).
+    pub answer: AmendmentAnswer,
 }

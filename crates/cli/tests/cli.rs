@@ -1295,6 +1295,11 @@ fn rounds_and_commitments_are_recorded_from_the_command_line() {
     let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let neg = token_of(&stdout(&o), "UA", "negotiator");
+    let ru_neg = token_of(&stdout(&o), "RU", "negotiator");
+    let auditors = [
+        token_of(&stdout(&o), "UA", "auditor"),
+        token_of(&stdout(&o), "RU", "auditor"),
+    ];
     let o = homeward(&[
         "round",
         "add",
@@ -1373,21 +1378,104 @@ fn rounds_and_commitments_are_recorded_from_the_command_line() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let id = stdout(&o).trim().to_owned();
+    // One side proposes an amendment; the terms change only when the other accepts.
+    let amend = |token: &str, quantity: u32| {
+        homeward(&[
+            "commitment",
+            "amend",
+            "--db",
+            &db,
+            "--token",
+            token,
+            "--id",
+            &id,
+            "--title",
+            "Return of remains, amended (synthetic)",
+            "--terms",
+            &format!(r#"{{"kind":"remains_return","quantity_each_way":{quantity}}}"#),
+        ])
+    };
+    let o = amend(&ru_neg, 5);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let amendment = stdout(&o).trim().to_owned();
+    let shown = |token: &str| -> serde_json::Value {
+        serde_json::from_str(&stdout(&homeward(&[
+            "commitments",
+            "--db",
+            &db,
+            "--token",
+            token,
+        ])))
+        .unwrap()
+    };
+    let ours = |all: serde_json::Value| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"].as_i64() == id.parse().ok())
+            .unwrap()
+            .clone()
+    };
+    let c = ours(shown(&neg));
+    assert_eq!(
+        c["terms"]["quantity_each_way"], 3000,
+        "the agreed terms stay: {c}"
+    );
+    assert_eq!(c["amendment"]["terms"]["quantity_each_way"], 5, "{c}");
+    // A second proposal waits for the first; the proposer cannot accept its own.
+    assert_eq!(
+        amend(&neg, 7).status.code(),
+        Some(3),
+        "an amendment is open"
+    );
+    let answer = |token: &str, answer: &str| {
+        homeward(&[
+            "commitment",
+            "answer",
+            "--db",
+            &db,
+            "--token",
+            token,
+            "--amendment",
+            &amendment,
+            "--as",
+            answer,
+        ])
+    };
+    assert_one_line_error(&answer(&ru_neg, "accept"), "the other side answers it");
+    let o = answer(&neg, "decline");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("declined"), "{}", stdout(&o));
+    assert_eq!(ours(shown(&ru_neg))["terms"]["quantity_each_way"], 3000);
+    let o = amend(&ru_neg, 3500);
+    let amendment = stdout(&o).trim().to_owned();
     let o = homeward(&[
         "commitment",
-        "edit",
+        "answer",
         "--db",
         &db,
         "--token",
         &neg,
-        "--id",
-        &id,
-        "--title",
-        "Return of remains, 3,000 each way (synthetic)",
-        "--terms",
-        r#"{"kind":"remains_return","quantity_each_way":3000}"#,
+        "--amendment",
+        &amendment,
+        "--as",
+        "accept",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let c = ours(shown(&ru_neg));
+    assert_eq!(c["terms"]["quantity_each_way"], 3500, "{c}");
+    assert!(c["amendment"].is_null(), "{c}");
+    // Every step is in both sides' logs.
+    for token in &auditors {
+        let log = stdout(&homeward(&["events", "--db", &db, "--token", token]));
+        for kind in [
+            "commitment.amendment_proposed",
+            "commitment.amendment_declined",
+            "commitment.amendment_accepted",
+        ] {
+            assert!(log.contains(kind), "{kind} missing from the log:\n{log}");
+        }
+    }
     assert!(stdout(&homeward(&["verify", "--db", &db])).starts_with("ok: "));
 }
 

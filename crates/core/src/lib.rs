@@ -5,6 +5,7 @@
 //! This crate does no I/O and never reads the clock: time is always a parameter.
 
 pub mod access;
+pub mod amendment;
 pub mod cases;
 mod error;
 pub mod party;

@@ -9,6 +9,7 @@
 //! Every method that changes data takes a [`Grant`] from the access rule and writes its
 //! change and its event in one transaction: either both land or neither does.
 
+mod amendments;
 mod bundles;
 mod cases;
 mod erasure;
@@ -29,6 +30,7 @@ mod talks;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+pub use amendments::AmendmentView;
 pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use erasure::ErasureView;
@@ -50,6 +52,7 @@ pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 
 use homeward_core::Error;
 use homeward_core::access::{Command, Grant};
+use homeward_core::party::PartyCode;
 use homeward_ledger::EventDraft;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
@@ -280,6 +283,43 @@ impl Store {
 }
 
 /// Appends the event for a change and commits the change's transaction.
+/// Commits `tx` with one event of `kind` in the log of each of `parties` (the sides a
+/// change binds, and the round's mediator), so that no side's log misses a step another
+/// side took; each names the acting party in its payload.
+pub(crate) async fn commit_with_events<C: Command>(
+    mut tx: Transaction<'static, Any>,
+    grant: &Grant<C>,
+    kind: &str,
+    payload: serde_json::Value,
+    parties: &[PartyCode],
+    now_ms: i64,
+) -> Result<(), Error> {
+    let mut logs: Vec<&PartyCode> = Vec::new();
+    for party in std::iter::once(grant.party()).chain(parties) {
+        if !logs.contains(&party) {
+            logs.push(party);
+        }
+    }
+    for party in logs {
+        let mut payload = payload.clone();
+        if let Some(fields) = payload.as_object_mut() {
+            fields.insert("by_party".to_owned(), grant.party().as_str().into());
+        }
+        events::append(
+            &mut tx,
+            EventDraft {
+                at_ms: now_ms,
+                party: party.to_string(),
+                actor: grant.actor().to_owned(),
+                kind: kind.to_owned(),
+                payload,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(db("committing"))
+}
+
 pub(crate) async fn commit_with_event<C: Command>(
     mut tx: Transaction<'static, Any>,
     grant: &Grant<C>,

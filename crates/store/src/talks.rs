@@ -104,6 +104,9 @@ pub struct CommitmentView {
     pub terms: Terms,
     /// Where it stands, computed from the plans.
     pub fulfilment: Fulfilment,
+    /// An amendment one side proposed and the other has not answered: until it is
+    /// accepted, `terms` are the agreed ones.
+    pub amendment: Option<crate::AmendmentView>,
 }
 
 /// One person placed in an exchange stage.
@@ -306,61 +309,6 @@ impl Store {
         commit_with_event(tx, grant, "round.updated", payload, now_ms).await
     }
 
-    /// Changes a commitment's title and terms (its kind and sides stay); one event.
-    pub async fn update_commitment(
-        &self,
-        grant: &Grant<WriteTalks>,
-        commitment_id: i64,
-        title: &str,
-        terms: &Terms,
-        now_ms: i64,
-    ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.kind, c.side_a, c.side_b FROM commitments c JOIN rounds r ON r.id = c.round_id \
-             WHERE c.id = $2 AND {VISIBLE_ROUND}"
-        )))
-        .bind(grant.party().as_str())
-        .bind(commitment_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("reading the commitment"))?
-        .ok_or_else(|| Error::NotFound(format!("commitment {commitment_id}")))?;
-        let get = db("reading the commitment");
-        let kind: String = row.try_get("kind").map_err(&get)?;
-        if kind != terms.kind().as_str() {
-            return Err(Error::invalid(
-                "terms",
-                format!(
-                    "commitment {commitment_id} is a {kind}; record a new commitment instead of changing its kind"
-                ),
-            ));
-        }
-        let sides: [PartyCode; 2] = [
-            row.try_get::<String, _>("side_a").map_err(&get)?.parse()?,
-            row.try_get::<String, _>("side_b").map_err(&get)?.parse()?,
-        ];
-        terms.validate(&sides)?;
-        if title.trim().is_empty() {
-            return Err(Error::invalid("title", "a commitment needs a title"));
-        }
-        let terms_json =
-            serde_json::to_string(terms).map_err(|e| Error::invalid("terms", e.to_string()))?;
-        sqlx::query("UPDATE commitments SET title = $1, terms = $2 WHERE id = $3")
-            .bind(title.trim())
-            .bind(&terms_json)
-            .bind(commitment_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("changing the commitment"))?;
-        let payload = serde_json::json!({
-            "commitment": commitment_id,
-            "kind": kind,
-            "terms_sha256": homeward_ledger::sha256_hex(terms_json.as_bytes()),
-        });
-        commit_with_event(tx, grant, "commitment.updated", payload, now_ms).await
-    }
-
     /// The rounds the grant's party took part in or mediated, newest first.
     pub async fn rounds(&self, grant: &Grant<ReadTalks>) -> Result<Vec<RoundView>, Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -420,6 +368,7 @@ impl Store {
         .await
         .map_err(db("reading commitments"))?;
         let mut out = Vec::with_capacity(rows.len());
+        let mut open = self.open_amendments().await?;
         for row in rows {
             let get = db("reading a commitment");
             let id: i64 = row.try_get("id").map_err(&get)?;
@@ -463,6 +412,7 @@ impl Store {
                 fulfilment: fulfilment(&terms, &sides, &counts),
                 sides,
                 terms,
+                amendment: open.remove(&id),
             });
         }
         Ok(out)

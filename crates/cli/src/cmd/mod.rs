@@ -202,7 +202,8 @@ pub enum Command {
     /// Record or change a talks round (negotiators).
     #[command(subcommand)]
     Round(talks::RoundCommand),
-    /// Record or change a commitment of a round (negotiators); terms as JSON, `kind` first.
+    /// Record a commitment of a round, propose to amend one, or answer an amendment
+    /// (negotiators); terms as JSON, `kind` first.
     #[command(subcommand)]
     Commitment(talks::CommitmentCommand),
     /// Children's cases of a child-return commitment: open them from a children list,

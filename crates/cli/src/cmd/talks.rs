@@ -116,7 +116,9 @@ pub enum CommitmentCommand {
         terms: String,
     },
     /// Change a commitment's title and terms (its kind and sides stay).
-    Edit {
+    /// Propose to amend a commitment's title and terms; they change when the other side
+    /// accepts. Prints the amendment's id.
+    Amend {
         #[command(flatten)]
         ctx: Context,
         /// The commitment.
@@ -128,6 +130,25 @@ pub enum CommitmentCommand {
         /// The terms as JSON, of the same kind.
         #[arg(long)]
         terms: String,
+    },
+    /// Answer an amendment: accept or decline (the other side), withdraw (the proposer).
+    Answer {
+        #[command(flatten)]
+        ctx: Context,
+        /// The amendment.
+        #[arg(long)]
+        amendment: i64,
+        /// accept, decline or withdraw.
+        #[arg(long = "as")]
+        answer: String,
+    },
+    /// List a commitment's amendments, newest first, as JSON.
+    Amendments {
+        #[command(flatten)]
+        ctx: Context,
+        /// The commitment.
+        #[arg(long = "id")]
+        id: i64,
     },
 }
 
@@ -189,7 +210,7 @@ pub async fn commitment(command: CommitmentCommand) -> anyhow::Result<()> {
             };
             out!("{}", app.add_commitment(&actor, round, &input).await?);
         }
-        CommitmentCommand::Edit {
+        CommitmentCommand::Amend {
             ctx,
             id,
             title,
@@ -200,8 +221,26 @@ pub async fn commitment(command: CommitmentCommand) -> anyhow::Result<()> {
                 title,
                 terms: terms(&text)?,
             };
-            app.update_commitment(&actor, id, &change).await?;
-            out!("commitment {id} changed");
+            out!("{}", app.propose_amendment(&actor, id, &change).await?);
+        }
+        CommitmentCommand::Answer {
+            ctx,
+            amendment,
+            answer,
+        } => {
+            let (app, actor) = ctx.open().await?;
+            let answered = app
+                .answer_amendment(&actor, amendment, answer.parse()?)
+                .await?;
+            out!(
+                "amendment {amendment} of commitment {}: {}",
+                answered.commitment_id,
+                answered.state
+            );
+        }
+        CommitmentCommand::Amendments { ctx, id } => {
+            let (app, actor) = ctx.open().await?;
+            print_json(&app.amendments(&actor, id).await?)?;
         }
     }
     Ok(())

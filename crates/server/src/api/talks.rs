@@ -1,5 +1,6 @@
 //! Talks rounds and their commitments: read by every role that follows the talks, recorded
-//! and changed by negotiators; and the exchange plans that carry the commitments out.
+//! by negotiators, a commitment's terms amended only when both sides agree; and the
+//! exchange plans that carry the commitments out.
 
 use super::Created;
 use super::input::Sent;
@@ -9,9 +10,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use homeward_app::plans::{MovementInput, ParityNote, PlanParams, PlanReport};
-use homeward_app::{App, CommitmentChange, CommitmentInput};
+use homeward_app::{AmendmentAnswerInput, App, CommitmentChange, CommitmentInput};
 use homeward_core::talks::StageParity;
-use homeward_store::{CommitmentView, NewRound, PlanView, RoundView};
+use homeward_store::{AmendmentView, CommitmentView, NewRound, PlanView, RoundView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,7 +22,9 @@ pub(super) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(round, update_round))
         .routes(routes!(round_commitments, add_commitment))
         .routes(routes!(commitments))
-        .routes(routes!(commitment, update_commitment))
+        .routes(routes!(commitment))
+        .routes(routes!(amendments, propose_amendment))
+        .routes(routes!(answer_amendment))
         .routes(routes!(plan_view, make_plan))
         .routes(routes!(move_person))
         .routes(routes!(note_parity))
@@ -131,18 +134,51 @@ async fn commitment(
     Ok(Json(app.commitment(&actor, commitment).await?))
 }
 
-/// Changes a commitment's title and terms; its kind and sides stay.
-#[utoipa::path(put, path = "/api/v1/commitments/{commitment}", params(("commitment" = i64, Path, description = "commitment id")), request_body = CommitmentChange, responses(
-    (status = 204, description = "changed"),
+/// The amendments of a commitment's terms, newest first: who proposed what, and how the
+/// other side answered.
+#[utoipa::path(get, path = "/api/v1/commitments/{commitment}/amendments", params(("commitment" = i64, Path, description = "commitment id")), responses(
+    (status = 200, body = Vec<AmendmentView>, description = "the amendments"),
 ))]
-async fn update_commitment(
+async fn amendments(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(commitment): Path<i64>,
+) -> Result<Json<Vec<AmendmentView>>, ApiError> {
+    Ok(Json(app.amendments(&actor, commitment).await?))
+}
+
+/// Proposes to change a commitment's title and terms (its kind and sides stay). The terms
+/// change only when the other side accepts; until then both sides see the agreed terms and
+/// this amendment beside them. An event in both sides' logs and the mediator's.
+#[utoipa::path(post, path = "/api/v1/commitments/{commitment}/amendments", params(("commitment" = i64, Path, description = "commitment id")), request_body = CommitmentChange, responses(
+    (status = 200, body = Created, description = "the amendment proposed"),
+    (status = 409, body = ErrorBody, description = "another amendment is open"),
+))]
+async fn propose_amendment(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(commitment): Path<i64>,
     Sent(body): Sent<CommitmentChange>,
-) -> Result<StatusCode, ApiError> {
-    app.update_commitment(&actor, commitment, &body).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Json<Created>, ApiError> {
+    let id = app.propose_amendment(&actor, commitment, &body).await?;
+    Ok(Json(Created { id }))
+}
+
+/// Answers an open amendment: the other side accepts (the terms change) or declines it;
+/// the proposing side withdraws it. An event in both sides' logs and the mediator's.
+#[utoipa::path(post, path = "/api/v1/amendments/{amendment}/answer", params(("amendment" = i64, Path, description = "amendment id")), request_body = AmendmentAnswerInput, responses(
+    (status = 200, body = AmendmentView, description = "the amendment as answered"),
+    (status = 409, body = ErrorBody, description = "the amendment was already answered or withdrawn"),
+))]
+async fn answer_amendment(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(amendment): Path<i64>,
+    Sent(body): Sent<AmendmentAnswerInput>,
+) -> Result<Json<AmendmentView>, ApiError> {
+    Ok(Json(
+        app.answer_amendment(&actor, amendment, body.answer).await?,
+    ))
 }
 
 /// The current exchange plan of a commitment the caller's party takes part in or

@@ -19,7 +19,11 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
     vec![
         ("/rounds", post(round_add)),
         ("/rounds/{round}/commitments", post(commitment_add)),
-        ("/commitments/{commitment}", post(commitment_change)),
+        (
+            "/commitments/{commitment}/amendments",
+            post(amendment_propose),
+        ),
+        ("/amendments/{amendment}/answer", post(amendment_answer)),
     ]
 }
 
@@ -61,8 +65,21 @@ struct CommitmentCard {
     kind: &'static str,
     summary: String,
     flows: Vec<FlowBar>,
-    /// The terms as JSON, for the form that changes them.
+    /// The terms as JSON, for the form that proposes to amend them.
     terms_json: String,
+    /// Whether the viewer's party is bound by it (and so may propose and answer).
+    bound: bool,
+    /// The amendment one side proposed and the other has not answered.
+    amendment: Option<AmendmentCard>,
+}
+
+struct AmendmentCard {
+    id: i64,
+    proposed_by: String,
+    title: String,
+    terms_json: String,
+    /// Whether the viewer's party proposed it (it may withdraw it, not answer it).
+    ours: bool,
 }
 
 struct RoundCard {
@@ -103,6 +120,14 @@ pub(super) async fn dashboard(
                     summary: c.fulfilment.summary.clone(),
                     flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
                     terms_json: serde_json::to_string_pretty(&c.terms).unwrap_or_default(),
+                    bound: c.sides.contains(&caller.actor.party),
+                    amendment: c.amendment.as_ref().map(|a| AmendmentCard {
+                        id: a.id,
+                        proposed_by: a.proposed_by.to_string(),
+                        title: a.title.clone(),
+                        terms_json: serde_json::to_string_pretty(&a.terms).unwrap_or_default(),
+                        ours: a.proposed_by == caller.actor.party,
+                    }),
                 })
                 .collect(),
             id: r.id,
@@ -215,7 +240,7 @@ async fn commitment_add(
     Ok(Redirect::to(&format!("/#commitment-{id}")).into_response())
 }
 
-async fn commitment_change(
+async fn amendment_propose(
     State(app): State<App>,
     caller: PageCaller,
     Path(commitment): Path<i64>,
@@ -225,7 +250,24 @@ async fn commitment_change(
         title: form.title,
         terms: terms_of(&form.terms)?,
     };
-    app.update_commitment(&caller.actor, commitment, &change)
+    app.propose_amendment(&caller.actor, commitment, &change)
         .await?;
     Ok(Redirect::to(&format!("/#commitment-{commitment}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn amendment_answer(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(amendment): Path<i64>,
+    Posted(form): Posted<AnswerForm>,
+) -> Result<Response, PageError> {
+    let answered = app
+        .answer_amendment(&caller.actor, amendment, form.answer.parse()?)
+        .await?;
+    Ok(Redirect::to(&format!("/#commitment-{}", answered.commitment_id)).into_response())
 }

@@ -356,56 +356,59 @@ async fn roles_decide_within_a_party() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn input_errors_come_back_in_the_documented_shape() {
-    each_backend("input_errors_come_back_in_the_documented_shape", async |r| {
-        let c = client();
-        let token = r.token("UA", Role::Reviewer);
-        let answer = async |request: reqwest::RequestBuilder| {
-            let resp = request.send().await.unwrap();
-            let status = resp.status();
-            let body: serde_json::Value = resp.json().await.expect("a JSON error body");
-            assert_eq!(body["status"], status.as_u16(), "{body}");
-            (status, body["error"].as_str().unwrap().to_owned())
-        };
-        // A query value that does not fit names its parameter.
-        let (status, error) =
-            answer(c.get(r.url("/api/v1/persons?page=abc")).bearer_auth(&token)).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(error.contains("page"), "{error}");
-        // A page past what can be counted is refused, not wrapped round.
-        let (status, error) = answer(
-            c.get(r.url("/api/v1/persons?page=288230376151711746"))
-                .bearer_auth(&token),
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(error.contains("page"), "{error}");
-        // A body field that does not fit names its place.
-        let (status, error) = answer(
-            c.post(r.url("/api/v1/reconcile"))
-                .bearer_auth(&token)
-                .json(&serde_json::json!({"request": "one", "holding": 2})),
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(error.contains("request"), "{error}");
-        // A body that is not JSON is 415; one over the limit is 413 with the limit.
-        let (status, _) = answer(
-            c.post(r.url("/api/v1/reconcile"))
-                .bearer_auth(&token)
-                .header("content-type", "text/plain")
-                .body("request=1"),
-        )
-        .await;
-        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let (status, error) = answer(
-            c.post(r.url("/api/v1/reconcile"))
-                .bearer_auth(&token)
-                .header("content-type", "application/json")
-                .body(vec![b' '; 3 * 1024 * 1024]),
-        )
-        .await;
-        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-        assert!(error.contains("2 MiB"), "{error}");
-    })
+    each_backend(
+        "input_errors_come_back_in_the_documented_shape",
+        async |r| {
+            let c = client();
+            let token = r.token("UA", Role::Reviewer);
+            let answer = async |request: reqwest::RequestBuilder| {
+                let resp = request.send().await.unwrap();
+                let status = resp.status();
+                let body: serde_json::Value = resp.json().await.expect("a JSON error body");
+                assert_eq!(body["status"], status.as_u16(), "{body}");
+                (status, body["error"].as_str().unwrap().to_owned())
+            };
+            // A query value that does not fit names its parameter.
+            let (status, error) =
+                answer(c.get(r.url("/api/v1/persons?page=abc")).bearer_auth(&token)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(error.contains("page"), "{error}");
+            // A page past what can be counted is refused, not wrapped round.
+            let (status, error) = answer(
+                c.get(r.url("/api/v1/persons?page=288230376151711746"))
+                    .bearer_auth(&token),
+            )
+            .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(error.contains("page"), "{error}");
+            // A body field that does not fit names its place.
+            let (status, error) = answer(
+                c.post(r.url("/api/v1/reconcile"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({"request": "one", "holding": 2})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(error.contains("request"), "{error}");
+            // A body that is not JSON is 415; one over the limit is 413 with the limit.
+            let (status, _) = answer(
+                c.post(r.url("/api/v1/reconcile"))
+                    .bearer_auth(&token)
+                    .header("content-type", "text/plain")
+                    .body("request=1"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            let (status, error) = answer(
+                c.post(r.url("/api/v1/reconcile"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(vec![b' '; 3 * 1024 * 1024]),
+            )
+            .await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+            assert!(error.contains("2 MiB"), "{error}");
+        },
+    )
     .await;
 }

@@ -380,16 +380,36 @@ async fn rounds_and_commitments_are_recorded_and_changed_under_their_rules() {
         let (status, text) = post(r, &commitments, "UA", Role::Negotiator, truce(2)).await;
         assert_eq!(status, StatusCode::OK, "{text}");
         let truce_id = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
-        let change = |body: Value| {
-            let (url, token) = (r.url(&format!("/api/v1/commitments/{truce_id}")), r.token("RU", Role::Negotiator));
-            async move { client().put(url).bearer_auth(token).json(&body).send().await.unwrap() }
-        };
-        // Either side may reword it; its kind stays.
-        let resp = change(json!({"title": "Local truce, 3 days (synthetic)", "terms": {"kind": "local_truce", "sector": "Zaporizhzhia front", "min_days": 3, "max_days": 3, "purpose": "recover the fallen", "start": "2025-07-25"}})).await;
-        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
-        let resp = change(json!({"title": "x", "terms": {"kind": "remains_return", "quantity_each_way": 10}})).await;
-        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-        assert!(resp.text().await.unwrap().contains("new commitment"));
+        // Neither side rewrites the terms alone: RU proposes, UA sees both, UA accepts.
+        let amendments = format!("/api/v1/commitments/{truce_id}/amendments");
+        let amended = json!({"title": "Local truce, 3 days (synthetic)", "terms": {"kind": "local_truce", "sector": "Zaporizhzhia front", "min_days": 3, "max_days": 3, "purpose": "recover the fallen", "start": "2025-07-25"}});
+        let (status, text) = post(r, &amendments, "RU", Role::Negotiator, amended.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let amendment = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
+        let seen = get(r, &format!("/api/v1/commitments/{truce_id}"), "UA", Role::Viewer).await;
+        assert_eq!(seen["terms"]["min_days"], 2, "the agreed terms until UA accepts: {seen}");
+        assert_eq!(seen["amendment"]["proposed_by"], "RU", "{seen}");
+        let (status, text) = post(r, &amendments, "UA", Role::Negotiator, amended.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "one amendment open at a time: {text}");
+        let (status, text) = post(r, &amendments, "RU", Role::Negotiator, json!({"title": "x", "terms": {"kind": "remains_return", "quantity_each_way": 10}})).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("new commitment"), "{text}");
+        let answer = format!("/api/v1/amendments/{amendment}/answer");
+        let (status, text) = post(r, &answer, "RU", Role::Negotiator, json!({"answer": "accept"})).await;
+        assert!(status == StatusCode::BAD_REQUEST && text.contains("other side"), "{text}");
+        let (status, _) = post(r, &answer, "TR", Role::Negotiator, json!({"answer": "accept"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "the mediator is not bound by it");
+        let (status, text) = post(r, &answer, "UA", Role::Negotiator, json!({"answer": "accept"})).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let (status, _) = post(r, &answer, "UA", Role::Negotiator, json!({"answer": "decline"})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "answered once");
+        // Each step is in the log of both sides and of the mediator.
+        for party in ["UA", "RU", "TR"] {
+            let events = get(r, "/api/v1/log/events", party, Role::Auditor).await;
+            let kinds: Vec<&str> = events.as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+            for kind in ["commitment.amendment_proposed", "commitment.amendment_accepted"] {
+                assert!(kinds.contains(&kind), "{party}'s log lacks {kind}: {kinds:?}");
+            }
+        }
         let c = get(r, &format!("/api/v1/commitments/{truce_id}"), "TR", Role::Viewer).await;
         assert_eq!(c["terms"]["start"], "2025-07-25");
         assert!(c["fulfilment"]["summary"].as_str().unwrap().contains("3–3 days"));
@@ -400,6 +420,20 @@ async fn rounds_and_commitments_are_recorded_and_changed_under_their_rules() {
         };
         assert!(page(Role::Negotiator).await.contains("id=\"new-round\""));
         assert!(!page(Role::Viewer).await.contains("id=\"new-round\""));
+        // An open amendment: the other side is offered the answer, the proposer the
+        // withdrawal, a viewer neither.
+        let (status, text) = post(r, &amendments, "RU", Role::Negotiator, amended).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let seen_by = |party: &str, role: Role| {
+            let (url, token) = (r.url("/"), r.token(party, role));
+            async move { client().get(url).bearer_auth(token).send().await.unwrap().text().await.unwrap() }
+        };
+        let ua = seen_by("UA", Role::Negotiator).await;
+        assert!(ua.contains("RU proposes to amend") && ua.contains("value=\"accept\""), "{ua}");
+        let ru = seen_by("RU", Role::Negotiator).await;
+        assert!(ru.contains("value=\"withdraw\"") && !ru.contains("value=\"accept\""));
+        let viewer = seen_by("UA", Role::Viewer).await;
+        assert!(viewer.contains("RU proposes to amend") && !viewer.contains("value=\"accept\""));
     })
     .await;
 }
