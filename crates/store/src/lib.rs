@@ -84,7 +84,28 @@ pub(crate) fn db(context: &'static str) -> impl Fn(sqlx::Error) -> Error {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             Error::Conflict(format!("{context}: already exists ({})", d.message()))
         }
+        sqlx::Error::Database(d) if is_busy(d.code().as_deref(), d.message()) => {
+            Error::Unavailable(format!(
+                "{context}: the store is busy with another change; try again in a few seconds"
+            ))
+        }
+        sqlx::Error::PoolTimedOut => Error::Unavailable(format!(
+            "{context}: every connection to the store is in use; try again in a few seconds"
+        )),
         other => Error::Storage(format!("{context}: {other}")),
+    }
+}
+
+/// Whether a database error says that another writer holds what was needed, so that the
+/// same request can succeed later: SQLite's busy and locked codes (and their extended
+/// forms), PostgreSQL's lock timeout, deadlock and serialisation failures.
+fn is_busy(code: Option<&str>, message: &str) -> bool {
+    match code {
+        // A PostgreSQL SQLSTATE has five characters; SQLite's codes are numbers below
+        // 10,000, with the primary code in the low byte of the extended one.
+        Some(code) if code.len() == 5 => matches!(code, "55P03" | "40P01" | "40001"),
+        Some(code) => code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+        None => message.contains("database is locked"),
     }
 }
 
@@ -339,4 +360,27 @@ pub(crate) async fn commit_with_event<C: Command>(
     )
     .await?;
     tx.commit().await.map_err(db("committing"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_busy;
+
+    #[test]
+    fn a_busy_store_is_unavailable_for_now_not_broken() {
+        // SQLite: SQLITE_BUSY (5), SQLITE_LOCKED (6) and extended forms such as
+        // SQLITE_BUSY_SNAPSHOT (517); a constraint failure (19, 2067) is not busy.
+        for code in ["5", "6", "517", "262"] {
+            assert!(is_busy(Some(code), ""), "{code}");
+        }
+        for code in ["19", "2067", "1"] {
+            assert!(!is_busy(Some(code), ""), "{code}");
+        }
+        // PostgreSQL: lock timeout, deadlock, serialisation failure; not a unique violation.
+        for code in ["55P03", "40P01", "40001"] {
+            assert!(is_busy(Some(code), ""), "{code}");
+        }
+        assert!(!is_busy(Some("23505"), ""));
+        assert!(is_busy(None, "database is locked"));
+    }
 }

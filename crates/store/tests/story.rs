@@ -1751,3 +1751,32 @@ async fn name_keys_of_an_earlier_version_are_computed_again_when_the_store_opens
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_write_that_waits_too_long_for_another_is_unavailable_not_a_failure() {
+    // SQLite only: another writer holds the file's write lock past the busy timeout.
+    let t = testkit::sqlite().await.unwrap();
+    let mut holder = t.store.raw_pool_for_tests().acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let party = Party {
+        code: "UA".parse().unwrap(),
+        name: "Ukraine".into(),
+        kind: PartyKind::Belligerent,
+    };
+    let err = t
+        .store
+        .add_party(&admin("UA"), &party, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Unavailable(m) if m.contains("try again")),
+        "{err:?}"
+    );
+    sqlx::query("ROLLBACK").execute(&mut *holder).await.unwrap();
+    drop(holder);
+    // Once the other writer is done, the same write goes through.
+    t.store.add_party(&admin("UA"), &party, T0).await.unwrap();
+}
