@@ -1751,3 +1751,107 @@ async fn name_keys_of_an_earlier_version_are_computed_again_when_the_store_opens
     )
     .await;
 }
+
+/// A value that could not be read (a birth date of 31 February, a sex written "?") is kept
+/// as written beside the empty typed field: it survives storing and every read, is masked
+/// with the other sensitive fields of a protected record, and an erasure removes it.
+#[tokio::test]
+async fn an_unreadable_value_is_kept_as_written_and_erased_with_the_record() {
+    use homeward_core::access::Erase;
+    each_backend(
+        "an_unreadable_value_is_kept_as_written_and_erased_with_the_record",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let viewer = actor(store, "UA", Role::Viewer).await;
+            let officer = actor(store, "UA", Role::Protection).await;
+            let ua_admin = actor(store, "UA", Role::Admin).await;
+            let mut soldier = PersonRecord {
+                birth_date: None,
+                health: Some(homeward_core::record::Health::Unknown),
+                ..pow("Щербакевич", "Остап", Relation::Sought)
+            };
+            soldier
+                .unreadable
+                .insert("birth_date".into(), "31.02.1996".into());
+            soldier.unreadable.insert("sex".into(), "?".into());
+            let mut child = PersonRecord {
+                category: Some(Category::Child),
+                birth_date: None,
+                ..pow("Ящишина", "Зоряна", Relation::Sought)
+            };
+            child
+                .unreadable
+                .insert("birth_date".into(), "30.02.2014".into());
+            let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+            let ids = store
+                .add_persons(&grant, &[soldier.clone(), child.clone()], T0)
+                .await
+                .unwrap();
+            let (soldier_id, child_id) = (ids[0], ids[1]);
+            let read_as = |a: &Actor| authorize::<ReadRegister>(a).unwrap();
+
+            let read = store
+                .open_person(&read_as(&viewer), soldier_id, "story check", T0 + 1)
+                .await
+                .unwrap();
+            assert_eq!(
+                read.record, soldier,
+                "the record reads back as it was stored"
+            );
+            assert_eq!(read.record.as_written("birth_date"), Some("31.02.1996"));
+            let json = serde_json::to_value(&read).unwrap();
+            assert_eq!(json["unreadable"]["birth_date"], "31.02.1996", "{json}");
+            // Masked with the other sensitive fields of a protected record for a reader not cleared.
+            let masked = store
+                .open_person(&read_as(&viewer), child_id, "story check", T0 + 1)
+                .await
+                .unwrap();
+            assert!(
+                masked.masked && masked.record.unreadable.is_empty(),
+                "{masked:?}"
+            );
+            let shown = store
+                .open_person(&read_as(&officer), child_id, "story check", T0 + 1)
+                .await
+                .unwrap();
+            assert_eq!(shown.record.as_written("birth_date"), Some("30.02.2014"));
+
+            let erase = authorize::<Erase>(&officer).unwrap();
+            let request = store
+                .request_erasure(
+                    &erase,
+                    soldier_id,
+                    "the family asked, and the law allows it",
+                    T0 + 2,
+                )
+                .await
+                .unwrap();
+            assert!(
+                everything_stored(store).await.contains("31.02.1996"),
+                "the test looks in the right place"
+            );
+            store
+                .confirm_erasure(&authorize::<Erase>(&ua_admin).unwrap(), request, T0 + 3)
+                .await
+                .unwrap();
+            let stored = everything_stored(store).await;
+            assert!(
+                !stored.contains("31.02.1996"),
+                "{:?} still holds the date as written",
+                store.backend()
+            );
+            assert!(
+                stored.contains("30.02.2014"),
+                "the child's record is untouched"
+            );
+            let erased = store
+                .open_person(&read_as(&officer), soldier_id, "story check", 0)
+                .await
+                .unwrap();
+            assert!(erased.record.unreadable.is_empty());
+            assert_eq!(store.verify_log().await.unwrap().first_break, None);
+        },
+    )
+    .await;
+}
