@@ -676,6 +676,87 @@ fn import_keeps_people_with_unreadable_values_and_prints_where() {
     assert!(homeward(&["verify", "--db", &db]).status.success());
 }
 
+/// Every file the tool creates is its owner's alone: the store, an export (also one written
+/// over a file others could read), a key; a store others may read is reported by name and
+/// mode when it is opened, and left as it is.
+#[cfg(unix)]
+#[test]
+fn files_the_tool_creates_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("s.db");
+    let db = db_path.to_string_lossy().into_owned();
+    assert!(
+        homeward(&[
+            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
+        ])
+        .status
+        .success()
+    );
+    assert_eq!(mode(&db_path), 0o600);
+    let token = stdout(&homeward(&[
+        "token", "create", "--db", &db, "--party", "UA", "--role", "admin",
+    ]))
+    .trim()
+    .to_owned();
+    let export = dir.path().join("register.csv");
+    std::fs::write(&export, "old").unwrap();
+    std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let pairs = dir.path().join("pairs");
+    for (args, file) in [
+        (
+            vec![
+                "export",
+                "--db",
+                &db,
+                "--token",
+                &token,
+                "--register",
+                "--format",
+                "csv",
+                "--out",
+                export.to_str().unwrap(),
+            ],
+            export.clone(),
+        ),
+        (
+            vec![
+                "key",
+                "create",
+                "--out",
+                dir.path().join("ua.key").to_str().unwrap(),
+            ],
+            dir.path().join("ua.key"),
+        ),
+        (
+            vec!["synth", "--persons", "20", "--out", pairs.to_str().unwrap()],
+            pairs.clone(),
+        ),
+    ] {
+        let o = homeward(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let want = if file.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&file), want, "{}", file.display());
+    }
+    for entry in std::fs::read_dir(&pairs).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    assert!(!stderr(&homeward(&["verify", "--db", &db])).contains("has mode"));
+    std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = homeward(&["verify", "--db", &db]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "{db} has mode 0644: others on this machine may read or change the register"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(mode(&db_path), 0o644, "reported, not changed");
+}
+
 /// The bad-file corpus: each file in tests/data/lists with the report or error it must give.
 #[test]
 fn every_file_of_the_bad_list_corpus_gives_its_report() {

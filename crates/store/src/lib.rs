@@ -12,6 +12,7 @@
 mod bundles;
 mod cases;
 mod events;
+mod files;
 mod keys;
 mod links;
 mod lists;
@@ -30,6 +31,7 @@ pub mod testkit;
 pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use events::{LogReport, StoredEvent};
+pub use files::{open_to_others, store_files};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
     Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
@@ -94,6 +96,19 @@ impl Store {
                 "no store at {}: create one with `homeward demo --db {0}` or `homeward party add --db {0} …`, or point --db at an existing store",
                 path.display()
             )));
+        }
+        if let Location::Sqlite(path) = location {
+            if mode == OpenMode::CreateIfMissing {
+                files::create_private(path).map_err(|e| {
+                    Error::Storage(format!(
+                        "cannot open the SQLite store {}: {e}; check that the folder exists and is writable",
+                        path.display()
+                    ))
+                })?;
+            }
+            for warning in files::open_to_others(path) {
+                tracing::warn!("{warning}");
+            }
         }
         let backend = location.backend();
         let sqlite = backend == Backend::Sqlite;

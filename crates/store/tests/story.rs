@@ -1855,3 +1855,40 @@ async fn an_unreadable_value_is_kept_as_written_and_erased_with_the_record() {
     )
     .await;
 }
+
+/// A new SQLite store and its journals are readable by their owner only, after a real open
+/// and write; a store file opened up to others afterwards is reported, never changed back.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_store_and_its_journals_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let t = testkit::sqlite().await.unwrap();
+    with_parties(&t.store).await;
+    let Location::Sqlite(path) = &t.location else {
+        unreachable!()
+    };
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let files = homeward_store::store_files(path);
+    for f in &files {
+        assert!(
+            f.exists(),
+            "{} exists after a write in WAL mode",
+            f.display()
+        );
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    assert_eq!(homeward_store::open_to_others(path), Vec::<String>::new());
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&files[1], std::fs::Permissions::from_mode(0o640)).unwrap();
+    let said = homeward_store::open_to_others(path);
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].starts_with(&format!("{} has mode 0644: others", path.display())),
+        "{said:?}"
+    );
+    assert!(said[1].contains("-wal has mode 0640"), "{said:?}");
+    // Opening it again reports and changes nothing.
+    let again = Store::open(&t.location, OpenMode::MustExist).await.unwrap();
+    assert_eq!(again.verify_log().await.unwrap().first_break, None);
+    assert_eq!(mode(path), 0o644);
+}
