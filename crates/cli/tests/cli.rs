@@ -153,6 +153,109 @@ async fn verify_finds_an_event_altered_in_the_database() {
     assert_one_line_error(&homeward(&["verify", "--db", &db]), "event 40");
 }
 
+/// An admin lists the sign-in locks (the party's user names and the addresses) and lifts
+/// one; the lift is an event, and a lock not in force is not found.
+#[tokio::test]
+async fn an_admin_lists_and_lifts_sign_in_locks() {
+    use homeward_store::ThrottleScope;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").to_string_lossy().into_owned();
+    for (code, name) in [("UA", "Ukraine"), ("RU", "Russia")] {
+        assert!(
+            homeward(&["party", "add", "--db", &db, "--code", code, "--name", name])
+                .status
+                .success()
+        );
+    }
+    assert!(
+        stderr(&homeward(&[
+            "sign-in", "locks", "--db", &db, "--party", "UA"
+        ]))
+        .contains("no sign-in lock in force")
+    );
+    // Locks as the sign-in use case leaves them (its own tests count the failures).
+    let store =
+        homeward_store::Store::open(&db.parse().unwrap(), homeward_store::OpenMode::MustExist)
+            .await
+            .unwrap();
+    let now = homeward_app::now_ms();
+    let until = now + homeward_app::LOCK_MS;
+    for (scope, subject, party) in [
+        (ThrottleScope::User, "UA/olena", Some("UA")),
+        (ThrottleScope::User, "RU/ivan", Some("RU")),
+        (ThrottleScope::Address, "192.0.2.7", None),
+    ] {
+        store
+            .count_sign_in_failure(scope, subject, party, now, now)
+            .await
+            .unwrap();
+        store.lock_sign_in(scope, subject, until).await.unwrap();
+    }
+    store.close().await;
+    let listed = stdout(&homeward(&[
+        "sign-in", "locks", "--db", &db, "--party", "UA",
+    ]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "UA's user and the address, not RU's user: {listed}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "user\tUA/olena\t1 failures\tSign-in is locked after too many failed attempts, until "
+        )),
+        "{listed}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("address\t192.0.2.7\t")),
+        "{listed}"
+    );
+    let o = homeward(&[
+        "sign-in", "unlock", "--db", &db, "--party", "UA", "--user", "olena",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "sign-in lock of olena lifted");
+    assert_one_line_error(
+        &homeward(&[
+            "sign-in", "unlock", "--db", &db, "--party", "UA", "--user", "ivan",
+        ]),
+        "no sign-in lock in force for the user UA/ivan",
+    );
+    assert!(
+        homeward(&[
+            "sign-in",
+            "unlock",
+            "--db",
+            &db,
+            "--party",
+            "UA",
+            "--address",
+            "192.0.2.7"
+        ])
+        .status
+        .success()
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
+        "sign-in", "locks", "--db", &db, "--party", "UA", "--json",
+    ])))
+    .unwrap();
+    assert_eq!(json, serde_json::json!([]));
+    assert!(
+        stdout(&homeward(&[
+            "events",
+            "--db",
+            &db,
+            "--token",
+            stdout(&homeward(&[
+                "token", "create", "--db", &db, "--party", "UA", "--role", "auditor"
+            ]))
+            .trim()
+        ]))
+        .contains("sign_in.unlocked")
+    );
+}
+
 #[tokio::test]
 async fn a_store_from_a_newer_homeward_is_left_untouched() {
     let dir = tempfile::tempdir().unwrap();

@@ -23,6 +23,7 @@ mod plans;
 mod protection;
 mod remains;
 mod search;
+mod signin;
 mod talks;
 #[doc(hidden)]
 #[cfg(feature = "testkit")]
@@ -44,6 +45,7 @@ pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageVi
 pub use protection::{ErasureView, MASKED_READ, ReadEntry, ReadFilter, ReadOf, RestrictionView};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
+pub use signin::{SignInThrottle, ThrottleScope};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 
 use homeward_core::Error;

@@ -188,6 +188,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// Sign-in locks after failed attempts: list them, lift one.
+    #[command(subcommand)]
+    SignIn(admin::SignInCommand),
     /// The talks rounds the token's party took part in (JSON).
     Rounds(talks::Rounds),
     /// The commitments of those rounds with their fulfilment (JSON).

@@ -199,6 +199,73 @@ async fn a_password_sign_in_works_and_says_nothing_about_what_was_wrong() {
                 .unwrap();
             assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED);
             assert_eq!(wrong.text().await.unwrap(), nobody.text().await.unwrap());
+            // A locked user name: the right password is refused, and the page says it is
+            // locked and until when (the lock is the store's, set as ten failures would).
+            use homeward_store::ThrottleScope;
+            let until = homeward_app::now_ms() + homeward_app::LOCK_MS;
+            for subject in ["RU/ru-clerk", "RU/nobody"] {
+                let now = homeward_app::now_ms();
+                r.store
+                    .count_sign_in_failure(ThrottleScope::User, subject, Some("RU"), now, now)
+                    .await
+                    .unwrap();
+                r.store
+                    .lock_sign_in(ThrottleScope::User, subject, until)
+                    .await
+                    .unwrap();
+            }
+            let locked = c
+                .post(r.url("/login"))
+                .form(&form("a long enough passphrase"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+            let retry: i64 = locked.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                retry > 0 && retry <= homeward_app::LOCK_MS / 1000 + 1,
+                "{retry}"
+            );
+            let page = locked.text().await.unwrap();
+            let said = homeward_app::wait_message(until, true);
+            assert!(
+                page.contains("Sign-in is locked after too many failed attempts, until 20"),
+                "{page}"
+            );
+            assert!(page.contains(&said), "{page}");
+            let unknown = c
+                .post(r.url("/login"))
+                .form(&[("party", "RU"), ("user", "nobody"), ("password", "x")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(unknown.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(
+                unknown.text().await.unwrap(),
+                page,
+                "a locked unknown name looks the same"
+            );
+            // A locked address (this test's loopback) refuses even a token.
+            let now = homeward_app::now_ms();
+            r.store
+                .count_sign_in_failure(ThrottleScope::Address, "127.0.0.1", None, now, now)
+                .await
+                .unwrap();
+            r.store
+                .lock_sign_in(ThrottleScope::Address, "127.0.0.1", until)
+                .await
+                .unwrap();
+            let by_token = c
+                .post(r.url("/login"))
+                .form(&[("token", r.token("UA", Role::Viewer))])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(by_token.status(), StatusCode::TOO_MANY_REQUESTS);
         },
     )
     .await;
