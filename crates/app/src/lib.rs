@@ -24,7 +24,10 @@ mod talks;
 pub use cases::{BatchInput, CaseStep, IdentificationStep, OpenCases, Receipt, RemainsView};
 pub use export::{Export, ExportFormat, ExportRequest, ExportSource, Protection};
 pub use homeward_core::Error;
-pub use identity::{HashCost, SESSION_TTL_MS, hash_password};
+pub use homeward_store::ThrottleScope;
+pub use identity::{
+    HashCost, LOCK_MS, RUN_MS, SESSION_TTL_MS, SignIn, SignInLock, hash_password, wait_message,
+};
 pub use log::{
     EventView, LogVerification, ProofCheck, ProofResult, TreeHeads, check_document, check_proof,
 };
@@ -72,6 +75,7 @@ pub struct App {
     clock: Clock,
     key: Option<Arc<PartyKey>>,
     uploads: lists::HeldUploads,
+    hash_cost: HashCost,
 }
 
 impl App {
@@ -82,7 +86,14 @@ impl App {
             clock: system_clock(),
             key: None,
             uploads: lists::HeldUploads::default(),
+            hash_cost: HashCost::Standard,
         }
+    }
+
+    /// The same application, checking an unknown user's sign-in against a dummy hash of
+    /// this cost: the cost its users' passwords were hashed with (cheap in tests).
+    pub fn with_hash_cost(self, hash_cost: HashCost) -> Self {
+        App { hash_cost, ..self }
     }
 
     /// The same application, reading time from `clock` (tests, the demo's scenario).

@@ -40,9 +40,11 @@ pub struct ImportReport {
     pub rows: usize,
     /// Rows that became records.
     pub accepted: usize,
-    /// Rejected rows: line, column, value and reason. They stay stored with the list.
+    /// Rejected rows (no person could be read from them): file, line, column, value and
+    /// reason. They stay stored with the list.
     pub rejected: Vec<String>,
-    /// What looked odd but was kept.
+    /// What looked odd but was kept, values kept as written but unreadable, and values
+    /// refused for their length: file, line, column, value and reason.
     pub warnings: Vec<String>,
 }
 
@@ -195,13 +197,15 @@ async fn import(
     };
     let format = table.format.clone();
     let mut reader = RecordReader::new(table.headers.clone(), map, context);
-    let (mut rows, mut accepted, mut rejected, mut warnings) =
-        (Vec::new(), 0, Vec::new(), table.notes.clone());
+    // The report names the file in every message; the rows keep theirs without it.
+    let in_file = |problem: &dyn std::fmt::Display| format!("{file_name}, {problem}");
+    let (mut rows, mut accepted, mut rejected) = (Vec::new(), 0, Vec::new());
+    let mut warnings: Vec<String> = table.notes.iter().map(|n| in_file(n)).collect();
     for row in table {
         let read = reader.read(&row.map_err(|e| Error::invalid("file", e.to_string()))?);
         accepted += usize::from(read.record.is_some());
-        rejected.extend(read.rejected.iter().map(ToString::to_string));
-        warnings.extend(read.warnings.iter().map(ToString::to_string));
+        rejected.extend(read.rejected.iter().map(|p| in_file(p)));
+        warnings.extend(read.warnings.iter().map(|p| in_file(p)));
         rows.push(NewListRow {
             row_no: read.line as i64,
             fields: read

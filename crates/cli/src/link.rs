@@ -1,6 +1,6 @@
 //! `homeward link`, `homeward dedupe` and `homeward synth`: the linkage engine on files.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use homeward_import::{ColumnMap, Role, SourceRow, open, parse_mapping};
 use homeward_link::{
@@ -374,8 +374,7 @@ fn finish(linked: &Linked, options: &RunOptions, written: usize) -> anyhow::Resu
         print_summary(&summary, &linked.counts, &linked.model, &linked.timings);
     }
     if let Some(path) = &options.json_summary {
-        std::fs::write(path, serde_json::to_string_pretty(&summary)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        crate::cmd::write_file(path, serde_json::to_string_pretty(&summary)?.as_bytes())?;
     }
     Ok(())
 }
@@ -383,8 +382,7 @@ fn finish(linked: &Linked, options: &RunOptions, written: usize) -> anyhow::Resu
 /// Runs `homeward link`.
 pub fn link(args: Link) -> anyhow::Result<()> {
     let mut linked = run(&args.left, Some(&args.right), &args.options)?;
-    let mut out = csv::Writer::from_path(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut out = csv::Writer::from_writer(crate::cmd::create_file(&args.out)?);
     let mut header = vec![
         "left_id".to_owned(),
         "right_id".to_owned(),
@@ -443,8 +441,7 @@ pub fn dedupe(args: Dedupe) -> anyhow::Result<()> {
     let mut linked = run(&args.file, None, &args.options)?;
     let pairs: Vec<(u32, u32)> = linked.proposals.sure().map(|p| (p.left, p.right)).collect();
     let cluster = clusters(linked.left.len(), &pairs);
-    let mut out = csv::Writer::from_path(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut out = csv::Writer::from_writer(crate::cmd::create_file(&args.out)?);
     out.write_record(["id", "cluster_id"])?;
     for (i, p) in linked.left.iter().enumerate() {
         out.write_record([p.id.as_str(), linked.left[cluster[i] as usize].id.as_str()])?;
@@ -461,12 +458,10 @@ pub fn synth(args: Synth) -> anyhow::Result<()> {
     }
     let right = args.right_persons.unwrap_or(args.persons);
     let pair = homeward_demo::synth::generate(args.persons, right, args.overlap, args.seed);
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    crate::cmd::create_dir(&args.out)?;
     let write = |name: &str, rows: &[Vec<String>]| -> anyhow::Result<()> {
         let path = args.out.join(name);
-        let mut w = csv::Writer::from_path(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut w = csv::Writer::from_writer(crate::cmd::create_file(&path)?);
         for r in rows {
             w.write_record(r)?;
         }

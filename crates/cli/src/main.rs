@@ -33,6 +33,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Party(c) => admin::party(c).await,
         Command::User(c) => admin::user(c).await,
         Command::Token(c) => admin::token(c).await,
+        Command::SignIn(c) => admin::sign_in(c).await,
         Command::Rounds(args) => talks::rounds(args).await,
         Command::Commitments(args) => talks::commitments(args).await,
         Command::Round(c) => talks::round(c).await,

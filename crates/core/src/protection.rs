@@ -160,6 +160,9 @@ pub fn disclose(record: &mut PersonRecord, protected: bool, clearance: Clearance
     record.deportation_place = None;
     record.family_contact = None;
     record.last_known_location = None;
+    record
+        .unreadable
+        .retain(|field, _| !SENSITIVE_FIELDS.contains(&field.as_str()));
     true
 }
 
@@ -377,6 +380,15 @@ mod tests {
             (None, None, None)
         );
         assert_eq!(r.category, Some(Category::Child));
+        // A birth date kept as written is as sensitive as a read one; an unreadable sex is not.
+        let mut unread = child();
+        unread.birth_date = None;
+        unread
+            .unreadable
+            .insert("birth_date".into(), "31.02.2015".into());
+        unread.unreadable.insert("sex".into(), "?".into());
+        assert!(disclose(&mut unread, true, Clearance::Masked));
+        assert_eq!(unread.unreadable.keys().collect::<Vec<_>>(), vec!["sex"]);
         let mut cells = serde_json::Map::new();
         cells.insert("прізвище".into(), "Шевчук".into());
         assert!(disclose_cells(&mut cells, true, Clearance::Masked));

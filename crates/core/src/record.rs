@@ -6,6 +6,7 @@
 
 use crate::Error;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What kind of person a record is about.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -331,6 +332,51 @@ pub struct PersonRecord {
     pub identification: Option<Identification>,
     /// Marks a record made up for demonstration or testing.
     pub synthetic: bool,
+    /// The values of typed fields (dates, sex) that could not be read, as written, by
+    /// field name (`birth_date`, `sex` …): the typed field stays empty and the text is kept
+    /// beside it, so that nobody is dropped for one unreadable value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unreadable: BTreeMap<String, String>,
+}
+
+/// The typed fields whose value may be kept as written when it cannot be read.
+pub const TYPED_FIELDS: [&str; 5] = [
+    "birth_date",
+    "sex",
+    "capture_date",
+    "deportation_date",
+    "recovery_date",
+];
+
+/// How a value kept as written, unreadable, is marked where it is shown.
+pub const UNREADABLE_MARK: &str = "as written, unreadable";
+
+/// The longest name part (surname, given names, patronymic, father's name), in characters.
+pub const MAX_NAME_PART: usize = 300;
+/// The longest code (service and tag numbers, citizenship), in characters.
+pub const MAX_CODE: usize = 100;
+/// The longest other text (places, rank, unit, family contact), in characters.
+pub const MAX_TEXT: usize = 1000;
+/// The longest unreadable value kept as written, in characters.
+pub const MAX_AS_WRITTEN: usize = 200;
+
+/// The most characters a record's `field` may hold.
+pub fn max_chars(field: &str) -> usize {
+    match field {
+        "surname" | "given_names" | "patronymic" | "father_name" => MAX_NAME_PART,
+        "service_number" | "tag_number" | "citizenship" => MAX_CODE,
+        f if TYPED_FIELDS.contains(&f) => MAX_AS_WRITTEN,
+        _ => MAX_TEXT,
+    }
+}
+
+/// The reason a value of `chars` characters is refused for `field`, or `None` when it
+/// fits. The one wording of the limit, for imports and every other way a record is made.
+pub fn over_limit(field: &str, chars: usize) -> Option<String> {
+    let max = max_chars(field);
+    (chars > max).then(|| {
+        format!("is {chars} characters long, over the limit of {max} for {field}; not kept in the record")
+    })
 }
 
 impl PersonRecord {
@@ -357,9 +403,85 @@ impl PersonRecord {
         }
     }
 
+    /// A typed field's value kept as written because it could not be read.
+    pub fn as_written(&self, field: &str) -> Option<&str> {
+        self.unreadable.get(field).map(String::as_str)
+    }
+
+    /// How a typed field is shown to a reader: its value, or the text as written with
+    /// [`UNREADABLE_MARK`], or nothing.
+    pub fn shown(&self, field: &str, value: Option<String>) -> String {
+        match (value, self.as_written(field)) {
+            (Some(v), _) => v,
+            (None, Some(raw)) => format!("{raw} ({UNREADABLE_MARK})"),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The text fields with their names, for the length limits.
+    fn texts(&self) -> [(&'static str, &Option<String>); 15] {
+        [
+            ("surname", &self.surname),
+            ("given_names", &self.given_names),
+            ("patronymic", &self.patronymic),
+            ("father_name", &self.father_name),
+            ("birth_place", &self.birth_place),
+            ("citizenship", &self.citizenship),
+            ("rank", &self.rank),
+            ("unit", &self.unit),
+            ("service_number", &self.service_number),
+            ("capture_place", &self.capture_place),
+            ("deportation_place", &self.deportation_place),
+            ("family_contact", &self.family_contact),
+            ("last_known_location", &self.last_known_location),
+            ("recovery_site", &self.recovery_site),
+            ("tag_number", &self.tag_number),
+        ]
+    }
+
+    /// Whether the typed field `field` holds a value.
+    fn typed_is_set(&self, field: &str) -> bool {
+        match field {
+            "birth_date" => self.birth_date.is_some(),
+            "sex" => self.sex.is_some(),
+            "capture_date" => self.capture_date.is_some(),
+            "deportation_date" => self.deportation_date.is_some(),
+            "recovery_date" => self.recovery_date.is_some(),
+            _ => false,
+        }
+    }
+
     /// Checks the rules a record must satisfy before it is stored; names the first field
     /// at fault.
     pub fn validate(&self) -> Result<(), Error> {
+        for (field, value) in self.texts() {
+            if let Some(reason) = value
+                .as_deref()
+                .and_then(|v| over_limit(field, v.chars().count()))
+            {
+                return Err(Error::invalid(field, reason));
+            }
+        }
+        for (field, raw) in &self.unreadable {
+            if !TYPED_FIELDS.contains(&field.as_str()) {
+                return Err(Error::invalid(
+                    field.clone(),
+                    format!(
+                        "only a typed field ({}) is kept as written when unreadable",
+                        TYPED_FIELDS.join(", ")
+                    ),
+                ));
+            }
+            if self.typed_is_set(field) {
+                return Err(Error::invalid(
+                    field.clone(),
+                    "a field holds either a value or the unreadable text as written, not both",
+                ));
+            }
+            if let Some(reason) = over_limit(field, raw.chars().count()) {
+                return Err(Error::invalid(field.clone(), reason));
+            }
+        }
         let category = self
             .category
             .ok_or_else(|| Error::invalid("category", "a record needs a category"))?;
@@ -439,6 +561,48 @@ mod tests {
         assert_eq!(PartialDate::ymd(2000, 6, 3).unwrap().age_on(on), Some(24));
         // Only the year known: counted as young as possible.
         assert_eq!("2000".parse::<PartialDate>().unwrap().age_on(on), Some(24));
+    }
+
+    #[test]
+    fn every_text_field_has_a_limit_and_unreadable_values_are_kept_beside_an_empty_field() {
+        let mut r = PersonRecord {
+            category: Some(Category::Pow),
+            relation: Some(Relation::Sought),
+            surname: Some("К".repeat(MAX_NAME_PART)),
+            ..Default::default()
+        };
+        assert!(r.validate().is_ok());
+        r.surname = Some("К".repeat(MAX_NAME_PART + 1));
+        assert!(
+            matches!(r.validate(), Err(Error::Invalid { field, reason }) if field == "surname" && reason.contains("over the limit of 300"))
+        );
+        r.surname = Some("Коваленко".into());
+        r.unit = Some("x".repeat(MAX_TEXT + 1));
+        assert!(matches!(r.validate(), Err(Error::Invalid { field, .. }) if field == "unit"));
+        r.unit = None;
+        r.unreadable
+            .insert("birth_date".into(), "31.02.1999".into());
+        assert!(r.validate().is_ok());
+        assert_eq!(r.as_written("birth_date"), Some("31.02.1999"));
+        assert_eq!(
+            r.shown("birth_date", None),
+            "31.02.1999 (as written, unreadable)"
+        );
+        r.birth_date = Some("1999".parse().unwrap());
+        assert!(matches!(r.validate(), Err(Error::Invalid { field, .. }) if field == "birth_date"));
+        r.birth_date = None;
+        r.unreadable.insert("surname".into(), "x".into());
+        assert!(matches!(r.validate(), Err(Error::Invalid { field, .. }) if field == "surname"));
+    }
+
+    #[test]
+    fn a_record_without_unreadable_values_serialises_as_before() {
+        let r = PersonRecord {
+            surname: Some("Коваленко".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json.get("unreadable").is_none(), "{json}");
     }
 
     #[test]

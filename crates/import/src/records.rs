@@ -5,7 +5,9 @@
 use crate::columns::{ColumnMap, Role};
 use crate::dates::parse_date;
 use crate::table::SourceRow;
-use homeward_core::record::{Category, PartialDate, PersonRecord, Relation, Sex, Status};
+use homeward_core::record::{
+    Category, PartialDate, PersonRecord, Relation, Sex, Status, UNREADABLE_MARK, over_limit,
+};
 use homeward_names::{Script, script_of};
 use std::collections::HashMap;
 
@@ -144,10 +146,32 @@ impl RecordReader {
             let column = self.map.first(role).map(&header).unwrap_or_default();
             self.map.value(role, &row.cells).map(|v| (column, v))
         };
-        let text = |role: Role| value(role).map(|(_, v)| v);
-        let mut date = |role: Role, what: &str| -> Option<PartialDate> {
+        // Values over their field's limit are refused (the row keeps them as written), each
+        // with its reason; a name part refused leaves the person if another part is read.
+        let mut refused: Vec<(Role, Problem)> = Vec::new();
+        let limited = |role: Role, field: &str, refused: &mut Vec<(Role, Problem)>| {
             let (column, v) = value(role)?;
-            match parse_date(&v) {
+            match over_limit(field, v.chars().count()) {
+                None => Some(v),
+                Some(reason) => {
+                    refused.push((
+                        role,
+                        Problem {
+                            line,
+                            column: Some(column),
+                            value: abridged(&v),
+                            reason,
+                        },
+                    ));
+                    None
+                }
+            }
+        };
+        let mut unreadable = std::collections::BTreeMap::new();
+        let mut unread: Vec<Problem> = Vec::new();
+        let birth_date = match value(Role::BirthDate) {
+            None => None,
+            Some((column, v)) => match parse_date(&v) {
                 Ok(Some(d)) => {
                     // 03/04/1990 is 3 April here; written with slashes it may have been
                     // meant month first.
@@ -171,58 +195,115 @@ impl RecordReader {
                             line,
                             column: Some(column),
                             value: v,
-                            reason: format!("an implausible {what}"),
+                            reason: "an implausible birth date".into(),
                         });
                     }
                     Some(d)
                 }
                 Ok(None) => None,
                 Err(reason) => {
-                    rejected.push(Problem {
+                    keep_unreadable(
+                        &mut unreadable,
+                        (&mut unread, &mut warnings),
                         line,
-                        column: Some(column),
-                        value: v,
-                        reason,
-                    });
+                        column,
+                        "birth_date",
+                        v,
+                        &reason,
+                    );
                     None
                 }
-            }
+            },
         };
-        let birth_date = date(Role::BirthDate, "birth date");
         // Names: split columns as written, or one cell read by the names crate.
         let (mut surname, mut given, mut patronymic) = (
-            text(Role::Surname),
-            text(Role::GivenName),
-            text(Role::Patronymic),
+            limited(Role::Surname, "surname", &mut refused),
+            limited(Role::GivenName, "given_names", &mut refused),
+            limited(Role::Patronymic, "patronymic", &mut refused),
         );
         if surname.is_none()
             && given.is_none()
-            && let Some(full) = text(Role::FullName)
+            && let Some(full) = limited(Role::FullName, "full_name", &mut refused)
         {
-            match homeward_names::parse(&full)
-                .ok()
-                .and_then(|r| r.into_iter().next())
-            {
-                Some(best) => {
-                    surname = best.surname;
-                    given = best.given;
-                    patronymic = patronymic.or(best.patronymic);
+            match homeward_names::parse(&full).map(|r| r.into_iter().next()) {
+                Ok(Some(best)) => {
+                    let column = value(Role::FullName).map(|(c, _)| c);
+                    let mut part = |p: Option<String>, field: &str| {
+                        let p = p?;
+                        match over_limit(field, p.chars().count()) {
+                            None => Some(p),
+                            Some(reason) => {
+                                refused.push((
+                                    Role::FullName,
+                                    Problem {
+                                        line,
+                                        column: column.clone(),
+                                        value: abridged(&p),
+                                        reason,
+                                    },
+                                ));
+                                None
+                            }
+                        }
+                    };
+                    surname = part(best.surname, "surname");
+                    given = part(best.given, "given_names");
+                    patronymic = patronymic.or(part(best.patronymic, "patronymic"));
                 }
-                None => rejected.push(Problem {
+                Err(homeward_names::NotAName::NoLetters(_)) | Ok(None) => rejected.push(Problem {
                     line,
                     column: value(Role::FullName).map(|(c, _)| c),
-                    value: full,
+                    value: abridged(&full),
                     reason: "is not a name".into(),
                 }),
+                // Letters the names crate cannot tell apart (another alphabet, a word too
+                // long, digits in a word): a person all the same, the cell kept whole.
+                Err(why) => {
+                    let column = value(Role::FullName).map(|(c, _)| c);
+                    match over_limit("surname", full.chars().count()) {
+                        Some(reason) => refused.push((
+                            Role::FullName,
+                            Problem {
+                                line,
+                                column,
+                                value: abridged(&full),
+                                reason,
+                            },
+                        )),
+                        None => {
+                            warnings.push(Problem {
+                                line,
+                                column,
+                                value: abridged(&full),
+                                reason: format!("{why}: not read into surname, given name and patronymic; kept whole as the surname, as written"),
+                            });
+                            surname = Some(full);
+                        }
+                    }
+                }
             }
         }
-        if surname.is_none() && given.is_none() && rejected.is_empty() {
-            rejected.push(Problem {
-                line,
-                column: None,
-                value: String::new(),
-                reason: "no surname or given name".into(),
-            });
+        let name_roles = [
+            Role::Surname,
+            Role::GivenName,
+            Role::Patronymic,
+            Role::FullName,
+        ];
+        if surname.is_none() && given.is_none() {
+            // No person can be read: the refused name parts are the reasons.
+            let (names, others): (Vec<_>, Vec<_>) = std::mem::take(&mut refused)
+                .into_iter()
+                .partition(|(role, _)| name_roles.contains(role));
+            refused = others;
+            rejected.extend(names.into_iter().map(|(_, p)| p));
+            if rejected.is_empty() {
+                rejected.push(Problem {
+                    line,
+                    column: None,
+                    value: String::new(),
+                    reason: "no surname or given name".into(),
+                });
+            }
         }
         for (role, part) in [
             (Role::Surname, &surname),
@@ -240,11 +321,32 @@ impl RecordReader {
                 });
             }
         }
-        let sex = text(Role::Sex).and_then(|s| match s.to_lowercase().chars().next() {
-            Some('m' | 'ч' | 'м') => Some(Sex::M),
-            Some('f' | 'ж' | 'w') => Some(Sex::F),
-            _ => None,
-        });
+        let sex = match value(Role::Sex) {
+            None => None,
+            Some((column, s)) => match s.to_lowercase().chars().next() {
+                Some('m' | 'ч' | 'м') => Some(Sex::M),
+                Some('f' | 'ж' | 'w') => Some(Sex::F),
+                _ => {
+                    let reason = format!("{s:?} is not a sex; write m or f (ч/ж, м/ж)");
+                    keep_unreadable(
+                        &mut unreadable,
+                        (&mut unread, &mut warnings),
+                        line,
+                        column,
+                        "sex",
+                        s,
+                        &reason,
+                    );
+                    None
+                }
+            },
+        };
+        let birth_place = limited(Role::BirthPlace, "birth_place", &mut refused);
+        let rank = limited(Role::Rank, "rank", &mut refused);
+        let unit = limited(Role::Unit, "unit", &mut refused);
+        let service_number = limited(Role::ServiceNumber, "service_number", &mut refused);
+        let last_known_location = limited(Role::Locality, "last_known_location", &mut refused);
+        warnings.extend(refused.into_iter().map(|(_, p)| p));
         let cells: Vec<(String, String)> = row
             .cells
             .iter()
@@ -253,6 +355,7 @@ impl RecordReader {
             .map(|(c, v)| (header(c), v.clone()))
             .collect();
         if !rejected.is_empty() {
+            warnings.extend(unread);
             return ReadRow {
                 line,
                 cells,
@@ -261,13 +364,23 @@ impl RecordReader {
                 warnings,
             };
         }
+        warnings.extend(unread.into_iter().map(|mut p| {
+            p.reason = format!(
+                "{}; the person is kept with the value {UNREADABLE_MARK}",
+                p.reason
+            );
+            p
+        }));
         let key = (
             homeward_names::fold(&homeward_names::full_name(
                 surname.as_deref().unwrap_or(""),
                 given.as_deref().unwrap_or(""),
                 patronymic.as_deref().unwrap_or(""),
             )),
-            birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            birth_date
+                .map(|d| d.to_string())
+                .or_else(|| unreadable.get("birth_date").cloned())
+                .unwrap_or_default(),
         );
         if let Some(first) = self.seen.get(&key) {
             warnings.push(Problem {
@@ -288,13 +401,14 @@ impl RecordReader {
             given_names: given,
             patronymic,
             birth_date,
-            birth_place: text(Role::BirthPlace),
+            birth_place,
             sex,
-            rank: text(Role::Rank),
-            unit: text(Role::Unit),
-            service_number: text(Role::ServiceNumber),
-            last_known_location: text(Role::Locality),
+            rank,
+            unit,
+            service_number,
+            last_known_location,
             synthetic: c.synthetic,
+            unreadable,
             ..Default::default()
         };
         match record.validate() {
@@ -322,6 +436,46 @@ impl RecordReader {
             }
         }
     }
+}
+
+/// A value as a report quotes it: whole when short, its beginning and its length when long
+/// (a cell of a million characters is not repeated in the report).
+fn abridged(v: &str) -> String {
+    const QUOTED: usize = 80;
+    let chars = v.chars().count();
+    if chars <= QUOTED {
+        v.to_owned()
+    } else {
+        let head: String = v.chars().take(QUOTED).collect();
+        format!("{head}… ({chars} characters)")
+    }
+}
+
+/// Keeps a typed value that could not be read as written, marked unreadable, with a problem
+/// naming the cell (which says the person is kept once the row is known to give one); one
+/// too long to keep is refused with the limit's reason instead.
+fn keep_unreadable(
+    unreadable: &mut std::collections::BTreeMap<String, String>,
+    (kept, refused): (&mut Vec<Problem>, &mut Vec<Problem>),
+    line: u64,
+    column: String,
+    field: &str,
+    value: String,
+    reason: &str,
+) {
+    let (into, reason) = match over_limit(field, value.chars().count()) {
+        Some(limit) => (refused, format!("cannot be read and {limit}")),
+        None => {
+            unreadable.insert(field.to_owned(), value.clone());
+            (kept, reason.to_owned())
+        }
+    };
+    into.push(Problem {
+        line,
+        column: Some(column),
+        value: abridged(&value),
+        reason,
+    });
 }
 
 /// Headers as the names a row's cells are kept under: a blank header becomes `column N`,
@@ -394,12 +548,12 @@ mod tests {
         let ok = r.read(&row(2, &["Олійник", "Олександр", "04.03.1990", ""]));
         assert!(ok.record.is_some() && ok.rejected.is_empty());
         let bad_date = r.read(&row(3, &["Шевчук", "Іван", "31.02.1990", ""]));
-        assert!(bad_date.record.is_none());
+        assert!(bad_date.rejected.is_empty());
         assert_eq!(
-            bad_date.rejected[0].column.as_deref(),
+            bad_date.warnings[0].column.as_deref(),
             Some("дата народження")
         );
-        assert_eq!(bad_date.rejected[0].value, "31.02.1990");
+        assert_eq!(bad_date.warnings[0].value, "31.02.1990");
         let nameless = r.read(&row(4, &["", "", "1990", ""]));
         assert!(nameless.rejected[0].reason.contains("no surname"));
         let formula = r.read(&row(5, &["Бойко", "Петро", "", "=HYPERLINK(\"x\")"]));
@@ -433,6 +587,157 @@ mod tests {
                 .iter()
                 .any(|w| w.reason.contains("unexpected script"))
         );
+    }
+
+    fn record_of(read: &ReadRow) -> &PersonRecord {
+        read.record
+            .as_ref()
+            .unwrap_or_else(|| panic!("line {}: {:?}", read.line, read.rejected))
+    }
+
+    #[test]
+    fn an_unreadable_value_keeps_the_person_with_the_value_as_written() {
+        let mut r = reader(&["прізвище", "ім'я", "дата народження", "стать", "частина"]);
+        let good = r.read(&row(
+            2,
+            &["Олійник", "Олександр", "04.03.1990", "ч", "95 ОДШБр"],
+        ));
+        for (line, written) in [(3, "31.02.1999"), (4, "1999-02-29"), (5, "завтра")] {
+            let read = r.read(&row(line, &["Шевчук", "Іван", written, "ч", "95 ОДШБр"]));
+            let rec = record_of(&read);
+            assert_eq!(rec.birth_date, None);
+            assert_eq!(rec.as_written("birth_date"), Some(written));
+            // Nothing else changed: every other field as it reads without the date.
+            let mut same = rec.clone();
+            same.unreadable.clear();
+            same.surname = Some("Олійник".into());
+            same.given_names = Some("Олександр".into());
+            same.birth_date = record_of(&good).birth_date;
+            assert_eq!(&same, record_of(&good));
+            assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+            let w = read.warnings[0].to_string();
+            assert!(
+                w.starts_with(&format!(
+                    "line {line}, column \"дата народження\", value \"{written}\": "
+                )) && w.ends_with("the person is kept with the value as written, unreadable"),
+                "{w}"
+            );
+        }
+        let sex = r.read(&row(6, &["Бойко", "Петро", "", "?", ""]));
+        assert_eq!(record_of(&sex).as_written("sex"), Some("?"));
+        assert_eq!(record_of(&sex).sex, None);
+        assert!(
+            sex.warnings[0]
+                .to_string()
+                .starts_with("line 6, column \"стать\", value \"?\": \"?\" is not a sex"),
+            "{:?}",
+            sex.warnings
+        );
+        // A row without a name gives no person: its unreadable date is reported, not kept.
+        let nameless = r.read(&row(7, &["", "", "завтра", "", ""]));
+        assert!(nameless.record.is_none());
+        assert!(nameless.rejected[0].reason.contains("no surname"));
+        assert!(
+            !nameless.warnings[0].reason.contains("kept"),
+            "{:?}",
+            nameless.warnings
+        );
+    }
+
+    #[test]
+    fn a_value_over_its_limit_is_refused_with_the_reason_and_the_person_kept_if_named() {
+        let mut r = reader(&["прізвище", "ім'я", "дата народження", "частина"]);
+        let long = "Ш".repeat(1_000_000);
+        // The surname refused, the given name read: the person stays, the report says why.
+        let read = r.read(&row(2, &[&long, "Іван", "1990", "95 ОДШБр"]));
+        let rec = record_of(&read);
+        assert_eq!(
+            (
+                rec.surname.as_deref(),
+                rec.given_names.as_deref(),
+                rec.unit.as_deref()
+            ),
+            (None, Some("Іван"), Some("95 ОДШБр"))
+        );
+        assert_eq!(rec.birth_date, "1990".parse().ok());
+        let w = read.warnings[0].to_string();
+        assert!(
+            w.starts_with("line 2, column \"прізвище\", value \"ШШШ")
+                && w.contains("… (1000000 characters)\": is 1000000 characters long, over the limit of 300 for surname"),
+            "{}",
+            &w[..w.len().min(400)]
+        );
+        assert!(
+            w.chars().count() < 300,
+            "the report does not repeat the cell"
+        );
+        // Only a name part, and it is refused: no person can be read, the row is rejected.
+        let alone = r.read(&row(3, &[&long, "", "1990", ""]));
+        assert!(alone.record.is_none());
+        assert!(
+            alone.rejected[0]
+                .reason
+                .contains("over the limit of 300 for surname")
+        );
+        // Another field over its limit: refused, the person kept.
+        let unit = "x".repeat(1001);
+        let read = r.read(&row(4, &["Бойко", "Петро", "", &unit]));
+        assert_eq!(record_of(&read).unit, None);
+        assert!(
+            read.warnings[0]
+                .to_string()
+                .starts_with("line 4, column \"частина\"")
+        );
+        assert!(
+            read.warnings[0]
+                .reason
+                .contains("over the limit of 1000 for unit")
+        );
+        // A name part at its limit is kept whole.
+        let at = "Ш".repeat(300);
+        assert_eq!(
+            record_of(&r.read(&row(5, &[&at, "Петро", "", ""])))
+                .surname
+                .as_deref(),
+            Some(at.as_str())
+        );
+    }
+
+    #[test]
+    fn a_one_cell_name_over_the_limit_is_a_rejected_row_not_a_surname() {
+        let mut r = reader(&["ПІБ", "дата народження"]);
+        let read = r.read(&row(2, &[&"Ш".repeat(1_000_000), "1990"]));
+        assert!(read.record.is_none());
+        assert_eq!(read.rejected[0].column.as_deref(), Some("ПІБ"));
+        assert!(
+            read.rejected[0]
+                .reason
+                .contains("over the limit of 1000 for full_name")
+        );
+        // A cell the names crate cannot split (a word longer than any name) is a person all
+        // the same, kept whole as the surname while it fits the limit.
+        let odd = format!("{} Іван", "Ш".repeat(100));
+        let read = r.read(&row(3, &[&odd, ""]));
+        assert_eq!(record_of(&read).surname.as_deref(), Some(odd.as_str()));
+        assert!(
+            read.warnings[0]
+                .reason
+                .contains("kept whole as the surname"),
+            "{:?}",
+            read.warnings
+        );
+        let read = r.read(&row(4, &[&format!("{} Іван", "Ш".repeat(400)), ""]));
+        assert!(read.record.is_none());
+        assert!(
+            read.rejected[0]
+                .reason
+                .contains("over the limit of 300 for surname"),
+            "{:?}",
+            read.rejected
+        );
+        // No letters at all: no person.
+        let read = r.read(&row(5, &["12345", "1990"]));
+        assert_eq!(read.rejected[0].reason, "is not a name");
     }
 
     #[test]

@@ -81,10 +81,14 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| Error::Io(format!("cannot read the bound address: {e}")))?;
     on_ready(bound);
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Error::Io(format!("the server stopped: {e}")))
+    // The peer's address is what sign-in counts failures by.
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| Error::Io(format!("the server stopped: {e}")))
 }

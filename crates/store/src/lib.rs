@@ -14,6 +14,7 @@ mod bundles;
 mod cases;
 mod erasure;
 mod events;
+mod files;
 mod keys;
 mod links;
 mod lists;
@@ -25,6 +26,7 @@ mod protection;
 mod reads;
 mod remains;
 mod search;
+mod signin;
 mod talks;
 #[doc(hidden)]
 #[cfg(feature = "testkit")]
@@ -35,6 +37,7 @@ pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use erasure::ErasureView;
 pub use events::{LogReport, StoredEvent};
+pub use files::{open_to_others, store_files};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
     Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
@@ -48,6 +51,7 @@ pub use protection::RestrictionView;
 pub use reads::{MASKED_READ, ReadEntry, ReadFilter, ReadOf};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
+pub use signin::{SignInThrottle, ThrottleScope};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 
 use homeward_core::Error;
@@ -122,6 +126,19 @@ impl Store {
                 "no store at {}: create one with `homeward demo --db {0}` or `homeward party add --db {0} …`, or point --db at an existing store",
                 path.display()
             )));
+        }
+        if let Location::Sqlite(path) = location {
+            if mode == OpenMode::CreateIfMissing {
+                files::create_private(path).map_err(|e| {
+                    Error::Storage(format!(
+                        "cannot open the SQLite store {}: {e}; check that the folder exists and is writable",
+                        path.display()
+                    ))
+                })?;
+            }
+            for warning in files::open_to_others(path) {
+                tracing::warn!("{warning}");
+            }
         }
         let backend = location.backend();
         let sqlite = backend == Backend::Sqlite;

@@ -83,7 +83,7 @@ pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname
     birth_date, birth_place, sex, citizenship, rank, unit, service_number, capture_date, capture_place, health, \
     deportation_date, deportation_place, family_contact, last_known_location, recovery_site, recovery_date, \
     tag_number, identification, synthetic, source_list, source_row, record_sha256, created_at, updated_at, family_notification, \
-    sensitivity, consent, erased_at";
+    sensitivity, consent, erased_at, unreadable";
 
 /// The condition of [`PersonFilter`], binding party, category, status and source list as
 /// $1–$4.
@@ -151,6 +151,14 @@ pub(crate) fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, Error> 
         tag_number: text("tag_number")?,
         identification: opt_parse(text("identification")?)?,
         synthetic: synthetic != 0,
+        unreadable: text("unreadable")?
+            .map(|u| {
+                serde_json::from_str(&u).map_err(|e| {
+                    Error::Storage(format!("a record's values as written are unreadable: {e}"))
+                })
+            })
+            .transpose()?
+            .unwrap_or_default(),
     };
     Ok(Person {
         id: row.try_get("id").map_err(&get)?,
@@ -230,14 +238,22 @@ pub(crate) async fn insert_one(
     };
     let d = |v: &Option<PartialDate>| v.map(|d| d.to_string());
     let e = |v: Option<&'static str>| v.map(str::to_owned);
+    let unreadable = if r.unreadable.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_string(&r.unreadable)
+                .map_err(|e| Error::Storage(format!("encoding values as written: {e}")))?,
+        )
+    };
     let id: i64 = sqlx::query(
         "INSERT INTO persons (party, category, relation, status, surname, given_names, patronymic, name_folded, \
          name_script, father_name, birth_date, birth_year, birth_place, sex, citizenship, rank, unit, service_number, \
          capture_date, capture_place, health, deportation_date, deportation_place, family_contact, \
          last_known_location, recovery_site, recovery_date, tag_number, identification, synthetic, source_list, \
-         source_row, record_sha256, created_at, updated_at, surname_key, given_key, patronymic_key) VALUES ($1, $2, \
-         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-         $26, $27, $28, $29, $30, $31, $32, $33, $34, $34, $35, $36, $37) RETURNING id",
+         source_row, record_sha256, created_at, updated_at, surname_key, given_key, patronymic_key, unreadable) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $34, $35, $36, $37, $38) RETURNING id",
     )
     .bind(party)
     .bind(e(r.category.map(Category::as_str)))
@@ -276,6 +292,7 @@ pub(crate) async fn insert_one(
     .bind(keys.surname)
     .bind(keys.given)
     .bind(keys.patronymic)
+    .bind(unreadable)
     .fetch_one(&mut **tx)
     .await
     .map_err(db("storing a person record"))?

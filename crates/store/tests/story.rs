@@ -1780,3 +1780,144 @@ async fn a_write_that_waits_too_long_for_another_is_unavailable_not_a_failure() 
     // Once the other writer is done, the same write goes through.
     t.store.add_party(&admin("UA"), &party, T0).await.unwrap();
 }
+
+/// A value that could not be read (a birth date of 31 February, a sex written "?") is kept
+/// as written beside the empty typed field: it survives storing and every read, is masked
+/// with the other sensitive fields of a protected record, and an erasure removes it.
+#[tokio::test]
+async fn an_unreadable_value_is_kept_as_written_and_erased_with_the_record() {
+    use homeward_core::access::Erase;
+    each_backend(
+        "an_unreadable_value_is_kept_as_written_and_erased_with_the_record",
+        async |t| {
+            let store = &t.store;
+            with_parties(store).await;
+            let viewer = actor(store, "UA", Role::Viewer).await;
+            let officer = actor(store, "UA", Role::Protection).await;
+            let ua_admin = actor(store, "UA", Role::Admin).await;
+            let mut soldier = PersonRecord {
+                birth_date: None,
+                health: Some(homeward_core::record::Health::Unknown),
+                ..pow("Щербакевич", "Остап", Relation::Sought)
+            };
+            soldier
+                .unreadable
+                .insert("birth_date".into(), "31.02.1996".into());
+            soldier.unreadable.insert("sex".into(), "?".into());
+            let mut child = PersonRecord {
+                category: Some(Category::Child),
+                birth_date: None,
+                ..pow("Ящишина", "Зоряна", Relation::Sought)
+            };
+            child
+                .unreadable
+                .insert("birth_date".into(), "30.02.2014".into());
+            let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+            let ids = store
+                .add_persons(&grant, &[soldier.clone(), child.clone()], T0)
+                .await
+                .unwrap();
+            let (soldier_id, child_id) = (ids[0], ids[1]);
+            let read_as = |a: &Actor| authorize::<ReadRegister>(a).unwrap();
+
+            let read = store
+                .open_person(&read_as(&viewer), soldier_id, "story check", T0 + 1)
+                .await
+                .unwrap();
+            assert_eq!(
+                read.record, soldier,
+                "the record reads back as it was stored"
+            );
+            assert_eq!(read.record.as_written("birth_date"), Some("31.02.1996"));
+            let json = serde_json::to_value(&read).unwrap();
+            assert_eq!(json["unreadable"]["birth_date"], "31.02.1996", "{json}");
+            // Masked with the other sensitive fields of a protected record for a reader not cleared.
+            let masked = store
+                .open_person(&read_as(&viewer), child_id, "story check", T0 + 1)
+                .await
+                .unwrap();
+            assert!(
+                masked.masked && masked.record.unreadable.is_empty(),
+                "{masked:?}"
+            );
+            let shown = store
+                .open_person(&read_as(&officer), child_id, "story check", T0 + 1)
+                .await
+                .unwrap();
+            assert_eq!(shown.record.as_written("birth_date"), Some("30.02.2014"));
+
+            let erase = authorize::<Erase>(&officer).unwrap();
+            let request = store
+                .request_erasure(
+                    &erase,
+                    soldier_id,
+                    "the family asked, and the law allows it",
+                    T0 + 2,
+                )
+                .await
+                .unwrap();
+            assert!(
+                everything_stored(store).await.contains("31.02.1996"),
+                "the test looks in the right place"
+            );
+            store
+                .confirm_erasure(&authorize::<Erase>(&ua_admin).unwrap(), request, T0 + 3)
+                .await
+                .unwrap();
+            let stored = everything_stored(store).await;
+            assert!(
+                !stored.contains("31.02.1996"),
+                "{:?} still holds the date as written",
+                store.backend()
+            );
+            assert!(
+                stored.contains("30.02.2014"),
+                "the child's record is untouched"
+            );
+            let erased = store
+                .open_person(&read_as(&officer), soldier_id, "story check", 0)
+                .await
+                .unwrap();
+            assert!(erased.record.unreadable.is_empty());
+            assert_eq!(store.verify_log().await.unwrap().first_break, None);
+        },
+    )
+    .await;
+}
+
+/// A new SQLite store and its journals are readable by their owner only, after a real open
+/// and write; a store file opened up to others afterwards is reported, never changed back.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_store_and_its_journals_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let t = testkit::sqlite().await.unwrap();
+    with_parties(&t.store).await;
+    let Location::Sqlite(path) = &t.location else {
+        unreachable!()
+    };
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let files = homeward_store::store_files(path);
+    for f in &files {
+        assert!(
+            f.exists(),
+            "{} exists after a write in WAL mode",
+            f.display()
+        );
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    assert_eq!(homeward_store::open_to_others(path), Vec::<String>::new());
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&files[1], std::fs::Permissions::from_mode(0o640)).unwrap();
+    let said = homeward_store::open_to_others(path);
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].starts_with(&format!("{} has mode 0644: others", path.display())),
+        "{said:?}"
+    );
+    assert!(said[1].contains("-wal has mode 0640"), "{said:?}");
+    // Opening it again reports and changes nothing.
+    let again = Store::open(&t.location, OpenMode::MustExist).await.unwrap();
+    assert_eq!(again.verify_log().await.unwrap().first_break, None);
+    assert_eq!(mode(path), 0o644);
+}

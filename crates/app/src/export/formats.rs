@@ -82,7 +82,13 @@ pub(super) const REGISTER_HEADERS: [&str; 30] = [
 
 pub(super) fn register_sheet(persons: &[Person]) -> Sheet {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let date = |v: &Option<PartialDate>| v.map(|d| d.to_string()).unwrap_or_default();
+    // A date or word that could not be read goes out as it was written, so that reading
+    // the export back gives the same record.
+    let date = |v: &Option<PartialDate>, r: &homeward_core::record::PersonRecord, field: &str| {
+        v.map(|d| d.to_string())
+            .or_else(|| r.as_written(field).map(str::to_owned))
+            .unwrap_or_default()
+    };
     let word = |v: Option<&str>| v.unwrap_or_default().to_owned();
     let rows = persons
         .iter()
@@ -93,9 +99,9 @@ pub(super) fn register_sheet(persons: &[Person]) -> Sheet {
                 text(&r.surname),
                 text(&r.given_names),
                 text(&r.patronymic),
-                date(&r.birth_date),
+                date(&r.birth_date, r, "birth_date"),
                 text(&r.birth_place),
-                word(r.sex.map(|s| s.as_str())),
+                word(r.sex.map(|s| s.as_str()).or(r.as_written("sex"))),
                 text(&r.rank),
                 text(&r.unit),
                 text(&r.service_number),
@@ -106,13 +112,13 @@ pub(super) fn register_sheet(persons: &[Person]) -> Sheet {
                 word(r.relation.map(|c| c.as_str())),
                 word(r.status.map(|c| c.as_str())),
                 word(r.health.map(|c| c.as_str())),
-                date(&r.capture_date),
+                date(&r.capture_date, r, "capture_date"),
                 text(&r.capture_place),
-                date(&r.deportation_date),
+                date(&r.deportation_date, r, "deportation_date"),
                 text(&r.deportation_place),
                 text(&r.family_contact),
                 text(&r.recovery_site),
-                date(&r.recovery_date),
+                date(&r.recovery_date, r, "recovery_date"),
                 text(&r.tag_number),
                 word(r.identification.map(|c| c.as_str())),
                 if r.synthetic { "synthetic" } else { "" }.to_owned(),

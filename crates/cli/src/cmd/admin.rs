@@ -2,7 +2,7 @@
 
 use super::Db;
 use clap::Subcommand;
-use homeward_app::{Acting, App, HashCost, hash_password};
+use homeward_app::{Acting, App, HashCost, ThrottleScope, hash_password, wait_message};
 use homeward_core::access::Role;
 use homeward_core::party::{Party, PartyCode, PartyKind};
 use homeward_store::OpenMode;
@@ -61,6 +61,88 @@ pub enum TokenCommand {
         #[arg(long)]
         user: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignInCommand {
+    /// List the sign-in locks in force: the party's user names and the addresses locked
+    /// after too many failed sign-ins (JSON with --json).
+    Locks {
+        #[command(flatten)]
+        db: Db,
+        /// The party whose locks to show.
+        #[arg(long)]
+        party: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lift the lock of one of the party's user names, or of an address.
+    Unlock {
+        #[command(flatten)]
+        db: Db,
+        /// The party acting.
+        #[arg(long)]
+        party: String,
+        /// The user name whose lock to lift.
+        #[arg(long, required_unless_present = "address", conflicts_with = "address")]
+        user: Option<String>,
+        /// The address whose lock to lift.
+        #[arg(long)]
+        address: Option<String>,
+    },
+}
+
+/// Runs `homeward sign-in locks|unlock`.
+pub async fn sign_in(command: SignInCommand) -> anyhow::Result<()> {
+    match command {
+        SignInCommand::Locks { db, party, json } => {
+            let app = db.app().await?;
+            let locks = app.sign_in_locks(&local(&party.parse()?)).await?;
+            if json {
+                return super::print_json(&locks);
+            }
+            for l in &locks {
+                let scope = match l.scope {
+                    ThrottleScope::User => "user",
+                    ThrottleScope::Address => "address",
+                };
+                out!(
+                    "{scope}\t{}\t{} failures\t{}",
+                    l.subject,
+                    l.failures,
+                    wait_message(l.locked_until, true)
+                );
+            }
+            if locks.is_empty() {
+                eprintln!("no sign-in lock in force");
+            }
+            Ok(())
+        }
+        SignInCommand::Unlock {
+            db,
+            party,
+            user,
+            address,
+        } => {
+            let app = db.app().await?;
+            let (scope, subject) = match (user, address) {
+                (Some(u), _) => (ThrottleScope::User, u),
+                (None, Some(a)) => (ThrottleScope::Address, a),
+                (None, None) => {
+                    return Err(homeward_core::Error::invalid(
+                        "--user",
+                        "name the lock to lift: --user NAME or --address IP",
+                    )
+                    .into());
+                }
+            };
+            app.lift_sign_in_lock(&local(&party.parse()?), scope, &subject)
+                .await?;
+            out!("sign-in lock of {subject} lifted");
+            Ok(())
+        }
+    }
 }
 
 /// A local administrative act for `party`, as its events name it.

@@ -109,9 +109,50 @@ pub fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Writes a file named on the command line, naming it when it cannot be written.
+/// Creates (or empties) a file named on the command line, readable by its owner only
+/// (0600): exports, proofs, bundles and pair lists carry personal data. A file written over
+/// is narrowed to 0600 too, since what it holds now is the tool's.
+pub fn create_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {} to its owner", path.display()))?;
+    }
+    Ok(file)
+}
+
+/// Creates a folder named on the command line (and its missing parents), readable by its
+/// owner only (0700).
+pub fn create_dir(path: &std::path::Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Writes a file named on the command line, readable by its owner only (0600), naming it
+/// when it cannot be written.
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    let mut file = create_file(path)?;
+    std::io::Write::write_all(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A failure already explained on stderr, one line per input; nothing more to print.
@@ -147,6 +188,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// Sign-in locks after failed attempts: list them, lift one.
+    #[command(subcommand)]
+    SignIn(admin::SignInCommand),
     /// The talks rounds the token's party took part in (JSON).
     Rounds(talks::Rounds),
     /// The commitments of those rounds with their fulfilment (JSON).

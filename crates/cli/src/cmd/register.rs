@@ -75,7 +75,7 @@ pub async fn search(args: Search) -> anyhow::Result<()> {
     }
     for h in &hits {
         let r = &h.person.record;
-        let born = r.birth_date.map(|d| d.to_string()).unwrap_or_default();
+        let born = r.shown("birth_date", r.birth_date.map(|d| d.to_string()));
         out!(
             "{}\t{}\t{born}\t{}\t{}",
             h.person.id,

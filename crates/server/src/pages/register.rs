@@ -80,7 +80,7 @@ async fn persons(
                 category: word(&p.record.category),
                 relation: word(&p.record.relation),
                 status: word(&p.record.status),
-                born: word(&p.record.birth_date),
+                born: typed(&p.record, "birth_date", &p.record.birth_date),
                 unit: word(&p.record.unit),
                 health: word(&p.record.health),
                 synthetic: p.record.synthetic,
@@ -120,9 +120,9 @@ fn fields(p: &Person) -> Vec<(&'static str, String)> {
         ("Given names", word(&r.given_names)),
         ("Patronymic", word(&r.patronymic)),
         ("Father's name", word(&r.father_name)),
-        ("Birth date", word(&r.birth_date)),
+        ("Birth date", typed(r, "birth_date", &r.birth_date)),
         ("Birth place", word(&r.birth_place)),
-        ("Sex", word(&r.sex)),
+        ("Sex", typed(r, "sex", &r.sex)),
         ("Citizenship", word(&r.citizenship)),
         ("Category", word(&r.category)),
         ("Relation", word(&r.relation)),
@@ -130,15 +130,21 @@ fn fields(p: &Person) -> Vec<(&'static str, String)> {
         ("Rank", word(&r.rank)),
         ("Unit", word(&r.unit)),
         ("Service number", word(&r.service_number)),
-        ("Captured or detained", word(&r.capture_date)),
+        (
+            "Captured or detained",
+            typed(r, "capture_date", &r.capture_date),
+        ),
         ("Place", word(&r.capture_place)),
         ("Health", word(&r.health)),
-        ("Deported", word(&r.deportation_date)),
+        (
+            "Deported",
+            typed(r, "deportation_date", &r.deportation_date),
+        ),
         ("Deported from", word(&r.deportation_place)),
         ("Family contact", word(&r.family_contact)),
         ("Last known location", word(&r.last_known_location)),
         ("Recovery site", word(&r.recovery_site)),
-        ("Recovered", word(&r.recovery_date)),
+        ("Recovered", typed(r, "recovery_date", &r.recovery_date)),
         ("Tag number", word(&r.tag_number)),
         ("Identification", word(&r.identification)),
         ("Source list", word(&p.source_list)),
@@ -148,6 +154,12 @@ fn fields(p: &Person) -> Vec<(&'static str, String)> {
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
     .collect()
+}
+
+/// A typed field as the record's page shows it: its value, or what was written when it
+/// could not be read, marked so (core's wording).
+fn typed<T: std::fmt::Display>(r: &PersonRecord, field: &str, v: &Option<T>) -> String {
+    r.shown(field, v.as_ref().map(ToString::to_string))
 }
 
 async fn person(

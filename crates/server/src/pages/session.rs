@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
-use homeward_app::{App, SESSION_TTL_MS};
+use homeward_app::{App, SESSION_TTL_MS, SignIn, wait_message};
 use homeward_core::Error;
 use serde::Deserialize;
 
@@ -26,10 +26,23 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
 #[template(path = "login.html")]
 struct LoginPage {
     failed: bool,
+    /// Why sign-in must wait, and until when (the application's wording).
+    wait: Option<String>,
 }
 
 async fn login_form() -> Result<Html<String>, PageError> {
-    render(&LoginPage { failed: false })
+    render(&LoginPage {
+        failed: false,
+        wait: None,
+    })
+}
+
+/// The address the request came from, when the server was started with it (behind a proxy
+/// this is the proxy's).
+fn peer(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 #[derive(Deserialize)]
@@ -58,6 +71,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 async fn login(
     State(app): State<App>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -65,10 +79,16 @@ async fn login(
         return Err(Error::invalid("form", "the sign-in form was posted from another site").into());
     }
     match app
-        .sign_in(&form.token, &form.party, &form.user, &form.password)
-        .await
+        .sign_in(
+            &form.token,
+            &form.party,
+            &form.user,
+            &form.password,
+            peer(&extensions),
+        )
+        .await?
     {
-        Ok(actor) => {
+        SignIn::Actor(actor) => {
             let (session, _csrf) = app.start_session(&actor).await?;
             let cookie = format!(
                 "{SESSION_COOKIE}={session}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
@@ -76,11 +96,26 @@ async fn login(
             );
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
         }
-        Err(Error::Unauthenticated) => {
-            let page = render(&LoginPage { failed: true })?;
+        SignIn::Failed => {
+            let page = render(&LoginPage {
+                failed: true,
+                wait: None,
+            })?;
             Ok((StatusCode::UNAUTHORIZED, page).into_response())
         }
-        Err(other) => Err(other.into()),
+        SignIn::Wait { until_ms, locked } => {
+            let page = render(&LoginPage {
+                failed: false,
+                wait: Some(wait_message(until_ms, locked)),
+            })?;
+            let seconds = (until_ms - app.now()).max(0) / 1000 + 1;
+            Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, seconds.to_string())],
+                page,
+            )
+                .into_response())
+        }
     }
 }
 

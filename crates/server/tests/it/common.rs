@@ -47,13 +47,19 @@ pub async fn start_signing(
     let store = t.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = App::new(t.store.clone());
+    let state = App::new(t.store.clone()).with_hash_cost(homeward_app::HashCost::Test);
     let app = router(match key {
         Some(key) => state.with_key(key),
         None => state,
     });
     let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        // As `homeward serve` does: sign-in counts failures by the peer's address.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     Running {
         base,
