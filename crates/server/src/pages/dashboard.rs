@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, post};
 use homeward_app::query::parse_choice;
 use homeward_app::{App, CommitmentChange, CommitmentInput};
 use homeward_core::Error;
-use homeward_core::talks::{Delegation, Flow, Terms, thousands};
+use homeward_core::talks::{Delegation, Flow, Terms};
 use homeward_store::NewRound;
 use serde::Deserialize;
 
@@ -28,29 +28,34 @@ struct FlowBar {
     to: String,
     agreed: u32,
     received: u32,
-    extra: u32,
-    handed_over: u32,
-    percent_done: u32,
-    agreed_text: String,
-    received_text: String,
-    extra_text: String,
-    planned_text: String,
+    /// The figures in one sentence of the page's language.
+    figures: String,
 }
 
-impl From<&Flow> for FlowBar {
-    fn from(f: &Flow) -> Self {
+impl FlowBar {
+    fn new(who: &Who, f: &Flow) -> Self {
+        let mut figures = who.tw(
+            "flow-received",
+            &[("received", f.received.into()), ("agreed", f.agreed.into())],
+        );
+        if f.extra > 0 {
+            figures.push(' ');
+            figures.push_str(&who.t1("flow-extra", "extra", f.extra));
+        }
+        figures.push_str(" · ");
+        figures.push_str(&who.t1("flow-percent", "percent", f.percent_done()));
+        figures.push_str(" · ");
+        figures.push_str(&who.t1("flow-planned", "planned", f.planned));
+        if f.handed_over > 0 {
+            figures.push_str(" · ");
+            figures.push_str(&who.t1("flow-handed-over", "count", f.handed_over));
+        }
         FlowBar {
             from: f.from.to_string(),
             to: f.to.to_string(),
             agreed: f.agreed,
             received: f.received.min(f.agreed),
-            extra: f.extra,
-            handed_over: f.handed_over,
-            percent_done: f.percent_done(),
-            agreed_text: thousands(f.agreed),
-            received_text: thousands(f.received),
-            extra_text: thousands(f.extra),
-            planned_text: thousands(f.planned),
+            figures,
         }
     }
 }
@@ -59,6 +64,7 @@ struct CommitmentCard {
     id: i64,
     title: String,
     kind: &'static str,
+    kind_word: String,
     summary: String,
     flows: Vec<FlowBar>,
     /// The terms as JSON, for the form that changes them.
@@ -90,6 +96,7 @@ pub(super) async fn dashboard(
 ) -> Result<Html<String>, PageError> {
     let rounds = app.rounds(&caller.actor).await?;
     let commitments = app.commitments(&caller.actor, None).await?;
+    let who = Who::from(&caller);
     let cards = rounds
         .into_iter()
         .map(|r| RoundCard {
@@ -100,14 +107,20 @@ pub(super) async fn dashboard(
                     id: c.id,
                     title: c.title.clone(),
                     kind: c.terms.kind().as_str(),
-                    summary: c.fulfilment.summary.clone(),
-                    flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
+                    kind_word: who.code("commitment", c.terms.kind().as_str()),
+                    summary: super::terms::summary(&who, &c.terms),
+                    flows: c
+                        .fulfilment
+                        .flows
+                        .iter()
+                        .map(|f| FlowBar::new(&who, f))
+                        .collect(),
                     terms_json: serde_json::to_string_pretty(&c.terms).unwrap_or_default(),
                 })
                 .collect(),
             id: r.id,
             title: r.title,
-            held_on: r.held_on,
+            held_on: who.date(&r.held_on),
             venue: r.venue,
             city: r.city,
             mediator: r.mediator,
@@ -116,7 +129,7 @@ pub(super) async fn dashboard(
         })
         .collect();
     render(&Dashboard {
-        who: Who::from(&caller),
+        who,
         rounds: cards,
     })
 }

@@ -1,7 +1,7 @@
 //! The register: its pages of records, one record with its protection panel, and the
 //! hotline's search.
 
-use super::{Who, render, word};
+use super::{Who, code_word, dated, render, said, word};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -39,11 +39,13 @@ struct PersonRow {
 #[template(path = "persons.html")]
 struct PersonsPage {
     who: Who,
-    categories: Vec<&'static str>,
+    /// Each category's code and word.
+    categories: Vec<(&'static str, String)>,
     category: String,
-    statuses: Vec<&'static str>,
+    /// Each status's code and word.
+    statuses: Vec<(&'static str, String)>,
     status: String,
-    total: i64,
+    count_line: String,
     page: i64,
     pages: i64,
     rows: Vec<PersonRow>,
@@ -56,33 +58,48 @@ async fn persons(
 ) -> Result<Html<String>, PageError> {
     let page = app.persons(&caller.actor, &q).await?;
     let filter = q.filter()?;
+    let who = Who::from(&caller);
+    let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
     render(&PersonsPage {
-        who: Who::from(&caller),
-        categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
+        count_line: who.tw(
+            "register-count",
+            &[
+                ("total", page.total.into()),
+                ("page", page.page.into()),
+                ("pages", pages.into()),
+            ],
+        ),
+        who,
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str(), code_word("category", c.as_str())))
+            .collect(),
         category: filter
             .category
             .map(|c| c.as_str().to_owned())
             .unwrap_or_default(),
-        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| (s.as_str(), code_word("status", s.as_str())))
+            .collect(),
         status: filter
             .status
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
-        total: page.total,
         page: page.page,
-        pages: ((page.total + page.per_page - 1) / page.per_page).max(1),
+        pages,
         rows: page
             .items
             .iter()
             .map(|p| PersonRow {
                 id: p.id,
                 name: PersonRecord::display_name(&p.record),
-                category: word(&p.record.category),
-                relation: word(&p.record.relation),
-                status: word(&p.record.status),
-                born: word(&p.record.birth_date),
+                category: said("category", &p.record.category),
+                relation: said("relation", &p.record.relation),
+                status: said("status", &p.record.status),
+                born: dated(&p.record.birth_date),
                 unit: word(&p.record.unit),
-                health: word(&p.record.health),
+                health: said("health", &p.record.health),
                 synthetic: p.record.synthetic,
             })
             .collect(),
@@ -94,12 +111,15 @@ struct ProtectionPanel {
     protected: bool,
     masked: bool,
     sensitivity: String,
+    sensitivity_word: String,
     consent: String,
     restrictions: Vec<RestrictionView>,
     erasures: Vec<ErasureView>,
     erased: bool,
-    sensitivities: Vec<&'static str>,
-    kinds: Vec<&'static str>,
+    /// Each sensitivity's code and word.
+    sensitivities: Vec<(&'static str, String)>,
+    /// Each restricted status's code and word.
+    kinds: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -116,34 +136,34 @@ struct PersonPage {
 fn fields(p: &Person) -> Vec<(&'static str, String)> {
     let r = &p.record;
     vec![
-        ("Surname", word(&r.surname)),
-        ("Given names", word(&r.given_names)),
-        ("Patronymic", word(&r.patronymic)),
-        ("Father's name", word(&r.father_name)),
-        ("Birth date", word(&r.birth_date)),
-        ("Birth place", word(&r.birth_place)),
-        ("Sex", word(&r.sex)),
-        ("Citizenship", word(&r.citizenship)),
-        ("Category", word(&r.category)),
-        ("Relation", word(&r.relation)),
-        ("Status", word(&r.status)),
-        ("Rank", word(&r.rank)),
-        ("Unit", word(&r.unit)),
-        ("Service number", word(&r.service_number)),
-        ("Captured or detained", word(&r.capture_date)),
-        ("Place", word(&r.capture_place)),
-        ("Health", word(&r.health)),
-        ("Deported", word(&r.deportation_date)),
-        ("Deported from", word(&r.deportation_place)),
-        ("Family contact", word(&r.family_contact)),
-        ("Last known location", word(&r.last_known_location)),
-        ("Recovery site", word(&r.recovery_site)),
-        ("Recovered", word(&r.recovery_date)),
-        ("Tag number", word(&r.tag_number)),
-        ("Identification", word(&r.identification)),
-        ("Source list", word(&p.source_list)),
-        ("Source row", word(&p.source_row)),
-        ("Record hash (SHA-256)", p.record_sha256.clone()),
+        ("field-surname", word(&r.surname)),
+        ("field-given-names", word(&r.given_names)),
+        ("field-patronymic", word(&r.patronymic)),
+        ("field-father-name", word(&r.father_name)),
+        ("field-birth-date", dated(&r.birth_date)),
+        ("field-birth-place", word(&r.birth_place)),
+        ("field-sex", said("sex", &r.sex)),
+        ("field-citizenship", word(&r.citizenship)),
+        ("field-category", said("category", &r.category)),
+        ("field-relation", said("relation", &r.relation)),
+        ("field-status", said("status", &r.status)),
+        ("field-rank", word(&r.rank)),
+        ("field-unit", word(&r.unit)),
+        ("field-service-number", word(&r.service_number)),
+        ("field-captured", dated(&r.capture_date)),
+        ("field-place", word(&r.capture_place)),
+        ("field-health", said("health", &r.health)),
+        ("field-deported", dated(&r.deportation_date)),
+        ("field-deported-from", word(&r.deportation_place)),
+        ("field-family-contact", word(&r.family_contact)),
+        ("field-last-known-location", word(&r.last_known_location)),
+        ("field-recovery-site", word(&r.recovery_site)),
+        ("field-recovered", dated(&r.recovery_date)),
+        ("field-tag-number", word(&r.tag_number)),
+        ("field-identification", said("identification", &r.identification)),
+        ("field-source-list", word(&p.source_list)),
+        ("field-source-row", word(&p.source_row)),
+        ("field-record-hash", p.record_sha256.clone()),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
@@ -165,16 +185,31 @@ async fn person(
             .sensitivity
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
+        sensitivity_word: p
+            .sensitivity
+            .map(|s| code_word("sensitivity", s.as_str()))
+            .unwrap_or_default(),
         consent: p
             .consent
             .as_ref()
-            .map(|c| c.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "))
+            .map(|c| {
+                c.iter()
+                    .map(|p| code_word("purpose", p.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default(),
         restrictions: protection.restrictions,
         erasures: protection.erasures,
         erased: p.erased_at.is_some(),
-        sensitivities: Sensitivity::ALL.iter().map(|s| s.as_str()).collect(),
-        kinds: Restriction::ALL.iter().map(|k| k.as_str()).collect(),
+        sensitivities: Sensitivity::ALL
+            .iter()
+            .map(|s| (s.as_str(), code_word("sensitivity", s.as_str())))
+            .collect(),
+        kinds: Restriction::ALL
+            .iter()
+            .map(|k| (k.as_str(), code_word("restriction", k.as_str())))
+            .collect(),
     };
     render(&PersonPage {
         who: Who::from(&caller),
@@ -235,10 +270,15 @@ async fn search(
             .map(|h| HitRow {
                 id: h.person.id,
                 name: PersonRecord::display_name(&h.person.record),
-                born: word(&h.person.record.birth_date),
-                category: word(&h.person.record.category),
-                status: word(&h.person.record.status),
-                agreed: h.agreed,
+                born: dated(&h.person.record.birth_date),
+                category: said("category", &h.person.record.category),
+                status: said("status", &h.person.record.status),
+                agreed: h
+                    .agreed
+                    .split_whitespace()
+                    .map(|f| code_word("agrees", f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 synthetic: h.person.record.synthetic,
             })
             .collect()

@@ -1,7 +1,7 @@
 //! Signing in and out. A signed-in browser holds a session cookie (`HttpOnly; Secure;
 //! SameSite=Strict`) and posts forms carrying the session's anti-forgery token.
 
-use super::{NoFields, Posted, render};
+use super::{NoFields, Posted, Who, render};
 use crate::PageError;
 use crate::auth::PageCaller;
 use crate::auth::SESSION_COOKIE;
@@ -25,11 +25,15 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    who: Who,
     failed: bool,
 }
 
 async fn login_form() -> Result<Html<String>, PageError> {
-    render(&LoginPage { failed: false })
+    render(&LoginPage {
+        who: Who::nobody(),
+        failed: false,
+    })
 }
 
 #[derive(Deserialize)]
@@ -77,7 +81,10 @@ async fn login(
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
         }
         Err(Error::Unauthenticated) => {
-            let page = render(&LoginPage { failed: true })?;
+            let page = render(&LoginPage {
+                who: Who::nobody(),
+                failed: true,
+            })?;
             Ok((StatusCode::UNAUTHORIZED, page).into_response())
         }
         Err(other) => Err(other.into()),
