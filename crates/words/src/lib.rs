@@ -71,11 +71,6 @@ impl From<String> for Arg {
         Arg::Text(v)
     }
 }
-impl From<&String> for Arg {
-    fn from(v: &String) -> Self {
-        Arg::Text(v.clone())
-    }
-}
 impl From<i64> for Arg {
     fn from(v: i64) -> Self {
         Arg::Number(v)
@@ -84,6 +79,12 @@ impl From<i64> for Arg {
 impl From<usize> for Arg {
     fn from(v: usize) -> Self {
         Arg::Number(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+/// Templates pass their values by reference.
+impl<T: Clone + Into<Arg>> From<&T> for Arg {
+    fn from(v: &T) -> Self {
+        v.clone().into()
     }
 }
 impl From<u32> for Arg {

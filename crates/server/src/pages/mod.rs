@@ -204,6 +204,12 @@ pub(crate) fn word<T: std::fmt::Display>(v: &Option<T>) -> String {
         .unwrap_or_default()
 }
 
+/// A name as the reader may see it: the parts masked for the reader say so in the page's
+/// language.
+pub(crate) fn shown_name(name: &str) -> String {
+    name.replace(homeward_core::protection::MASK, &lang().t("masked"))
+}
+
 /// A domain value as a word of the page's language (`kind-code` in the Fluent files);
 /// nothing when absent.
 pub(crate) fn said<T: std::fmt::Display>(kind: &str, v: &Option<T>) -> String {

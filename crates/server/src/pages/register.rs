@@ -1,7 +1,7 @@
 //! The register: its pages of records, one record with its protection panel, and the
 //! hotline's search.
 
-use super::{Who, code_word, dated, render, said, word};
+use super::{Who, code_word, dated, render, said, shown_name, word};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -93,7 +93,7 @@ async fn persons(
             .iter()
             .map(|p| PersonRow {
                 id: p.id,
-                name: PersonRecord::display_name(&p.record),
+                name: shown_name(&PersonRecord::display_name(&p.record)),
                 category: said("category", &p.record.category),
                 relation: said("relation", &p.record.relation),
                 status: said("status", &p.record.status),
@@ -214,7 +214,7 @@ async fn person(
     render(&PersonPage {
         who: Who::from(&caller),
         id: p.id,
-        name: p.record.display_name(),
+        name: shown_name(&p.record.display_name()),
         synthetic: p.record.synthetic,
         fields: fields(&p),
         panel,
@@ -269,7 +269,7 @@ async fn search(
             .into_iter()
             .map(|h| HitRow {
                 id: h.person.id,
-                name: PersonRecord::display_name(&h.person.record),
+                name: shown_name(&PersonRecord::display_name(&h.person.record)),
                 born: dated(&h.person.record.birth_date),
                 category: said("category", &h.person.record.category),
                 status: said("status", &h.person.record.status),
