@@ -167,7 +167,8 @@ impl Who {
 }
 
 /// A time as pages show it, in UTC, in the language's way.
-pub(crate) fn utc(ms: i64) -> String {
+pub(crate) fn utc(ms: impl std::borrow::Borrow<i64>) -> String {
+    let ms = *ms.borrow();
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
