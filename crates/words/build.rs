@@ -18,7 +18,9 @@ fn main() {
         })
         .unwrap_or_default();
     codes.sort();
-    let mut out = String::from("/// Every language's code and its Fluent file, as found in `locales/`.\npub static LOCALES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every language's code and its Fluent file, as found in `locales/`.\npub static LOCALES: &[(&str, &str)] = &[\n",
+    );
     for code in &codes {
         println!("cargo::rerun-if-changed=locales/{code}.ftl");
         let _ = writeln!(
@@ -27,7 +29,8 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let target = std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("locales.rs");
+    let target =
+        std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("locales.rs");
     if let Err(e) = std::fs::write(&target, out) {
         println!("cargo::error=writing {}: {e}", target.display());
     }

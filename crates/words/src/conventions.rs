@@ -16,7 +16,11 @@ pub struct Conventions {
 
 impl Default for Conventions {
     fn default() -> Self {
-        Conventions { day_first: false, date_separator: "-".into(), thousands: ",".into() }
+        Conventions {
+            day_first: false,
+            date_separator: "-".into(),
+            thousands: ",".into(),
+        }
     }
 }
 
@@ -26,17 +30,25 @@ fn message<R: std::borrow::Borrow<FluentResource>, M: fluent_bundle::memoizer::M
 ) -> Option<String> {
     let pattern = bundle.get_message(id)?.value()?;
     let mut errors = Vec::new();
-    Some(bundle.format_pattern(pattern, None, &mut errors).into_owned())
+    Some(
+        bundle
+            .format_pattern(pattern, None, &mut errors)
+            .into_owned(),
+    )
 }
 
 impl Conventions {
-    pub(crate) fn of<R: std::borrow::Borrow<FluentResource>, M: fluent_bundle::memoizer::MemoizerKind>(
+    pub(crate) fn of<
+        R: std::borrow::Borrow<FluentResource>,
+        M: fluent_bundle::memoizer::MemoizerKind,
+    >(
         bundle: &FluentBundle<R, M>,
     ) -> Conventions {
         let fallback = Conventions::default();
         Conventions {
             day_first: message(bundle, "convention-date-order").is_some_and(|o| o.trim() == "dmy"),
-            date_separator: message(bundle, "convention-date-separator").unwrap_or(fallback.date_separator),
+            date_separator: message(bundle, "convention-date-separator")
+                .unwrap_or(fallback.date_separator),
             thousands: message(bundle, "convention-thousands").unwrap_or(fallback.thousands),
         }
     }
@@ -50,7 +62,9 @@ impl Conventions {
     /// anything else (a value kept as written) unchanged.
     pub fn date(&self, iso: &str) -> String {
         let parts: Vec<&str> = iso.split('-').collect();
-        let numeric = parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let numeric = parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         if !numeric || parts.len() > 3 || parts.first().is_none_or(|y| y.len() != 4) {
             return iso.to_owned();
         }
@@ -78,7 +92,9 @@ fn whole(v: &FluentValue) -> Option<i64> {
     match v {
         // Counts only: the pages pass whole numbers, so the cast loses nothing.
         #[allow(clippy::cast_possible_truncation)]
-        FluentValue::Number(n) if n.value.fract() == 0.0 && n.value.abs() < 9.0e15 => Some(n.value as i64),
+        FluentValue::Number(n) if n.value.fract() == 0.0 && n.value.abs() < 9.0e15 => {
+            Some(n.value as i64)
+        }
         _ => None,
     }
 }

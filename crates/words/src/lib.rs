@@ -30,7 +30,12 @@ struct Loaded {
     errors: Vec<String>,
 }
 
-static LOADED: LazyLock<Vec<Loaded>> = LazyLock::new(|| LOCALES.iter().map(|&(code, text)| load(code, text)).collect());
+static LOADED: LazyLock<Vec<Loaded>> = LazyLock::new(|| {
+    LOCALES
+        .iter()
+        .map(|&(code, text)| load(code, text))
+        .collect()
+});
 
 fn load(code: &'static str, text: &'static str) -> Loaded {
     let mut errors = Vec::new();
@@ -48,7 +53,12 @@ fn load(code: &'static str, text: &'static str) -> Loaded {
     }
     let conventions = Conventions::of(&bundle);
     bundle.set_formatter(Some(conventions.number_formatter()));
-    Loaded { code, bundle, conventions, errors }
+    Loaded {
+        code,
+        bundle,
+        conventions,
+        errors,
+    }
 }
 
 /// A value given to a message: text shown as it is, or a count (grouped in the language's
@@ -107,7 +117,12 @@ impl Lang {
 
     /// The language of a code such as `uk`, `ru-RU` or `EN`; none without a file for it.
     pub fn from_code(code: &str) -> Option<Lang> {
-        let primary = code.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = code
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         LOADED.iter().position(|l| l.code == primary).map(Lang)
     }
 
@@ -142,13 +157,19 @@ impl Lang {
             }
         }
         let mut errors = Vec::new();
-        let text = loaded.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+        let text = loaded
+            .bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors);
         text.into_owned()
     }
 
     /// Whether this language's file has the message `id`.
     pub fn has(self, id: &str) -> bool {
-        self.loaded().is_some_and(|l| l.bundle.get_message(id).is_some_and(|m| m.value().is_some()))
+        self.loaded().is_some_and(|l| {
+            l.bundle
+                .get_message(id)
+                .is_some_and(|m| m.value().is_some())
+        })
     }
 
     /// A domain code (a status, a category, a movement …) as a word: the message
@@ -182,7 +203,10 @@ impl Lang {
 
 /// Syntax errors of the embedded files, for the test that keeps them clean.
 pub fn file_errors() -> Vec<String> {
-    LOADED.iter().flat_map(|l| l.errors.iter().cloned()).collect()
+    LOADED
+        .iter()
+        .flat_map(|l| l.errors.iter().cloned())
+        .collect()
 }
 
 /// The message ids of one language's file, in file order, from its text.
@@ -196,8 +220,11 @@ pub fn ids_of(code: &str) -> Vec<String> {
                     let (id, _) = line.split_once('=')?;
                     let id = id.trim_end();
                     let first = id.chars().next()?;
-                    (first.is_ascii_alphabetic() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                        .then(|| id.to_owned())
+                    (first.is_ascii_alphabetic()
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .then(|| id.to_owned())
                 })
                 .collect()
         })

@@ -40,5 +40,7 @@ fn quality(q: &str) -> Option<u16> {
     let value: f32 = q.trim().parse().ok()?;
     // A q-value is 0..=1 with at most three decimals, so the cast is exact enough.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    (0.0..=1.0).contains(&value).then(|| (value * 1000.0).round() as u16)
+    (0.0..=1.0)
+        .contains(&value)
+        .then(|| (value * 1000.0).round() as u16)
 }

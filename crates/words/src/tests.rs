@@ -18,13 +18,27 @@ fn every_file_has_the_same_ids_as_the_english_one() {
     let mut sorted = english.clone();
     sorted.sort();
     sorted.dedup();
-    assert_eq!(sorted.len(), english.len(), "an id is written twice in en.ftl");
+    assert_eq!(
+        sorted.len(),
+        english.len(),
+        "an id is written twice in en.ftl"
+    );
     for l in Lang::all() {
         let mut ids = ids_of(l.code());
         ids.sort();
-        let missing: Vec<_> = sorted.iter().filter(|id| ids.binary_search(id).is_err()).collect();
-        let extra: Vec<_> = ids.iter().filter(|id| sorted.binary_search(id).is_err()).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "{}.ftl: missing {missing:?}, extra {extra:?}", l.code());
+        let missing: Vec<_> = sorted
+            .iter()
+            .filter(|id| ids.binary_search(id).is_err())
+            .collect();
+        let extra: Vec<_> = ids
+            .iter()
+            .filter(|id| sorted.binary_search(id).is_err())
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{}.ftl: missing {missing:?}, extra {extra:?}",
+            l.code()
+        );
         for id in &sorted {
             assert!(l.has(id), "{}.ftl: {id} has no value", l.code());
         }
@@ -34,7 +48,10 @@ fn every_file_has_the_same_ids_as_the_english_one() {
 #[test]
 fn a_missing_message_shows_its_id_in_brackets() {
     assert_eq!(lang("uk").t("no-such-message"), "[no-such-message]");
-    assert_eq!(lang("en").code_word("status", "teleported"), "[status-teleported]");
+    assert_eq!(
+        lang("en").code_word("status", "teleported"),
+        "[status-teleported]"
+    );
     assert_eq!(lang("ru").t("nav-register"), "Реестр");
     assert_eq!(lang("uk").t("nav-register"), "Реєстр");
 }
@@ -42,9 +59,18 @@ fn a_missing_message_shows_its_id_in_brackets() {
 #[test]
 fn values_and_plurals_fill_messages() {
     let uk = lang("uk");
-    assert_eq!(uk.t_with("search-found", &[("count", 1_usize.into())]), "Знайдено: 1");
-    assert_eq!(uk.t_with("search-found", &[("count", 1234_usize.into())]), "Знайдено: 1\u{202F}234");
-    assert_eq!(lang("en").t_with("search-found", &[("count", 1234_usize.into())]), "1,234 found");
+    assert_eq!(
+        uk.t_with("search-found", &[("count", 1_usize.into())]),
+        "Знайдено: 1"
+    );
+    assert_eq!(
+        uk.t_with("search-found", &[("count", 1234_usize.into())]),
+        "Знайдено: 1\u{202F}234"
+    );
+    assert_eq!(
+        lang("en").t_with("search-found", &[("count", 1234_usize.into())]),
+        "1,234 found"
+    );
     // A missing value is shown visibly by Fluent, not a panic.
     assert!(lang("ru").t("search-found").contains("count"));
 }
@@ -52,9 +78,18 @@ fn values_and_plurals_fill_messages() {
 #[test]
 fn languages_are_chosen_by_choice_then_browser_then_english() {
     assert_eq!(negotiate(&[Some("ru")], Some("uk")).code(), "ru");
-    assert_eq!(negotiate(&[Some("xx"), Some("uk")], Some("ru")).code(), "uk");
-    assert_eq!(negotiate(&[None], Some("uk-UA,uk;q=0.9,en;q=0.8")).code(), "uk");
-    assert_eq!(negotiate(&[], Some("de;q=1, en;q=0.3, ru;q=0.7")).code(), "ru");
+    assert_eq!(
+        negotiate(&[Some("xx"), Some("uk")], Some("ru")).code(),
+        "uk"
+    );
+    assert_eq!(
+        negotiate(&[None], Some("uk-UA,uk;q=0.9,en;q=0.8")).code(),
+        "uk"
+    );
+    assert_eq!(
+        negotiate(&[], Some("de;q=1, en;q=0.3, ru;q=0.7")).code(),
+        "ru"
+    );
     assert_eq!(negotiate(&[], Some("ru;q=0, de")).code(), "en");
     assert_eq!(negotiate(&[], Some("ru;q=0.5, uk;q=0.5")).code(), "ru");
     assert_eq!(negotiate(&[], Some("garbage;q=x, ;;;")).code(), "en");

@@ -28,34 +28,23 @@ struct FlowBar {
     to: String,
     agreed: u32,
     received: u32,
-    /// The figures in one sentence of the page's language.
-    figures: String,
+    extra: u32,
+    handed_over: u32,
+    percent_done: u32,
+    planned: u32,
 }
 
-impl FlowBar {
-    fn new(who: &Who, f: &Flow) -> Self {
-        let mut figures = who.tw(
-            "flow-received",
-            &[("received", f.received.into()), ("agreed", f.agreed.into())],
-        );
-        if f.extra > 0 {
-            figures.push(' ');
-            figures.push_str(&who.t1("flow-extra", "extra", f.extra));
-        }
-        figures.push_str(" · ");
-        figures.push_str(&who.t1("flow-percent", "percent", f.percent_done()));
-        figures.push_str(" · ");
-        figures.push_str(&who.t1("flow-planned", "planned", f.planned));
-        if f.handed_over > 0 {
-            figures.push_str(" · ");
-            figures.push_str(&who.t1("flow-handed-over", "count", f.handed_over));
-        }
+impl From<&Flow> for FlowBar {
+    fn from(f: &Flow) -> Self {
         FlowBar {
             from: f.from.to_string(),
             to: f.to.to_string(),
             agreed: f.agreed,
             received: f.received.min(f.agreed),
-            figures,
+            extra: f.extra,
+            handed_over: f.handed_over,
+            percent_done: f.percent_done(),
+            planned: f.planned,
         }
     }
 }
@@ -109,12 +98,7 @@ pub(super) async fn dashboard(
                     kind: c.terms.kind().as_str(),
                     kind_word: who.code("commitment", c.terms.kind().as_str()),
                     summary: super::terms::summary(&who, &c.terms),
-                    flows: c
-                        .fulfilment
-                        .flows
-                        .iter()
-                        .map(|f| FlowBar::new(&who, f))
-                        .collect(),
+                    flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
                     terms_json: serde_json::to_string_pretty(&c.terms).unwrap_or_default(),
                 })
                 .collect(),
@@ -128,10 +112,7 @@ pub(super) async fn dashboard(
             delegations: r.delegations,
         })
         .collect();
-    render(&Dashboard {
-        who,
-        rounds: cards,
-    })
+    render(&Dashboard { who, rounds: cards })
 }
 
 #[derive(Deserialize)]

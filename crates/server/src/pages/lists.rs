@@ -1,7 +1,7 @@
 //! The lists page: the lists held, the upload with its mapping step, and the export links
 //! of a list, the register and the links.
 
-use super::{code_word, Who, render};
+use super::{Who, code_word, render};
 use crate::PageError;
 use crate::api::{ExportQuery, LinksExportFilter, RegisterExportFilter, read_upload};
 use crate::api::{UPLOAD_LIMIT, download};

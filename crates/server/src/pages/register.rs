@@ -160,7 +160,10 @@ fn fields(p: &Person) -> Vec<(&'static str, String)> {
         ("field-recovery-site", word(&r.recovery_site)),
         ("field-recovered", dated(&r.recovery_date)),
         ("field-tag-number", word(&r.tag_number)),
-        ("field-identification", said("identification", &r.identification)),
+        (
+            "field-identification",
+            said("identification", &r.identification),
+        ),
         ("field-source-list", word(&p.source_list)),
         ("field-source-row", word(&p.source_row)),
         ("field-record-hash", p.record_sha256.clone()),

@@ -121,7 +121,10 @@ async fn checkpoint(
     let head = app.checkpoint(&caller.actor).await?;
     let notice = super::lang().t_with(
         "bundles-signed-head",
-        &[("size", head.size.into()), ("root", head.root.as_str().into())],
+        &[
+            ("size", head.size.into()),
+            ("root", head.root.as_str().into()),
+        ],
     );
     render_page(&app, &caller, Some(notice)).await
 }
@@ -186,28 +189,30 @@ async fn import(
     caller.check_csrf(&csrf)?;
     let imported = app.import_bundle(&caller.actor, &bundle).await?;
     let lang = super::lang();
-    let mut notice = lang.t_with(
-        "bundles-imported",
-        &[
-            ("issuer", bundle.issuer.to_string().into()),
-            ("list", imported.list.to_string().into()),
-            ("rows", bundle.rows.len().into()),
-            ("sha", bundle.sha256.as_str().into()),
-        ],
-    );
-    if !bundle.countersignatures.is_empty() {
+    let countersigned = if bundle.countersignatures.is_empty() {
+        String::new()
+    } else {
         let parties = bundle
             .countersignatures
             .iter()
             .map(|c| c.0.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        notice.push(' ');
-        notice.push_str(&lang.t_with(
+        lang.t_with(
             "bundles-imported-countersigned",
             &[("parties", parties.into())],
-        ));
-    }
+        )
+    };
+    let notice = lang.t_with(
+        "bundles-imported",
+        &[
+            ("issuer", bundle.issuer.to_string().into()),
+            ("list", imported.list.to_string().into()),
+            ("rows", bundle.rows.len().into()),
+            ("sha", bundle.sha256.as_str().into()),
+            ("countersigned", countersigned.into()),
+        ],
+    );
     render_page(&app, &caller, Some(notice)).await
 }
 

@@ -16,7 +16,10 @@ pub(crate) fn summary(who: &Who, terms: &Terms) -> String {
         } => match extra_tranche {
             Some(x) => who.tw(
                 "terms-pow-extra",
-                &[("each", (*quantity_each_way).into()), ("extra", (*x).into())],
+                &[
+                    ("each", (*quantity_each_way).into()),
+                    ("extra", (*x).into()),
+                ],
             ),
             None => who.t1("terms-pow", "each", *quantity_each_way),
         },
