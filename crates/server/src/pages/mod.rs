@@ -4,7 +4,7 @@
 
 mod cases;
 mod dashboard;
-mod language;
+pub(crate) mod language;
 mod lists;
 mod log;
 mod plans;

@@ -297,61 +297,67 @@ async fn page(
     (resp.status(), resp.text().await.unwrap())
 }
 
+/// Asserts that `html`, asked for as `asked`, is the page in `code`: its `lang`, the word of
+/// `heading`, no English words of the page's frame, no message id, no raw code.
+fn assert_in_language(html: &str, asked: &str, code: &str, heading: &str, signed_in: bool) {
+    let (l, en) = (lang(code), lang("en"));
+    assert!(
+        html.contains(&format!("<html lang=\"{code}\">")),
+        "{asked} in {code}: the lang attribute"
+    );
+    let text = visible_text(html);
+    let word = l.t(heading);
+    assert!(text.contains(&word), "{asked} in {code} lacks {word:?}");
+    if code != "en" {
+        let mut english = vec![en.t(heading), en.t("footer-synthetic")];
+        if signed_in {
+            english.push(en.t("nav-sign-out"));
+        }
+        for english in english {
+            assert!(
+                !text.contains(&english),
+                "{asked} in {code} still says {english:?}"
+            );
+        }
+    }
+    let ids = bracketed_ids(&text);
+    assert!(
+        ids.is_empty(),
+        "{asked} in {code} shows message ids {ids:?}"
+    );
+    for raw in RAW_CODES {
+        assert!(
+            !text.contains(raw),
+            "{asked} in {code} shows the code {raw}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_answers_in_the_language_asked_for() {
     each_backend("every_page_answers_in_the_language_asked_for", async |r| {
-        let en = lang("en");
-        for (path, role, heading) in pages(r).await {
+        let pages = pages(r).await;
+        // Nothing asked: English. The browser's languages: Ukrainian. (Before any switch, so
+        // that no user has a saved choice yet.)
+        for (path, role, heading) in &pages {
+            for (code, accept) in [("en", None), ("uk", Some("uk-UA,uk;q=0.9,en;q=0.5"))] {
+                let (status, html) = page(r, path, *role, accept).await;
+                assert!(
+                    status == StatusCode::OK || heading.starts_with("error-"),
+                    "{}: {path} in {code}: {status}",
+                    r.backend
+                );
+                assert_in_language(&html, path, code, heading, role.is_some());
+            }
+        }
+        // The switch: Russian, whatever the browser says.
+        for (path, role, heading) in &pages {
             let switched = format!(
                 "{path}{}lang=ru",
                 if path.contains('?') { '&' } else { '?' }
             );
-            for (code, asked, accept) in [
-                ("uk", path.clone(), Some("uk-UA,uk;q=0.9,en;q=0.5")),
-                ("ru", switched, None),
-                ("en", path.clone(), None),
-            ] {
-                let l = lang(code);
-                let (status, html) = page(r, &asked, role, accept).await;
-                assert!(
-                    status == StatusCode::OK || heading.starts_with("error-"),
-                    "{}: {asked} in {code}: {status}",
-                    r.backend
-                );
-                assert!(
-                    html.contains(&format!("<html lang=\"{code}\">")),
-                    "{asked} in {code}: the lang attribute"
-                );
-                let text = visible_text(&html);
-                let word = l.t(heading);
-                assert!(text.contains(&word), "{asked} in {code} lacks {word:?}");
-                if code != "en" {
-                    for english in [
-                        en.t(heading),
-                        en.t("nav-sign-out"),
-                        en.t("footer-synthetic"),
-                    ] {
-                        if role.is_none() && english == en.t("nav-sign-out") {
-                            continue;
-                        }
-                        assert!(
-                            !text.contains(&english),
-                            "{asked} in {code} still says {english:?}"
-                        );
-                    }
-                }
-                let ids = bracketed_ids(&text);
-                assert!(
-                    ids.is_empty(),
-                    "{asked} in {code} shows message ids {ids:?}"
-                );
-                for raw in RAW_CODES {
-                    assert!(
-                        !text.contains(raw),
-                        "{asked} in {code} shows the code {raw}"
-                    );
-                }
-            }
+            let (_, html) = page(r, &switched, *role, Some("uk")).await;
+            assert_in_language(&html, &switched, "ru", heading, role.is_some());
         }
     })
     .await;
@@ -385,8 +391,7 @@ async fn the_switch_is_remembered_and_english_is_the_default() {
                 .expect("the choice is remembered");
             assert!(cookie.starts_with("homeward_lang=uk;") && cookie.contains("SameSite=Strict"));
             assert!(resp.text().await.unwrap().contains("Реєстр: UA"));
-            // The remembered choice outranks the browser's languages; a code with no file is
-            // ignored; a browser refusing everything it could get gets English.
+            // The remembered choice outranks the browser's languages.
             let remembered = client()
                 .get(r.url("/persons"))
                 .bearer_auth(r.token("UA", Role::Operator))
@@ -399,23 +404,39 @@ async fn the_switch_is_remembered_and_english_is_the_default() {
                 .await
                 .unwrap();
             assert!(remembered.contains("<html lang=\"uk\">"));
-            let (_, unknown) = page(
-                r,
-                "/persons?lang=xx",
-                Some(Role::Operator),
-                Some("ru;q=0.8, uk;q=0.3"),
-            )
-            .await;
-            assert!(unknown.contains("<html lang=\"ru\">") && unknown.contains("Реестр: UA"));
-            let (_, refused) = page(r, "/persons", Some(Role::Operator), Some("uk;q=0, de")).await;
+            // The choice was kept as the user's: it follows them to another browser, ahead
+            // of that browser's languages.
+            let (_, elsewhere) = page(r, "/persons", Some(Role::Operator), Some("ru")).await;
+            assert!(elsewhere.contains("<html lang=\"uk\">"), "the saved choice");
+            // A user who never chose (the demo has one user per party): a code with no file
+            // is ignored, the browser's best language there is a file for decides, and
+            // refusing all of them gets English.
+            let as_ru = async |path: &str, accept: &str| {
+                client()
+                    .get(r.url(path))
+                    .bearer_auth(r.token("RU", Role::Viewer))
+                    .header("accept-language", accept)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            };
+            let unknown = as_ru("/persons?lang=xx", "de, ru;q=0.8, uk;q=0.3").await;
+            assert!(
+                unknown.contains("<html lang=\"ru\">") && unknown.contains("Реестр: RU"),
+                "{unknown}"
+            );
+            let refused = as_ru("/persons", "uk;q=0, de").await;
             assert!(refused.contains("<html lang=\"en\">"));
             // Numbers and dates in the language's way: the round's date on the start page.
-            let (_, uk) = page(r, "/", Some(Role::Viewer), Some("uk")).await;
+            let uk = as_ru("/?lang=uk", "ru").await;
             assert!(
                 uk.contains("02.06.2025") && uk.contains("1\u{202F}000"),
                 "the start page in uk"
             );
-            let (_, en) = page(r, "/", Some(Role::Viewer), None).await;
+            let en = as_ru("/?lang=en", "ru").await;
             assert!(en.contains("2025-06-02") && en.contains("1,000"));
         },
     )
