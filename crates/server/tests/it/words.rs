@@ -6,7 +6,7 @@ use crate::common::{Running, client, each_backend};
 use homeward_core::access::Role;
 use homeward_words::Lang;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::Path;
 
 fn lang(code: &str) -> Lang {
@@ -438,6 +438,83 @@ async fn the_switch_is_remembered_and_english_is_the_default() {
             );
             let en = as_ru("/?lang=en", "ru").await;
             assert!(en.contains("2025-06-02") && en.contains("1,000"));
+        },
+    )
+    .await;
+}
+
+/// The text a browser shows in `s`'s window once it holds `expected` (or after five
+/// seconds, for the assertion to show what it holds).
+async fn shown(c: &reqwest::Client, s: &str, expected: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..50 {
+        let body = crate::browser::find(c, s, "body").await;
+        text = crate::browser::call(
+            c,
+            reqwest::Method::GET,
+            format!("{s}/element/{body}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+        if text.contains(expected) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_the_browser_the_switch_changes_every_page_and_stays() {
+    let Some(driver) = crate::browser::start_driver().await else {
+        return;
+    };
+    each_backend(
+        "in_the_browser_the_switch_changes_every_page_and_stays",
+        async |r| {
+            use crate::browser::{call, find, open_session, sign_in};
+            let c = reqwest::Client::new();
+            let (s, _profile) = open_session(&c, &driver).await;
+            sign_in(&c, &s, r, &r.token("UA", Role::Operator)).await;
+            let text = shown(&c, &s, "Talks rounds").await;
+            assert!(
+                text.contains("Talks rounds") && text.contains("Sign out"),
+                "{text}"
+            );
+            let click = async |css: &str| {
+                let link = find(&c, &s, css).await;
+                call(
+                    &c,
+                    reqwest::Method::POST,
+                    format!("{s}/element/{link}/click"),
+                    json!({}),
+                )
+                .await;
+            };
+            click("a[hreflang=uk]").await;
+            let text = shown(&c, &s, "Раунди переговорів").await;
+            assert!(
+                text.contains("Раунди переговорів") && text.contains("Вийти"),
+                "{text}"
+            );
+            assert!(!text.contains("Sign out"), "{text}");
+            // The choice stays as the operator goes on to the register.
+            click("nav a[href='/persons']").await;
+            let text = shown(&c, &s, "Реєстр: UA").await;
+            assert!(
+                text.contains("Реєстр: UA") && text.contains("Категорія"),
+                "{text}"
+            );
+            click("a[hreflang=ru]").await;
+            let text = shown(&c, &s, "Реестр: UA").await;
+            assert!(
+                text.contains("Реестр: UA") && text.contains("Категория"),
+                "{text}"
+            );
+            c.delete(s).send().await.unwrap();
         },
     )
     .await;
