@@ -178,6 +178,17 @@ impl App {
             .ok_or(Error::Unauthenticated)
     }
 
+    /// The language the signed-in user chose for the pages, if any. Anyone may read and
+    /// keep their own, so no command is authorised.
+    pub async fn language_of(&self, actor: &Actor) -> Result<Option<String>, Error> {
+        self.store.user_language(actor.user_id).await
+    }
+
+    /// Keeps `language` (a code the pages know) as the signed-in user's choice.
+    pub async fn keep_language(&self, actor: &Actor, language: &str) -> Result<(), Error> {
+        self.store.set_user_language(actor.user_id, language).await
+    }
+
     /// Signs a user in with a token, or with party, user name and password, from `address`
     /// when the face knows it; any failure is the same "not signed in", so that nothing is
     /// told about which part was wrong. Failures are counted per user name (known or not)

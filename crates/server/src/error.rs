@@ -106,9 +106,27 @@ impl IntoResponse for ApiError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    who: crate::pages::Who,
     status: u16,
-    title: &'static str,
+    title: String,
     message: String,
+    /// What the error itself says (in English, as the application words it).
+    detail: Option<String>,
+}
+
+/// The page's words for a kind of error: its title, and what a person can do about it.
+fn page_words(e: &Error) -> (&'static str, &'static str) {
+    match e {
+        Error::Unauthenticated => ("error-unauthenticated-title", "error-unauthenticated"),
+        Error::Denied(_) => ("error-denied-title", "error-denied"),
+        Error::NotFound(_) => ("error-not-found-title", "error-not-found"),
+        Error::Invalid { .. } => ("error-invalid-title", "error-invalid"),
+        Error::TooLarge { .. } => ("error-too-large-title", "error-too-large"),
+        Error::Unsupported(_) => ("error-unsupported-title", "error-unsupported"),
+        Error::Conflict(_) => ("error-conflict-title", "error-conflict"),
+        Error::Unavailable(_) => ("error-unavailable-title", "error-unavailable"),
+        Error::Storage(_) | Error::Io(_) => ("error-failure-title", "error-failure"),
+    }
 }
 
 /// An error returned by a page, as HTML. An unauthenticated visitor is sent to sign in.
@@ -127,14 +145,19 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/login").into_response();
         }
         let status = status_of(&self.0);
+        let who = crate::pages::Who::nobody();
+        let (title, message) = page_words(&self.0);
+        let detail = public_message(&self.0);
         let page = ErrorPage {
             status: status.as_u16(),
-            title: status.canonical_reason().unwrap_or("Error"),
-            message: public_message(&self.0),
+            title: who.t(title),
+            message: who.t(message),
+            detail: (!self.0.may_quote_data()).then_some(detail.clone()),
+            who,
         };
         let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, page.message).into_response(),
+            Err(_) => (status, detail).into_response(),
         };
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(

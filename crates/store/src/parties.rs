@@ -260,4 +260,26 @@ impl Store {
             .map_err(db("ending the session"))?;
         Ok(())
     }
+
+    /// The language `user_id` chose for the pages, if they chose one.
+    pub async fn user_language(&self, user_id: i64) -> Result<Option<String>, Error> {
+        sqlx::query_scalar::<_, Option<String>>("SELECT language FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map(Option::flatten)
+            .map_err(db("reading the user's language"))
+    }
+
+    /// Keeps `language` as the language `user_id` chose for the pages. A preference of the
+    /// user's own, not a change to any record, so it makes no event.
+    pub async fn set_user_language(&self, user_id: i64, language: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("keeping the user's language"))?;
+        Ok(())
+    }
 }

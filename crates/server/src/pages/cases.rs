@@ -1,6 +1,6 @@
 //! Children's cases, truces, and remains: their pages and forms.
 
-use super::{Posted, Who, given, render, word};
+use super::{Posted, Who, code_word, given, render, said};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -34,7 +34,8 @@ struct ChildrenPage {
     title: String,
     summary: String,
     cases: Vec<ChildCaseView>,
-    states: Vec<&'static str>,
+    /// Each step's code and word.
+    states: Vec<(&'static str, String)>,
 }
 
 async fn children_page(
@@ -43,13 +44,25 @@ async fn children_page(
     Path(commitment): Path<i64>,
 ) -> Result<Html<String>, PageError> {
     let c = app.commitment(&caller.actor, commitment).await?;
+    let who = Who::from(&caller);
     render(&ChildrenPage {
-        who: Who::from(&caller),
+        summary: super::terms::summary(&who, &c.terms),
+        who,
         commitment,
         title: c.title,
-        summary: c.fulfilment.summary,
-        cases: app.child_cases(&caller.actor, commitment).await?,
-        states: ChildCaseState::ALL.iter().map(|s| s.as_str()).collect(),
+        cases: app
+            .child_cases(&caller.actor, commitment)
+            .await?
+            .into_iter()
+            .map(|mut c| {
+                c.name = super::shown_name(&c.name);
+                c
+            })
+            .collect(),
+        states: ChildCaseState::ALL
+            .iter()
+            .map(|s| (s.as_str(), code_word("child", s.as_str())))
+            .collect(),
     })
 }
 
@@ -128,11 +141,12 @@ async fn remains_page(
     Path(commitment): Path<i64>,
 ) -> Result<Html<String>, PageError> {
     let view = app.remains_view(&caller.actor, commitment).await?;
+    let who = Who::from(&caller);
     render(&RemainsPage {
-        who: Who::from(&caller),
+        summary: super::terms::summary(&who, &view.commitment.terms),
+        who,
         commitment,
         title: view.commitment.title,
-        summary: view.commitment.fulfilment.summary,
         batches: view.batches,
         returned: view
             .returned
@@ -140,7 +154,7 @@ async fn remains_page(
             .map(|p| RemainsRow {
                 id: p.id,
                 tag: p.record.tag_number.clone().unwrap_or_default(),
-                identification: word(&p.record.identification),
+                identification: said("identification", &p.record.identification),
             })
             .collect(),
         returned_total: view.returned_total,
@@ -149,7 +163,7 @@ async fn remains_page(
             .iter()
             .map(|p| FamilyRow {
                 id: p.id,
-                name: p.record.display_name(),
+                name: super::shown_name(&p.record.display_name()),
                 state: p.family_notification.clone().unwrap_or_default(),
             })
             .collect(),

@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, post};
 use homeward_app::query::parse_choice;
 use homeward_app::{App, CommitmentChange, CommitmentInput};
 use homeward_core::Error;
-use homeward_core::talks::{Delegation, Flow, Terms, thousands};
+use homeward_core::talks::{Delegation, Flow, Terms};
 use homeward_store::NewRound;
 use serde::Deserialize;
 
@@ -35,10 +35,7 @@ struct FlowBar {
     extra: u32,
     handed_over: u32,
     percent_done: u32,
-    agreed_text: String,
-    received_text: String,
-    extra_text: String,
-    planned_text: String,
+    planned: u32,
 }
 
 impl From<&Flow> for FlowBar {
@@ -51,10 +48,7 @@ impl From<&Flow> for FlowBar {
             extra: f.extra,
             handed_over: f.handed_over,
             percent_done: f.percent_done(),
-            agreed_text: thousands(f.agreed),
-            received_text: thousands(f.received),
-            extra_text: thousands(f.extra),
-            planned_text: thousands(f.planned),
+            planned: f.planned,
         }
     }
 }
@@ -63,6 +57,7 @@ struct CommitmentCard {
     id: i64,
     title: String,
     kind: &'static str,
+    kind_word: String,
     summary: String,
     flows: Vec<FlowBar>,
     /// The terms as JSON, for the form that proposes to amend them.
@@ -107,6 +102,7 @@ pub(super) async fn dashboard(
 ) -> Result<Html<String>, PageError> {
     let rounds = app.rounds(&caller.actor).await?;
     let commitments = app.commitments(&caller.actor, None).await?;
+    let who = Who::from(&caller);
     let cards = rounds
         .into_iter()
         .map(|r| RoundCard {
@@ -117,7 +113,8 @@ pub(super) async fn dashboard(
                     id: c.id,
                     title: c.title.clone(),
                     kind: c.terms.kind().as_str(),
-                    summary: c.fulfilment.summary.clone(),
+                    kind_word: who.code("commitment", c.terms.kind().as_str()),
+                    summary: super::terms::summary(&who, &c.terms),
                     flows: c.fulfilment.flows.iter().map(FlowBar::from).collect(),
                     terms_json: serde_json::to_string_pretty(&c.terms).unwrap_or_default(),
                     bound: c.sides.contains(&caller.actor.party),
@@ -132,7 +129,7 @@ pub(super) async fn dashboard(
                 .collect(),
             id: r.id,
             title: r.title,
-            held_on: r.held_on,
+            held_on: who.date(&r.held_on),
             venue: r.venue,
             city: r.city,
             mediator: r.mediator,
@@ -140,10 +137,7 @@ pub(super) async fn dashboard(
             delegations: r.delegations,
         })
         .collect();
-    render(&Dashboard {
-        who: Who::from(&caller),
-        rounds: cards,
-    })
+    render(&Dashboard { who, rounds: cards })
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! The lists page: the lists held, the upload with its mapping step, and the export links
 //! of a list, the register and the links.
 
-use super::{Who, render};
+use super::{Who, code_word, render};
 use crate::PageError;
 use crate::api::{ExportQuery, LinksExportFilter, RegisterExportFilter, read_upload};
 use crate::api::{UPLOAD_LIMIT, download};
@@ -34,7 +34,8 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
 #[template(path = "lists.html")]
 struct ListsPage {
     who: Who,
-    kinds: &'static [&'static str],
+    /// Each list kind's code and word.
+    kinds: Vec<(&'static str, String)>,
     lists: Vec<ListSummary>,
     report: Option<ImportReport>,
     mapping: Option<MappingStep>,
@@ -45,7 +46,8 @@ struct MappingStep {
     pending: u64,
     file_name: String,
     columns: Vec<ColumnChoice>,
-    roles: Vec<&'static str>,
+    /// Each column role's code and word.
+    roles: Vec<(&'static str, String)>,
 }
 
 async fn render_lists(
@@ -56,7 +58,10 @@ async fn render_lists(
 ) -> Result<Html<String>, PageError> {
     render(&ListsPage {
         who: Who::from(caller),
-        kinds: &KINDS,
+        kinds: KINDS
+            .iter()
+            .map(|k| (*k, code_word("listkind", k)))
+            .collect(),
         lists: app.lists(&caller.actor).await?,
         report,
         mapping,
@@ -88,7 +93,7 @@ async fn upload_page(
             columns: held.columns,
             roles: homeward_import::Role::ALL
                 .iter()
-                .map(|r| r.as_str())
+                .map(|r| (r.as_str(), code_word("column", r.as_str())))
                 .collect(),
         };
         return render_lists(&app, &caller, None, Some(step)).await;

@@ -29,7 +29,9 @@ struct EventRow {
     seq: i64,
     at: String,
     actor: String,
+    /// The event's kind as the log writes it, and as a word of the page's language.
     kind: String,
+    kind_word: String,
     hash: String,
 }
 
@@ -63,6 +65,7 @@ async fn render_log(
             seq: e.seq,
             at: utc(e.at_ms),
             actor: e.actor,
+            kind_word: super::code_word("event", &e.kind.replace('.', "-")),
             kind: e.kind,
             hash: e.hash,
         })

@@ -4,6 +4,7 @@
 
 mod cases;
 mod dashboard;
+pub(crate) mod language;
 mod lists;
 mod log;
 mod plans;
@@ -12,6 +13,7 @@ mod register;
 mod review;
 mod session;
 mod signed;
+mod terms;
 
 use crate::PageError;
 use crate::auth::PageCaller;
@@ -22,6 +24,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::{MethodRouter, get};
 use homeward_app::App;
 use homeward_core::Error;
+use homeward_words::{Arg, Lang};
 
 pub(crate) use crate::auth::Posted;
 
@@ -54,6 +57,7 @@ pub(crate) fn routes() -> Router<App> {
         .fold(Router::new(), |router, (path, method)| {
             router.route(path, method)
         })
+        .layer(axum::middleware::from_fn(language::choose))
 }
 
 pub(crate) fn render(t: &impl Template) -> Result<Html<String>, PageError> {
@@ -69,16 +73,21 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// The signed-in user as the navigation bar shows them.
+/// The signed-in user as the navigation bar shows them, and the language the page speaks.
 pub(crate) struct Who {
     pub(crate) user: String,
     pub(crate) party: String,
+    /// The roles in the page's language, as the bar shows them.
     pub(crate) roles: String,
+    /// The roles' codes, for a template deciding what to offer.
+    pub(crate) roles_codes: String,
     pub(crate) csrf: String,
+    pub(crate) lang: Lang,
 }
 
 impl From<&PageCaller> for Who {
     fn from(c: &PageCaller) -> Self {
+        let lang = language::current();
         Who {
             user: c.actor.user_name.clone(),
             party: c.actor.party.to_string(),
@@ -86,26 +95,148 @@ impl From<&PageCaller> for Who {
                 .actor
                 .roles
                 .iter()
-                .map(|r| r.as_str())
+                .map(|r| lang.code_word("role", r.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
+            roles_codes: c
+                .actor
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             csrf: c.csrf.clone().unwrap_or_default(),
+            lang,
         }
     }
 }
 
-/// A time as pages show it, in UTC.
-pub(crate) fn utc(ms: i64) -> String {
+impl Who {
+    /// Nobody signed in yet (the sign-in and error pages), in the request's language.
+    pub(crate) fn nobody() -> Who {
+        Who {
+            user: String::new(),
+            party: String::new(),
+            roles: String::new(),
+            roles_codes: String::new(),
+            csrf: String::new(),
+            lang: language::current(),
+        }
+    }
+
+    /// A message of the page's language.
+    pub(crate) fn t(&self, id: &str) -> String {
+        self.lang.t(id)
+    }
+
+    /// A message with one value.
+    pub(crate) fn t1(&self, id: &str, name: &str, value: impl Into<Arg>) -> String {
+        self.lang.t_with(id, &[(name, value.into())])
+    }
+
+    /// A message with values.
+    pub(crate) fn tw(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.lang.t_with(id, args)
+    }
+
+    /// A domain code (status, category, movement …) as a word of the page's language.
+    pub(crate) fn code(&self, kind: &str, code: &str) -> String {
+        self.lang.code_word(kind, code)
+    }
+
+    /// A whole number in the language's way.
+    pub(crate) fn n(&self, n: impl Into<Arg>) -> String {
+        match n.into() {
+            Arg::Number(n) => self.lang.number(n),
+            Arg::Text(t) => t,
+        }
+    }
+
+    /// A date kept as `YYYY[-MM[-DD]]`, in the language's order.
+    pub(crate) fn date(&self, iso: &str) -> String {
+        self.lang.date(iso)
+    }
+
+    /// The switch: every language by its own name, with its code and whether it is the
+    /// page's.
+    pub(crate) fn languages(&self) -> Vec<(&'static str, String, bool)> {
+        Lang::all()
+            .map(|l| (l.code(), l.t("language-name"), l == self.lang))
+            .collect()
+    }
+}
+
+/// A time as pages show it, in UTC, in the language's way.
+pub(crate) fn utc(ms: impl std::borrow::Borrow<i64>) -> String {
+    let ms = *ms.borrow();
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| t.format(format).ok())
+        .and_then(|t| {
+            let (date, time) = t.split_once(' ')?;
+            Some(language::current().moment(date, time))
+        })
         .unwrap_or_else(|| ms.to_string())
 }
 
-/// A value as a page shows it; nothing when absent.
+/// A code as a word of the page's language (`kind-code` in the Fluent files).
+pub(crate) fn code_word(kind: &str, code: &str) -> String {
+    language::current().code_word(kind, code)
+}
+
+/// The page's language.
+pub(crate) fn lang() -> Lang {
+    language::current()
+}
+
+/// A value as a page shows it, as written; nothing when absent. A value masked for the
+/// reader says so in the page's language.
 pub(crate) fn word<T: std::fmt::Display>(v: &Option<T>) -> String {
-    v.as_ref().map(ToString::to_string).unwrap_or_default()
+    v.as_ref()
+        .map(ToString::to_string)
+        .map(|v| {
+            if v == homeward_core::protection::MASK {
+                lang().t("masked")
+            } else {
+                v
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// A name as the reader may see it: the parts masked for the reader say so in the page's
+/// language.
+pub(crate) fn shown_name(name: &str) -> String {
+    name.replace(homeward_core::protection::MASK, &lang().t("masked"))
+}
+
+/// A domain value as a word of the page's language (`kind-code` in the Fluent files);
+/// nothing when absent.
+pub(crate) fn said<T: std::fmt::Display>(kind: &str, v: &Option<T>) -> String {
+    v.as_ref()
+        .map(|v| code_word(kind, &v.to_string()))
+        .unwrap_or_default()
+}
+
+/// A date the register keeps (`YYYY[-MM[-DD]]`) in the page's language; nothing when absent.
+pub(crate) fn dated<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map(|v| lang().date(&v.to_string()))
+        .unwrap_or_default()
+}
+
+/// A typed value as shown (`shown`), or, when it could not be read on import, the text as
+/// written and marked so in the page's language.
+pub(crate) fn or_as_written(
+    r: &homeward_core::record::PersonRecord,
+    field: &str,
+    shown: String,
+) -> String {
+    match (shown.is_empty(), r.as_written(field)) {
+        (true, Some(raw)) => format!("{raw} ({})", lang().t("unreadable")),
+        _ => shown,
+    }
 }
 
 /// A form field the user filled in, trimmed; `None` when left blank.

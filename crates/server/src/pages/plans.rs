@@ -49,11 +49,12 @@ async fn render_plan(
         Err(Error::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
     };
+    let who = Who::from(caller);
     render(&PlanPage {
-        who: Who::from(caller),
+        summary: super::terms::summary(&who, &c.terms),
+        who,
         commitment,
         title: c.title,
-        summary: c.fulfilment.summary,
         plan,
         message,
     })
@@ -95,17 +96,24 @@ async fn plan_make(
     };
     let r = app.make_plan(&caller.actor, commitment, &params).await?;
     let left: Vec<String> = r.left_out.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let message = format!(
-        "Plan {} made: {} stages, {} and {} people each way; left out: {}.",
-        r.plan,
-        r.stages,
-        r.from_a,
-        r.from_b,
-        if left.is_empty() {
-            "nobody".to_owned()
-        } else {
-            left.join(", ")
-        }
+    let lang = super::lang();
+    let message = lang.t_with(
+        "plan-made",
+        &[
+            ("plan", r.plan.to_string().into()),
+            ("stages", r.stages.into()),
+            ("a", r.from_a.into()),
+            ("b", r.from_b.into()),
+            (
+                "left",
+                if left.is_empty() {
+                    lang.t("plan-left-nobody")
+                } else {
+                    left.join(", ")
+                }
+                .into(),
+            ),
+        ],
     );
     render_plan(&app, &caller, commitment, Some(message)).await
 }

@@ -1,7 +1,7 @@
 //! The register: its pages of records, one record with its protection panel, and the
 //! hotline's search.
 
-use super::{Who, render, word};
+use super::{Who, code_word, dated, or_as_written, render, said, shown_name, word};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -39,11 +39,13 @@ struct PersonRow {
 #[template(path = "persons.html")]
 struct PersonsPage {
     who: Who,
-    categories: Vec<&'static str>,
+    /// Each category's code and word.
+    categories: Vec<(&'static str, String)>,
     category: String,
-    statuses: Vec<&'static str>,
+    /// Each status's code and word.
+    statuses: Vec<(&'static str, String)>,
     status: String,
-    total: i64,
+    count_line: String,
     page: i64,
     pages: i64,
     rows: Vec<PersonRow>,
@@ -56,33 +58,48 @@ async fn persons(
 ) -> Result<Html<String>, PageError> {
     let page = app.persons(&caller.actor, &q).await?;
     let filter = q.filter()?;
+    let who = Who::from(&caller);
+    let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
     render(&PersonsPage {
-        who: Who::from(&caller),
-        categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
+        count_line: who.tw(
+            "register-count",
+            &[
+                ("total", page.total.into()),
+                ("page", page.page.into()),
+                ("pages", pages.into()),
+            ],
+        ),
+        who,
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str(), code_word("category", c.as_str())))
+            .collect(),
         category: filter
             .category
             .map(|c| c.as_str().to_owned())
             .unwrap_or_default(),
-        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| (s.as_str(), code_word("status", s.as_str())))
+            .collect(),
         status: filter
             .status
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
-        total: page.total,
         page: page.page,
-        pages: ((page.total + page.per_page - 1) / page.per_page).max(1),
+        pages,
         rows: page
             .items
             .iter()
             .map(|p| PersonRow {
                 id: p.id,
-                name: PersonRecord::display_name(&p.record),
-                category: word(&p.record.category),
-                relation: word(&p.record.relation),
-                status: word(&p.record.status),
-                born: typed(&p.record, "birth_date", &p.record.birth_date),
+                name: shown_name(&PersonRecord::display_name(&p.record)),
+                category: said("category", &p.record.category),
+                relation: said("relation", &p.record.relation),
+                status: said("status", &p.record.status),
+                born: or_as_written(&p.record, "birth_date", dated(&p.record.birth_date)),
                 unit: word(&p.record.unit),
-                health: word(&p.record.health),
+                health: said("health", &p.record.health),
                 synthetic: p.record.synthetic,
             })
             .collect(),
@@ -94,12 +111,15 @@ struct ProtectionPanel {
     protected: bool,
     masked: bool,
     sensitivity: String,
+    sensitivity_word: String,
     consent: String,
     restrictions: Vec<RestrictionView>,
     erasures: Vec<ErasureView>,
     erased: bool,
-    sensitivities: Vec<&'static str>,
-    kinds: Vec<&'static str>,
+    /// Each sensitivity's code and word.
+    sensitivities: Vec<(&'static str, String)>,
+    /// Each restricted status's code and word.
+    kinds: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -116,50 +136,53 @@ struct PersonPage {
 fn fields(p: &Person) -> Vec<(&'static str, String)> {
     let r = &p.record;
     vec![
-        ("Surname", word(&r.surname)),
-        ("Given names", word(&r.given_names)),
-        ("Patronymic", word(&r.patronymic)),
-        ("Father's name", word(&r.father_name)),
-        ("Birth date", typed(r, "birth_date", &r.birth_date)),
-        ("Birth place", word(&r.birth_place)),
-        ("Sex", typed(r, "sex", &r.sex)),
-        ("Citizenship", word(&r.citizenship)),
-        ("Category", word(&r.category)),
-        ("Relation", word(&r.relation)),
-        ("Status", word(&r.status)),
-        ("Rank", word(&r.rank)),
-        ("Unit", word(&r.unit)),
-        ("Service number", word(&r.service_number)),
+        ("field-surname", word(&r.surname)),
+        ("field-given-names", word(&r.given_names)),
+        ("field-patronymic", word(&r.patronymic)),
+        ("field-father-name", word(&r.father_name)),
         (
-            "Captured or detained",
-            typed(r, "capture_date", &r.capture_date),
+            "field-birth-date",
+            or_as_written(r, "birth_date", dated(&r.birth_date)),
         ),
-        ("Place", word(&r.capture_place)),
-        ("Health", word(&r.health)),
+        ("field-birth-place", word(&r.birth_place)),
+        ("field-sex", or_as_written(r, "sex", said("sex", &r.sex))),
+        ("field-citizenship", word(&r.citizenship)),
+        ("field-category", said("category", &r.category)),
+        ("field-relation", said("relation", &r.relation)),
+        ("field-status", said("status", &r.status)),
+        ("field-rank", word(&r.rank)),
+        ("field-unit", word(&r.unit)),
+        ("field-service-number", word(&r.service_number)),
         (
-            "Deported",
-            typed(r, "deportation_date", &r.deportation_date),
+            "field-captured",
+            or_as_written(r, "capture_date", dated(&r.capture_date)),
         ),
-        ("Deported from", word(&r.deportation_place)),
-        ("Family contact", word(&r.family_contact)),
-        ("Last known location", word(&r.last_known_location)),
-        ("Recovery site", word(&r.recovery_site)),
-        ("Recovered", typed(r, "recovery_date", &r.recovery_date)),
-        ("Tag number", word(&r.tag_number)),
-        ("Identification", word(&r.identification)),
-        ("Source list", word(&p.source_list)),
-        ("Source row", word(&p.source_row)),
-        ("Record hash (SHA-256)", p.record_sha256.clone()),
+        ("field-place", word(&r.capture_place)),
+        ("field-health", said("health", &r.health)),
+        (
+            "field-deported",
+            or_as_written(r, "deportation_date", dated(&r.deportation_date)),
+        ),
+        ("field-deported-from", word(&r.deportation_place)),
+        ("field-family-contact", word(&r.family_contact)),
+        ("field-last-known-location", word(&r.last_known_location)),
+        ("field-recovery-site", word(&r.recovery_site)),
+        (
+            "field-recovered",
+            or_as_written(r, "recovery_date", dated(&r.recovery_date)),
+        ),
+        ("field-tag-number", word(&r.tag_number)),
+        (
+            "field-identification",
+            said("identification", &r.identification),
+        ),
+        ("field-source-list", word(&p.source_list)),
+        ("field-source-row", word(&p.source_row)),
+        ("field-record-hash", p.record_sha256.clone()),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
     .collect()
-}
-
-/// A typed field as the record's page shows it: its value, or what was written when it
-/// could not be read, marked so (core's wording).
-fn typed<T: std::fmt::Display>(r: &PersonRecord, field: &str, v: &Option<T>) -> String {
-    r.shown(field, v.as_ref().map(ToString::to_string))
 }
 
 async fn person(
@@ -177,21 +200,36 @@ async fn person(
             .sensitivity
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
+        sensitivity_word: p
+            .sensitivity
+            .map(|s| code_word("sensitivity", s.as_str()))
+            .unwrap_or_default(),
         consent: p
             .consent
             .as_ref()
-            .map(|c| c.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "))
+            .map(|c| {
+                c.iter()
+                    .map(|p| code_word("purpose", p.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default(),
         restrictions: protection.restrictions,
         erasures: protection.erasures,
         erased: p.erased_at.is_some(),
-        sensitivities: Sensitivity::ALL.iter().map(|s| s.as_str()).collect(),
-        kinds: Restriction::ALL.iter().map(|k| k.as_str()).collect(),
+        sensitivities: Sensitivity::ALL
+            .iter()
+            .map(|s| (s.as_str(), code_word("sensitivity", s.as_str())))
+            .collect(),
+        kinds: Restriction::ALL
+            .iter()
+            .map(|k| (k.as_str(), code_word("restriction", k.as_str())))
+            .collect(),
     };
     render(&PersonPage {
         who: Who::from(&caller),
         id: p.id,
-        name: p.record.display_name(),
+        name: shown_name(&p.record.display_name()),
         synthetic: p.record.synthetic,
         fields: fields(&p),
         panel,
@@ -246,11 +284,20 @@ async fn search(
             .into_iter()
             .map(|h| HitRow {
                 id: h.person.id,
-                name: PersonRecord::display_name(&h.person.record),
-                born: word(&h.person.record.birth_date),
-                category: word(&h.person.record.category),
-                status: word(&h.person.record.status),
-                agreed: h.agreed,
+                name: shown_name(&PersonRecord::display_name(&h.person.record)),
+                born: or_as_written(
+                    &h.person.record,
+                    "birth_date",
+                    dated(&h.person.record.birth_date),
+                ),
+                category: said("category", &h.person.record.category),
+                status: said("status", &h.person.record.status),
+                agreed: h
+                    .agreed
+                    .split_whitespace()
+                    .map(|f| code_word("agrees", f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 synthetic: h.person.record.synthetic,
             })
             .collect()

@@ -2,7 +2,7 @@
 //! inside the register, with both records side by side; and the forms that reconcile two
 //! lists, look for duplicates and decide.
 
-use super::{Posted, Who, render, utc};
+use super::{Posted, Who, code_word, lang, render, utc};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -45,9 +45,9 @@ struct ReviewPage {
     scope: String,
     items: Vec<ReviewItem>,
     lists: Vec<ListSummary>,
-    decisions: [(&'static str, &'static str); 3],
-    shows: [(&'static str, &'static str); 3],
-    scopes: [(&'static str, &'static str); 3],
+    decisions: Vec<(&'static str, String)>,
+    shows: Vec<(&'static str, String)>,
+    scopes: Vec<(&'static str, String)>,
     message: Option<String>,
 }
 
@@ -123,12 +123,24 @@ async fn render_review(
                 .map(|o| {
                     o.iter()
                         .filter(|(_, v)| v.as_str() != Some("missing"))
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+                        .map(|(k, v)| {
+                            (
+                                code_word("evidence", k),
+                                evidence_words(v.as_str().unwrap_or("")),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
             decided: match (&l.decided_by, l.decided_at) {
-                (Some(by), Some(at)) => format!("{show} by {by} at {}", utc(at)),
+                (Some(by), Some(at)) => lang().t_with(
+                    "review-decided",
+                    &[
+                        ("decision", code_word("link", &show).into()),
+                        ("by", by.into()),
+                        ("at", utc(at).into()),
+                    ],
+                ),
                 _ => String::new(),
             },
         })
@@ -139,23 +151,31 @@ async fn render_review(
         scope,
         items,
         lists: app.lists(&caller.actor).await?,
-        decisions: [
-            ("accept", "Same person"),
-            ("reject", "Not the same"),
-            ("unsure", "Unsure"),
-        ],
-        shows: [
-            ("candidate", "Waiting"),
-            ("confirmed", "Confirmed"),
-            ("rejected", "Rejected"),
-        ],
-        scopes: [
-            ("all", "All"),
-            ("lists", "Between lists"),
-            ("duplicates", "Duplicates in the register"),
-        ],
+        decisions: ["accept", "reject", "unsure"]
+            .into_iter()
+            .map(|d| (d, code_word("decide", d)))
+            .collect(),
+        shows: ["candidate", "confirmed", "rejected"]
+            .into_iter()
+            .map(|d| (d, code_word("link", d)))
+            .collect(),
+        scopes: ["all", "lists", "duplicates"]
+            .into_iter()
+            .map(|d| (d, code_word("scope", d)))
+            .collect(),
         message,
     })
+}
+
+/// The engine's evidence for one field (`same key (+7.9)`) in the page's language: the
+/// level as a word, the weight as it is.
+fn evidence_words(evidence: &str) -> String {
+    let (level, weight) = match evidence.rsplit_once(" (") {
+        Some((level, weight)) => (level, format!(" ({weight}")),
+        None => (evidence, String::new()),
+    };
+    let id = level.replace([' ', '\''], "_").replace('±', "plus_minus_");
+    format!("{}{weight}", code_word("level", &id))
 }
 
 #[derive(Deserialize)]
@@ -176,14 +196,27 @@ async fn review_reconcile(
         upper: None,
     };
     let r = app.reconcile(&caller.actor, &input).await?;
-    let mut message = format!(
-        "Lists {} and {}: {} pairs compared, {} proposed ({} likely), {} already decided.",
-        r.request, r.holding, r.compared, r.proposed, r.likely, r.already_decided
+    let lang = lang();
+    let mut message = lang.t_with(
+        "review-reconciled",
+        &[
+            ("request", r.request.to_string().into()),
+            ("holding", r.holding.to_string().into()),
+            ("compared", r.compared.into()),
+            ("proposed", r.proposed.into()),
+            ("likely", r.likely.into()),
+            ("decided", r.already_decided.into()),
+        ],
     );
     for l in &r.left_out {
-        message.push_str(&format!(
-            " Record {} (row {}) was left out: {}.",
-            l.person, l.row, l.why
+        message.push(' ');
+        message.push_str(&lang.t_with(
+            "review-left-out",
+            &[
+                ("person", l.person.to_string().into()),
+                ("row", l.row.to_string().into()),
+                ("why", l.why.as_str().into()),
+            ],
         ));
     }
     render_review(&app, &caller, ReviewQuery::default(), Some(message)).await
@@ -205,9 +238,15 @@ async fn review_duplicates(
         ..Default::default()
     };
     let r = app.find_duplicates(&caller.actor, &input).await?;
-    let message = format!(
-        "{} records examined: {} pairs compared, {} suggested as duplicates ({} likely), {} already decided. Nothing was merged.",
-        r.records, r.compared, r.proposed, r.likely, r.already_decided
+    let message = lang().t_with(
+        "review-duplicates-found",
+        &[
+            ("records", r.records.into()),
+            ("compared", r.compared.into()),
+            ("proposed", r.proposed.into()),
+            ("likely", r.likely.into()),
+            ("decided", r.already_decided.into()),
+        ],
     );
     let q = ReviewQuery {
         show: String::new(),

@@ -1,7 +1,7 @@
 //! Signing in and out. A signed-in browser holds a session cookie (`HttpOnly; Secure;
 //! SameSite=Strict`) and posts forms carrying the session's anti-forgery token.
 
-use super::{NoFields, Posted, render};
+use super::{NoFields, Posted, Who, render};
 use crate::PageError;
 use crate::auth::PageCaller;
 use crate::auth::SESSION_COOKIE;
@@ -25,6 +25,7 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    who: Who,
     failed: bool,
     /// Why sign-in must wait, and until when (the application's wording).
     wait: Option<String>,
@@ -32,6 +33,7 @@ struct LoginPage {
 
 async fn login_form() -> Result<Html<String>, PageError> {
     render(&LoginPage {
+        who: Who::nobody(),
         failed: false,
         wait: None,
     })
@@ -98,6 +100,7 @@ async fn login(
         }
         SignIn::Failed => {
             let page = render(&LoginPage {
+                who: Who::nobody(),
                 failed: true,
                 wait: None,
             })?;
@@ -105,6 +108,7 @@ async fn login(
         }
         SignIn::Wait { until_ms, locked } => {
             let page = render(&LoginPage {
+                who: Who::nobody(),
                 failed: false,
                 wait: Some(wait_message(until_ms, locked)),
             })?;

@@ -119,9 +119,12 @@ async fn checkpoint(
     _: Posted<NoFields>,
 ) -> Result<Html<String>, PageError> {
     let head = app.checkpoint(&caller.actor).await?;
-    let notice = format!(
-        "Signed a tree head of {} events, root {}.",
-        head.size, head.root
+    let notice = super::lang().t_with(
+        "bundles-signed-head",
+        &[
+            ("size", head.size.into()),
+            ("root", head.root.as_str().into()),
+        ],
     );
     render_page(&app, &caller, Some(notice)).await
 }
@@ -185,25 +188,30 @@ async fn import(
     let (bundle, csrf) = read_bundle_upload(multipart).await?;
     caller.check_csrf(&csrf)?;
     let imported = app.import_bundle(&caller.actor, &bundle).await?;
-    let notice = format!(
-        "Verified against the pinned key of {} and kept as list {}: {} rows, SHA-256 {}{}.",
-        bundle.issuer,
-        imported.list,
-        bundle.rows.len(),
-        bundle.sha256,
-        if bundle.countersignatures.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", counter-signed by {}",
-                bundle
-                    .countersignatures
-                    .iter()
-                    .map(|c| c.0.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
+    let lang = super::lang();
+    let countersigned = if bundle.countersignatures.is_empty() {
+        String::new()
+    } else {
+        let parties = bundle
+            .countersignatures
+            .iter()
+            .map(|c| c.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        lang.t_with(
+            "bundles-imported-countersigned",
+            &[("parties", parties.into())],
+        )
+    };
+    let notice = lang.t_with(
+        "bundles-imported",
+        &[
+            ("issuer", bundle.issuer.to_string().into()),
+            ("list", imported.list.to_string().into()),
+            ("rows", bundle.rows.len().into()),
+            ("sha", bundle.sha256.as_str().into()),
+            ("countersigned", countersigned.into()),
+        ],
     );
     render_page(&app, &caller, Some(notice)).await
 }

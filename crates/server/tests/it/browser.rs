@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     base: String,
 }
@@ -28,7 +28,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start_driver() -> Option<Driver> {
+pub(crate) async fn start_driver() -> Option<Driver> {
     let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -66,7 +66,10 @@ async fn start_driver() -> Option<Driver> {
 }
 
 /// A new browser session with a profile of its own; returns the session's URL.
-async fn open_session(c: &reqwest::Client, driver: &Driver) -> (String, tempfile::TempDir) {
+pub(crate) async fn open_session(
+    c: &reqwest::Client,
+    driver: &Driver,
+) -> (String, tempfile::TempDir) {
     let profile = tempfile::tempdir().unwrap();
     let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
         "binary": "/usr/bin/chromium",
@@ -89,7 +92,7 @@ async fn open_session(c: &reqwest::Client, driver: &Driver) -> (String, tempfile
 }
 
 /// The WebDriver id of the first element matching `css`.
-async fn find(c: &reqwest::Client, s: &str, css: &str) -> String {
+pub(crate) async fn find(c: &reqwest::Client, s: &str, css: &str) -> String {
     let el = call(
         c,
         reqwest::Method::POST,
@@ -108,7 +111,7 @@ async fn find(c: &reqwest::Client, s: &str, css: &str) -> String {
 }
 
 /// Signs in through the form with a token.
-async fn sign_in(c: &reqwest::Client, s: &str, r: &crate::common::Running, token: &str) {
+pub(crate) async fn sign_in(c: &reqwest::Client, s: &str, r: &crate::common::Running, token: &str) {
     call(
         c,
         reqwest::Method::POST,
@@ -142,7 +145,12 @@ async fn sign_in(c: &reqwest::Client, s: &str, r: &crate::common::Running, token
     panic!("signing in did not leave the sign-in page");
 }
 
-async fn call(c: &reqwest::Client, method: reqwest::Method, url: String, body: Value) -> Value {
+pub(crate) async fn call(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Value,
+) -> Value {
     let request = c.request(method, url);
     // chromedriver refuses a body on GET, and requires one (an object) on POST.
     let request = if body.is_null() {

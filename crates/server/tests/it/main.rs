@@ -13,3 +13,4 @@ mod plans;
 mod protection;
 mod sealed;
 mod three_servers;
+mod words;
