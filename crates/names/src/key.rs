@@ -8,16 +8,19 @@
 //! | `i` | і и ы ї й е є э ё; i y j e (and the glide of я ю є ї: ya/ia/ja → `ia`) |
 //! | `g` | г ґ х кс; g h kh x ks |
 //! | `S` | ж ш щ; zh sh shch sch shh szcz sz schtsch ž š (French: ch chtch) |
-//! | `C` | ч; ch tch tsch č (Polish: cz) |
-//! | `c` | ц; ts tz, c before e i y j, cz outside Polish spelling |
+//! | `C` | ч; ch tch tsch č cz |
+//! | `c` | ц; ts tz, c before e i y j (any c in Polish), cz` (GOST B ць); German z |
+//! | `g` (also) | Polish and German ch |
 //! | `k` | к; k q, c elsewhere (Victor) |
 //! | `v` | в; v w |
 //!
 //! Soft sign, hard sign and apostrophes vanish; a glide before `o` merges into `i`
 //! (so ё/yo/e agree); `ou` is read `u`, and `u` after a `g` before a front vowel is
 //! silent (French Sergueï); doubled letters collapse. Latin `x` is кс in Maxim and х in
-//! GOST B, so кс shares х's symbol. A token with `tch` is in French spelling (`ch` is
-//! ш); one with `w` or a Polish letter in Polish (`cz` is ч). Cyrillic is first
+//! GOST B, so кс shares х's symbol. A token with `tch` or `ou` is in French spelling
+//! (`ch` is ш); one with `sz`, `cz`, -cki, -wicz, a Polish letter, or a `w` and no German
+//! mark in Polish (`ch` is х); one with `sch`, or `w` and `z`, in German (`ch` is х, `z` ц).
+//! Cyrillic is first
 //! written with a fixed pivot table, then Latin and pivot text go through the *same*
 //! reader, which is what makes a name and each of its romanisations share a key.
 //!
