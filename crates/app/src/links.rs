@@ -1,15 +1,18 @@
 //! Links between records: reconciliation of a party's request list against a holding list
-//! it received, through the linkage engine, duplicates inside a register, and the
-//! reviewers' decisions. Pairs at or above the lower threshold are proposed as links for review
-//! (those above the upper one are marked as likely matches, still to be confirmed by a
-//! person: a wrong match sends the wrong man home); pairs a reviewer already decided are
-//! never proposed again.
+//! it received, through the linkage engine and its assignment, duplicates inside a
+//! register, and the reviewers' decisions. A reconciliation proposes the assignment's pairs:
+//! a holding row to one requested person at most (both rows when the holder registered him
+//! twice), those at or above the sure probability marked as likely matches, still to be
+//! confirmed by a person (a wrong match sends the wrong man home), those down to the review
+//! probability for a reviewer's look; a pair that lost to a better one is not proposed and
+//! the report says why. Pairs a reviewer already decided are never proposed again: a
+//! confirmed pair holds its two records against every rival, a rejected one is no rival.
 
 use crate::query::{LinkQuery, parse_choice};
 use crate::{App, Error, grant};
 use homeward_core::access::{Actor, ReadRegister, ReviewLinks};
-use homeward_import::{ColumnMap, Role, parse_date};
-use homeward_link::{Field, RawPerson, explain};
+use homeward_import::ColumnMap;
+use homeward_link::{Decision, Field, LostBecause, OperatingPoint, Proposal, RawPerson, explain};
 use homeward_store::{
     DecisionOutcome, LinkScope, LinkTarget, LinkView, Person, PersonFilter, ProposedLink, StoredRow,
 };
@@ -24,9 +27,11 @@ pub struct ReconcileInput {
     pub request: i64,
     /// The holding list it issued or received.
     pub holding: i64,
-    /// Pairs below this probability are dropped (default 0.5).
+    /// Pairs whose probability (against their records' other candidates) is below this are
+    /// not proposed (default 0.05, the engine's review probability).
     pub lower: Option<f64>,
-    /// Pairs at or above this probability are marked likely (default 0.95).
+    /// Pairs at or above this probability are sure: marked likely, still to be confirmed
+    /// (default 0.5: more likely the same person than not).
     pub upper: Option<f64>,
 }
 
@@ -50,7 +55,8 @@ pub struct DecisionInput {
     pub decision: String,
 }
 
-/// The default lower and upper thresholds of a reconciliation.
+/// The default lower and upper thresholds of a search for duplicates (a reconciliation's
+/// are the engine's operating point, [`OperatingPoint::default`]).
 const LOWER: f64 = 0.5;
 const UPPER: f64 = 0.95;
 
@@ -66,13 +72,29 @@ pub struct ReconcileReport {
     pub compared: usize,
     /// Links proposed for review.
     pub proposed: usize,
-    /// Of those, at or above the upper threshold.
+    /// Of those, sure (at or above the upper threshold).
     pub likely: usize,
     /// Pairs left out because a reviewer had already decided them.
     pub already_decided: usize,
+    /// Pairs not proposed because one of their records went to a better pair, with why.
+    pub lost: Vec<LostPair>,
     /// Records of the request list left out of matching, each with why (the purposes its
     /// family agreed to).
     pub left_out: Vec<LeftOut>,
+}
+
+/// A pair that lost to a better one, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct LostPair {
+    /// The register record.
+    pub person: i64,
+    /// The holding list's row.
+    pub row: i64,
+    /// Its probability against its records' other candidates.
+    pub probability: f64,
+    /// Why: which of its two records went to whom.
+    pub why: String,
 }
 
 /// A record left out of matching, and why.
@@ -87,39 +109,6 @@ pub struct LeftOut {
     pub why: String,
 }
 
-/// A row's values, by role, as a person to link. An unreadable birth date is kept as
-/// written (compared digit by digit) and its reason returned for the report.
-pub fn raw_person(
-    id: String,
-    value: &dyn Fn(Role) -> Option<String>,
-) -> (RawPerson, Option<String>) {
-    let birth = value(Role::BirthDate);
-    let (birth_date, birth_text, problem) = match birth.as_deref().map(parse_date) {
-        Some(Ok(d)) => (d, None, None),
-        Some(Err(why)) => (None, birth.clone(), Some(why)),
-        None => (None, None, None),
-    };
-    let person = RawPerson {
-        id,
-        full_name: value(Role::FullName),
-        surname: value(Role::Surname),
-        given_name: value(Role::GivenName),
-        patronymic: value(Role::Patronymic),
-        birth_date,
-        birth_text,
-        sex: value(Role::Sex),
-        unit: value(Role::Unit),
-        service_number: value(Role::ServiceNumber),
-        document_number: value(Role::DocumentNumber),
-        address: value(Role::Address),
-        locality: value(Role::Locality),
-        postcode: value(Role::Postcode),
-        region: value(Role::Region),
-        birth_place: value(Role::BirthPlace),
-    };
-    (person, problem)
-}
-
 /// Rows of a stored list as people to link, with the register record of each (if any).
 fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
     let headers = StoredRow::headers(&[], rows);
@@ -128,7 +117,8 @@ fn people(rows: &[StoredRow]) -> (Vec<RawPerson>, Vec<(i64, Option<i64>)>) {
     let mut origin = Vec::new();
     for r in rows.iter().filter(|r| r.accepted) {
         let cells = r.cells(&headers);
-        let (person, _) = raw_person(r.row_no.to_string(), &|role| map.value(role, &cells));
+        let (person, _) =
+            RawPerson::from_row(r.row_no.to_string(), &|role| map.value(role, &cells));
         raw.push(person);
         origin.push((r.row_no, r.person_id));
     }
@@ -147,8 +137,11 @@ impl App {
         let read = &grant::<ReadRegister>(actor)?;
         let store = &self.store;
         let (request, holding) = (input.request, input.holding);
-        let (lower, upper) = (input.lower.unwrap_or(LOWER), input.upper.unwrap_or(UPPER));
-        check_thresholds(lower, upper)?;
+        let point = OperatingPoint {
+            sure: input.upper.unwrap_or(OperatingPoint::default().sure),
+            review: input.lower.unwrap_or(OperatingPoint::default().review),
+        };
+        check_thresholds(point.review, point.sure)?;
         // Matching is a search: a family's request not agreed to be searched is left out, and
         // the report says so.
         let mut own_rows = store.list_rows(read, request).await?;
@@ -178,21 +171,54 @@ impl App {
                 format!("list {request} gave no records of this party's register"),
             ));
         }
-        let decided = store
-            .decided_pairs(review, LinkScope::List(holding))
-            .await?;
-        let linkage = homeward_link::link(&left, Some(&right), lower, &mut |_| {});
-        let mut proposed = Vec::new();
+        let scope = LinkScope::List(holding);
+        let decided = store.decided_pairs(review, scope).await?;
+        let confirmed = store.confirmed_pairs(review, scope).await?;
+        // (register record, holding row) of a pair, when its request row has a record.
+        let pair_of = |l: u32, r: u32| -> Option<(i64, i64)> {
+            let (_, person) = *left_origin.get(l as usize)?;
+            let (row, _) = *right_origin.get(r as usize)?;
+            Some((person?, row))
+        };
+        // Pairs far below the review band are kept for the assignment: they are the other
+        // candidates each pair competes with.
+        let floor = (point.review / 10.0).min(0.01);
+        let mut linkage = homeward_link::link(&left, Some(&right), floor, &mut |_| {});
         let mut already_decided = 0;
-        for s in &linkage.scored {
-            let (Some(&(_, Some(person_id))), Some(&(other_row, _))) = (
-                left_origin.get(s.left as usize),
-                right_origin.get(s.right as usize),
-            ) else {
+        // A reviewer's decision is surer than the model: a confirmed pair holds its records
+        // against every rival, a rejected one is nobody's rival.
+        linkage.scored.retain_mut(|s| {
+            let Some(pair) = pair_of(s.left, s.right) else {
+                return true;
+            };
+            if confirmed.contains(&pair) {
+                s.probability = CONFIRMED;
+                return true;
+            }
+            if decided.contains(&pair) {
+                already_decided += usize::from(s.probability >= point.review);
+                return false;
+            }
+            true
+        });
+        let proposals = homeward_link::assign(&linkage, point);
+        let mut proposed = Vec::new();
+        let mut lost = Vec::new();
+        for p in &proposals.pairs {
+            let Some((person_id, other_row)) = pair_of(p.left, p.right) else {
                 continue;
             };
-            if decided.contains(&(person_id, other_row)) {
+            if confirmed.contains(&(person_id, other_row)) {
                 already_decided += 1;
+                continue;
+            }
+            if p.decision == Decision::Lost {
+                lost.push(LostPair {
+                    person: person_id,
+                    row: other_row,
+                    probability: p.probability,
+                    why: lost_because(p, &left_origin, &right_origin, holding),
+                });
                 continue;
             }
             proposed.push(ProposedLink {
@@ -201,13 +227,16 @@ impl App {
                     list: holding,
                     row: other_row,
                 },
-                probability: s.probability,
-                evidence: evidence(s),
+                probability: p.probability,
+                evidence: proposal_evidence(p, &right_origin),
             });
         }
-        let likely = proposed.iter().filter(|p| p.probability >= upper).count();
+        let likely = proposals
+            .sure()
+            .filter(|p| pair_of(p.left, p.right).is_some_and(|k| !confirmed.contains(&k)))
+            .count();
         store
-            .propose_links(review, LinkScope::List(holding), &proposed, self.now())
+            .propose_links(review, scope, &proposed, self.now())
             .await?;
         Ok(ReconcileReport {
             request,
@@ -216,9 +245,67 @@ impl App {
             proposed: proposed.len(),
             likely,
             already_decided,
+            lost,
             left_out,
         })
     }
+}
+
+/// The probability a confirmed pair enters the assignment with: a person said so.
+const CONFIRMED: f64 = 1.0 - 1e-9;
+
+/// Why a pair lost, in the lists' words: which record went to whom.
+fn lost_because(
+    p: &Proposal,
+    left_origin: &[(i64, Option<i64>)],
+    right_origin: &[(i64, Option<i64>)],
+    holding: i64,
+) -> String {
+    let record = |l: u32| match left_origin.get(l as usize) {
+        Some((_, Some(person))) => format!("record {person}"),
+        Some((row, None)) => format!("request row {row}"),
+        None => "?".to_owned(),
+    };
+    let line = |r: u32| {
+        right_origin
+            .get(r as usize)
+            .map_or("?".to_owned(), |(row, _)| {
+                format!("list {holding}, line {row}")
+            })
+    };
+    match p.lost_to {
+        Some(LostBecause::RightTaken { to, probability }) => format!(
+            "{} goes to {} (p = {probability:.3})",
+            line(p.right),
+            record(to)
+        ),
+        Some(LostBecause::LeftTaken { to, probability }) => format!(
+            "{} goes to {} (p = {probability:.3})",
+            record(p.left),
+            line(to)
+        ),
+        None => String::new(),
+    }
+}
+
+/// An assigned pair's per-field evidence as JSON text, for the review page, with the
+/// holder's second registration of the same person when there is one.
+fn proposal_evidence(p: &Proposal, right_origin: &[(i64, Option<i64>)]) -> String {
+    let mut fields: serde_json::Map<String, serde_json::Value> = Field::ALL
+        .iter()
+        .enumerate()
+        .map(|(f, field)| {
+            let text = homeward_link::explain_levels(&p.vector, &p.field_weights, f);
+            (field.as_str().to_owned(), text.into())
+        })
+        .collect();
+    if let Some((row, _)) = p.duplicate_of.and_then(|r| right_origin.get(r as usize)) {
+        fields.insert(
+            "registered twice".to_owned(),
+            format!("the same person also on line {row}").into(),
+        );
+    }
+    serde_json::Value::Object(fields).to_string()
 }
 
 /// A scored pair's per-field evidence as JSON text, for the review page.
@@ -251,6 +338,7 @@ fn register_person(p: &Person) -> RawPerson {
         postcode: None,
         region: None,
         birth_place: r.birth_place.clone(),
+        note: None,
     }
 }
 

@@ -171,7 +171,7 @@ fn read_people(
         if let Some(first) = seen.insert(id.clone(), line) {
             report.problems.push(format!("{file}, line {line}: id {id:?} was already used on line {first}; both rows are kept"));
         }
-        let (person, birth_problem) = homeward_app::links::raw_person(id, &cell);
+        let (person, birth_problem) = homeward_link::RawPerson::from_row(id, &cell);
         if let Some(why) = birth_problem {
             let column = map
                 .first(Role::BirthDate)

@@ -1175,6 +1175,26 @@ fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
         "{queue}"
     );
     assert!(fields[4].contains("list 2"), "{queue}");
+    // The assignment: a holding row is proposed for one requested person only, unless the
+    // holder registered him twice (then the evidence says so); a pair that lost is in the
+    // report, with why.
+    let mut people_of_row: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for line in queue.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        if !cells[5].contains("registered twice") {
+            people_of_row.entry(cells[4]).or_default().push(cells[2]);
+        }
+    }
+    assert!(
+        people_of_row.values().all(|people| people.len() == 1),
+        "{people_of_row:?}"
+    );
+    for lost in report["lost"].as_array().unwrap() {
+        assert!(
+            lost["why"].as_str().unwrap().contains(" goes to "),
+            "{lost}"
+        );
+    }
     let first = queue
         .lines()
         .next()

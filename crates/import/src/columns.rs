@@ -37,6 +37,9 @@ pub enum Role {
     Postcode,
     /// Region, oblast, state.
     Region,
+    /// A clerk's note or remarks: free text kept as written (a birth year found in it is
+    /// used for linkage).
+    Note,
 }
 
 /// Header words for each role, folded (lower case, no spaces, underscores or punctuation).
@@ -246,11 +249,29 @@ const ALIASES: &[(Role, &[&str])] = &[
             "край",
         ],
     ),
+    (
+        Role::Note,
+        &[
+            "note",
+            "notes",
+            "remark",
+            "remarks",
+            "comment",
+            "comments",
+            "примітка",
+            "примітки",
+            "коментар",
+            "примечание",
+            "примечания",
+            "комментарий",
+            "uwagi",
+        ],
+    ),
 ];
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 16] = [
+    pub const ALL: [Role; 17] = [
         Role::Id,
         Role::FullName,
         Role::Surname,
@@ -267,6 +288,7 @@ impl Role {
         Role::Locality,
         Role::Postcode,
         Role::Region,
+        Role::Note,
     ];
 
     /// The name used in `--map ROLE=COLUMN`.
@@ -288,6 +310,7 @@ impl Role {
             Role::Locality => "locality",
             Role::Postcode => "postcode",
             Role::Region => "region",
+            Role::Note => "note",
         }
     }
 
@@ -457,10 +480,13 @@ mod tests {
             ("rec_id", Role::Id),
             ("soc_sec_id", Role::DocumentNumber),
             ("given_name", Role::GivenName),
+            ("Примітка", Role::Note),
+            ("примечание", Role::Note),
+            ("Remarks", Role::Note),
         ] {
             assert_eq!(recognise(h), Some(role), "{h}");
         }
-        assert_eq!(recognise("примітка"), None);
+        assert_eq!(recognise("дані"), None);
     }
 
     #[test]

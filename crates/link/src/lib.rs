@@ -176,7 +176,13 @@ pub fn score_all(
 
 /// The evidence of a pair for one field, e.g. `same key (+7.9)`.
 pub fn explain(scored: &Scored, field: usize) -> String {
-    let level = scored.vector[field];
+    explain_levels(&scored.vector, &scored.field_weights, field)
+}
+
+/// The evidence for one field from a pair's levels and weights (of a [`Scored`] pair or
+/// a [`Proposal`]).
+pub fn explain_levels(vector: &Vector, weights: &[f64; FIELDS], field: usize) -> String {
+    let level = vector[field];
     if level == NULL {
         return "missing".to_owned();
     }
@@ -185,7 +191,7 @@ pub fn explain(scored: &Scored, field: usize) -> String {
         .get(level as usize)
         .copied()
         .unwrap_or("?");
-    format!("{name} ({:+.1})", scored.field_weights[field])
+    format!("{name} ({:+.1})", weights[field])
 }
 
 /// Groups the records of one list into people, joining the pairs given (union–find).

@@ -3,6 +3,7 @@
 //! millions of comparisons afterwards only look at these fields.
 
 use homeward_core::record::PartialDate;
+use homeward_import::{Role, parse_date};
 use homeward_names::{NameDictionary, fold, key, parse, surname_stem_key};
 
 /// The fields of one list row, as the caller read them (already mapped to roles).
@@ -41,6 +42,46 @@ pub struct RawPerson {
     pub region: Option<String>,
     /// Place of birth.
     pub birth_place: Option<String>,
+    /// A clerk's note; a birth year written there (`1987 г.р.`) stands in for a missing date.
+    pub note: Option<String>,
+}
+
+impl RawPerson {
+    /// A list row as a person to link, its values read by column role (the one mapping of
+    /// import's roles to linkage fields, for reconciliation, `homeward link` and the tests).
+    /// An unreadable birth date is kept as written (compared digit by digit) and its reason
+    /// returned for the caller's report.
+    pub fn from_row(
+        id: String,
+        value: &dyn Fn(Role) -> Option<String>,
+    ) -> (RawPerson, Option<String>) {
+        let birth = value(Role::BirthDate);
+        let (birth_date, birth_text, problem) = match birth.as_deref().map(parse_date) {
+            Some(Ok(d)) => (d, None, None),
+            Some(Err(why)) => (None, birth.clone(), Some(why)),
+            None => (None, None, None),
+        };
+        let person = RawPerson {
+            id,
+            full_name: value(Role::FullName),
+            surname: value(Role::Surname),
+            given_name: value(Role::GivenName),
+            patronymic: value(Role::Patronymic),
+            birth_date,
+            birth_text,
+            sex: value(Role::Sex),
+            unit: value(Role::Unit),
+            service_number: value(Role::ServiceNumber),
+            document_number: value(Role::DocumentNumber),
+            address: value(Role::Address),
+            locality: value(Role::Locality),
+            postcode: value(Role::Postcode),
+            region: value(Role::Region),
+            birth_place: value(Role::BirthPlace),
+            note: value(Role::Note),
+        };
+        (person, problem)
+    }
 }
 
 /// A name part read for comparison.
@@ -157,6 +198,33 @@ pub fn year_in_text(text: &str) -> Option<i32> {
         .filter(|run| !run.is_empty())
         .count();
     (years.next().is_none() && numbers == 1).then_some(year)
+}
+
+/// A birth year in a clerk's note: a year standing alone ([`year_in_text`]) beside a word
+/// that says it is the birth year (`1987 г.р.`, `р.н. 1990`, `born 1982`, `(1979)`), so
+/// that a note's year of capture or release is never taken for one.
+pub fn birth_year_in_note(note: &str) -> Option<i32> {
+    let year = year_in_text(note)?;
+    let folded: String = fold(note).chars().filter(|c| !c.is_whitespace()).collect();
+    let marked = [
+        "г.р",
+        "гр.",
+        "р.н",
+        "рн.",
+        "рік народження",
+        "року народження",
+        "годрожд",
+        "родил",
+        "народив",
+        "born",
+        "b.",
+        "dob",
+        "yob",
+    ]
+    .iter()
+    .any(|m| folded.contains(&m.replace(' ', "")))
+        || folded.contains(&format!("({year})"));
+    marked.then_some(year)
 }
 
 /// The name cell without what clerks add after the name: a birth year and its marks
@@ -277,13 +345,15 @@ impl Person {
         {
             std::mem::swap(&mut surname, &mut given);
         }
-        // A birth date that is only a year in free text (the date cell or the name cell)
-        // is a year; the placeholder 01.01.YYYY says only the year too.
+        // A birth date that is only a year in free text (the date cell, the name cell, or a
+        // note that says it is the birth year) is a year; the placeholder 01.01.YYYY says
+        // only the year too.
         let mut birth = raw.birth_date.or_else(|| {
             raw.birth_text
                 .as_deref()
-                .or(raw.full_name.as_deref())
                 .and_then(year_in_text)
+                .or_else(|| raw.full_name.as_deref().and_then(year_in_text))
+                .or_else(|| raw.note.as_deref().and_then(birth_year_in_note))
                 .map(|year| PartialDate {
                     year,
                     month: None,
@@ -397,6 +467,54 @@ mod tests {
             columns.patronymic.as_ref().map(|s| s.class)
         );
         assert_ne!(columns.given.as_ref().map(|g| g.class), Some(NO_CLASS));
+    }
+
+    #[test]
+    fn a_birth_year_in_a_note_stands_in_for_a_missing_date() {
+        let row = |note: &str| {
+            Person::prepare(&RawPerson {
+                id: "1".into(),
+                surname: Some("Ткачук".into()),
+                note: Some(note.into()),
+                ..Default::default()
+            })
+            .birth
+            .map(|b| b.year)
+        };
+        assert_eq!(row("со слов 1987 г.р."), Some(1987));
+        assert_eq!(row("р.н. 1990, поранений"), Some(1990));
+        assert_eq!(row("born 1982"), Some(1982));
+        assert_eq!(row("(1979)"), Some(1979));
+        // A year without a word for birth is a capture or a release, not a birth year.
+        assert_eq!(row("задержан 2023"), None);
+        assert_eq!(row("ранен"), None);
+        // A date in its own column wins over the note.
+        let dated = Person::prepare(&RawPerson {
+            id: "2".into(),
+            surname: Some("Ткачук".into()),
+            birth_date: "1988-02-03".parse().ok(),
+            note: Some("1987 г.р.".into()),
+            ..Default::default()
+        });
+        assert_eq!(dated.birth.map(|b| b.year), Some(1988));
+    }
+
+    #[test]
+    fn a_row_is_read_by_its_columns_roles() {
+        let headers: Vec<String> = ["ПІБ", "дата народження", "примітка"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let map = homeward_import::ColumnMap::from_headers(&headers, &[]).unwrap_or_default();
+        let cells: Vec<String> = ["Ткачук Іван", "31.02.1990", "1987 г.р."]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (raw, problem) = RawPerson::from_row("7".into(), &|role| map.value(role, &cells));
+        assert_eq!(raw.full_name.as_deref(), Some("Ткачук Іван"));
+        assert_eq!(raw.birth_text.as_deref(), Some("31.02.1990"));
+        assert!(problem.is_some(), "an impossible date is reported");
+        assert_eq!(raw.note.as_deref(), Some("1987 г.р."));
     }
 
     #[test]

@@ -55,6 +55,8 @@ const RULES: &[Rule] = &[
     ("tch", "ч", 1.0, For::Both, false),
     ("ch", "ч", 0.0, For::Both, false),
     ("ch", "х", 1.2, For::Both, false),
+    // French ch is ш (Porochenko, Timochenko).
+    ("ch", "ш", 1.1, For::Both, false),
     ("cz", "ч", 0.6, For::Both, false),
     ("cz", "ц", 0.6, For::Both, false),
     ("kh", "х", 0.0, For::Both, false),
@@ -109,6 +111,8 @@ const RULES: &[Rule] = &[
     ("e", "є", 1.0, For::Uk, false),
     ("e", "э", 0.9, For::Ru, false),
     ("z", "з", 0.0, For::Both, false),
+    // German z is ц (Winnyzja).
+    ("z", "ц", 0.8, For::Both, false),
     ("y", "и", 0.0, For::Uk, false),
     ("y", "ы", 0.3, For::Ru, false),
     ("y", "й", 0.3, For::Both, false),
@@ -390,6 +394,15 @@ mod tests {
             "{:?}",
             texts("Olexandr", 5)
         );
+        // French ch is ш (Le Monde's Porochenko); German z is ц (Winnyzja).
+        for (latin, original) in [("Porochenko", "Порошенко"), ("Winnyzja", "Вінниця")]
+        {
+            assert!(
+                texts(latin, 8).contains(&original.to_owned()),
+                "{latin}: {:?}",
+                texts(latin, 8)
+            );
+        }
     }
 
     #[test]

@@ -8,16 +8,19 @@
 //! | `i` | і и ы ї й е є э ё; i y j e (and the glide of я ю є ї: ya/ia/ja → `ia`) |
 //! | `g` | г ґ х кс; g h kh x ks |
 //! | `S` | ж ш щ; zh sh shch sch shh szcz sz schtsch ž š (French: ch chtch) |
-//! | `C` | ч; ch tch tsch č (Polish: cz) |
-//! | `c` | ц; ts tz, c before e i y j, cz outside Polish spelling |
+//! | `C` | ч; ch tch tsch č cz |
+//! | `c` | ц; ts tz, c before e i y j (any c in Polish), cz` (GOST B ць); German z |
+//! | `g` (also) | Polish and German ch |
 //! | `k` | к; k q, c elsewhere (Victor) |
 //! | `v` | в; v w |
 //!
 //! Soft sign, hard sign and apostrophes vanish; a glide before `o` merges into `i`
 //! (so ё/yo/e agree); `ou` is read `u`, and `u` after a `g` before a front vowel is
 //! silent (French Sergueï); doubled letters collapse. Latin `x` is кс in Maxim and х in
-//! GOST B, so кс shares х's symbol. A token with `tch` is in French spelling (`ch` is
-//! ш); one with `w` or a Polish letter in Polish (`cz` is ч). Cyrillic is first
+//! GOST B, so кс shares х's symbol. A token with `tch` or `ou` is in French spelling
+//! (`ch` is ш); one with `sz`, `cz`, -cki, -wicz, a Polish letter, or a `w` and no German
+//! mark in Polish (`ch` is х); one with `sch`, or `w` and `z`, in German (`ch` is х, `z` ц).
+//! Cyrillic is first
 //! written with a fixed pivot table, then Latin and pivot text go through the *same*
 //! reader, which is what makes a name and each of its romanisations share a key.
 //!
@@ -29,8 +32,9 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Changes whenever a token's key may change; keys stored beside names must be computed
 /// again when it does. 2: кс, x and х share a symbol; French, German and Polish digraphs;
-/// c before a back vowel or a consonant is k.
-pub const KEY_VERSION: u32 = 2;
+/// c before a back vowel or a consonant is k. 3: Polish cz is ч wherever it stands; Polish
+/// and German ch is х, German z is ц; French habit also from `ou`.
+pub const KEY_VERSION: u32 = 3;
 
 /// Longest token accepted as a name; longer ones are "not a name".
 pub const MAX_TOKEN_CHARS: usize = 64;
@@ -113,20 +117,52 @@ fn latin_special(c: char) -> Option<&'static str> {
 /// Spelling habits of a whole token that change how some digraphs are read.
 #[derive(Clone, Copy, Default)]
 struct Habits {
-    /// French transcription (`Chevtchenko`, `Sergueï`): `tch` is ч, so `ch` is ш.
+    /// French transcription (`Chevtchenko`, `Sergueï`, `Chouliak`): `tch` is ч, so `ch` is ш.
     french: bool,
-    /// Polish spelling (a `w` or a Polish letter): `cz` is ч wherever it stands.
+    /// Polish spelling (`Tkaczuk`, `Charków`): `cz` is ч, `ch` is х, `c` is ц.
     polish: bool,
+    /// German transcription (`Schewtschenko`, `Charkiw`, `Winnyzja`): `tsch` is ч, `sch`
+    /// ш, `ch` х, `z` ц.
+    german: bool,
 }
 
 impl Habits {
-    fn of(latin: &[u8], polish_letter: bool) -> Habits {
+    /// `polish_letter`: the token had ł, ż or ć; `marked`: č, š or ž (Czech or scholarly
+    /// spelling, written `tsch`, `sh`, `zh` below, which is not German).
+    fn of(latin: &[u8], polish_letter: bool, marked: bool) -> Habits {
+        let has = |pat: &[u8]| latin.windows(pat.len()).any(|w| w == pat);
+        // Only Polish writes sz, cz (GOST B's cz for ц aside, below) and these endings; no
+        // standard writes `w`.
+        let polish_mark = polish_letter
+            // (ts+z, s+zh are ц+з, с+ж, ц+ж in every table)
+            || (0..latin.len().saturating_sub(1)).any(|i| {
+                &latin[i..i + 2] == b"sz"
+                    && latin.get(i + 2) != Some(&b'h')
+                    && (i == 0 || latin[i - 1] != b't')
+            })
+            || (has(b"cz") && !has(b"cz/"))
+            // (-ski is also 2010's -скі; -cki and -wicz no table writes)
+            || latin.ends_with(b"cki")
+            || latin.ends_with(b"wicz");
+        let w = latin.contains(&b'w');
+        // German writes ш as sch (every standard writes с+ч as sch too, so a Cyrillic word
+        // and its romanisations still share the habit); a `w` with a `z` and no Polish
+        // mark is German too (Winnyzja, Kropywnyzkyj).
+        let german = !polish_mark
+            && !marked
+            && ((has(b"sch") && !has(b"szcz")) || (w && latin.contains(&b'z')));
         Habits {
             // No standard writes `tch` for anything but т+ч, and every one writes т+ч so,
-            // which keeps a token and each of its romanisations in the same habit.
-            french: latin.windows(3).any(|w| w == b"tch"),
-            // No standard writes `w`.
-            polish: polish_letter || latin.contains(&b'w'),
+            // which keeps a token and each of its romanisations in the same habit; no
+            // standard writes у as `ou` (о+у is `ou` in all of them, and in the pivot).
+            // (not after a glide: ё is `yo` in some and `e` in others).
+            french: has(b"tch")
+                || latin.windows(3).enumerate().any(|(i, w)| {
+                    &w[1..] == b"ou" && !matches!(w[0], b'y' | b'i' | b'j')
+                        || i == 0 && &w[..2] == b"ou"
+                }),
+            polish: polish_mark || (w && !german),
+            german,
         }
     }
 }
@@ -152,21 +188,35 @@ fn read_latin(s: &[u8], habits: Habits, out: &mut Vec<u8>) {
             b't' if at(i, b"ts") && s.get(i + 2) != Some(&b'h') => (b'c', 2),
             b't' if at(i, b"tz") => (b'c', 2),
             b'z' if at(i, b"zh") => (b'S', 2),
+            b'z' if habits.german => (b'c', 1),
             // French writes щ as chtch and ш as ch.
             b'c' if habits.french && at(i, b"chtch") => (b'S', 5),
-            b'c' if at(i, b"ch") => (if habits.french { b'S' } else { b'C' }, 2),
-            // Polish cz is ч; GOST B writes ц as cz, but never before e, i, y or j.
-            b'c' if at(i, b"cz") => (
-                if habits.polish || front(i + 2) {
-                    b'C'
+            // Polish and German ch is х, but -chuk is the -чук of spellings that took `w`
+            // from Polish and `ch` from English (Kowalchuk); -хук is not a Ukrainian ending.
+            b'c' if at(i, b"ch") => (
+                if habits.french {
+                    b'S'
+                } else if (habits.polish || habits.german) && !at(i, b"chuk") {
+                    b'g'
                 } else {
-                    b'c'
+                    b'C'
                 },
                 2,
             ),
-            // A bare c is ц only before a front vowel (GOST B, Polish); elsewhere it is the
-            // k of English, French and German spellings (Victor, Nicolas).
-            b'c' if !front(i + 1) => (b'k', 1),
+            // Polish cz is ч (Tkaczuk). GOST B writes ц as cz before a back vowel too
+            // (Цап → Czap): Polish spellings of names are met far more often than GOST's,
+            // so that reading gives way; its cz` (ць) stays ц.
+            b'c' if at(i, b"cz") => (
+                if s.get(i + 2) == Some(&b'/') {
+                    b'c'
+                } else {
+                    b'C'
+                },
+                2,
+            ),
+            // A bare c is ц only before a front vowel (GOST B) and anywhere in Polish;
+            // elsewhere it is the k of English, French and German spellings (Victor, Nicolas).
+            b'c' if !front(i + 1) && !habits.polish => (b'k', 1),
             b'k' if at(i, b"kh") => (b'g', 2),
             // x is кс in Maxim, Oxana, Alexander and х in GOST B: кс joins х and г.
             b'k' if at(i, b"ks")
@@ -306,7 +356,7 @@ thread_local! {
 /// The key symbols of a script-clean, NFC token.
 fn symbols_of(token: &str, latin: &mut Vec<u8>, symbols: &mut Vec<u8>) {
     // Latin bytes of the token, after pivoting Cyrillic and dropping marks.
-    let mut polish_letter = false;
+    let (mut polish_letter, mut marked) = (false, false);
     for c in token.chars().map(lower) {
         if c.is_ascii_lowercase() {
             latin.push(c as u8);
@@ -314,6 +364,7 @@ fn symbols_of(token: &str, latin: &mut Vec<u8>, symbols: &mut Vec<u8>) {
             latin.extend_from_slice(pivot(c).as_bytes());
         } else if let Some(s) = latin_special(c) {
             polish_letter |= matches!(c, 'ł' | 'ż' | 'ć');
+            marked |= matches!(c, 'č' | 'š' | 'ž' | 'ĉ' | 'ŝ');
             latin.extend_from_slice(s.as_bytes());
         } else if crate::script::is_name_letter(c) {
             // A letter with marks: keep its base letter (ë → e, ó → o, ü → u).
@@ -324,7 +375,7 @@ fn symbols_of(token: &str, latin: &mut Vec<u8>, symbols: &mut Vec<u8>) {
         }
         // Apostrophes, hyphens, soft and hard signs, GOST's grave accents: nothing.
     }
-    read_latin(latin, Habits::of(latin, polish_letter), symbols);
+    read_latin(latin, Habits::of(latin, polish_letter, marked), symbols);
     // Runs first, so that a doubled vowel after a glide (ёо → yoo) merges like a single one.
     symbols.dedup();
     // A glide before o merges into i (ё, yo, ьо, йо all agree with e), in place.
@@ -450,11 +501,42 @@ mod tests {
                 assert_eq!(k(s), first, "{s} vs {}", group[0]);
             }
         }
-        // GOST B's ц is cz before a back vowel (Цап → Czap) and c before a front one.
-        assert_eq!(k("Czap"), k("Цап"));
+        // GOST B's ц is c before a front vowel; before a back one it is cz, the Polish ч,
+        // and is read as Polish (Czap is Чап): Polish spellings of names are far commoner.
         assert_eq!(k("Cilyk"), k("Цилик"));
+        assert_eq!(k("Czap"), k("Чап"));
         // ць+я in GOST B (cz`ya) is not Polish czy.
         assert_eq!(k("Stecz`ya"), k("Стецья"));
+    }
+
+    #[test]
+    fn polish_german_and_french_spellings_read_as_their_conventions_write() {
+        // Polish (Polish Wikipedia's spellings of Ukrainian names): cz is ч wherever it
+        // stands, ch is х, c is ц.
+        // German (Duden transcription, German Wikipedia): tsch ч, sch ш and ж, ch х, z ц.
+        // French: ch ш, tch ч, ou у.
+        for group in [
+            &["Ткачук", "Tkaczuk", "Tkachuk", "Tkatchouk"][..],
+            &["Ковальчук", "Kowalczuk", "Kowalchuk", "Kowaltschuk"],
+            &["Хмельницький", "Chmielnicki", "Khmelnytskyi"],
+            &["Харків", "Charkiw", "Kharkiv"],
+            &["Чернігів", "Tschernihiw", "Chernihiv"],
+            &["Житомир", "Schytomyr", "Zhytomyr"],
+            &["Вінниця", "Winnyzja", "Vinnytsia"],
+            &["Кропивницький", "Kropywnyzkyj", "Kropyvnytskyi"],
+            &["Ющенко", "Iouchtchenko", "Juschtschenko", "Yushchenko"],
+            &["Шухевич", "Choukhevitch", "Schuchewytsch", "Shukhevych"],
+            &["Кучма", "Koutchma", "Kutschma", "Kuchma"],
+        ] {
+            let first = k(group[0]);
+            for s in &group[1..] {
+                assert_eq!(k(s), first, "{s} vs {}", group[0]);
+            }
+        }
+        // An English z is з, and Czech or scholarly č does not make a token German.
+        assert_eq!(k("Zinčenko"), k("Зінченко"));
+        assert_eq!(k("Kuzmenko"), k("Кузьменко"));
+        assert_ne!(k("Tkaczuk"), k("Ткацук"));
     }
 
     #[test]

@@ -128,7 +128,8 @@ fn the_spellings_of_the_istanbul_example_share_keys() {
 
 /// Letter pairs that a standard itself writes ambiguously: the 2010 table renders с+г,
 /// к+г, ш+г and ц+г as sh, kh, shh and tsh, and з+ь+г as zh (it only fixed з+г written together);
-/// GOST B renders ц+ч as czch.
+/// GOST B renders ц+ч as czch, с+з+ц as szcz (Polish щ), and ц before anything but a front
+/// vowel as cz, Polish ч.
 fn ambiguous_in(standard: Standard, language: Language, word: &str) -> bool {
     let lower = word.to_lowercase();
     let silent: String = lower
@@ -146,7 +147,17 @@ fn ambiguous_in(standard: Standard, language: Language, word: &str) -> bool {
             ["сг", "кг", "шг", "цг"].iter().any(|p| silent.contains(p))
                 || (silent.contains("зг") && !lower.contains("зг"))
         }
-        Standard::GostB => silent.contains("цч"),
+        // GOST B writes ц as cz except before i, e, y, j: the Polish ч, read as such.
+        Standard::GostB => {
+            silent.contains("цч")
+                // с+з+ц is szcz, the Polish щ
+                || silent.contains("сзц")
+                || lower.char_indices().any(|(i, c)| {
+                    c == 'ц'
+                        && !lower[i + c.len_utf8()..]
+                            .starts_with(|n: char| "иіїйеєюяыэь".contains(n))
+                })
+        }
         _ => false,
     }
 }

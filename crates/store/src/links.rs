@@ -161,22 +161,44 @@ impl Store {
         grant: &Grant<ReviewLinks>,
         scope: LinkScope,
     ) -> Result<HashSet<(i64, i64)>, Error> {
+        self.pairs_decided(grant, scope, false).await
+    }
+
+    /// The confirmed pairs in `scope`, as [`Store::decided_pairs`] gives them: a
+    /// reconciliation holds their records against every rival.
+    pub async fn confirmed_pairs(
+        &self,
+        grant: &Grant<ReviewLinks>,
+        scope: LinkScope,
+    ) -> Result<HashSet<(i64, i64)>, Error> {
+        self.pairs_decided(grant, scope, true).await
+    }
+
+    async fn pairs_decided(
+        &self,
+        grant: &Grant<ReviewLinks>,
+        scope: LinkScope,
+        only_confirmed: bool,
+    ) -> Result<HashSet<(i64, i64)>, Error> {
         let party = grant.party().as_str();
+        let only_confirmed = i64::from(only_confirmed);
         let rows = match scope {
             LinkScope::List(list) => sqlx::query(
                 "SELECT l.person_id AS a, l.other_row AS b FROM links l JOIN persons p ON p.id = l.person_id \
-                 WHERE l.party = $1 AND l.other_list = $2 AND (l.decision = 'confirmed' OR (l.decision = 'rejected' \
+                 WHERE l.party = $1 AND l.other_list = $2 AND (l.decision = 'confirmed' OR ($3 = 0 AND l.decision = 'rejected' \
                  AND COALESCE(l.person_sha256, p.record_sha256) = p.record_sha256))",
             )
             .bind(party)
-            .bind(list),
+            .bind(list)
+            .bind(only_confirmed),
             LinkScope::Register => sqlx::query(
                 "SELECT l.person_id AS a, l.other_person AS b FROM links l JOIN persons p ON p.id = l.person_id \
                  JOIN persons q ON q.id = l.other_person WHERE l.party = $1 AND (l.decision = 'confirmed' OR \
-                 (l.decision = 'rejected' AND COALESCE(l.person_sha256, p.record_sha256) = p.record_sha256 \
+                 ($2 = 0 AND l.decision = 'rejected' AND COALESCE(l.person_sha256, p.record_sha256) = p.record_sha256 \
                  AND COALESCE(l.other_sha256, q.record_sha256) = q.record_sha256))",
             )
-            .bind(party),
+            .bind(party)
+            .bind(only_confirmed),
         }
         .fetch_all(&self.pool)
         .await

@@ -143,6 +143,7 @@ column-address = address
 column-locality = locality
 column-postcode = postcode
 column-region = region
+column-note = note
 
 ## Talks (the start page)
 action-record = Record

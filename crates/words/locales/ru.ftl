@@ -143,6 +143,7 @@ column-address = адрес
 column-locality = населённый пункт
 column-postcode = почтовый индекс
 column-region = область
+column-note = примечание
 
 ## Talks (the start page)
 action-record = Записать

@@ -143,6 +143,7 @@ column-address = адреса
 column-locality = населений пункт
 column-postcode = поштовий індекс
 column-region = область
+column-note = примітка
 
 ## Talks (the start page)
 action-record = Записати

@@ -16,12 +16,14 @@ pub struct Reconcile {
     /// The holding list it received.
     #[arg(long)]
     pub holding: i64,
-    /// Pairs below this probability are dropped.
-    #[arg(long, default_value_t = 0.5)]
-    pub lower: f64,
-    /// Pairs at or above this probability are marked likely (still to be confirmed).
-    #[arg(long, default_value_t = 0.95)]
-    pub upper: f64,
+    /// Pairs below this probability (against their records' other candidates) are not
+    /// proposed [default: 0.05, the engine's review probability].
+    #[arg(long)]
+    pub lower: Option<f64>,
+    /// Pairs at or above this probability are sure, marked likely (still to be
+    /// confirmed) [default: 0.5].
+    #[arg(long)]
+    pub upper: Option<f64>,
 }
 
 /// The arguments of `homeward review`.
@@ -65,8 +67,8 @@ pub async fn reconcile(args: Reconcile) -> anyhow::Result<()> {
     let input = ReconcileInput {
         request: args.request,
         holding: args.holding,
-        lower: Some(args.lower),
-        upper: Some(args.upper),
+        lower: args.lower,
+        upper: args.upper,
     };
     print_json(&app.reconcile(&actor, &input).await?)
 }

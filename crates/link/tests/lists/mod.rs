@@ -3,7 +3,7 @@
 //! example.
 #![allow(dead_code)]
 
-use homeward_import::{ColumnMap, Role, parse_date};
+use homeward_import::{ColumnMap, Role};
 use homeward_link::RawPerson;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -17,30 +17,8 @@ pub fn people(rows: &[Vec<String>]) -> Vec<RawPerson> {
         .enumerate()
         .map(|(i, cells)| {
             let value = |role: Role| map.value(role, cells);
-            let birth = value(Role::BirthDate);
-            let (birth_date, birth_text) = match birth.as_deref().map(parse_date) {
-                Some(Ok(d)) => (d, None),
-                Some(Err(_)) => (None, birth.clone()),
-                None => (None, None),
-            };
-            RawPerson {
-                id: value(Role::Id).unwrap_or_else(|| (i + 1).to_string()),
-                full_name: value(Role::FullName),
-                surname: value(Role::Surname),
-                given_name: value(Role::GivenName),
-                patronymic: value(Role::Patronymic),
-                birth_date,
-                birth_text,
-                sex: value(Role::Sex),
-                unit: value(Role::Unit),
-                service_number: value(Role::ServiceNumber),
-                document_number: value(Role::DocumentNumber),
-                address: value(Role::Address),
-                locality: value(Role::Locality),
-                postcode: value(Role::Postcode),
-                region: value(Role::Region),
-                birth_place: value(Role::BirthPlace),
-            }
+            let id = value(Role::Id).unwrap_or_else(|| (i + 1).to_string());
+            RawPerson::from_row(id, &value).0
         })
         .collect()
 }
