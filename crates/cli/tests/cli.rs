@@ -50,6 +50,15 @@ fn token_of(demo_output: &str, party: &str, role: &str) -> String {
         .unwrap()
 }
 
+/// A new token of a UA viewer of the store at `db`.
+fn viewer_token(db: &str) -> String {
+    stdout(&homeward(&[
+        "token", "create", "--db", db, "--party", "UA", "--role", "viewer",
+    ]))
+    .trim()
+    .to_owned()
+}
+
 #[test]
 fn bad_database_locations_are_one_line_errors_that_write_nothing() {
     assert_one_line_error(
@@ -673,11 +682,7 @@ fn import_reports_every_row_and_refuses_the_same_file_twice() {
         "pow",
     ]);
     assert_one_line_error(&again, "already imported as list 1");
-    let token = stdout(&homeward(&[
-        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
-    ]))
-    .trim()
-    .to_owned();
+    let token = viewer_token(&db);
     let found = stdout(&homeward(&[
         "search",
         "Oleksandr Oliinyk",
@@ -756,11 +761,7 @@ fn import_keeps_people_with_unreadable_values_and_prints_where() {
         out.contains("is 1000000 characters long, over the limit of 300 for surname"),
         "{out}"
     );
-    let token = stdout(&homeward(&[
-        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
-    ]))
-    .trim()
-    .to_owned();
+    let token = viewer_token(&db);
     let persons: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
         "persons", "--db", &db, "--token", &token,
     ])))
@@ -991,11 +992,7 @@ fn a_list_exported_and_imported_again_gives_the_same_people() {
         "--json",
     ]);
     assert!(first.status.success(), "{}", stderr(&first));
-    let token = stdout(&homeward(&[
-        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
-    ]))
-    .trim()
-    .to_owned();
+    let token = viewer_token(&db);
     let out = dir.path().join("export.csv");
     let o = homeward(&[
         "export",
@@ -1126,11 +1123,7 @@ fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
     };
     import("left.csv", "request", &["--to", "RU"]);
     import("right.csv", "holding", &["--from", "RU"]);
-    let viewer = stdout(&homeward(&[
-        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
-    ]))
-    .trim()
-    .to_owned();
+    let viewer = viewer_token(&db);
     assert_one_line_error(
         &homeward(&[
             "reconcile",
@@ -1447,11 +1440,7 @@ fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
         killed_writing,
         "the import ended before it could be killed half-way"
     );
-    let token = stdout(&homeward(&[
-        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
-    ]))
-    .trim()
-    .to_owned();
+    let token = viewer_token(&db);
     let persons: serde_json::Value = serde_json::from_str(&stdout(&homeward(&[
         "persons", "--db", &db, "--token", &token,
     ])))
@@ -2036,11 +2025,7 @@ fn one_row_of_a_signed_list_is_proven_offline_and_a_changed_byte_is_refused() {
     ]))
     .trim()
     .to_owned();
-    let viewer = stdout(&homeward(&[
-        "token", "create", "--db", &db, "--party", "UA", "--role", "viewer",
-    ]))
-    .trim()
-    .to_owned();
+    let viewer = viewer_token(&db);
     let list = d.join("request.csv");
     std::fs::write(&list, "прізвище,ім'я,дата народження\nДовгалюк,Тарас,12.05.1999\nЗаболотний,Роман,01.01.1988\nКравець,Ірина,1990\n").unwrap();
     assert!(
