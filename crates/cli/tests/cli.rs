@@ -50,6 +50,14 @@ fn token_of(demo_output: &str, party: &str, role: &str) -> String {
         .unwrap()
 }
 
+/// Creates the store at `db` (if need be) holding the party UA.
+fn add_ukraine(db: &str) {
+    let o = homeward(&[
+        "party", "add", "--db", db, "--code", "UA", "--name", "Ukraine",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// A new token of a UA viewer of the store at `db`.
 fn viewer_token(db: &str) -> String {
     stdout(&homeward(&[
@@ -706,13 +714,7 @@ fn import_reports_every_row_and_refuses_the_same_file_twice() {
 fn import_keeps_people_with_unreadable_values_and_prints_where() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db").to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     let file = dir.path().join("held.csv");
     let huge = "Ж".repeat(1_000_000);
     std::fs::write(
@@ -791,13 +793,7 @@ fn files_the_tool_creates_are_readable_by_their_owner_only() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("s.db");
     let db = db_path.to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     assert_eq!(mode(&db_path), 0o600);
     let token = stdout(&homeward(&[
         "token", "create", "--db", &db, "--party", "UA", "--role", "admin",
@@ -867,13 +863,7 @@ fn every_file_of_the_bad_list_corpus_gives_its_report() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lists");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db").to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     // (file, rows, accepted, texts the report must hold) or (file, error)
     let reports: [(&str, i64, i64, &[&str]); 7] = [
         ("blank-lines.csv", 2, 2, &[]),
@@ -970,13 +960,7 @@ fn every_file_of_the_bad_list_corpus_gives_its_report() {
 fn a_list_exported_and_imported_again_gives_the_same_people() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db").to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lists/formulas.csv");
     let first = homeward(&[
         "import",
@@ -1392,13 +1376,7 @@ fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("s.db");
     let db = db_path.to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     let big = dir.path().join("fifty-megabytes.csv");
     let rows = write_fifty_megabytes(&big);
     assert!(std::fs::metadata(&big).unwrap().len() >= 50 * 1024 * 1024);
@@ -1879,13 +1857,7 @@ async fn keys_sign_tree_heads_that_verify_rotate_and_refuse_a_readable_key_file(
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = d.join("s.db").to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     assert!(
         homeward(&[
             "party", "add", "--db", &db, "--code", "RU", "--name", "Russia"
@@ -2013,13 +1985,7 @@ fn one_row_of_a_signed_list_is_proven_offline_and_a_changed_byte_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = d.join("s.db").to_string_lossy().into_owned();
-    assert!(
-        homeward(&[
-            "party", "add", "--db", &db, "--code", "UA", "--name", "Ukraine"
-        ])
-        .status
-        .success()
-    );
+    add_ukraine(&db);
     let admin = stdout(&homeward(&[
         "token", "create", "--db", &db, "--party", "UA", "--role", "admin",
     ]))
