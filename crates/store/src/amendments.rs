@@ -259,13 +259,17 @@ impl Store {
         rows.iter().map(amendment_from_row).collect()
     }
 
-    /// The open amendment of each commitment, by commitment id (for the commitments' views).
+    /// The open amendment of each commitment the grant's party sees, by commitment id (for
+    /// the commitments' views).
     pub(crate) async fn open_amendments(
         &self,
+        grant: &Grant<ReadTalks>,
     ) -> Result<std::collections::HashMap<i64, AmendmentView>, Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM amendments a WHERE a.state = 'open'"
+            "SELECT {COLUMNS} FROM amendments a JOIN commitments c ON c.id = a.commitment_id \
+             JOIN rounds r ON r.id = c.round_id WHERE a.state = 'open' AND {VISIBLE_ROUND}"
         )))
+        .bind(grant.party().as_str())
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading open amendments"))?;

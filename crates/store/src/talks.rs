@@ -368,7 +368,7 @@ impl Store {
         .await
         .map_err(db("reading commitments"))?;
         let mut out = Vec::with_capacity(rows.len());
-        let mut open = self.open_amendments().await?;
+        let mut open = self.open_amendments(grant).await?;
         for row in rows {
             let get = db("reading a commitment");
             let id: i64 = row.try_get("id").map_err(&get)?;
