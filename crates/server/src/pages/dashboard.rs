@@ -72,6 +72,8 @@ struct AmendmentCard {
     id: i64,
     proposed_by: String,
     title: String,
+    /// The proposed terms in words, as the agreed ones are summarised.
+    summary: String,
     terms_json: String,
     /// Whether the viewer's party proposed it (it may withdraw it, not answer it).
     ours: bool,
@@ -122,6 +124,7 @@ pub(super) async fn dashboard(
                         id: a.id,
                         proposed_by: a.proposed_by.to_string(),
                         title: a.title.clone(),
+                        summary: super::terms::summary(&who, &a.terms),
                         terms_json: serde_json::to_string_pretty(&a.terms).unwrap_or_default(),
                         ours: a.proposed_by == caller.actor.party,
                     }),
