@@ -18,6 +18,7 @@ pub mod plans;
 pub mod protection;
 pub mod query;
 mod register;
+pub mod relay;
 pub mod signed;
 mod talks;
 

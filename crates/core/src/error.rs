@@ -7,6 +7,10 @@ pub enum Error {
     /// The caller is not signed in or presented an unknown or revoked credential.
     #[error("not signed in: present a valid token or sign in")]
     Unauthenticated,
+    /// A peer's server delivered something not signed by a key this server pinned for it:
+    /// its signature is the only credential a peer presents.
+    #[error("not a delivery from a peer: {0}")]
+    UnknownSender(String),
     /// The access rule refused the command.
     #[error(transparent)]
     Denied(#[from] Denied),

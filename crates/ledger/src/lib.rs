@@ -13,6 +13,7 @@ mod canonical;
 pub mod document;
 pub mod keys;
 pub mod merkle;
+pub mod relay;
 pub mod rows;
 
 pub use canonical::{CanonicalError, canonical_json};

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// The HTTP status of each kind of error.
 pub(crate) fn status_of(e: &Error) -> StatusCode {
     match e {
-        Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Error::Unauthenticated | Error::UnknownSender(_) => StatusCode::UNAUTHORIZED,
         Error::Denied(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Invalid { .. } => StatusCode::BAD_REQUEST,
@@ -70,8 +70,8 @@ fn ask_to_retry(status: StatusCode, response: &mut Response) {
     }
 }
 
-/// The body of every API error.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// The body of every API error (a peer's courier reads it back).
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// HTTP status code.
     pub status: u16,
@@ -122,7 +122,9 @@ struct ErrorPage {
 /// The page's words for a kind of error: its title, and what a person can do about it.
 fn page_words(e: &Error) -> (&'static str, &'static str) {
     match e {
-        Error::Unauthenticated => ("error-unauthenticated-title", "error-unauthenticated"),
+        Error::Unauthenticated | Error::UnknownSender(_) => {
+            ("error-unauthenticated-title", "error-unauthenticated")
+        }
         Error::Denied(_) => ("error-denied-title", "error-denied"),
         Error::NotFound(_) => ("error-not-found-title", "error-not-found"),
         Error::Invalid { .. } => ("error-invalid-title", "error-invalid"),

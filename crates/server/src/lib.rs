@@ -10,6 +10,7 @@ pub mod api;
 mod auth;
 mod error;
 mod pages;
+pub mod relay;
 
 pub use error::{ApiError, PageError, log_details};
 pub use homeward_app::App;
@@ -81,6 +82,18 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| Error::Io(format!("cannot read the bound address: {e}")))?;
     on_ready(bound);
+    // A server that signs delivers what is due to its peers, for as long as it serves.
+    let courier = if app.signs() {
+        let c = relay::HttpCourier::new(std::time::Duration::from_secs(20))?;
+        Some(tokio::spawn(relay::run_courier(
+            app.clone(),
+            c,
+            homeward_app::relay::RelayPace::default(),
+            std::time::Duration::from_secs(1),
+        )))
+    } else {
+        None
+    };
     // The peer's address is what sign-in counts failures by.
     axum::serve(
         listener,
@@ -90,5 +103,9 @@ pub async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .map_err(|e| Error::Io(format!("the server stopped: {e}")))
+    .map_err(|e| Error::Io(format!("the server stopped: {e}")))?;
+    if let Some(c) = courier {
+        c.abort();
+    }
+    Ok(())
 }

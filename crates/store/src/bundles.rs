@@ -5,7 +5,7 @@
 //! pinned, the heads it has seen, the lists it already holds) is checked here.
 
 use crate::keys::{current_key, list_signature, row_leaves};
-use crate::{Store, commit_with_event, db};
+use crate::{Pending, Store, db};
 use homeward_core::Error;
 use homeward_core::access::{Administer, Audit, Grant, ReadRegister, WriteRegister};
 use homeward_core::party::PartyCode;
@@ -196,88 +196,11 @@ impl Store {
         bundle: &Bundle,
         now_ms: i64,
     ) -> Result<i64, Error> {
-        let me = grant.party().as_str();
-        let mut tx = self.begin().await?;
-        check_received(&mut tx, me, bundle).await?;
-        if bundle.issuer == me {
-            return keep_own_countersignatures(tx, grant, bundle, now_ms).await;
-        }
-        if !bundle.addressees.iter().any(|a| a == me) {
-            return Err(Error::invalid(
-                "bundle",
-                format!("the list is not addressed to {me}"),
-            ));
-        }
-        let issuer = bundle.issuer.as_str();
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
-                .bind(issuer)
-                .bind(&bundle.sha256)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("checking for a replay"))?;
-        if let Some(id) = existing {
-            return Err(Error::Conflict(format!(
-                "this list of {issuer} (SHA-256 {}) was already imported as list {id}: a replayed bundle changes nothing",
-                bundle.sha256
-            )));
-        }
-        let original = hex::decode(&bundle.original_hex)
-            .map_err(|_| Error::invalid("bundle", "the original is not hex"))?;
-        let list_id: i64 = sqlx::query_scalar(
-            "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers, signature, signature_key, row_root) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(issuer)
-        .bind(&bundle.kind)
-        .bind(bundle.category.as_deref())
-        .bind(&bundle.title)
-        .bind(&bundle.file_name)
-        .bind(original.as_slice())
-        .bind(&bundle.sha256)
-        .bind(grant.actor())
-        .bind(now_ms)
-        .bind(serde_json::Value::from(bundle.headers.clone()).to_string())
-        .bind(&bundle.signature)
-        .bind(&bundle.public_key)
-        .bind(&bundle.row_root)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("storing the list"))?;
-        for party in &bundle.addressees {
-            sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
-                .bind(list_id)
-                .bind(party)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("addressing the list"))?;
-        }
-        for r in &bundle.rows {
-            let fields = homeward_ledger::canonical_json(&r.fields)
-                .map_err(|e| Error::invalid(format!("row {}", r.line), e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES ($1, $2, 1, $3, '[]', NULL)",
-            )
-            .bind(list_id)
-            .bind(r.line)
-            .bind(fields)
-            .execute(&mut *tx)
+        let tx = self.begin().await?;
+        import_bundle_in(tx, grant, bundle, now_ms)
+            .await?
+            .commit(grant, now_ms)
             .await
-            .map_err(db("storing a row"))?;
-        }
-        keep_head(&mut tx, bundle).await?;
-        keep_countersignatures(&mut tx, me, bundle, now_ms).await?;
-        let h = &bundle.tree_head;
-        let payload = serde_json::json!({
-            "list": list_id,
-            "issuer": issuer,
-            "sha256": bundle.sha256,
-            "rows": bundle.rows.len(),
-            "tree_head": { "size": h.size, "root": h.root },
-            "countersigned_by": bundle.countersignatures.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
-        });
-        commit_with_event(tx, grant, "bundle.imported", payload, now_ms).await?;
-        Ok(list_id)
     }
 
     /// A mediator counter-signs a bundle it received: checked like an import against the key
@@ -291,58 +214,11 @@ impl Store {
         key: &PartyKey,
         now_ms: i64,
     ) -> Result<Bundle, Error> {
-        let me = grant.party().as_str();
-        let public = key.public_hex();
-        if bundle.issuer == me {
-            return Err(Error::invalid(
-                "bundle",
-                "a party does not counter-sign its own list; the mediator that received it does",
-            ));
-        }
-        let mut tx = self.begin().await?;
-        current_key(
-            &mut tx,
-            me,
-            &public,
-            "register it first (homeward key register)",
-        )
-        .await?;
-        check_received(&mut tx, me, bundle).await?;
-        let done: Option<i64> = sqlx::query_scalar(
-            "SELECT at_ms FROM countersignatures WHERE holder = $1 AND issuer = $2 AND sha256 = $3 AND party = $1",
-        )
-        .bind(me)
-        .bind(&bundle.issuer)
-        .bind(&bundle.sha256)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("checking for a replay"))?;
-        if done.is_some() {
-            return Err(Error::Conflict(format!(
-                "{me} already counter-signed this list of {} (SHA-256 {}): a replayed bundle changes nothing",
-                bundle.issuer, bundle.sha256
-            )));
-        }
-        let mut signed = bundle.clone();
-        signed.countersignatures.push((
-            me.to_owned(),
-            public.clone(),
-            key.sign_hex(&bundle.countersign_statement(me)),
-        ));
-        keep_head(&mut tx, bundle).await?;
-        keep_countersignatures(&mut tx, me, &signed, now_ms).await?;
-        let h = &bundle.tree_head;
-        let payload = serde_json::json!({
-            "issuer": bundle.issuer,
-            "sha256": bundle.sha256,
-            "rows": bundle.rows.len(),
-            "row_root": bundle.row_root,
-            "to": bundle.addressees,
-            "tree_head": { "size": h.size, "root": h.root },
-            "public_key": public,
-        });
-        commit_with_event(tx, grant, "bundle.countersigned", payload, now_ms).await?;
-        Ok(signed)
+        let tx = self.begin().await?;
+        countersign_in(tx, grant, bundle, key, now_ms)
+            .await?
+            .commit(grant, now_ms)
+            .await
     }
 
     /// What the grant's party holds of a list it issued or received: its signature and the
@@ -675,7 +551,7 @@ async fn check_received(
 
 /// Whether `holder` holds `key` as a current key of `party` (its own or pinned; a key retired
 /// by a rotation signs nothing new).
-async fn key_held(
+pub(crate) async fn key_held(
     tx: &mut Transaction<'static, Any>,
     holder: &str,
     party: &str,
@@ -742,12 +618,12 @@ async fn keep_countersignatures(
 
 /// The issuer's own list sent back with counter-signatures: the list must be the one it
 /// signed; the new counter-signatures are kept; none new is a replay.
-async fn keep_own_countersignatures(
+async fn keep_own_countersignatures<C: homeward_core::access::Command>(
     mut tx: Transaction<'static, Any>,
-    grant: &Grant<WriteRegister>,
+    grant: &Grant<C>,
     bundle: &Bundle,
     now_ms: i64,
-) -> Result<i64, Error> {
+) -> Result<Pending<i64>, Error> {
     let me = grant.party().as_str();
     let list_id: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2 AND signature = $3 AND row_root = $4",
@@ -776,6 +652,171 @@ async fn keep_own_countersignatures(
         "sha256": bundle.sha256,
         "countersigned_by": bundle.countersignatures.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
     });
-    commit_with_event(tx, grant, "bundle.countersignatures_kept", payload, now_ms).await?;
-    Ok(list_id)
+    Ok(Pending {
+        tx,
+        kind: "bundle.countersignatures_kept",
+        payload,
+        value: list_id,
+    })
+}
+
+/// The import of a bundle, checked and written in `tx`, with its event still to append:
+/// what [`Store::import_bundle`] commits alone and a delivery commits with its receipt.
+pub(crate) async fn import_bundle_in<C: homeward_core::access::Command>(
+    mut tx: Transaction<'static, Any>,
+    grant: &Grant<C>,
+    bundle: &Bundle,
+    now_ms: i64,
+) -> Result<Pending<i64>, Error> {
+    let me = grant.party().as_str();
+    check_received(&mut tx, me, bundle).await?;
+    if bundle.issuer == me {
+        return keep_own_countersignatures(tx, grant, bundle, now_ms).await;
+    }
+    if !bundle.addressees.iter().any(|a| a == me) {
+        return Err(Error::invalid(
+            "bundle",
+            format!("the list is not addressed to {me}"),
+        ));
+    }
+    let issuer = bundle.issuer.as_str();
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
+            .bind(issuer)
+            .bind(&bundle.sha256)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("checking for a replay"))?;
+    if let Some(id) = existing {
+        return Err(Error::Conflict(format!(
+            "this list of {issuer} (SHA-256 {}) was already imported as list {id}: a replayed bundle changes nothing",
+            bundle.sha256
+        )));
+    }
+    let original = hex::decode(&bundle.original_hex)
+        .map_err(|_| Error::invalid("bundle", "the original is not hex"))?;
+    let list_id: i64 = sqlx::query_scalar(
+        "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers, signature, signature_key, row_root) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(issuer)
+    .bind(&bundle.kind)
+    .bind(bundle.category.as_deref())
+    .bind(&bundle.title)
+    .bind(&bundle.file_name)
+    .bind(original.as_slice())
+    .bind(&bundle.sha256)
+    .bind(grant.actor())
+    .bind(now_ms)
+    .bind(serde_json::Value::from(bundle.headers.clone()).to_string())
+    .bind(&bundle.signature)
+    .bind(&bundle.public_key)
+    .bind(&bundle.row_root)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db("storing the list"))?;
+    for party in &bundle.addressees {
+        sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
+            .bind(list_id)
+            .bind(party)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("addressing the list"))?;
+    }
+    for r in &bundle.rows {
+        let fields = homeward_ledger::canonical_json(&r.fields)
+            .map_err(|e| Error::invalid(format!("row {}", r.line), e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES ($1, $2, 1, $3, '[]', NULL)",
+        )
+        .bind(list_id)
+        .bind(r.line)
+        .bind(fields)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("storing a row"))?;
+    }
+    keep_head(&mut tx, bundle).await?;
+    keep_countersignatures(&mut tx, me, bundle, now_ms).await?;
+    let h = &bundle.tree_head;
+    let payload = serde_json::json!({
+        "list": list_id,
+        "issuer": issuer,
+        "sha256": bundle.sha256,
+        "rows": bundle.rows.len(),
+        "tree_head": { "size": h.size, "root": h.root },
+        "countersigned_by": bundle.countersignatures.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
+    });
+    Ok(Pending {
+        tx,
+        kind: "bundle.imported",
+        payload,
+        value: list_id,
+    })
+}
+
+/// A mediator's counter-signature of a bundle, checked and written in `tx`, with its event
+/// still to append.
+pub(crate) async fn countersign_in(
+    mut tx: Transaction<'static, Any>,
+    grant: &Grant<Administer>,
+    bundle: &Bundle,
+    key: &PartyKey,
+    now_ms: i64,
+) -> Result<Pending<Bundle>, Error> {
+    let me = grant.party().as_str();
+    let public = key.public_hex();
+    if bundle.issuer == me {
+        return Err(Error::invalid(
+            "bundle",
+            "a party does not counter-sign its own list; the mediator that received it does",
+        ));
+    }
+    current_key(
+        &mut tx,
+        me,
+        &public,
+        "register it first (homeward key register)",
+    )
+    .await?;
+    check_received(&mut tx, me, bundle).await?;
+    let done: Option<i64> = sqlx::query_scalar(
+        "SELECT at_ms FROM countersignatures WHERE holder = $1 AND issuer = $2 AND sha256 = $3 AND party = $1",
+    )
+    .bind(me)
+    .bind(&bundle.issuer)
+    .bind(&bundle.sha256)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db("checking for a replay"))?;
+    if done.is_some() {
+        return Err(Error::Conflict(format!(
+            "{me} already counter-signed this list of {} (SHA-256 {}): a replayed bundle changes nothing",
+            bundle.issuer, bundle.sha256
+        )));
+    }
+    let mut signed = bundle.clone();
+    signed.countersignatures.push((
+        me.to_owned(),
+        public.clone(),
+        key.sign_hex(&bundle.countersign_statement(me)),
+    ));
+    keep_head(&mut tx, bundle).await?;
+    keep_countersignatures(&mut tx, me, &signed, now_ms).await?;
+    let h = &bundle.tree_head;
+    let payload = serde_json::json!({
+        "issuer": bundle.issuer,
+        "sha256": bundle.sha256,
+        "rows": bundle.rows.len(),
+        "row_root": bundle.row_root,
+        "to": bundle.addressees,
+        "tree_head": { "size": h.size, "root": h.root },
+        "public_key": public,
+    });
+    Ok(Pending {
+        tx,
+        kind: "bundle.countersigned",
+        payload,
+        value: signed,
+    })
 }

@@ -359,6 +359,19 @@ impl Store {
 }
 
 impl Store {
+    /// The party whose current own key is `public`: the party a server signing with that key
+    /// serves.
+    pub async fn party_of_key(&self, public: &str) -> Result<Option<PartyCode>, Error> {
+        let code: Option<String> = sqlx::query_scalar(
+            "SELECT party FROM party_keys WHERE holder = party AND public_key = $1 AND retired_at IS NULL",
+        )
+        .bind(public)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("finding the key's party"))?;
+        code.map(|c| c.parse()).transpose()
+    }
+
     /// The issuer signs one of its lists: the original's SHA-256, the row count and the root
     /// of the rows' Merkle tree, with its current key; one event. Returns the row root.
     pub async fn sign_list(
@@ -406,7 +419,10 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(db("storing the signature"))?;
-        let payload = serde_json::json!({ "list": list_id, "sha256": sha, "rows": leaves.len(), "row_root": root, "public_key": public });
+        // A signed list addressed to a mediator that is a peer is due to it from now on.
+        let relayed_to =
+            crate::relay::queue_signed_list(&mut tx, me, list_id, &sha, now_ms).await?;
+        let payload = serde_json::json!({ "list": list_id, "sha256": sha, "rows": leaves.len(), "row_root": root, "public_key": public, "relayed_to": relayed_to });
         commit_with_event(tx, grant, "list.signed", payload, now_ms).await?;
         Ok(root)
     }

@@ -24,6 +24,7 @@ mod persons;
 mod plans;
 mod protection;
 mod reads;
+mod relay;
 mod remains;
 mod search;
 mod signin;
@@ -49,6 +50,7 @@ pub use persons::{Person, PersonFilter, PersonPage};
 pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
 pub use protection::RestrictionView;
 pub use reads::{MASKED_READ, ReadEntry, ReadFilter, ReadOf};
+pub use relay::{DeliveryView, DueDelivery, Peer, ReceivedView};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
 pub use signin::{SignInThrottle, ThrottleScope};
@@ -356,6 +358,28 @@ pub(crate) async fn commit_with_events<C: Command>(
         .await?;
     }
     tx.commit().await.map_err(db("committing"))
+}
+
+/// A change written in its transaction whose event is still to be appended: committed
+/// alone with [`Pending::commit`], or with more rows and events by the caller (a delivery
+/// commits an import with its receipt).
+pub(crate) struct Pending<T> {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) kind: &'static str,
+    pub(crate) payload: serde_json::Value,
+    pub(crate) value: T,
+}
+
+impl<T> Pending<T> {
+    /// Appends the change's event and commits.
+    pub(crate) async fn commit<C: Command>(
+        self,
+        grant: &Grant<C>,
+        now_ms: i64,
+    ) -> Result<T, Error> {
+        commit_with_event(self.tx, grant, self.kind, self.payload, now_ms).await?;
+        Ok(self.value)
+    }
 }
 
 pub(crate) async fn commit_with_event<C: Command>(

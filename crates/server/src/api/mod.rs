@@ -9,6 +9,7 @@ mod links;
 mod log;
 mod protection;
 mod register;
+mod relay;
 mod signed;
 mod talks;
 
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .merge(cases::routes())
         .merge(log::routes())
         .merge(signed::routes())
+        .merge(relay::routes())
         .merge(protection::routes())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }

@@ -47,20 +47,7 @@ pub async fn start_signing(
     let store = t.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = App::new(t.store.clone()).with_hash_cost(homeward_app::HashCost::Test);
-    let app = router(match key {
-        Some(key) => state.with_key(key),
-        None => state,
-    });
-    let server = tokio::spawn(async move {
-        // As `homeward serve` does: sign-in counts failures by the peer's address.
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let server = serve(&t.store, key, listener);
     Running {
         base,
         seeded,
@@ -68,6 +55,42 @@ pub async fn start_signing(
         backend,
         _store: t,
         _server: server,
+    }
+}
+
+/// Serves `store` on `listener` as `homeward serve` does, signing with `key` when given.
+fn serve(
+    store: &Store,
+    key: Option<homeward_ledger::keys::PartyKey>,
+    listener: tokio::net::TcpListener,
+) -> tokio::task::JoinHandle<()> {
+    let state = App::new(store.clone()).with_hash_cost(homeward_app::HashCost::Test);
+    let app = router(match key {
+        Some(key) => state.with_key(key),
+        None => state,
+    });
+    tokio::spawn(async move {
+        // As `homeward serve` does: sign-in counts failures by the peer's address.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    })
+}
+
+impl Running {
+    /// Stops serving (the store stays, as a stopped process leaves its file).
+    pub fn stop(&mut self) {
+        self._server.abort();
+    }
+
+    /// Serves the store again on the same address, as a restarted process would.
+    pub async fn resume(&mut self, key: Option<homeward_ledger::keys::PartyKey>) {
+        let addr = self.base.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+        self._server = serve(&self.store, key, listener);
     }
 }
 

@@ -11,6 +11,7 @@ mod ledger;
 mod pages;
 mod plans;
 mod protection;
+mod relay;
 mod sealed;
 mod three_servers;
 mod words;

@@ -13,27 +13,27 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// UA's request list: synthetic people, in Ukrainian spelling.
-const UA_REQUEST: &str = "прізвище,ім'я,по батькові,дата народження\n\
+pub(crate) const UA_REQUEST: &str = "прізвище,ім'я,по батькові,дата народження\n\
 Григоренко,Олексій,Іванович,14.03.1991\n\
 Ковальчук,Андрій,Петрович,02.11.1985\n\
 Шевчук,Дмитро,Олегович,30.07.1979\n\
 Бондаренко,Сергій,Миколайович,21.01.1994\n";
 
 /// RU's holding list: three of them in Russian spelling, and one UA did not ask about.
-const RU_HOLDING: &str = "фамилия,имя,отчество,дата рождения\n\
+pub(crate) const RU_HOLDING: &str = "фамилия,имя,отчество,дата рождения\n\
 Григоренко,Алексей,Иванович,14.03.1991\n\
 Ковальчук,Андрей,Петрович,02.11.1985\n\
 Шевчук,Дмитрий,Олегович,1979-07-30\n\
 Лозинский,Николай,Сергеевич,05.05.1990\n";
 
-struct Party {
-    code: &'static str,
-    key: PartyKey,
-    server: Running,
+pub(crate) struct Party {
+    pub(crate) code: &'static str,
+    pub(crate) key: PartyKey,
+    pub(crate) server: Running,
 }
 
 impl Party {
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -51,7 +51,7 @@ impl Party {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
-    async fn ok(
+    pub(crate) async fn ok(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -139,7 +139,7 @@ impl Party {
 
     /// Pairs (UA line, RU line) the party's reviewers were proposed, from its own list
     /// `own` (whose rows are register records) and the received list `received`.
-    async fn proposed_pairs(&self, own: i64, received: i64) -> BTreeSet<(i64, i64)> {
+    pub(crate) async fn proposed_pairs(&self, own: i64, received: i64) -> BTreeSet<(i64, i64)> {
         let rows = self
             .ok(
                 reqwest::Method::GET,
@@ -181,14 +181,19 @@ impl Party {
     }
 }
 
-async fn start(code: &'static str, t: TestStore, backend: &'static str, seed: u8) -> Party {
+pub(crate) async fn start(
+    code: &'static str,
+    t: TestStore,
+    backend: &'static str,
+    seed: u8,
+) -> Party {
     let key = PartyKey::from_seed([seed; 32]);
     let server = start_signing(t, backend, Some(PartyKey::from_seed([seed; 32]))).await;
     Party { code, key, server }
 }
 
 /// Each holder registers its own key (`own`) or pins the other parties' keys.
-async fn hold_keys(parties: &[&Party], own: bool) {
+pub(crate) async fn hold_keys(parties: &[&Party], own: bool) {
     for holder in parties {
         for owner in parties.iter().filter(|o| (o.code == holder.code) == own) {
             let v = holder

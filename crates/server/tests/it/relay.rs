@@ -1,0 +1,520 @@
+//! The round as it runs between three parties' own servers, each over its own store: UA and
+//! RU sign their lists, and their servers' couriers relay them through the TR mediator's
+//! server, which counter-signs and passes them on — nobody carries a file. The test checks
+//! that each list arrives once, that all three hold the same signatures, counter-signatures
+//! and receipts, that a mediator stopped mid-round loses nothing, and that forged, altered,
+//! replayed and misaddressed deliveries are refused with their reason and an event while
+//! nothing changes. Synthetic people only.
+
+use crate::common::{T0, client, upload_as};
+use crate::three_servers::{Party, RU_HOLDING, UA_REQUEST, hold_keys, start};
+use homeward_app::App;
+use homeward_app::relay::RelayPace;
+use homeward_core::access::Role;
+use homeward_ledger::keys::PartyKey;
+use homeward_ledger::relay::{Carried, Delivery};
+use homeward_server::relay::{HttpCourier, run_courier};
+use homeward_store::testkit;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Fast enough for a test, with the same doubling as in service.
+const PACE: RelayPace = RelayPace {
+    first_retry_ms: 100,
+    longest_wait_ms: 400,
+    per_round: 50,
+};
+
+/// The party's courier, as `homeward serve` runs it beside the server.
+fn courier(p: &Party, seed: u8) -> tokio::task::JoinHandle<()> {
+    let app = App::new(p.server.store.clone()).with_key(PartyKey::from_seed([seed; 32]));
+    tokio::spawn(run_courier(
+        app,
+        HttpCourier::new(Duration::from_secs(5)).unwrap(),
+        PACE,
+        Duration::from_millis(50),
+    ))
+}
+
+/// Waits for `done`, a bounded number of times (30 s in all), or fails saying what.
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..300 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 30 s");
+}
+
+async fn peer(holder: &Party, other: &Party) {
+    holder
+        .ok(
+            Method::POST,
+            "/api/v1/peers",
+            Role::Admin,
+            Some(&json!({"party": other.code, "base_url": other.server.base})),
+        )
+        .await;
+}
+
+/// Uploads and signs a list; returns its id and SHA-256. Signing is all it takes to send it.
+async fn sign(p: &Party, csv: &str, kind: &str, to: &str) -> (i64, String) {
+    let report = upload_as(
+        &p.server,
+        p.code,
+        csv.as_bytes().to_vec(),
+        &format!("{kind}.csv"),
+        kind,
+        &[("to", to)],
+    )
+    .await;
+    let list = report["list"].as_i64().unwrap();
+    let signed = p
+        .ok(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/signature"),
+            Role::Admin,
+            None,
+        )
+        .await;
+    (list, signed["sha256"].as_str().unwrap().to_owned())
+}
+
+/// The lists with this SHA-256 the party holds.
+async fn held(p: &Party, sha: &str) -> Vec<i64> {
+    p.ok(Method::GET, "/api/v1/lists", Role::Viewer, None)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["sha256"] == sha)
+        .map(|l| l["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn signature(p: &Party, list: i64) -> Value {
+    p.ok(
+        Method::GET,
+        &format!("/api/v1/lists/{list}/signature"),
+        Role::Viewer,
+        None,
+    )
+    .await
+}
+
+async fn receipts(p: &Party) -> Vec<Value> {
+    p.ok(Method::GET, "/api/v1/relay/receipts", Role::Viewer, None)
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn events(p: &Party, kind: &str) -> Vec<Value> {
+    p.ok(Method::GET, "/api/v1/log/events", Role::Auditor, None)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+async fn countersigned(p: &Party) -> usize {
+    p.ok(Method::GET, "/api/v1/bundles", Role::Auditor, None)
+        .await
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+/// Posts a delivery straight to a party's relay route, as a peer's courier would.
+async fn deliver(to: &Party, d: &Delivery) -> (StatusCode, Value) {
+    let resp = client()
+        .post(to.server.url("/api/v1/relay"))
+        .json(d)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// A delivery of `bundle` from `from` to `to`, signed with `key`.
+fn delivery(from: &str, to: &str, id: i64, bundle: &Value, key: &PartyKey) -> Delivery {
+    let mut document = homeward_ledger::canonical_json(bundle).unwrap();
+    document.push('\n');
+    Delivery::new(
+        from,
+        to,
+        id,
+        Carried::Bundle,
+        document,
+        key.public_hex(),
+        |m| key.sign_hex(m),
+    )
+}
+
+/// Whether the party's relay shows its delivery of the list with `sha` in `state`.
+async fn sent_state(p: &Party, sha: &str) -> Option<Value> {
+    let view = p.ok(Method::GET, "/api/v1/relay", Role::Viewer, None).await;
+    view["sent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["list_sha256"] == sha && d["carries"] == "bundle")
+        .cloned()
+}
+
+async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) {
+    hold_keys(&[&ua, &ru, &tr], true).await;
+    hold_keys(&[&ua, &ru, &tr], false).await;
+    for (holder, other) in [(&ua, &tr), (&ru, &tr), (&tr, &ua), (&tr, &ru)] {
+        peer(holder, other).await;
+    }
+    let mut couriers = vec![
+        courier(&ua, seeds[0]),
+        courier(&ru, seeds[1]),
+        courier(&tr, seeds[2]),
+    ];
+
+    // UA signs its request list: it reaches RU through TR, and comes back counter-signed.
+    let (ua_list, ua_sha) = sign(&ua, UA_REQUEST, "request", "RU,TR").await;
+    eventually(
+        "UA's list at RU, counter-signed at UA, RU's receipt at UA",
+        async || {
+            held(&ru, &ua_sha).await.len() == 1
+                && signature(&ua, ua_list).await["countersignatures"]
+                    .as_array()
+                    .is_some_and(|c| c.len() == 1)
+                && receipts(&ua)
+                    .await
+                    .iter()
+                    .any(|r| r["by"] == "RU" && r["list_sha256"] == ua_sha)
+        },
+    )
+    .await;
+    // RU's holding list the other way.
+    let (ru_list, ru_sha) = sign(&ru, RU_HOLDING, "holding", "UA,TR").await;
+    eventually("RU's list at UA, counter-signed at RU", async || {
+        held(&ua, &ru_sha).await.len() == 1
+            && signature(&ru, ru_list).await["countersignatures"]
+                .as_array()
+                .is_some_and(|c| c.len() == 1)
+            && receipts(&ru)
+                .await
+                .iter()
+                .any(|r| r["by"] == "UA" && r["list_sha256"] == ru_sha)
+    })
+    .await;
+
+    // The sender sees each step in words: delivered to TR, which passed it on.
+    let sent = sent_state(&ua, &ua_sha).await.unwrap();
+    assert_eq!(sent["state"], "delivered", "{sent}");
+    assert!(
+        sent["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("counter-signed by TR; passed on to RU, UA"),
+        "{sent}"
+    );
+
+    // All three hold the same signatures and counter-signatures of each list.
+    let ua_list_at_ru = held(&ru, &ua_sha).await[0];
+    let ru_list_at_ua = held(&ua, &ru_sha).await[0];
+    for (issuer, at_issuer, other, at_other) in [
+        (&ua, ua_list, &ru, ua_list_at_ru),
+        (&ru, ru_list, &ua, ru_list_at_ua),
+    ] {
+        let mine = signature(issuer, at_issuer).await;
+        let theirs = signature(other, at_other).await;
+        for field in [
+            "issuer",
+            "sha256",
+            "rows",
+            "row_root",
+            "signature",
+            "public_key",
+        ] {
+            assert_eq!(mine[field], theirs[field], "{field}");
+        }
+        let strip = |v: &Value| -> Vec<(Value, Value)> {
+            v["countersignatures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["party"].clone(), c["signature"].clone()))
+                .collect()
+        };
+        assert_eq!(strip(&mine), strip(&theirs));
+        let at_tr = tr
+            .ok(Method::GET, "/api/v1/bundles", Role::Auditor, None)
+            .await;
+        let seen = at_tr
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["sha256"] == mine["sha256"])
+            .unwrap();
+        assert_eq!(seen["signature"], mine["countersignatures"][0]["signature"]);
+    }
+    // Receipts: each hop's receiver signed one the sender keeps; the addressee's reached the
+    // issuer through the mediator. The receipt TR holds from RU is the one UA holds.
+    let tr_from_ru = receipts(&tr)
+        .await
+        .into_iter()
+        .find(|r| r["by"] == "RU" && r["list_sha256"] == ua_sha)
+        .unwrap();
+    let ua_from_ru = receipts(&ua)
+        .await
+        .into_iter()
+        .find(|r| r["by"] == "RU" && r["list_sha256"] == ua_sha)
+        .unwrap();
+    assert_eq!(tr_from_ru, ua_from_ru);
+    assert!(
+        receipts(&ua)
+            .await
+            .iter()
+            .any(|r| r["by"] == "TR" && r["list_sha256"] == ua_sha)
+    );
+    // Each step is an event on each side.
+    assert!(!events(&ua, "relay.delivered").await.is_empty());
+    assert!(!events(&tr, "bundle.countersigned").await.is_empty());
+    assert_eq!(
+        events(&ru, "bundle.imported")
+            .await
+            .iter()
+            .filter(|e| e["payload"]["sha256"] == ua_sha)
+            .count(),
+        1
+    );
+
+    // The mediator stops in the middle of the round: UA's next list waits, saying why and
+    // when it is tried next; when TR is back, it is delivered, once.
+    tr.server.stop();
+    couriers[2].abort();
+    let second = UA_REQUEST.replace("14.03.1991", "15.03.1991");
+    let (_, second_sha) = sign(&ua, &second, "request", "RU,TR").await;
+    eventually("UA's delivery waiting on TR", async || {
+        sent_state(&ua, &second_sha).await.is_some_and(|d| {
+            d["state"] == "waiting"
+                && d["attempts"].as_i64().unwrap_or(0) >= 2
+                && d["next_try_at"].is_i64()
+                && d["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("no connection"))
+        })
+    })
+    .await;
+    tr.server
+        .resume(Some(PartyKey::from_seed([seeds[2]; 32])))
+        .await;
+    couriers[2] = courier(&tr, seeds[2]);
+    eventually("UA's second list at RU after TR's restart", async || {
+        held(&ru, &second_sha).await.len() == 1
+            && sent_state(&ua, &second_sha)
+                .await
+                .is_some_and(|d| d["state"] == "delivered")
+    })
+    .await;
+    // Give the couriers a few more rounds: nothing is delivered twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(held(&ru, &second_sha).await.len(), 1);
+    assert_eq!(
+        events(&tr, "bundle.countersigned")
+            .await
+            .iter()
+            .filter(|e| e["payload"]["sha256"] == second_sha)
+            .count(),
+        1
+    );
+
+    // Faults, sent by hand so that each one is exactly what arrives. UA's courier stops so
+    // it does not race them.
+    couriers[0].abort();
+    let ua_key = PartyKey::from_seed([seeds[0]; 32]);
+    let tr_key = PartyKey::from_seed([seeds[2]; 32]);
+    let third = UA_REQUEST.replace("14.03.1991", "16.03.1991");
+    let (third_list, third_sha) = sign(&ua, &third, "request", "RU,TR").await;
+    ua.ok(Method::POST, "/api/v1/log/tree-heads", Role::Admin, None)
+        .await;
+    let bundle = ua
+        .ok(
+            Method::GET,
+            &format!("/api/v1/lists/{third_list}/bundle"),
+            Role::Viewer,
+            None,
+        )
+        .await;
+    let before = countersigned(&tr).await;
+    let refusals = events(&tr, "relay.refused").await.len();
+
+    // A forger signs as UA with a key TR never pinned: no credential, nothing logged.
+    let forger = PartyKey::from_seed([99; 32]);
+    let (status, said) = deliver(&tr, &delivery("UA", "TR", 1, &bundle, &forger)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{said}");
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a key TR pinned for UA"),
+        "{said}"
+    );
+    // Anything that is not a delivery has no credential either.
+    let resp = client()
+        .post(tr.server.url("/api/v1/relay"))
+        .json(&json!({"proof": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(events(&tr, "relay.refused").await.len(), refusals);
+
+    // UA's own signature over an altered bundle: refused for what was altered, with an event.
+    let mut altered = bundle.clone();
+    altered["rows"][0]["fields"]["прізвище"] = Value::from("Григоренкo");
+    let (status, said) = deliver(&tr, &delivery("UA", "TR", 2, &altered, &ua_key)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("not the rows the issuer signed"),
+        "{said}"
+    );
+    let logged = events(&tr, "relay.refused").await;
+    assert_eq!(logged.len(), refusals + 1);
+    assert!(
+        logged[0]["payload"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not the rows the issuer signed")
+    );
+    assert_eq!(countersigned(&tr).await, before);
+
+    // The same delivery twice is one delivery: the same receipt, one counter-signature.
+    let honest = delivery("UA", "TR", 3, &bundle, &ua_key);
+    let (status, first) = deliver(&tr, &honest).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, again) = deliver(&tr, &honest).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(first, again);
+    assert_eq!(countersigned(&tr).await, before + 1);
+    // The same list in a bundle made again is a replay: refused, with the reason logged.
+    ua.ok(Method::POST, "/api/v1/log/tree-heads", Role::Admin, None)
+        .await;
+    let remade = ua
+        .ok(
+            Method::GET,
+            &format!("/api/v1/lists/{third_list}/bundle"),
+            Role::Viewer,
+            None,
+        )
+        .await;
+    assert_ne!(remade, bundle);
+    let (status, said) = deliver(&tr, &delivery("UA", "TR", 4, &remade, &ua_key)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{said}");
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("already counter-signed"),
+        "{said}"
+    );
+    assert_eq!(countersigned(&tr).await, before + 1);
+
+    // A bundle that is not addressed to its receiver is refused there and not imported.
+    let (only_tr, only_tr_sha) = sign(
+        &ua,
+        &UA_REQUEST.replace("14.03.1991", "17.03.1991"),
+        "request",
+        "TR",
+    )
+    .await;
+    ua.ok(Method::POST, "/api/v1/log/tree-heads", Role::Admin, None)
+        .await;
+    let not_for_ru = ua
+        .ok(
+            Method::GET,
+            &format!("/api/v1/lists/{only_tr}/bundle"),
+            Role::Viewer,
+            None,
+        )
+        .await;
+    let (status, said) = deliver(&ru, &delivery("TR", "RU", 5, &not_for_ru, &tr_key)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("not addressed to RU"),
+        "{said}"
+    );
+    assert!(held(&ru, &only_tr_sha).await.is_empty());
+    assert!(events(&ru, "relay.refused").await.iter().any(|e| {
+        e["payload"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not addressed to RU")
+    }));
+    // A delivery meant for another server says whose it is.
+    let (status, said) = deliver(&ru, &delivery("TR", "UA", 6, &not_for_ru, &tr_key)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("this is RU's server"),
+        "{said}"
+    );
+    assert!(third_sha.len() == 64);
+
+    for c in couriers {
+        c.abort();
+    }
+    // Every log verifies, tree heads and the signatures of the lists included.
+    for party in [&ua, &ru, &tr] {
+        let log = party
+            .ok(Method::GET, "/api/v1/log/verify", Role::Auditor, None)
+            .await;
+        assert!(log["first_break"].is_null(), "{}: {log}", party.code);
+        let heads = party
+            .ok(Method::GET, "/api/v1/log/tree-heads", Role::Auditor, None)
+            .await;
+        assert!(
+            heads["check"]["problem"].is_null() && heads["lists"]["problem"].is_null(),
+            "{}: {heads}",
+            party.code
+        );
+    }
+    ua.server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_are_relayed_through_the_mediator_once_and_faults_change_nothing() {
+    let _ = T0;
+    relayed_round(
+        start("UA", testkit::sqlite().await.unwrap(), "sqlite", 11).await,
+        start("RU", testkit::sqlite().await.unwrap(), "sqlite", 12).await,
+        start("TR", testkit::sqlite().await.unwrap(), "sqlite", 13).await,
+        [11, 12, 13],
+    )
+    .await;
+    // The mediator and RU on PostgreSQL, UA on SQLite.
+    let (Some(ru), Some(tr)) = (
+        testkit::postgres("relay_ru").await.unwrap(),
+        testkit::postgres("relay_tr").await.unwrap(),
+    ) else {
+        return;
+    };
+    relayed_round(
+        start("UA", testkit::sqlite().await.unwrap(), "sqlite", 14).await,
+        start("RU", ru, "postgres", 15).await,
+        start("TR", tr, "postgres", 16).await,
+        [14, 15, 16],
+    )
+    .await;
+}
