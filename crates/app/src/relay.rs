@@ -83,8 +83,8 @@ pub struct PeerInput {
     /// The other party.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub party: PartyCode,
-    /// Where its server answers: `https://…`, or `http://` on this machine (a TLS proxy in
-    /// front of this server's own connections, or the demo's three servers).
+    /// Where its server answers, as seen from this machine: `http://127.0.0.1:port` (the
+    /// near end of a TLS tunnel to the peer, or one of the demo's servers).
     pub base_url: String,
 }
 
@@ -157,6 +157,11 @@ impl App {
             .await
     }
 
+    /// Whether the actor may add peers (the page offers the form only then).
+    pub fn may_add_peer(&self, actor: &Actor) -> bool {
+        grant::<Administer>(actor).is_ok()
+    }
+
     /// The relay as the actor's party sees it: peers, what it sent and what it received.
     pub async fn relay_view(&self, actor: &Actor) -> Result<RelayView, Error> {
         let read = grant::<ReadRegister>(actor)?;
@@ -172,6 +177,27 @@ impl App {
     /// on to it.
     pub async fn receipts(&self, actor: &Actor) -> Result<Vec<Receipt>, Error> {
         self.store.receipts(&grant::<ReadRegister>(actor)?).await
+    }
+
+    /// One round of deliveries pushed by hand (an admin of the party this server speaks
+    /// for), as the server's courier pushes them on its own.
+    pub async fn push_deliveries(
+        &self,
+        actor: &Actor,
+        courier: &impl Courier,
+        pace: RelayPace,
+    ) -> Result<RelayRound, Error> {
+        let admin = grant::<Administer>(actor)?;
+        let me = self.own_party().await?;
+        if admin.party() != &me {
+            return Err(Error::Denied(homeward_core::access::Denied {
+                user: actor.user_name.clone(),
+                party: actor.party.to_string(),
+                command: "push the relay's deliveries",
+                needed: format!("admin of {me}, the party this server speaks for"),
+            }));
+        }
+        self.relay_round(courier, pace).await
     }
 
     /// One round of deliveries: each due one is made (a bundle, covered by a fresh tree

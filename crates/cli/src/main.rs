@@ -20,7 +20,7 @@ mod names;
 
 use clap::Parser;
 use cmd::{Command, Reported, admin, cases, demo, export, import, links, log, plans, protection};
-use cmd::{register, serve, signed, talks};
+use cmd::{register, relay, serve, signed, talks};
 
 /// Runs one command.
 async fn run(command: Command) -> anyhow::Result<()> {
@@ -56,6 +56,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::VerifyProof(args) => signed::verify_proof(args),
         Command::Bundle(c) => signed::bundle(c).await,
         Command::Checkpoint(args) => signed::checkpoint(args).await,
+        Command::Peer(c) => relay::peer(c).await,
+        Command::Relay(c) => relay::relay(c).await,
         Command::Person(args) => protection::person(args).await,
         Command::Protect(args) => protection::protect(args).await,
         Command::Consent(args) => protection::consent(args).await,

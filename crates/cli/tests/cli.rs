@@ -36,7 +36,15 @@ fn assert_one_line_error(o: &Output, needle: &str) {
 
 fn demo_store(dir: &Path) -> String {
     let db = dir.join("demo.db").to_string_lossy().into_owned();
-    let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    let o = homeward(&[
+        "demo",
+        "--single",
+        "--db",
+        &db,
+        "--scale",
+        "0.01",
+        "--no-serve",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     db
 }
@@ -45,7 +53,7 @@ fn token_of(demo_output: &str, party: &str, role: &str) -> String {
     demo_output
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|w| w.len() == 3 && w[0] == party && w[1] == role)
+        .find(|w| w.len() >= 3 && w[0] == party && w[1] == role && w[2].starts_with("hwt_"))
         .map(|w| w[2].to_owned())
         .unwrap()
 }
@@ -98,6 +106,7 @@ fn an_occupied_port_is_refused_before_anything_is_written() {
     let db = dir.path().join("d.db");
     let o = homeward(&[
         "demo",
+        "--single",
         "--db",
         db.to_str().unwrap(),
         "--addr",
@@ -125,6 +134,7 @@ fn the_demo_never_overwrites_a_file_that_is_not_a_demo_store() {
     std::fs::write(&precious, b"a party's only copy of something").unwrap();
     let o = homeward(&[
         "demo",
+        "--single",
         "--db",
         precious.to_str().unwrap(),
         "--no-serve",
@@ -138,7 +148,15 @@ fn the_demo_never_overwrites_a_file_that_is_not_a_demo_store() {
     );
     // A demo store is replaced.
     let db = demo_store(dir.path());
-    let again = homeward(&["demo", "--db", &db, "--no-serve", "--scale", "0.01"]);
+    let again = homeward(&[
+        "demo",
+        "--single",
+        "--db",
+        &db,
+        "--no-serve",
+        "--scale",
+        "0.01",
+    ]);
     assert!(again.status.success(), "{}", stderr(&again));
 }
 
@@ -307,7 +325,15 @@ async fn a_store_from_a_newer_homeward_is_left_untouched() {
 fn read_commands_obey_the_access_rule() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db").to_string_lossy().into_owned();
-    let seeded = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    let seeded = homeward(&[
+        "demo",
+        "--single",
+        "--db",
+        &db,
+        "--scale",
+        "0.01",
+        "--no-serve",
+    ]);
     let out = stdout(&seeded);
     let ua = token_of(&out, "UA", "viewer");
     let ru = token_of(&out, "RU", "viewer");
@@ -1441,7 +1467,15 @@ fn an_import_killed_half_way_leaves_nothing_and_the_same_file_imports_after() {
 fn the_demo_exchange_is_shown_and_executed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db").to_string_lossy().into_owned();
-    let o = homeward(&["demo", "--db", &db, "--scale", "0.02", "--no-serve"]);
+    let o = homeward(&[
+        "demo",
+        "--single",
+        "--db",
+        &db,
+        "--scale",
+        "0.02",
+        "--no-serve",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
@@ -1556,7 +1590,15 @@ fn the_demo_exchange_is_shown_and_executed_from_the_command_line() {
 fn rounds_and_commitments_are_recorded_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db").to_string_lossy().into_owned();
-    let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    let o = homeward(&[
+        "demo",
+        "--single",
+        "--db",
+        &db,
+        "--scale",
+        "0.01",
+        "--no-serve",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let neg = token_of(&stdout(&o), "UA", "negotiator");
     let ru_neg = token_of(&stdout(&o), "RU", "negotiator");
@@ -1747,7 +1789,15 @@ fn rounds_and_commitments_are_recorded_from_the_command_line() {
 fn children_remains_and_truces_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db").to_string_lossy().into_owned();
-    let o = homeward(&["demo", "--db", &db, "--scale", "0.01", "--no-serve"]);
+    let o = homeward(&[
+        "demo",
+        "--single",
+        "--db",
+        &db,
+        "--scale",
+        "0.01",
+        "--no-serve",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let (viewer, ua_op, ru_op) = (
@@ -2640,4 +2690,94 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     assert_one_line_error(&run(&viewer, &["audit", "reads"]), "audit the event log");
     let o = run(&auditor, &["audit", "flags"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn the_demo_runs_three_servers_and_relays_each_list_through_the_mediator() {
+    use homeward_core::access::{Grant, ReadRegister};
+    use homeward_store::{Location, OpenMode, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("demo");
+    let o = homeward(&[
+        "demo",
+        "--dir",
+        folder.to_str().unwrap(),
+        "--scale",
+        "0.01",
+        "--no-serve",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    for party in ["UA", "RU", "TR"] {
+        assert!(
+            text.contains(&format!("  {party}  http://127.0.0.1:")),
+            "{text}"
+        );
+        assert!(!token_of(&text, party, "admin").is_empty());
+        let db = folder.join(format!("{}.db", party.to_lowercase()));
+        let v = homeward(&["verify", "--db", db.to_str().unwrap()]);
+        assert!(v.status.success(), "{party}: {}", stderr(&v));
+    }
+    assert!(
+        text.contains("signed by RU, counter-signed by TR, delivered"),
+        "{text}"
+    );
+    let ru_key = homeward(&[
+        "key",
+        "show",
+        "--key",
+        folder.join("ru.key").to_str().unwrap(),
+    ]);
+    let ru_key = String::from_utf8_lossy(&ru_key.stdout).trim().to_owned();
+    // On UA's own store: RU's holding list, signed by RU's key and counter-signed by TR.
+    let ua = Store::open(&Location::Sqlite(folder.join("ua.db")), OpenMode::MustExist)
+        .await
+        .unwrap();
+    let read = Grant::<ReadRegister>::system("UA".parse().unwrap(), "test");
+    let lists = ua.lists(&read).await.unwrap();
+    let holding = lists
+        .iter()
+        .find(|l| l.issuer == "RU" && l.kind == "holding")
+        .expect("RU's holding list on UA's server");
+    let signed = ua.signed_list(&read, holding.id).await.unwrap();
+    assert!(signed.signature.is_some());
+    assert_eq!(signed.public_key.as_deref(), Some(ru_key.as_str()));
+    assert_eq!(
+        signed
+            .countersignatures
+            .iter()
+            .map(|c| c.party.as_str())
+            .collect::<Vec<_>>(),
+        ["TR"]
+    );
+    // Nobody else's register travelled: UA's store holds no list RU did not address to it.
+    assert!(
+        lists
+            .iter()
+            .all(|l| l.issuer != "RU" || l.kind != "register")
+    );
+    // The relay on UA's side: nothing waiting, every list of UA's acknowledged.
+    let status = homeward(&[
+        "relay",
+        "status",
+        "--db",
+        folder.join("ua.db").to_str().unwrap(),
+        "--token",
+        &token_of(&text, "UA", "viewer"),
+    ]);
+    assert!(status.status.success(), "{}", stderr(&status));
+    let view: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let sent = view["sent"].as_array().unwrap();
+    assert!(!sent.is_empty());
+    assert!(sent.iter().all(|d| d["state"] == "delivered"), "{view}");
+    // Run again: the demo's own stores and keys are replaced.
+    let again = homeward(&[
+        "demo",
+        "--dir",
+        folder.to_str().unwrap(),
+        "--scale",
+        "0.01",
+        "--no-serve",
+    ]);
+    assert!(again.status.success(), "{}", stderr(&again));
 }

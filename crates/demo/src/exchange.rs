@@ -31,11 +31,85 @@ pub struct ExchangeRun {
 }
 
 /// The demo's user of `party` holding `role`, signed in with the token the seeder made.
-async fn user(app: &App, seeded: &Seeded, party: &str, role: Role) -> Result<Actor, Error> {
+pub(crate) async fn user(
+    app: &App,
+    seeded: &Seeded,
+    party: &str,
+    role: Role,
+) -> Result<Actor, Error> {
     let token = seeded
         .token(party, role)
         .ok_or_else(|| Error::NotFound(format!("the demo's {role} of {party}")))?;
     app.actor_by_token(token).await
+}
+
+/// Reconciles each (request, holding) pair of lists as `reviewer`, who then confirms the
+/// pairs the engine is sure of (probability ≥ 0.99), leaving the rest for review; returns
+/// the links proposed and confirmed.
+pub async fn reconcile_and_confirm(
+    app: &App,
+    reviewer: &Actor,
+    pairs: &[(i64, i64)],
+) -> Result<(usize, usize), Error> {
+    let mut proposed = 0;
+    for &(request, holding) in pairs {
+        let input = ReconcileInput {
+            request,
+            holding,
+            lower: None,
+            upper: None,
+        };
+        proposed += app.reconcile(reviewer, &input).await?.proposed;
+    }
+    let queue = LinkQuery {
+        decision: Some("candidate".into()),
+        ..Default::default()
+    };
+    let accept = DecisionInput {
+        decision: "accept".into(),
+    };
+    let mut confirmed = 0;
+    for l in app
+        .links(reviewer, &queue)
+        .await?
+        .iter()
+        .filter(|l| l.probability >= 0.99)
+    {
+        app.decide_link(reviewer, l.id, &accept).await?;
+        confirmed += 1;
+    }
+    Ok((proposed, confirmed))
+}
+
+/// Plans the exchange commitment of the round as `negotiator`, in stages of `stage_size`
+/// each way on the dates the round agreed, with the extra tranche; records what the plan
+/// made in `run` and returns the commitment's id.
+pub async fn plan_exchange(
+    app: &App,
+    negotiator: &Actor,
+    stage_size: u32,
+    run: &mut ExchangeRun,
+) -> Result<i64, Error> {
+    let pow = app
+        .commitments(negotiator, None)
+        .await?
+        .into_iter()
+        .find(|c| c.terms.kind() == CommitmentKind::PowExchange)
+        .ok_or_else(|| Error::NotFound("the demo's exchange commitment".to_owned()))?;
+    let params = PlanParams {
+        stage_size,
+        stage_dates: vec![
+            "2025-06-09".into(),
+            "2025-06-10".into(),
+            "2025-06-12".into(),
+        ],
+        include_extra: true,
+    };
+    let report = app.make_plan(negotiator, pow.id, &params).await?;
+    run.plan = report.plan;
+    run.stages = report.stages;
+    run.each_way = report.from_a.min(report.from_b);
+    Ok(pow.id)
 }
 
 /// Runs the exchange on a freshly seeded demo store, as the demo's users: each step goes
@@ -61,54 +135,13 @@ pub async fn run_exchange(
     };
     let mut run = ExchangeRun::default();
     // Our people in their custody, and their people in ours that they asked for.
-    for (request, holding) in [
+    let pairs = [
         (find("request", "UA")?, find("holding", "RU")?),
         (find("holding", "UA")?, find("request", "RU")?),
-    ] {
-        let input = ReconcileInput {
-            request,
-            holding,
-            lower: None,
-            upper: None,
-        };
-        run.proposed += app.reconcile(&reviewer, &input).await?.proposed;
-    }
-    let queue = LinkQuery {
-        decision: Some("candidate".into()),
-        ..Default::default()
-    };
-    let accept = DecisionInput {
-        decision: "accept".into(),
-    };
-    for l in app
-        .links(&reviewer, &queue)
-        .await?
-        .iter()
-        .filter(|l| l.probability >= 0.99)
-    {
-        app.decide_link(&reviewer, l.id, &accept).await?;
-        run.confirmed += 1;
-    }
-    let pow = app
-        .commitments(&negotiator, None)
-        .await?
-        .into_iter()
-        .find(|c| c.terms.kind() == CommitmentKind::PowExchange)
-        .ok_or_else(|| Error::NotFound("the demo's exchange commitment".to_owned()))?;
-    let params = PlanParams {
-        stage_size,
-        stage_dates: vec![
-            "2025-06-09".into(),
-            "2025-06-10".into(),
-            "2025-06-12".into(),
-        ],
-        include_extra: true,
-    };
-    let report = app.make_plan(&negotiator, pow.id, &params).await?;
-    run.plan = report.plan;
-    run.stages = report.stages;
-    run.each_way = report.from_a.min(report.from_b);
-    let plan = app.plan_of(&negotiator, pow.id).await?;
+    ];
+    (run.proposed, run.confirmed) = reconcile_and_confirm(app, &reviewer, &pairs).await?;
+    let pow = plan_exchange(app, &negotiator, stage_size, &mut run).await?;
+    let plan = app.plan_of(&negotiator, pow).await?;
     let operator = |party: &str| if party == "UA" { &ua_op } else { &ru_op };
     let moved = |person: i64, movement: &str, reason: Option<&str>| MovementInput {
         person,

@@ -7,6 +7,7 @@
 
 pub mod exchange;
 mod people;
+pub mod relayed;
 pub mod synth;
 
 pub use people::{Identity, Lang, NameBook};
@@ -277,9 +278,42 @@ fn remains(
     r
 }
 
-/// Seeds an empty store with the Istanbul scenario at `scale`; `now_ms` stamps every
-/// event. Returns the round, the tokens made, and the register sizes.
+/// Whose store is seeded: one store holding every party (the single-store demo and the
+/// tests), or one party's own store, as each party runs its own server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whose {
+    /// Every party's users, lists and round in one store.
+    Every,
+    /// One party's users and own lists only; the others' lists reach it by relay.
+    Party(PartyCode),
+}
+
+impl Whose {
+    fn keeps(&self, party: &PartyCode) -> bool {
+        match self {
+            Whose::Every => true,
+            Whose::Party(p) => p == party,
+        }
+    }
+}
+
+/// Seeds an empty store with the Istanbul scenario at `scale`, every party in it; `now_ms`
+/// stamps every event. Returns the round, the tokens made, and the register sizes.
 pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Error> {
+    seed_for(store, scale, now_ms, &Whose::Every).await
+}
+
+/// Seeds an empty store with what `whose` holds of the scenario: the three parties are
+/// known to every store; users, lists, children's cases and protection only where their
+/// party's are kept; the round is recorded by Ukraine's delegation where it is kept, else
+/// by the store's own party; the remains batches (handed over by one side, received by the
+/// other) only in a store of every party. The people drawn are the same whatever `whose`.
+pub async fn seed_for(
+    store: &Store,
+    scale: Scale,
+    now_ms: i64,
+    whose: &Whose,
+) -> Result<Seeded, Error> {
     let (ua, ru, tr) = (code("UA")?, code("RU")?, code("TR")?);
     for (c, name, kind) in [
         (&ua, "Ukraine", PartyKind::Belligerent),
@@ -300,7 +334,7 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             .await?;
     }
     let mut tokens = Vec::new();
-    for party in [&ua, &ru, &tr] {
+    for party in [&ua, &ru, &tr].into_iter().filter(|p| whose.keeps(p)) {
         let grant = Grant::<Administer>::system(party.clone(), "demo");
         for role in Role::ALL {
             let name = format!("{}-{role}", party.as_str().to_lowercase());
@@ -461,7 +495,7 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             lang,
             records,
         };
-    let sizes = [
+    let sizes: Vec<(PartyCode, usize)> = [
         (
             ua.clone(),
             ua_sought.len() + ua_held.len() + ua_civ.len() + child_list.len() + ua_remains.len(),
@@ -470,7 +504,10 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             ru.clone(),
             ru_held.len() + ru_sought.len() + ru_children.len() + ru_remains.len(),
         ),
-    ];
+    ]
+    .into_iter()
+    .filter(|(p, _)| whose.keeps(p))
+    .collect();
     for (party, spec) in [
         (
             &ua,
@@ -581,11 +618,18 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             ),
         ),
     ] {
-        issue(store, party, spec, now_ms).await?;
+        if whose.keeps(party) {
+            issue(store, party, spec, now_ms).await?;
+        }
     }
 
-    // The round and its commitments, recorded by the Ukrainian delegation.
-    let ua_talks = Grant::<WriteTalks>::system(ua.clone(), "demo");
+    // The round and its commitments, recorded by the Ukrainian delegation (in another
+    // party's own store, by that party).
+    let recorder = match whose {
+        Whose::Party(p) => p.clone(),
+        Whose::Every => ua.clone(),
+    };
+    let ua_talks = Grant::<WriteTalks>::system(recorder, "demo");
     let round_id = store
         .add_round(
             &ua_talks,
@@ -729,7 +773,12 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
             &format!("user:{}-operator", party.as_str().to_lowercase()),
         )
     };
-    for (from, to, n) in [(&ru, &ua, scale.of(1200)), (&ua, &ru, scale.of(27))] {
+    let batches = if *whose == Whose::Every {
+        vec![(&ru, &ua, scale.of(1200)), (&ua, &ru, scale.of(27))]
+    } else {
+        Vec::new()
+    };
+    for (from, to, n) in batches {
         let tags = tags_of(from, n).await?;
         let batch = store
             .record_batch(
@@ -744,6 +793,13 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
         store
             .receive_batch(&operator(to), batch, tags.len() as i64, true, now_ms)
             .await?;
+    }
+    if !whose.keeps(&ua) {
+        return Ok(Seeded {
+            round_id,
+            tokens,
+            records: sizes,
+        });
     }
     // UA's forensic work has begun on what it received: three presumptive identifications
     // of detained civilians who died, one confirmed by DNA, whose family is still to be told.
@@ -849,7 +905,7 @@ pub async fn seed(store: &Store, scale: Scale, now_ms: i64) -> Result<Seeded, Er
     Ok(Seeded {
         round_id,
         tokens,
-        records: sizes.to_vec(),
+        records: sizes,
     })
 }
 

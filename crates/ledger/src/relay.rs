@@ -5,7 +5,7 @@
 //! only a store knows (which keys it pinned, what it already received) the store checks.
 
 use crate::document::lower_hex;
-use crate::keys::verify_hex;
+use crate::keys::{rotation_statement, verify_hex};
 use crate::sha256_hex;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 pub const DELIVERY_FORMAT: &str = "homeward-delivery-v1";
 /// The format name of a receipt.
 pub const RECEIPT_FORMAT: &str = "homeward-receipt-v1";
+/// The format name of a key rotation.
+pub const ROTATION_FORMAT: &str = "homeward-key-rotation-v1";
 
 /// What a delivery carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +24,8 @@ pub enum Carried {
     Bundle,
     /// A receipt another party signed, passed on to the list's issuer.
     Receipt,
+    /// A party's new key, vouched for by the key it replaces ([`KeyRotation`]).
+    Rotation,
 }
 
 impl Carried {
@@ -30,6 +34,7 @@ impl Carried {
         match self {
             Carried::Bundle => "bundle",
             Carried::Receipt => "receipt",
+            Carried::Rotation => "rotation",
         }
     }
 
@@ -38,6 +43,7 @@ impl Carried {
         match s {
             "bundle" => Some(Carried::Bundle),
             "receipt" => Some(Carried::Receipt),
+            "rotation" => Some(Carried::Rotation),
             _ => None,
         }
     }
@@ -255,10 +261,110 @@ impl Receipt {
     }
 }
 
+/// A party's key rotation as it travels to those who pinned its old key: the new key,
+/// vouched for by the old one's signature of [`rotation_statement`]. Whoever pinned the old
+/// key, and only they, can follow it, whoever carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotation {
+    /// Always [`ROTATION_FORMAT`].
+    pub format: String,
+    /// The party whose key changed.
+    pub party: String,
+    /// The key retired, hex.
+    pub old: String,
+    /// The key that replaces it, hex.
+    pub new: String,
+    /// When the party rotated.
+    pub at_ms: i64,
+    /// The old key's signature of the rotation statement, hex.
+    pub signature_by_old: String,
+}
+
+impl KeyRotation {
+    /// The rotation as the party's store recorded it.
+    pub fn new(party: &str, old: &str, new: &str, at_ms: i64, signature_by_old: &str) -> Self {
+        KeyRotation {
+            format: ROTATION_FORMAT.to_owned(),
+            party: party.to_owned(),
+            old: old.trim().to_ascii_lowercase(),
+            new: new.trim().to_ascii_lowercase(),
+            at_ms,
+            signature_by_old: signature_by_old.trim().to_ascii_lowercase(),
+        }
+    }
+
+    /// Checks that the old key signed the rotation to the new one. The error names what
+    /// failed.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != ROTATION_FORMAT {
+            return Err(format!(
+                "not a homeward key rotation (format {:?})",
+                self.format
+            ));
+        }
+        lower_hex("old key", &self.old, Some(32))?;
+        lower_hex("new key", &self.new, Some(32))?;
+        lower_hex("old key's signature", &self.signature_by_old, Some(64))?;
+        if self.old == self.new {
+            return Err("the new key is the old one".to_owned());
+        }
+        let statement = rotation_statement(&self.party, &self.old, &self.new, self.at_ms);
+        match verify_hex(&self.old, &statement, &self.signature_by_old) {
+            Ok(true) => Ok(()),
+            _ => Err(format!(
+                "the rotation of {}'s key is not signed by the key it replaces ({})",
+                self.party, self.old
+            )),
+        }
+    }
+
+    /// The file form (canonical JSON), as it travels.
+    pub fn to_file(&self) -> Result<String, String> {
+        let bytes = crate::document::to_file(self)?;
+        String::from_utf8(bytes).map_err(|e| e.to_string())
+    }
+
+    /// Reads a rotation in its file form.
+    pub fn from_file(text: &str) -> Result<KeyRotation, String> {
+        crate::document::from_file(text.as_bytes(), "homeward key rotation")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::keys::PartyKey;
+
+    #[test]
+    fn a_rotation_holds_only_when_the_old_key_signed_it() {
+        let old = PartyKey::from_seed([1; 32]);
+        let new = PartyKey::from_seed([2; 32]);
+        let statement = rotation_statement("UA", &old.public_hex(), &new.public_hex(), 5);
+        let r = KeyRotation::new(
+            "UA",
+            &old.public_hex(),
+            &new.public_hex(),
+            5,
+            &old.sign_hex(&statement),
+        );
+        assert_eq!(r.check(), Ok(()));
+        assert_eq!(KeyRotation::from_file(&r.to_file().unwrap()), Ok(r.clone()));
+        // Signed by the new key (a thief of nothing but a fresh key) it does not hold.
+        let by_new = KeyRotation {
+            signature_by_old: new.sign_hex(&statement),
+            ..r.clone()
+        };
+        assert!(
+            by_new
+                .check()
+                .unwrap_err()
+                .contains("not signed by the key it replaces")
+        );
+        // Nor when any part changes after signing.
+        let later = KeyRotation { at_ms: 6, ..r };
+        assert!(later.check().is_err());
+    }
 
     fn delivery(key: &PartyKey) -> Delivery {
         Delivery::new(

@@ -67,8 +67,6 @@ pub async fn serve(
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
-    // Failure details (which can quote names) stay out of the log unless asked for.
-    log_details(std::env::var("HOMEWARD_LOG_NAMES").is_ok_and(|v| v == "1"));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             Error::Unavailable(format!(
@@ -82,6 +80,14 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| Error::Io(format!("cannot read the bound address: {e}")))?;
     on_ready(bound);
+    serve_on(app, listener).await
+}
+
+/// Serves `app` on a listener already bound (the demo binds its three servers' addresses
+/// before seeding), with its courier when the app signs, until Ctrl-C.
+pub async fn serve_on(app: App, listener: tokio::net::TcpListener) -> Result<(), Error> {
+    // Failure details (which can quote names) stay out of the log unless asked for.
+    log_details(std::env::var("HOMEWARD_LOG_NAMES").is_ok_and(|v| v == "1"));
     // A server that signs delivers what is due to its peers, for as long as it serves.
     let courier = if app.signs() {
         let c = relay::HttpCourier::new(std::time::Duration::from_secs(20))?;

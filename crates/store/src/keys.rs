@@ -7,6 +7,7 @@ use homeward_core::access::{Administer, Audit, Grant};
 use homeward_core::party::PartyCode;
 use homeward_ledger::keys::{PartyKey, public_key, rotation_statement, verify_hex};
 use homeward_ledger::merkle::{self, Hash};
+use homeward_ledger::relay::KeyRotation;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -146,11 +147,17 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(db("registering the new key"))?;
+        // Every peer learns the new key from the old one's signature, in the same transaction.
+        let rotation = KeyRotation::new(me, &old_public, new_public, now_ms, &signature)
+            .to_file()
+            .map_err(|e| Error::Storage(format!("encoding the rotation: {e}")))?;
+        let told = crate::relay::queue_rotation(&mut tx, me, &rotation, now_ms).await?;
         let payload = serde_json::json!({
             "old": old_public,
             "new": new_public.trim(),
             "at": now_ms,
             "signature_by_old": signature,
+            "relayed_to": told,
         });
         commit_with_event(tx, grant, "key.rotated", payload, now_ms).await
     }

@@ -13,7 +13,7 @@ use homeward_core::party::PartyCode;
 use homeward_ledger::EventDraft;
 use homeward_ledger::bundle::Bundle;
 use homeward_ledger::keys::PartyKey;
-use homeward_ledger::relay::{Carried, Delivery, Receipt, ReceiptDraft};
+use homeward_ledger::relay::{Carried, Delivery, KeyRotation, Receipt, ReceiptDraft};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
@@ -23,7 +23,7 @@ use sqlx::{Any, Row, Transaction};
 pub struct Peer {
     /// The party.
     pub party: String,
-    /// Where its server answers (`https://…`, or `http://` on this machine).
+    /// Where its server answers, as seen from this machine.
     pub base_url: String,
     /// When it was added.
     pub added_at: i64,
@@ -217,6 +217,149 @@ pub(crate) async fn queue_signed_list(
         }
     }
     Ok(queued)
+}
+
+/// Queues a rotation of this party's key to every peer, in the rotation's transaction: whoever
+/// pinned the old key learns the new one from the old one's signature.
+pub(crate) async fn queue_rotation(
+    tx: &mut Transaction<'static, Any>,
+    me: &str,
+    rotation: &str,
+    now_ms: i64,
+) -> Result<Vec<String>, Error> {
+    let peers: Vec<String> =
+        sqlx::query_scalar("SELECT party FROM peers WHERE holder = $1 ORDER BY party")
+            .bind(me)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db("reading the peers"))?;
+    for peer in &peers {
+        queue(
+            tx,
+            me,
+            Outgoing {
+                to: peer,
+                carries: Carried::Rotation,
+                list: None,
+                list_of: None,
+                document: Some(rotation),
+            },
+            now_ms,
+        )
+        .await?;
+    }
+    Ok(peers)
+}
+
+/// Follows another party's key rotation: the new key pinned, the old one retired, when the
+/// old one signed it and is the key this store pins; a mediator passes it on to its other
+/// peers. Returns the change's event and what was done.
+async fn follow_rotation(
+    mut tx: Transaction<'static, Any>,
+    me: &str,
+    from: &str,
+    rotation: &KeyRotation,
+    now_ms: i64,
+) -> Result<(Pending<i64>, String), Error> {
+    rotation
+        .check()
+        .map_err(|why| Error::invalid("rotation", why))?;
+    if rotation.party == me {
+        return Err(Error::invalid(
+            "rotation",
+            format!("a rotation of {me}'s own key is not taken from another server"),
+        ));
+    }
+    let outcome = if key_held(&mut tx, me, &rotation.party, &rotation.new).await? {
+        format!("the new key of {} was already pinned", rotation.party)
+    } else if key_held(&mut tx, me, &rotation.party, &rotation.old).await? {
+        sqlx::query(
+            "UPDATE party_keys SET retired_at = $1 WHERE holder = $2 AND party = $3 AND LOWER(public_key) = $4",
+        )
+        .bind(now_ms)
+        .bind(me)
+        .bind(&rotation.party)
+        .bind(&rotation.old)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("retiring the old key"))?;
+        sqlx::query(
+            "INSERT INTO party_keys (holder, party, public_key, added_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(me)
+        .bind(&rotation.party)
+        .bind(&rotation.new)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("pinning the new key"))?;
+        format!(
+            "the new key of {} pinned, vouched for by the key it replaces",
+            rotation.party
+        )
+    } else {
+        return Err(Error::invalid(
+            "rotation",
+            format!(
+                "it is signed by {}, which is not the key {me} pins for {}: a rotation is followed only when signed by the key it replaces",
+                rotation.old, rotation.party
+            ),
+        ));
+    };
+    let mut on = Vec::new();
+    if is_mediator_kind(party_kind(&mut tx, me).await?) {
+        let file = rotation
+            .to_file()
+            .map_err(|e| Error::Storage(format!("encoding a rotation: {e}")))?;
+        let peers: Vec<String> = sqlx::query_scalar(
+            "SELECT party FROM peers WHERE holder = $1 AND party <> $2 AND party <> $3 ORDER BY party",
+        )
+        .bind(me)
+        .bind(from)
+        .bind(&rotation.party)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("reading the peers"))?;
+        for peer in &peers {
+            queue(
+                &mut tx,
+                me,
+                Outgoing {
+                    to: peer,
+                    carries: Carried::Rotation,
+                    list: None,
+                    list_of: None,
+                    document: Some(&file),
+                },
+                now_ms,
+            )
+            .await?;
+        }
+        on = peers;
+    }
+    let outcome = if on.is_empty() {
+        outcome
+    } else {
+        format!("{outcome}; passed on to {}", on.join(", "))
+    };
+    let payload = serde_json::json!({
+        "party": rotation.party,
+        "old": rotation.old,
+        "new": rotation.new,
+        "at": rotation.at_ms,
+        "signature_by_old": rotation.signature_by_old,
+        "from": from,
+        "passed_on_to": on,
+    });
+    Ok((
+        Pending {
+            tx,
+            kind: "key.rotation_followed",
+            payload,
+            value: 0,
+        },
+        outcome,
+    ))
 }
 
 async fn append<C: Command>(
@@ -650,7 +793,22 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        if !key_held(&mut tx, me, &delivery.from, &delivery.public_key).await? {
+        let rotation = match delivery.carries {
+            Carried::Rotation => Some(
+                KeyRotation::from_file(&delivery.document)
+                    .map_err(|why| Error::invalid("rotation", why))?,
+            ),
+            _ => None,
+        };
+        // A party that rotated its key delivers the rotation signed by the new key, which is
+        // pinned nowhere yet: the old key's signature inside vouches for it.
+        let vouched = match &rotation {
+            Some(r) if r.party == delivery.from && r.new == delivery.public_key => {
+                key_held(&mut tx, me, &delivery.from, &r.old).await?
+            }
+            _ => false,
+        };
+        if !vouched && !key_held(&mut tx, me, &delivery.from, &delivery.public_key).await? {
             return Err(Error::UnknownSender(format!(
                 "it is signed by {}, which is not a key {me} pinned for {}",
                 delivery.public_key, delivery.from
@@ -754,6 +912,14 @@ impl Store {
                     };
                     (Some(pending), list_of, outcome)
                 }
+            }
+            Carried::Rotation => {
+                let Some(rotation) = rotation.as_ref() else {
+                    return Err(Error::invalid("rotation", "no rotation in the delivery"));
+                };
+                let (pending, outcome) =
+                    follow_rotation(tx, me, &delivery.from, rotation, now_ms).await?;
+                (Some(pending), None, outcome)
             }
             Carried::Receipt => {
                 let receipt = Receipt::from_file(&delivery.document)

@@ -15,6 +15,7 @@ pub mod log;
 pub mod plans;
 pub mod protection;
 pub mod register;
+pub mod relay;
 pub mod serve;
 pub mod signed;
 pub mod talks;
@@ -241,6 +242,13 @@ pub enum Command {
     /// proof, import one against the pinned key, or counter-sign one as a mediator.
     #[command(subcommand)]
     Bundle(signed::BundleCommand),
+    /// Other parties' servers this one delivers lists to: add one, list them.
+    #[command(subcommand)]
+    Peer(relay::PeerCommand),
+    /// Lists relayed through the mediator: what was sent, received and acknowledged; push
+    /// what is due.
+    #[command(subcommand)]
+    Relay(relay::RelayCommand),
     /// Sign a tree head of the event log (its size and RFC 9162 root) with the party's key.
     Checkpoint(signed::Checkpoint),
     /// Record or change a talks round (negotiators).

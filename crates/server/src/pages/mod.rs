@@ -10,6 +10,7 @@ mod log;
 mod plans;
 mod protection;
 mod register;
+mod relay;
 mod review;
 mod session;
 mod signed;
@@ -43,6 +44,7 @@ fn table() -> Vec<(&'static str, MethodRouter<App>)> {
     routes.extend(cases::routes());
     routes.extend(log::routes());
     routes.extend(signed::routes());
+    routes.extend(relay::routes());
     routes.extend(protection::routes());
     routes
 }

@@ -89,7 +89,19 @@ impl Running {
     /// Serves the store again on the same address, as a restarted process would.
     pub async fn resume(&mut self, key: Option<homeward_ledger::keys::PartyKey>) {
         let addr = self.base.trim_start_matches("http://").to_owned();
-        let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+        // The stopped server's task lets go of the address when it is next polled: wait for
+        // that, a bounded number of times.
+        let mut listener = None;
+        for _ in 0..100 {
+            match tokio::net::TcpListener::bind(&addr).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
+        let listener = listener.unwrap_or_else(|| panic!("{addr} still taken after 2 s"));
         self._server = serve(&self.store, key, listener);
     }
 }

@@ -12,7 +12,8 @@ use homeward_app::App;
 use homeward_app::relay::RelayPace;
 use homeward_core::access::Role;
 use homeward_ledger::keys::PartyKey;
-use homeward_ledger::relay::{Carried, Delivery};
+use homeward_ledger::keys::rotation_statement;
+use homeward_ledger::relay::{Carried, Delivery, KeyRotation};
 use homeward_server::relay::{HttpCourier, run_courier};
 use homeward_store::testkit;
 use reqwest::{Method, StatusCode};
@@ -156,6 +157,19 @@ fn delivery(from: &str, to: &str, id: i64, bundle: &Value, key: &PartyKey) -> De
         key.public_hex(),
         |m| key.sign_hex(m),
     )
+}
+
+/// The key `holder` pins for `party` now (not retired).
+async fn current_key(holder: &Party, party: &str) -> String {
+    holder
+        .ok(Method::GET, "/api/v1/keys", Role::Auditor, None)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["party"] == party && k["retired_at"].is_null())
+        .map(|k| k["public_key"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// Whether the party's relay shows its delivery of the list with `sha` in `state`.
@@ -471,6 +485,82 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
         "{said}"
     );
     assert!(third_sha.len() == 64);
+
+    // UA rotates its key. A false rotation of UA's key passed on by the mediator, not
+    // signed by the key it replaces, is refused at RU with its reason; the real one reaches
+    // TR from UA and RU through TR, vouched for by the old key, and UA's next list, signed
+    // with the new key, is taken; the old key is no credential any more.
+    let new_seed = seeds[0].wrapping_add(100);
+    let new_key = PartyKey::from_seed([new_seed; 32]);
+    let app = App::new(ua.server.store.clone());
+    let admin = app
+        .actor_by_token(&ua.server.token("UA", Role::Admin))
+        .await
+        .unwrap();
+    let false_rotation = KeyRotation::new(
+        "UA",
+        &ua_key.public_hex(),
+        &forger.public_hex(),
+        T0,
+        &forger.sign_hex(&rotation_statement(
+            "UA",
+            &ua_key.public_hex(),
+            &forger.public_hex(),
+            T0,
+        )),
+    );
+    let passed_on = Delivery::new(
+        "TR",
+        "RU",
+        7,
+        Carried::Rotation,
+        false_rotation.to_file().unwrap(),
+        tr_key.public_hex(),
+        |m| tr_key.sign_hex(m),
+    );
+    let (status, said) = deliver(&ru, &passed_on).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("not signed by the key it replaces"),
+        "{said}"
+    );
+    assert!(events(&ru, "relay.refused").await.iter().any(|e| {
+        e["payload"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not signed by the key it replaces")
+    }));
+    assert_eq!(current_key(&ru, "UA").await, ua_key.public_hex());
+    app.rotate_key(&admin, &ua_key, &new_key.public_hex())
+        .await
+        .unwrap();
+    ua.server.stop();
+    ua.server
+        .resume(Some(PartyKey::from_seed([new_seed; 32])))
+        .await;
+    couriers[0] = courier(&ua, new_seed);
+    eventually("UA's new key pinned at TR and RU", async || {
+        current_key(&tr, "UA").await == new_key.public_hex()
+            && current_key(&ru, "UA").await == new_key.public_hex()
+    })
+    .await;
+    assert_eq!(events(&ru, "key.rotation_followed").await.len(), 1);
+    let (_, fourth_sha) = sign(
+        &ua,
+        &UA_REQUEST.replace("14.03.1991", "18.03.1991"),
+        "request",
+        "RU,TR",
+    )
+    .await;
+    eventually("UA's list signed with its new key at RU", async || {
+        held(&ru, &fourth_sha).await.len() == 1
+    })
+    .await;
+    let (status, said) = deliver(&tr, &delivery("UA", "TR", 8, &bundle, &ua_key)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{said}");
 
     for c in couriers {
         c.abort();

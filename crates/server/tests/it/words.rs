@@ -270,6 +270,7 @@ async fn pages(r: &Running) -> Vec<(String, Option<Role>, &'static str)> {
         ("/truces".into(), Some(Role::Viewer), "truces-recovered"),
         ("/log".into(), Some(Role::Auditor), "log-heads"),
         ("/bundles".into(), Some(Role::Admin), "bundles-title"),
+        ("/relay".into(), Some(Role::Admin), "relay-title"),
         ("/audit".into(), Some(Role::Auditor), "audit-retention"),
         ("/login".into(), None, "login-with-password"),
         (
