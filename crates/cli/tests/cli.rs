@@ -2692,20 +2692,25 @@ fn protected_records_restricted_statuses_and_erasures_from_the_command_line() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
-#[tokio::test]
-async fn the_demo_runs_three_servers_and_relays_each_list_through_the_mediator() {
-    use homeward_core::access::{Grant, ReadRegister};
-    use homeward_store::{Location, OpenMode, Store};
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("demo");
-    let o = homeward(&[
+/// `homeward demo` on three servers, small, seeding `folder` and stopping.
+fn relayed_demo(folder: &Path) -> Output {
+    homeward(&[
         "demo",
         "--dir",
         folder.to_str().unwrap(),
         "--scale",
         "0.01",
         "--no-serve",
-    ]);
+    ])
+}
+
+#[tokio::test]
+async fn the_demo_runs_three_servers_and_relays_each_list_through_the_mediator() {
+    use homeward_core::access::{Grant, ReadRegister};
+    use homeward_store::{Location, OpenMode, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("demo");
+    let o = relayed_demo(&folder);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     for party in ["UA", "RU", "TR"] {
@@ -2771,13 +2776,6 @@ async fn the_demo_runs_three_servers_and_relays_each_list_through_the_mediator()
     assert!(!sent.is_empty());
     assert!(sent.iter().all(|d| d["state"] == "delivered"), "{view}");
     // Run again: the demo's own stores and keys are replaced.
-    let again = homeward(&[
-        "demo",
-        "--dir",
-        folder.to_str().unwrap(),
-        "--scale",
-        "0.01",
-        "--no-serve",
-    ]);
+    let again = relayed_demo(&folder);
     assert!(again.status.success(), "{}", stderr(&again));
 }

@@ -131,22 +131,7 @@ impl Store {
         .await?;
         let statement = rotation_statement(me, &old_public, new_public.trim(), now_ms);
         let signature = old.sign_hex(&statement);
-        sqlx::query("UPDATE party_keys SET retired_at = $1 WHERE holder = $2 AND party = $2 AND public_key = $3")
-            .bind(now_ms)
-            .bind(me)
-            .bind(&old_public)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("retiring the key"))?;
-        sqlx::query(
-            "INSERT INTO party_keys (holder, party, public_key, added_at) VALUES ($1, $1, $2, $3)",
-        )
-        .bind(me)
-        .bind(new_public.trim())
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("registering the new key"))?;
+        replace_key(&mut tx, me, me, &old_public, new_public.trim(), now_ms).await?;
         // Every peer learns the new key from the old one's signature, in the same transaction.
         let rotation = KeyRotation::new(me, &old_public, new_public, now_ms, &signature)
             .to_file()
@@ -607,4 +592,37 @@ pub(crate) async fn row_leaves(
             Ok(((line, fields), leaf))
         })
         .collect()
+}
+
+/// Retires `old` as `party`'s key in `holder`'s store and holds `new` in its place: the
+/// party's own rotation, or another party's followed.
+pub(crate) async fn replace_key(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    holder: &str,
+    party: &str,
+    old: &str,
+    new: &str,
+    now_ms: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE party_keys SET retired_at = $1 WHERE holder = $2 AND party = $3 AND LOWER(public_key) = $4",
+    )
+    .bind(now_ms)
+    .bind(holder)
+    .bind(party)
+    .bind(old.trim().to_ascii_lowercase())
+    .execute(&mut **tx)
+    .await
+    .map_err(db("retiring the old key"))?;
+    sqlx::query(
+        "INSERT INTO party_keys (holder, party, public_key, added_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(holder)
+    .bind(party)
+    .bind(new)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("holding the new key"))?;
+    Ok(())
 }

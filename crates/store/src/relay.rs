@@ -273,26 +273,15 @@ async fn follow_rotation(
     let outcome = if key_held(&mut tx, me, &rotation.party, &rotation.new).await? {
         format!("the new key of {} was already pinned", rotation.party)
     } else if key_held(&mut tx, me, &rotation.party, &rotation.old).await? {
-        sqlx::query(
-            "UPDATE party_keys SET retired_at = $1 WHERE holder = $2 AND party = $3 AND LOWER(public_key) = $4",
+        crate::keys::replace_key(
+            &mut tx,
+            me,
+            &rotation.party,
+            &rotation.old,
+            &rotation.new,
+            now_ms,
         )
-        .bind(now_ms)
-        .bind(me)
-        .bind(&rotation.party)
-        .bind(&rotation.old)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("retiring the old key"))?;
-        sqlx::query(
-            "INSERT INTO party_keys (holder, party, public_key, added_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(me)
-        .bind(&rotation.party)
-        .bind(&rotation.new)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("pinning the new key"))?;
+        .await?;
         format!(
             "the new key of {} pinned, vouched for by the key it replaces",
             rotation.party

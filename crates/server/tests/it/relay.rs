@@ -159,6 +159,19 @@ fn delivery(from: &str, to: &str, id: i64, bundle: &Value, key: &PartyKey) -> De
     )
 }
 
+/// Whether the issuer's list reached the addressee once, came back counter-signed, and the
+/// addressee's receipt reached the issuer.
+async fn arrived(issuer: &Party, list: i64, sha: &str, addressee: &Party) -> bool {
+    held(addressee, sha).await.len() == 1
+        && signature(issuer, list).await["countersignatures"]
+            .as_array()
+            .is_some_and(|c| c.len() == 1)
+        && receipts(issuer)
+            .await
+            .iter()
+            .any(|r| r["by"] == addressee.code && r["list_sha256"] == sha)
+}
+
 /// The key `holder` pins for `party` now (not retired).
 async fn current_key(holder: &Party, party: &str) -> String {
     holder
@@ -199,30 +212,15 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
     let (ua_list, ua_sha) = sign(&ua, UA_REQUEST, "request", "RU,TR").await;
     eventually(
         "UA's list at RU, counter-signed at UA, RU's receipt at UA",
-        async || {
-            held(&ru, &ua_sha).await.len() == 1
-                && signature(&ua, ua_list).await["countersignatures"]
-                    .as_array()
-                    .is_some_and(|c| c.len() == 1)
-                && receipts(&ua)
-                    .await
-                    .iter()
-                    .any(|r| r["by"] == "RU" && r["list_sha256"] == ua_sha)
-        },
+        async || arrived(&ua, ua_list, &ua_sha, &ru).await,
     )
     .await;
     // RU's holding list the other way.
     let (ru_list, ru_sha) = sign(&ru, RU_HOLDING, "holding", "UA,TR").await;
-    eventually("RU's list at UA, counter-signed at RU", async || {
-        held(&ua, &ru_sha).await.len() == 1
-            && signature(&ru, ru_list).await["countersignatures"]
-                .as_array()
-                .is_some_and(|c| c.len() == 1)
-            && receipts(&ru)
-                .await
-                .iter()
-                .any(|r| r["by"] == "UA" && r["list_sha256"] == ru_sha)
-    })
+    eventually(
+        "RU's list at UA, counter-signed at RU, UA's receipt at RU",
+        async || arrived(&ru, ru_list, &ru_sha, &ua).await,
+    )
     .await;
 
     // The sender sees each step in words: delivered to TR, which passed it on.
