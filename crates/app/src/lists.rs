@@ -4,11 +4,11 @@
 //! report.
 
 use crate::{Acting, App, Error, grant};
+use bytes::Bytes;
 use homeward_core::access::{Actor, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, PartialDate, Relation, Status};
 use homeward_import::{ColumnMap, RecordReader, Role, RowContext, open_bytes};
-use bytes::Bytes;
 use homeward_store::{ListDocument, NewListRow, Store};
 use serde::Serialize;
 

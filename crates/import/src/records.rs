@@ -783,9 +783,8 @@ mod tests {
             Мельник;Ігор;2031\n\
             ОЛІЙНИК;Олександр;04.03.1990\n\
             Коваль;Марія;завтра\n";
-        let reader_for = |t: &crate::Table| {
-            reader(&t.headers.iter().map(String::as_str).collect::<Vec<_>>())
-        };
+        let reader_for =
+            |t: &crate::Table| reader(&t.headers.iter().map(String::as_str).collect::<Vec<_>>());
         let mut whole = crate::open_bytes("list.csv", file.as_bytes().to_vec()).unwrap();
         let mut one = reader_for(&whole);
         let expected: Vec<ReadRow> = whole.by_ref().map(|r| one.read(&r.unwrap())).collect();

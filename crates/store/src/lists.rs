@@ -241,7 +241,10 @@ impl ListWriter {
         // multi-row insert does not promise to return its ids in the order of its values.
         let mut person_of_row = std::collections::HashMap::with_capacity(accepted);
         while records.peek().is_some() {
-            let chunk: Vec<Vec<Value>> = records.by_ref().take(MAX_BIND_VALUES / INSERT_WIDTH).collect();
+            let chunk: Vec<Vec<Value>> = records
+                .by_ref()
+                .take(MAX_BIND_VALUES / INSERT_WIDTH)
+                .collect();
             let sql = format!(
                 "INSERT INTO persons ({INSERT_COLUMNS}) VALUES {} RETURNING id, source_row",
                 placeholders(chunk.len(), INSERT_WIDTH)

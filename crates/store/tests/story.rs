@@ -256,7 +256,12 @@ fn large_list_rows(count: i64) -> Vec<NewListRow> {
             let mut fields = serde_json::Map::new();
             fields.insert("дата народження".into(), birth.clone().into());
             if i % 7 == 3 {
-                return NewListRow { row_no, fields, record: None, problems: vec!["no surname or given name".into()] };
+                return NewListRow {
+                    row_no,
+                    fields,
+                    record: None,
+                    problems: vec!["no surname or given name".into()],
+                };
             }
             fields.insert("прізвище".into(), surname.into());
             fields.insert("ім'я".into(), given.into());
