@@ -4,11 +4,12 @@
 //! report.
 
 use crate::{Acting, App, Error, grant};
+use bytes::Bytes;
 use homeward_core::access::{Actor, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, PartialDate, Relation, Status};
 use homeward_import::{ColumnMap, RecordReader, Role, RowContext, open_bytes};
-use homeward_store::{NewList, NewListRow, Store};
+use homeward_store::{ListDocument, NewListRow, Store};
 use serde::Serialize;
 
 /// What to import a file as.
@@ -61,12 +62,13 @@ impl App {
     }
 
     /// Reads `bytes` as a list and stores it, its rows and its records for the actor's
-    /// party, in one transaction with one event.
+    /// party, in one transaction with one event. The bytes are shared, not copied: the
+    /// reader and the stored original are the same memory.
     pub async fn import_list(
         &self,
         acting: &Acting<'_>,
         file_name: &str,
-        bytes: Vec<u8>,
+        bytes: Bytes,
         request: &ImportRequest,
     ) -> Result<ImportReport, Error> {
         let grant = acting.grant::<WriteRegister>()?;
@@ -79,20 +81,20 @@ impl App {
         &self,
         actor: &Actor,
         file_name: &str,
-        bytes: &[u8],
+        bytes: &Bytes,
         request: &ImportRequest,
     ) -> Result<Option<HeldUpload>, Error> {
         grant::<WriteRegister>(actor)?;
         if !request.overrides.is_empty() {
             return Ok(None);
         }
-        let Some(columns) = columns_to_map(file_name, bytes)? else {
+        let Some(columns) = columns_to_map(file_name, bytes.clone())? else {
             return Ok(None);
         };
         let number = self.uploads.hold(PendingUpload {
             user_id: actor.user_id,
             file_name: file_name.to_owned(),
-            bytes: bytes.to_vec(),
+            bytes: bytes.clone(),
             request: request.clone(),
             at_ms: self.now(),
         });
@@ -140,11 +142,15 @@ pub struct HeldUpload {
     pub columns: Vec<ColumnChoice>,
 }
 
+/// Rows read and stored at a time: enough for the store's multi-row inserts and parallel
+/// name keys to pay, few enough that a file of any size costs the same memory.
+const IMPORT_BATCH: usize = 1_000;
+
 async fn import(
     store: &Store,
     grant: &homeward_core::access::Grant<WriteRegister>,
     file_name: &str,
-    bytes: Vec<u8>,
+    bytes: Bytes,
     request: &ImportRequest,
     now_ms: i64,
 ) -> Result<ImportReport, Error> {
@@ -158,7 +164,7 @@ async fn import(
             ),
         ));
     }
-    let table =
+    let mut table =
         open_bytes(file_name, bytes.clone()).map_err(|e| Error::invalid("file", e.to_string()))?;
     let map = ColumnMap::from_headers(&table.headers, &request.overrides)
         .map_err(|e| Error::invalid("map", format!("{file_name}: {e}")))?;
@@ -197,57 +203,74 @@ async fn import(
     };
     let format = table.format.clone();
     let mut reader = RecordReader::new(table.headers.clone(), map, context);
+    let title = match &request.from {
+        Some(from) => format!("{file_name} (received from {from})"),
+        None => file_name.to_owned(),
+    };
+    let headers = reader.headers().to_vec();
+    let mut writer = store
+        .begin_list(
+            grant,
+            &ListDocument {
+                kind: &request.kind,
+                category: Some(request.category),
+                title: &title,
+                file_name,
+                original: &bytes,
+                addressees: &request.to,
+                supersedes: request.supersedes,
+                headers: &headers,
+            },
+            now_ms,
+        )
+        .await?;
     // The report names the file in every message; the rows keep theirs without it.
     let in_file = |problem: &dyn std::fmt::Display| format!("{file_name}, {problem}");
-    let (mut rows, mut accepted, mut rejected) = (Vec::new(), 0, Vec::new());
+    let (mut accepted, mut rejected) = (0, Vec::new());
     let mut warnings: Vec<String> = table.notes.iter().map(|n| in_file(n)).collect();
-    for row in table {
-        let read = reader.read(&row.map_err(|e| Error::invalid("file", e.to_string()))?);
-        accepted += usize::from(read.record.is_some());
-        rejected.extend(read.rejected.iter().map(|p| in_file(p)));
-        warnings.extend(read.warnings.iter().map(|p| in_file(p)));
-        rows.push(NewListRow {
-            row_no: read.line as i64,
-            fields: read
-                .cells
-                .into_iter()
-                .map(|(h, v)| (h, serde_json::Value::from(v)))
-                .collect(),
-            record: read.record,
-            problems: read
-                .rejected
-                .iter()
-                .chain(&read.warnings)
-                .map(ToString::to_string)
-                .collect(),
-        });
+    loop {
+        let batch = reader
+            .read_batch(&mut table, IMPORT_BATCH)
+            .map_err(|e| Error::invalid("file", e.to_string()))?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut rows = Vec::with_capacity(batch.len());
+        for read in batch {
+            accepted += usize::from(read.record.is_some());
+            rejected.extend(read.rejected.iter().map(|p| in_file(p)));
+            warnings.extend(read.warnings.iter().map(|p| in_file(p)));
+            rows.push(NewListRow {
+                row_no: read.line as i64,
+                fields: read
+                    .cells
+                    .into_iter()
+                    .map(|(h, v)| (h, serde_json::Value::from(v)))
+                    .collect(),
+                record: read.record,
+                problems: read
+                    .rejected
+                    .iter()
+                    .chain(&read.warnings)
+                    .map(ToString::to_string)
+                    .collect(),
+            });
+        }
+        writer.add_rows(&rows).await?;
     }
-    if rows.is_empty() {
+    // Dropping the writer rolls the document back: a list without rows is not stored.
+    if writer.rows() == 0 {
         return Err(Error::invalid(
             "file",
             format!("{file_name}: the list has a header but no rows"),
         ));
     }
-    let title = match &request.from {
-        Some(from) => format!("{file_name} (received from {from})"),
-        None => file_name.to_owned(),
-    };
-    let list = NewList {
-        kind: request.kind.clone(),
-        category: Some(request.category),
-        title,
-        file_name: file_name.to_owned(),
-        original: bytes,
-        addressees: request.to.clone(),
-        supersedes: request.supersedes,
-        headers: reader.headers().to_vec(),
-        rows,
-    };
-    let id = store.add_list(grant, &list, now_ms).await?;
+    let rows = writer.rows();
+    let id = writer.finish().await?;
     Ok(ImportReport {
         list: id,
         format,
-        rows: list.rows.len(),
+        rows,
         accepted,
         rejected,
         warnings,
@@ -277,9 +300,9 @@ pub struct ColumnChoice {
 /// The columns of `bytes` with their recognised roles, when the file needs a person to map
 /// them: a column is not recognised, or none holds names. `None` when every column is
 /// recognised and names are found.
-fn columns_to_map(file_name: &str, bytes: &[u8]) -> Result<Option<Vec<ColumnChoice>>, Error> {
+fn columns_to_map(file_name: &str, bytes: Bytes) -> Result<Option<Vec<ColumnChoice>>, Error> {
     let mut table =
-        open_bytes(file_name, bytes.to_vec()).map_err(|e| Error::invalid("file", e.to_string()))?;
+        open_bytes(file_name, bytes).map_err(|e| Error::invalid("file", e.to_string()))?;
     let headers = table.headers.clone();
     let roles: Vec<Option<Role>> = headers
         .iter()
@@ -321,7 +344,7 @@ struct PendingUpload {
     /// Who uploaded it: only they can finish it.
     user_id: i64,
     file_name: String,
-    bytes: Vec<u8>,
+    bytes: Bytes,
     request: ImportRequest,
     at_ms: i64,
 }

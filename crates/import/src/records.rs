@@ -4,7 +4,7 @@
 
 use crate::columns::{ColumnMap, Role};
 use crate::dates::parse_date;
-use crate::table::SourceRow;
+use crate::table::{ImportError, SourceRow};
 use homeward_core::record::{
     Category, PartialDate, PersonRecord, Relation, Sex, Status, UNREADABLE_MARK, over_limit,
 };
@@ -38,7 +38,7 @@ impl std::fmt::Display for Problem {
 }
 
 /// One row read into a record, or rejected.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReadRow {
     /// Line of the row.
     pub line: u64,
@@ -90,6 +90,21 @@ impl RecordReader {
     /// The headers the rows' cells are kept under: the file's, made distinct.
     pub fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    /// Reads up to `n` rows from `rows`, each with its report entries, so that a caller
+    /// stores a list batch by batch and never holds all its rows. Fewer than `n` means the
+    /// rows ran out; none, that they had already. A row that cannot be read ends the
+    /// reading with its error.
+    pub fn read_batch<I>(&mut self, rows: &mut I, n: usize) -> Result<Vec<ReadRow>, ImportError>
+    where
+        I: Iterator<Item = Result<SourceRow, ImportError>>,
+    {
+        let mut batch = Vec::with_capacity(n.min(4096));
+        for row in rows.by_ref().take(n) {
+            batch.push(self.read(&row?));
+        }
+        Ok(batch)
     }
 
     /// Reads one row.
@@ -752,6 +767,53 @@ mod tests {
                 rec.patronymic.as_deref()
             ),
             (Some("Иванов"), Some("Иван"), Some("Иванович"))
+        );
+    }
+
+    #[test]
+    fn reading_in_batches_gives_the_same_records_and_report_as_one_by_one() {
+        // Rejected rows, unreadable values, a blank line, a quoted newline, and a duplicate
+        // whose first row is in an earlier batch.
+        let file = "прізвище;ім'я;дата народження\n\
+            Олійник;Олександр;04.03.1990\n\
+            ;;1990\n\
+            \n\
+            Шевчук;Іван;31.02.1999\n\
+            \"Бойко\nмолодший\";Петро;\n\
+            Мельник;Ігор;2031\n\
+            ОЛІЙНИК;Олександр;04.03.1990\n\
+            Коваль;Марія;завтра\n";
+        let reader_for =
+            |t: &crate::Table| reader(&t.headers.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut whole = crate::open_bytes("list.csv", file.as_bytes().to_vec()).unwrap();
+        let mut one = reader_for(&whole);
+        let expected: Vec<ReadRow> = whole.by_ref().map(|r| one.read(&r.unwrap())).collect();
+        assert_eq!(expected.len(), 7);
+        assert_eq!(
+            expected.iter().map(|r| r.line).collect::<Vec<_>>(),
+            [2, 3, 5, 6, 8, 9, 10]
+        );
+        for n in [1, 2, 3, 7, 1000] {
+            let mut table = crate::open_bytes("list.csv", file.as_bytes().to_vec()).unwrap();
+            let mut batched = reader_for(&table);
+            let mut got = Vec::new();
+            loop {
+                let batch = batched.read_batch(&mut table, n).unwrap();
+                assert!(batch.len() <= n);
+                if batch.is_empty() {
+                    break;
+                }
+                got.extend(batch);
+            }
+            assert_eq!(got, expected, "batches of {n}");
+        }
+        assert!(
+            expected[5]
+                .warnings
+                .iter()
+                .any(|w| w.reason.contains("line 2")),
+            "the duplicate names its first row across batches: {:?}",
+            expected[5].warnings
         );
     }
 }

@@ -138,8 +138,12 @@ pub fn open(path: &Path) -> Result<Table, ImportError> {
     open_source(&file_name, file)
 }
 
-/// Opens an uploaded file held in memory.
-pub fn open_bytes(file_name: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+/// Opens an uploaded file held in memory. The bytes are read where they are, so a caller
+/// that shares them (an `Arc`, a `Bytes`) keeps them once.
+pub fn open_bytes(
+    file_name: &str,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+) -> Result<Table, ImportError> {
     open_source(file_name, std::io::Cursor::new(bytes))
 }
 

@@ -43,7 +43,7 @@ pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
     Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
 };
-pub use lists::{ListSummary, NewList, NewListRow, StoredRow};
+pub use lists::{ListDocument, ListSummary, ListWriter, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonPage};

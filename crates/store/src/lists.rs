@@ -1,12 +1,18 @@
 //! List documents: what one party hands another, kept byte for byte with their rows.
+//!
+//! A list is written through a [`ListWriter`]: the document first, then its rows in
+//! batches, then its event, all in the list's one transaction. A caller streaming a large
+//! file never holds all its rows; a list held whole ([`NewList`]) goes the same way.
 
-use crate::persons::insert_one;
+use crate::persons::{INSERT_COLUMNS, INSERT_WIDTH, Value, placeholders, record_values};
 use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, PersonRecord};
 use homeward_ledger::{canonical_json, sha256_hex};
+use rayon::prelude::*;
+use sqlx::{Any, Row, Transaction};
 
 /// One row of a list as read from its file.
 #[derive(Debug, Clone)]
@@ -22,7 +28,29 @@ pub struct NewListRow {
     pub problems: Vec<String>,
 }
 
-/// A list document to be stored.
+/// A list document without its rows: what [`Store::begin_list`] stores first. The original
+/// is borrowed, so that a caller keeps the file's bytes once.
+#[derive(Debug, Clone)]
+pub struct ListDocument<'a> {
+    /// `request`, `holding`, `exchange`, `remains`, `children` or `register`.
+    pub kind: &'a str,
+    /// The category of people on the list, when it has one.
+    pub category: Option<Category>,
+    /// A title for people.
+    pub title: &'a str,
+    /// The original file name.
+    pub file_name: &'a str,
+    /// The original file, byte for byte.
+    pub original: &'a [u8],
+    /// The parties it is addressed to.
+    pub addressees: &'a [PartyCode],
+    /// The list this one corrects, if any.
+    pub supersedes: Option<i64>,
+    /// The file's headers in their order, as the rows name their cells.
+    pub headers: &'a [String],
+}
+
+/// A list document to be stored with all its rows at once.
 #[derive(Debug, Clone)]
 pub struct NewList {
     /// `request`, `holding`, `exchange`, `remains`, `children` or `register`.
@@ -45,6 +73,53 @@ pub struct NewList {
     pub rows: Vec<NewListRow>,
 }
 
+impl NewList {
+    /// The document, without its rows.
+    pub fn document(&self) -> ListDocument<'_> {
+        ListDocument {
+            kind: &self.kind,
+            category: self.category,
+            title: &self.title,
+            file_name: &self.file_name,
+            original: &self.original,
+            addressees: &self.addressees,
+            supersedes: self.supersedes,
+            headers: &self.headers,
+        }
+    }
+}
+
+/// The most values one statement binds: SQLite refuses more than 999 in older builds, and
+/// PostgreSQL's 65,535 is far above; 800 keeps a margin under both.
+const MAX_BIND_VALUES: usize = 800;
+
+/// The values a list row is stored with: list, row number, accepted, cells, problems and
+/// the record it gave.
+const ROW_WIDTH: usize = 6;
+
+/// A list being written: its document is stored, its rows are added in batches, and
+/// [`ListWriter::finish`] appends its one event and commits. Dropped unfinished, it rolls
+/// back: nothing of the list stays, not even the document.
+pub struct ListWriter {
+    tx: Transaction<'static, Any>,
+    grant: Grant<WriteRegister>,
+    list_id: i64,
+    now_ms: i64,
+    rows: usize,
+    accepted: usize,
+    /// The event's payload, less the counts known only at the end.
+    payload: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A row made ready to insert: its cells and problems as stored text, and whether it gave a
+/// record.
+struct PreparedRow {
+    row_no: i64,
+    fields: String,
+    problems: String,
+    accepted: bool,
+}
+
 impl Store {
     /// Stores a list issued by the grant's party, its rows, and the register records its
     /// accepted rows give, in one transaction with one event. Returns the list id. The
@@ -55,7 +130,21 @@ impl Store {
         list: &NewList,
         now_ms: i64,
     ) -> Result<i64, Error> {
-        let sha = sha256_hex(&list.original);
+        let mut writer = self.begin_list(grant, &list.document(), now_ms).await?;
+        writer.add_rows(&list.rows).await?;
+        writer.finish().await
+    }
+
+    /// Starts writing a list issued by the grant's party: opens the list's transaction and
+    /// stores the document (original bytes, SHA-256, addressees). The same file from the
+    /// same issuer is refused at once, naming the list that holds it.
+    pub async fn begin_list(
+        &self,
+        grant: &Grant<WriteRegister>,
+        list: &ListDocument<'_>,
+        now_ms: i64,
+    ) -> Result<ListWriter, Error> {
+        let sha = sha256_hex(list.original);
         let issuer = grant.party().as_str();
         let mut tx = self.begin().await?;
         let existing: Option<i64> =
@@ -75,20 +164,20 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(issuer)
-        .bind(&list.kind)
+        .bind(list.kind)
         .bind(list.category.map(Category::as_str))
-        .bind(&list.title)
-        .bind(&list.file_name)
-        .bind(list.original.as_slice())
+        .bind(list.title)
+        .bind(list.file_name)
+        .bind(list.original)
         .bind(&sha)
         .bind(list.supersedes)
         .bind(grant.actor())
         .bind(now_ms)
-        .bind(serde_json::Value::from(list.headers.clone()).to_string())
+        .bind(serde_json::Value::from(list.headers.to_vec()).to_string())
         .fetch_one(&mut *tx)
         .await
         .map_err(db("storing the list"))?;
-        for party in &list.addressees {
+        for party in list.addressees {
             sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
                 .bind(list_id)
                 .bind(party.as_str())
@@ -96,52 +185,153 @@ impl Store {
                 .await
                 .map_err(db("addressing the list"))?;
         }
-        let mut accepted = 0_i64;
-        for row in &list.rows {
-            let person = match &row.record {
-                Some(record) => {
-                    accepted += 1;
-                    Some(
-                        insert_one(&mut tx, issuer, record, Some((list_id, row.row_no)), now_ms)
-                            .await?
-                            .0,
-                    )
-                }
-                None => None,
-            };
-            let fields = canonical_json(&serde_json::Value::Object(row.fields.clone()))
-                .map_err(|e| Error::invalid(format!("row {}", row.row_no), e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(list_id)
-            .bind(row.row_no)
-            .bind(i64::from(row.record.is_some()))
-            .bind(fields)
-            .bind(serde_json::Value::from(row.problems.clone()).to_string())
-            .bind(person)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("storing a list row"))?;
-        }
         let payload = serde_json::json!({
             "list": list_id,
             "kind": list.kind,
             "sha256": sha,
-            "rows": list.rows.len(),
-            "accepted": accepted,
             "to": list.addressees.iter().map(PartyCode::as_str).collect::<Vec<_>>(),
             "supersedes": list.supersedes,
             "labels": homeward_ledger::bundle::labels_digest(
-                &list.title,
-                &list.file_name,
+                list.title,
+                list.file_name,
                 list.category.map(Category::as_str),
-                &list.headers,
+                list.headers,
             ),
         });
-        commit_with_event(tx, grant, "list.issued", payload, now_ms).await?;
-        Ok(list_id)
+        let serde_json::Value::Object(payload) = payload else {
+            return Err(Error::Storage("a list's event is not an object".into()));
+        };
+        Ok(ListWriter {
+            tx,
+            grant: grant.clone(),
+            list_id,
+            now_ms,
+            rows: 0,
+            accepted: 0,
+            payload,
+        })
     }
+}
+
+impl ListWriter {
+    /// The id the list will have once finished.
+    pub fn list_id(&self) -> i64 {
+        self.list_id
+    }
+
+    /// Rows added so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Adds a batch of rows and the records their accepted rows give, each record with its
+    /// row as its source. Prepared in parallel, inserted in multi-row statements.
+    pub async fn add_rows(&mut self, rows: &[NewListRow]) -> Result<(), Error> {
+        let issuer = self.grant.party().as_str();
+        let (list_id, now_ms) = (self.list_id, self.now_ms);
+        let prepared: Vec<(PreparedRow, Option<Vec<Value>>)> = rows
+            .par_iter()
+            .map(|row| prepare_row(issuer, (list_id, now_ms), row))
+            .collect::<Result<_, Error>>()?;
+        let (prepared, records): (Vec<PreparedRow>, Vec<Option<Vec<Value>>>) =
+            prepared.into_iter().unzip();
+        let mut records = records.into_iter().flatten().peekable();
+        let accepted = prepared.iter().filter(|p| p.accepted).count();
+        // Rows and records meet by the row's number, which is unique in a list: a
+        // multi-row insert does not promise to return its ids in the order of its values.
+        let mut person_of_row = std::collections::HashMap::with_capacity(accepted);
+        while records.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = records
+                .by_ref()
+                .take(MAX_BIND_VALUES / INSERT_WIDTH)
+                .collect();
+            let sql = format!(
+                "INSERT INTO persons ({INSERT_COLUMNS}) VALUES {} RETURNING id, source_row",
+                placeholders(chunk.len(), INSERT_WIDTH)
+            );
+            let query = chunk
+                .into_iter()
+                .flatten()
+                .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, v| v.bind(q));
+            let inserted = query
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db("storing a person record"))?;
+            for r in &inserted {
+                let get = db("storing a person record");
+                let id: i64 = r.try_get("id").map_err(&get)?;
+                let row_no: i64 = r.try_get("source_row").map_err(&get)?;
+                person_of_row.insert(row_no, id);
+            }
+        }
+        for chunk in prepared.chunks(MAX_BIND_VALUES / ROW_WIDTH) {
+            let sql = format!(
+                "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES {}",
+                placeholders(chunk.len(), ROW_WIDTH)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for p in chunk {
+                let person = person_of_row.get(&p.row_no).copied();
+                if p.accepted && person.is_none() {
+                    return Err(Error::Storage(format!(
+                        "row {}: its record was stored without its row number",
+                        p.row_no
+                    )));
+                }
+                query = query
+                    .bind(list_id)
+                    .bind(p.row_no)
+                    .bind(i64::from(p.accepted))
+                    .bind(p.fields.as_str())
+                    .bind(p.problems.as_str())
+                    .bind(person);
+            }
+            query
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db("storing a list row"))?;
+        }
+        self.rows += prepared.len();
+        self.accepted += accepted;
+        Ok(())
+    }
+
+    /// Appends the list's event (rows and records counted) and commits; returns the list id.
+    pub async fn finish(self) -> Result<i64, Error> {
+        let mut payload = self.payload;
+        payload.insert("rows".into(), self.rows.into());
+        payload.insert("accepted".into(), self.accepted.into());
+        commit_with_event(
+            self.tx,
+            &self.grant,
+            "list.issued",
+            serde_json::Value::Object(payload),
+            self.now_ms,
+        )
+        .await?;
+        Ok(self.list_id)
+    }
+}
+
+/// A row's stored texts, and its record's values when it gave one.
+fn prepare_row(
+    issuer: &str,
+    (list_id, now_ms): (i64, i64),
+    row: &NewListRow,
+) -> Result<(PreparedRow, Option<Vec<Value>>), Error> {
+    let record = match &row.record {
+        Some(r) => Some(record_values(issuer, r, Some((list_id, row.row_no)), now_ms)?.0),
+        None => None,
+    };
+    let fields = canonical_json(&serde_json::Value::Object(row.fields.clone()))
+        .map_err(|e| Error::invalid(format!("row {}", row.row_no), e.to_string()))?;
+    let prepared = PreparedRow {
+        row_no: row.row_no,
+        fields,
+        problems: serde_json::Value::from(row.problems.clone()).to_string(),
+        accepted: record.is_some(),
+    };
+    Ok((prepared, record))
 }
 
 /// A list document as shown in listings: no rows, no personal data.

@@ -218,26 +218,81 @@ pub(crate) fn disclosed(
     Ok(p)
 }
 
-/// Inserts one validated record inside `tx`; returns its id and hash.
-pub(crate) async fn insert_one(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+/// The columns a new record is inserted with, in the order of [`record_values`].
+pub(crate) const INSERT_COLUMNS: &str = "party, category, relation, status, surname, given_names, patronymic, name_folded, \
+    name_script, father_name, birth_date, birth_year, birth_place, sex, citizenship, rank, unit, service_number, \
+    capture_date, capture_place, health, deportation_date, deportation_place, family_contact, \
+    last_known_location, recovery_site, recovery_date, tag_number, identification, synthetic, source_list, \
+    source_row, record_sha256, created_at, updated_at, surname_key, given_key, patronymic_key, unreadable";
+
+/// How many values [`INSERT_COLUMNS`] takes for one record.
+pub(crate) const INSERT_WIDTH: usize = 39;
+
+/// One value bound to an insert: text or an integer, either possibly empty. Both keep their
+/// own type because PostgreSQL refuses a text NULL for an integer column.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl Value {
+    /// Binds this value as the query's next parameter.
+    pub(crate) fn bind<'q>(
+        self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        match self {
+            Value::Text(v) => query.bind(v),
+            Value::Int(v) => query.bind(v),
+        }
+    }
+}
+
+/// `($n, …), (…)`: placeholders for `rows` rows of `width` values each, numbered from 1.
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * width + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// A validated record's values in the order of [`INSERT_COLUMNS`], and its hash. Pure (no
+/// database), so that a list's records are prepared in parallel: the name keys, the folded
+/// name and the hash are most of an import's work.
+pub(crate) fn record_values(
     party: &str,
     r: &PersonRecord,
     source: Option<(i64, i64)>,
     now_ms: i64,
-) -> Result<(i64, String), Error> {
+) -> Result<(Vec<Value>, String), Error> {
     r.validate()?;
     let hash = record_hash(r)?;
     let full = r.full_name();
     let keys = name_keys(r);
     let s = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
+        Value::Text(
+            v.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+        )
     };
-    let d = |v: &Option<PartialDate>| v.map(|d| d.to_string());
-    let e = |v: Option<&'static str>| v.map(str::to_owned);
+    let d = |v: &Option<PartialDate>| Value::Text(v.map(|d| d.to_string()));
+    let e = |v: Option<&'static str>| Value::Text(v.map(str::to_owned));
+    let t = |v: &str| Value::Text(Some(v.to_owned()));
     let unreadable = if r.unreadable.is_empty() {
         None
     } else {
@@ -246,58 +301,73 @@ pub(crate) async fn insert_one(
                 .map_err(|e| Error::Storage(format!("encoding values as written: {e}")))?,
         )
     };
-    let id: i64 = sqlx::query(
-        "INSERT INTO persons (party, category, relation, status, surname, given_names, patronymic, name_folded, \
-         name_script, father_name, birth_date, birth_year, birth_place, sex, citizenship, rank, unit, service_number, \
-         capture_date, capture_place, health, deportation_date, deportation_place, family_contact, \
-         last_known_location, recovery_site, recovery_date, tag_number, identification, synthetic, source_list, \
-         source_row, record_sha256, created_at, updated_at, surname_key, given_key, patronymic_key, unreadable) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $34, $35, $36, $37, $38) RETURNING id",
-    )
-    .bind(party)
-    .bind(e(r.category.map(Category::as_str)))
-    .bind(e(r.relation.map(|v| v.as_str())))
-    .bind(r.status.map_or("missing", |v| v.as_str()))
-    .bind(s(&r.surname))
-    .bind(s(&r.given_names))
-    .bind(s(&r.patronymic))
-    .bind(homeward_names::fold(&full))
-    .bind(homeward_names::script_of(&full).as_str())
-    .bind(s(&r.father_name))
-    .bind(d(&r.birth_date))
-    .bind(r.birth_date.map(|b| i64::from(b.year)))
-    .bind(s(&r.birth_place))
-    .bind(e(r.sex.map(|v| v.as_str())))
-    .bind(s(&r.citizenship))
-    .bind(s(&r.rank))
-    .bind(s(&r.unit))
-    .bind(s(&r.service_number))
-    .bind(d(&r.capture_date))
-    .bind(s(&r.capture_place))
-    .bind(r.health.map_or("unknown", |v| v.as_str()))
-    .bind(d(&r.deportation_date))
-    .bind(s(&r.deportation_place))
-    .bind(s(&r.family_contact))
-    .bind(s(&r.last_known_location))
-    .bind(s(&r.recovery_site))
-    .bind(d(&r.recovery_date))
-    .bind(s(&r.tag_number))
-    .bind(e(r.identification.map(|v| v.as_str())))
-    .bind(i64::from(r.synthetic))
-    .bind(source.map(|s| s.0))
-    .bind(source.map(|s| s.1))
-    .bind(&hash)
-    .bind(now_ms)
-    .bind(keys.surname)
-    .bind(keys.given)
-    .bind(keys.patronymic)
-    .bind(unreadable)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db("storing a person record"))?
-    .try_get("id")
-    .map_err(db("storing a person record"))?;
+    let values = vec![
+        t(party),
+        e(r.category.map(Category::as_str)),
+        e(r.relation.map(|v| v.as_str())),
+        t(r.status.map_or("missing", |v| v.as_str())),
+        s(&r.surname),
+        s(&r.given_names),
+        s(&r.patronymic),
+        t(&homeward_names::fold(&full)),
+        t(homeward_names::script_of(&full).as_str()),
+        s(&r.father_name),
+        d(&r.birth_date),
+        Value::Int(r.birth_date.map(|b| i64::from(b.year))),
+        s(&r.birth_place),
+        e(r.sex.map(|v| v.as_str())),
+        s(&r.citizenship),
+        s(&r.rank),
+        s(&r.unit),
+        s(&r.service_number),
+        d(&r.capture_date),
+        s(&r.capture_place),
+        t(r.health.map_or("unknown", |v| v.as_str())),
+        d(&r.deportation_date),
+        s(&r.deportation_place),
+        s(&r.family_contact),
+        s(&r.last_known_location),
+        s(&r.recovery_site),
+        d(&r.recovery_date),
+        s(&r.tag_number),
+        e(r.identification.map(|v| v.as_str())),
+        Value::Int(Some(i64::from(r.synthetic))),
+        Value::Int(source.map(|s| s.0)),
+        Value::Int(source.map(|s| s.1)),
+        t(&hash),
+        Value::Int(Some(now_ms)),
+        Value::Int(Some(now_ms)),
+        Value::Text(keys.surname),
+        Value::Text(keys.given),
+        Value::Text(keys.patronymic),
+        Value::Text(unreadable),
+    ];
+    debug_assert_eq!(values.len(), INSERT_WIDTH);
+    Ok((values, hash))
+}
+
+/// Inserts one validated record inside `tx`; returns its id and hash.
+pub(crate) async fn insert_one(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    r: &PersonRecord,
+    source: Option<(i64, i64)>,
+    now_ms: i64,
+) -> Result<(i64, String), Error> {
+    let (values, hash) = record_values(party, r, source, now_ms)?;
+    let sql = format!(
+        "INSERT INTO persons ({INSERT_COLUMNS}) VALUES {} RETURNING id",
+        placeholders(1, INSERT_WIDTH)
+    );
+    let query = values
+        .into_iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, v| v.bind(q));
+    let id: i64 = query
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db("storing a person record"))?
+        .try_get("id")
+        .map_err(db("storing a person record"))?;
     Ok((id, hash))
 }
 

@@ -13,7 +13,7 @@ use homeward_store::testkit::{self, TestStore};
 use homeward_store::{
     Backend, Location, NewList, NewListRow, NewRound, OpenMode, PersonFilter, StageEntry, Store,
 };
-use homeward_store::{Person, ReadFilter, SearchQuery};
+use homeward_store::{ListDocument, Person, ReadFilter, SearchQuery};
 
 const T0: i64 = 1_748_822_400_000; // 2025-06-02, the day of the round
 
@@ -241,6 +241,141 @@ async fn lists_keep_their_bytes_and_refuse_the_same_file_twice() {
             assert_eq!(page.items[0].source_row, Some(2));
         },
     )
+    .await;
+}
+
+/// The rows of a large list: every seventh has no name and gives no record.
+fn large_list_rows(count: i64) -> Vec<NewListRow> {
+    const SURNAMES: [&str; 5] = ["Олійник", "Шевчук", "Коваленко", "Бойко", "Ткачук"];
+    const GIVEN: [&str; 4] = ["Олександр", "Іван", "Петро", "Ігор"];
+    (0..count)
+        .map(|i| {
+            let row_no = i + 2;
+            let (surname, given) = (SURNAMES[i as usize % 5], GIVEN[i as usize % 4]);
+            let birth = format!("19{:02}-{:02}-{:02}", 60 + i % 40, 1 + i % 12, 1 + i % 28);
+            let mut fields = serde_json::Map::new();
+            fields.insert("дата народження".into(), birth.clone().into());
+            if i % 7 == 3 {
+                return NewListRow {
+                    row_no,
+                    fields,
+                    record: None,
+                    problems: vec!["no surname or given name".into()],
+                };
+            }
+            fields.insert("прізвище".into(), surname.into());
+            fields.insert("ім'я".into(), given.into());
+            NewListRow {
+                row_no,
+                fields,
+                record: Some(PersonRecord {
+                    surname: Some(surname.into()),
+                    given_names: Some(given.into()),
+                    birth_date: Some(birth.parse().unwrap()),
+                    ..pow(surname, given, Relation::Held)
+                }),
+                problems: vec![],
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_list_is_written_in_batches_in_one_transaction() {
+    each_backend("a_large_list_is_written_in_batches_in_one_transaction", async |t| {
+        let store = &t.store;
+        with_parties(store).await;
+        let pool = store.raw_pool_for_tests();
+        let count = |table: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        };
+        let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+        let headers = vec!["прізвище".to_owned(), "ім'я".to_owned(), "дата народження".to_owned()];
+        let to = vec!["RU".parse().unwrap()];
+        let document = |original: &'static [u8]| ListDocument {
+            kind: "holding",
+            category: Some(Category::Pow),
+            title: "holding (synthetic)",
+            file_name: "holding.csv",
+            original,
+            addressees: &to,
+            supersedes: None,
+            headers: &headers,
+        };
+        let rows = large_list_rows(3_000);
+        let before = (count("lists").await, count("list_rows").await, count("persons").await, count("events").await);
+
+        // A writer dropped before it finishes leaves nothing: no document, row, record or event.
+        let mut unfinished = store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap();
+        unfinished.add_rows(&rows[..1_000]).await.unwrap();
+        unfinished.add_rows(&rows[1_000..2_000]).await.unwrap();
+        assert_eq!(unfinished.rows(), 2_000);
+        drop(unfinished);
+        let after_drop = (count("lists").await, count("list_rows").await, count("persons").await, count("events").await);
+        assert_eq!(after_drop, before);
+
+        // The same file then stores, in three batches, with one event.
+        let mut writer = store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap();
+        for batch in rows.chunks(1_000) {
+            writer.add_rows(batch).await.unwrap();
+        }
+        let list = writer.finish().await.unwrap();
+        let accepted = rows.iter().filter(|r| r.record.is_some()).count() as i64;
+        assert_eq!(accepted, 3_000 - 429);
+        assert_eq!(
+            (count("lists").await, count("list_rows").await, count("persons").await, count("events").await),
+            (before.0 + 1, before.1 + 3_000, before.2 + accepted, before.3 + 1)
+        );
+        let event: String = sqlx::query_scalar("SELECT payload FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let event: serde_json::Value = serde_json::from_str(&event).unwrap();
+        assert_eq!((event["list"].as_i64(), event["rows"].as_i64(), event["accepted"].as_i64()), (Some(list), Some(3_000), Some(accepted)));
+
+        // Each accepted row has its own record, the one its cells give; a rejected row none.
+        use sqlx::Row;
+        let stored = sqlx::query(
+            "SELECT r.row_no, r.accepted, r.fields, p.id, p.source_list, p.source_row, p.surname, p.given_names, p.birth_date, p.surname_key \
+             FROM list_rows r LEFT JOIN persons p ON p.id = r.person_id WHERE r.list_id = $1 ORDER BY r.row_no",
+        )
+        .bind(list)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert_eq!(stored.len(), 3_000);
+        let mut people = std::collections::BTreeSet::new();
+        for (r, row) in stored.iter().zip(&rows) {
+            let row_no: i64 = r.get("row_no");
+            assert_eq!(row_no, row.row_no);
+            let person: Option<i64> = r.get("id");
+            let accepted: i64 = r.get("accepted");
+            assert_eq!((accepted == 1, person.is_some()), (row.record.is_some(), row.record.is_some()), "row {row_no}");
+            let Some(person) = person else { continue };
+            assert!(people.insert(person), "row {row_no} shares record {person}");
+            let source: (Option<i64>, Option<i64>) = (r.get("source_list"), r.get("source_row"));
+            assert_eq!(source, (Some(list), Some(row_no)));
+            let fields: serde_json::Value = serde_json::from_str(&r.get::<String, _>("fields")).unwrap();
+            let names: (Option<String>, Option<String>, Option<String>) = (r.get("surname"), r.get("given_names"), r.get("birth_date"));
+            assert_eq!(
+                names,
+                (
+                    fields["прізвище"].as_str().map(str::to_owned),
+                    fields["ім'я"].as_str().map(str::to_owned),
+                    fields["дата народження"].as_str().map(str::to_owned)
+                ),
+                "row {row_no}"
+            );
+            assert!(r.get::<Option<String>, _>("surname_key").is_some(), "row {row_no} has its name key");
+        }
+        assert_eq!(people.len() as i64, accepted);
+        let again = store.begin_list(&grant, &document(b"the same file"), T0).await.err().unwrap();
+        assert!(matches!(&again, Error::Conflict(m) if m.contains(&format!("list {list}"))), "{again}");
+        assert_eq!(store.verify_log().await.unwrap().first_break, None);
+    })
     .await;
 }
 

@@ -103,7 +103,7 @@ pub async fn run(args: Import) -> anyhow::Result<()> {
         }
     };
     let report = app
-        .import_list(&acting, &file_name, bytes, &request)
+        .import_list(&acting, &file_name, bytes.into(), &request)
         .await?;
     if args.json {
         out!("{}", serde_json::to_string_pretty(&report)?);

@@ -106,8 +106,8 @@ pub struct UploadForm {
 pub(crate) struct Upload {
     /// The file's name as sent.
     pub file_name: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
+    /// Its bytes, as received: passed on to the import without a copy.
+    pub bytes: axum::body::Bytes,
     /// What to import it as.
     pub request: ImportRequest,
     /// The anti-forgery token (page forms).
@@ -132,7 +132,7 @@ pub(crate) async fn read_upload(mut multipart: axum::extract::Multipart) -> Resu
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("upload").to_owned();
-            file = Some((file_name, field.bytes().await.map_err(bad)?.to_vec()));
+            file = Some((file_name, field.bytes().await.map_err(bad)?));
             continue;
         }
         fields.push((name, field.text().await.map_err(bad)?.trim().to_owned()));
