@@ -288,7 +288,8 @@ impl App {
 
     /// Moves everyone of a stage who can take one step: hands over all planned people the
     /// actor's party holds, or confirms receipt of all handed over to it. Each person is
-    /// moved as [`App::move_person`] moves one, with its own event, under the same rule.
+    /// moved as [`App::move_person`] moves one, with its own event, under the same rule. A
+    /// batch that would move nobody is refused, so that the one who pressed it is told.
     pub async fn move_stage(
         &self,
         actor: &Actor,
@@ -325,6 +326,17 @@ impl App {
                 .move_person(&moves, stage, p.person_id, next, None, self.now())
                 .await?;
             moved += 1;
+        }
+        if moved == 0 {
+            return Err(Error::invalid(
+                "movement",
+                format!(
+                    "nobody of stage {} can become {} by {}: the holder hands over, the receiver confirms receipt",
+                    s.seq,
+                    next.as_str().replace('_', " "),
+                    actor.party
+                ),
+            ));
         }
         Ok(BatchMoved { moved })
     }

@@ -236,6 +236,19 @@ async fn the_plan_page_pages_its_people_and_moves_a_stage_in_one_batch() {
                 .await
                 .unwrap();
             assert_eq!(moved.moved, offer.count);
+            // Pressed again, it has nobody left to move, and says so.
+            let again = c
+                .post(r.url(&format!("/stages/{}/batch", third.id)))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .form(&[
+                    ("csrf", ""),
+                    ("commitment", commitment.to_string().as_str()),
+                    ("movement", "handed_over"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), StatusCode::BAD_REQUEST);
             let viewer = app
                 .actor_by_token(&r.token("UA", Role::Viewer))
                 .await
