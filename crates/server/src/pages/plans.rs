@@ -67,6 +67,12 @@ impl PlanPage {
         format!("/commitments/{}/plan?{}", self.commitment, parts.join("&"))
     }
 
+    /// Whether the reader may act on a stage at all (else the column is left out).
+    fn acts(&self) -> bool {
+        let p = &self.powers;
+        p.move_people || p.close_stages || p.note_parity
+    }
+
     fn stage_chosen(&self, seq: &i64) -> bool {
         self.query.stage == Some(*seq)
     }

@@ -345,3 +345,71 @@ async fn the_demos_plan_page_is_small_with_its_summary_on_top() {
     }
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_register_is_filtered_by_birth_year_and_sorted_without_revealing_the_masked() {
+    each_backend(
+        "the_register_is_filtered_by_birth_year_and_sorted_without_revealing_the_masked",
+        async |r| {
+            let c = client();
+            let api = async |path: &str, role: Role| -> serde_json::Value {
+                c.get(r.url(path))
+                    .bearer_auth(r.token("UA", role))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap()
+            };
+            let first = api("/api/v1/persons?category=pow&per_page=1", Role::Operator).await;
+            let year = first["items"][0]["birth_date"].as_str().unwrap()[..4].to_owned();
+            let born = api(
+                &format!("/api/v1/persons?category=pow&born={year}&sort=name&per_page=500"),
+                Role::Operator,
+            )
+            .await;
+            let items = born["items"].as_array().unwrap();
+            assert!(!items.is_empty());
+            assert!(
+                items
+                    .iter()
+                    .all(|p| p["birth_date"].as_str().unwrap().starts_with(&year)),
+                "{born}"
+            );
+            // The page keeps every filter in its pager and its form.
+            let html = c
+                .get(r.url(&format!("/persons?born={year}&sort=born&lang=uk")))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(html.status(), StatusCode::OK);
+            let html = html.text().await.unwrap();
+            assert!(html.contains(&format!("value=\"{year}\"")) && html.contains("Рік народження"));
+            // A child's birth year finds the child for the protection officer only.
+            let child = api(
+                "/api/v1/persons?category=child&per_page=1",
+                Role::Protection,
+            )
+            .await;
+            let year = child["items"][0]["birth_date"].as_str().unwrap()[..4].to_owned();
+            let path = format!("/api/v1/persons?category=child&born={year}");
+            assert!(
+                api(&path, Role::Protection).await["total"]
+                    .as_i64()
+                    .unwrap()
+                    >= 1
+            );
+            assert_eq!(api(&path, Role::Viewer).await["total"].as_i64().unwrap(), 0);
+            let refused = c
+                .get(r.url("/persons?born=19x4"))
+                .bearer_auth(r.token("UA", Role::Operator))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        },
+    )
+    .await;
+}

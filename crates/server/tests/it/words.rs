@@ -120,6 +120,11 @@ fn every_domain_code_a_page_shows_is_a_word_in_every_language() {
             .map(|p| ("nav", p.code())),
     );
     codes.extend(
+        homeward_store::PersonOrder::ALL
+            .iter()
+            .map(|(name, _)| ("register-sort", *name)),
+    );
+    codes.extend(
         homeward_app::sheet::PRIORITIES
             .iter()
             .map(|c| ("priority", *c)),
@@ -258,7 +263,13 @@ async fn pages(r: &Running) -> Vec<(String, Option<Role>, &'static str)> {
         ("/".into(), Some(Role::Auditor), "desk-audit"),
         ("/".into(), Some(Role::Protection), "desk-children"),
         ("/persons".into(), Some(Role::Auditor), "error-denied-title"),
-        ("/persons".into(), Some(Role::Operator), "nav-register"),
+        // Not "Register": the list filter shows the lists' titles as their issuers typed
+        // them, and the demo's English titles say "Register: …".
+        (
+            "/persons".into(),
+            Some(Role::Operator),
+            "register-born-year",
+        ),
         (
             format!("/persons/{person}"),
             Some(Role::Operator),
