@@ -9,6 +9,7 @@
 
 mod admin;
 mod cases;
+pub mod desk;
 pub mod export;
 mod identity;
 pub mod links;
@@ -19,6 +20,7 @@ pub mod protection;
 pub mod query;
 mod register;
 pub mod relay;
+pub mod sheet;
 pub mod signed;
 mod talks;
 

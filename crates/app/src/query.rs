@@ -2,7 +2,7 @@
 //! string, a form or the command line, parsed here once into the store's filters.
 
 use homeward_core::Error;
-use homeward_store::{LinkFilter, PersonFilter, SearchQuery};
+use homeward_store::{LinkFilter, PersonFilter, PersonOrder, SearchQuery};
 use serde::Deserialize;
 
 /// The purpose a reader gave, or `default`; at most 200 characters are kept.
@@ -34,6 +34,10 @@ pub struct PersonQuery {
     pub status: Option<String>,
     /// Only records imported from this list.
     pub list: Option<i64>,
+    /// Only people born in this year, e.g. `1994`.
+    pub born: Option<String>,
+    /// The order: id (as entered, the default), name, born or status.
+    pub sort: Option<String>,
     /// Page number, from 1.
     pub page: Option<i64>,
     /// Records per page, 1–500 (default 50).
@@ -55,10 +59,31 @@ impl PersonQuery {
                 format!("give a page from 1 to {}", i64::MAX / per_page),
             ));
         }
+        let born_year = match self.born.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(y) => Some(
+                y.parse::<i32>()
+                    .ok()
+                    .filter(|y| (1000..=9999).contains(y))
+                    .ok_or_else(|| {
+                        Error::invalid("born", format!("{y:?}: give a year of four digits"))
+                    })?,
+            ),
+        };
+        let order = match self.sort.as_deref().map(str::trim) {
+            None | Some("") => PersonOrder::default(),
+            Some(s) => PersonOrder::ALL
+                .iter()
+                .find(|(name, _)| *name == s)
+                .map(|(_, o)| *o)
+                .ok_or_else(|| Error::invalid("sort", "use one of id, name, born, status"))?,
+        };
         Ok(PersonFilter {
             category: parse_choice(&self.category)?,
             status: parse_choice(&self.status)?,
             source_list: self.list,
+            born_year,
+            order,
             page,
             per_page,
         })

@@ -109,6 +109,8 @@ impl Actor {
 pub trait Command {
     /// Name used in denials and in the API's error bodies.
     const NAME: &'static str;
+    /// The command's name in code, by which the faces say it in words (`command-<CODE>`).
+    const CODE: &'static str;
     /// Roles any one of which allows the command inside the actor's own party.
     const ROLES: &'static [Role];
 }
@@ -120,9 +122,13 @@ macro_rules! commands {
         pub struct $name;
         impl Command for $name {
             const NAME: &'static str = $label;
+            const CODE: &'static str = stringify!($name);
             const ROLES: &'static [Role] = &[$(Role::$role),+];
         }
-    )+};
+    )+
+        /// Every command's code, for the faces' words and their tests.
+        pub const COMMAND_CODES: &[&str] = &[$(stringify!($name)),+];
+    };
 }
 
 commands! {
@@ -131,7 +137,9 @@ commands! {
     /// Change the party's own register.
     WriteRegister = "change the register": [Operator, Admin];
     /// Read the talks rounds the party takes part in or mediates, with their commitments.
-    ReadTalks = "read talks rounds": [Viewer, Operator, Reviewer, Negotiator, Auditor, Admin];
+    /// The protection officer reads them too: the children's cases it works belong to a
+    /// commitment.
+    ReadTalks = "read talks rounds": [Viewer, Operator, Reviewer, Negotiator, Auditor, Admin, Protection];
     /// Record rounds, commitments and exchange plans.
     WriteTalks = "record talks and plans": [Negotiator];
     /// Manage the party's users and API tokens.
@@ -205,13 +213,21 @@ pub struct Denied {
     pub party: String,
     /// What they asked to do.
     pub command: &'static str,
+    /// The command's code ([`Command::CODE`]), for saying it in the reader's language.
+    pub code: &'static str,
     /// The roles that would have allowed it.
     pub needed: String,
 }
 
+/// Whether `actor` may perform `C` in their own party: the one rule [`authorize`] applies,
+/// asked without making a grant (what a face offers is decided by it too).
+pub fn may<C: Command>(actor: &Actor) -> bool {
+    actor.has_any(C::ROLES)
+}
+
 /// Decides whether `actor` may perform `C` in their own party.
 pub fn authorize<C: Command>(actor: &Actor) -> Result<Grant<C>, Denied> {
-    if actor.has_any(C::ROLES) {
+    if may::<C>(actor) {
         Ok(Grant {
             party: actor.party.clone(),
             actor: actor.log_name(),
@@ -227,6 +243,7 @@ pub fn authorize<C: Command>(actor: &Actor) -> Result<Grant<C>, Denied> {
             user: actor.user_name.clone(),
             party: actor.party.to_string(),
             command: C::NAME,
+            code: C::CODE,
             needed: C::ROLES
                 .iter()
                 .map(|r| r.as_str())

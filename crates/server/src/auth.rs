@@ -100,6 +100,7 @@ impl FromRequestParts<App> for PageCaller {
         };
         // A form read after the path finds its caller here, without a second look-up.
         parts.extensions.insert(caller.clone());
+        crate::pages::language::keep_caller(&caller);
         crate::pages::language::settle(app, &caller.actor).await;
         Ok(caller)
     }

@@ -136,6 +136,32 @@ fn page_words(e: &Error) -> (&'static str, &'static str) {
     }
 }
 
+/// Why a page was refused and whom to ask, in the page's language: what the user asked to
+/// do, the roles that would allow it, and the party's administrator who gives roles.
+fn denial(who: &crate::pages::Who, d: &homeward_core::access::Denied) -> String {
+    let needed = d
+        .needed
+        .split(", ")
+        .map(|r| who.code("role", r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let roles = if who.roles.is_empty() {
+        who.t("error-denied-no-role")
+    } else {
+        who.roles.clone()
+    };
+    who.tw(
+        "error-denied-why",
+        &[
+            ("user", d.user.clone().into()),
+            ("roles", roles.into()),
+            ("command", who.code("command", d.code).into()),
+            ("needed", needed.into()),
+            ("party", d.party.clone().into()),
+        ],
+    )
+}
+
 /// An error returned by a page, as HTML. An unauthenticated visitor is sent to sign in.
 #[derive(Debug)]
 pub struct PageError(pub Error);
@@ -152,14 +178,21 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/login").into_response();
         }
         let status = status_of(&self.0);
-        let who = crate::pages::Who::nobody();
+        let who = crate::pages::Who::current();
         let (title, message) = page_words(&self.0);
         let detail = public_message(&self.0);
+        let (message, shown) = match &self.0 {
+            Error::Denied(d) => (denial(&who, d), None),
+            _ => (
+                who.t(message),
+                (!self.0.may_quote_data()).then_some(detail.clone()),
+            ),
+        };
         let page = ErrorPage {
             status: status.as_u16(),
             title: who.t(title),
-            message: who.t(message),
-            detail: (!self.0.may_quote_data()).then_some(detail.clone()),
+            message,
+            detail: shown,
             who,
         };
         let mut response = match page.render() {

@@ -46,7 +46,7 @@ pub use links::{
 pub use lists::{ListDocument, ListSummary, ListWriter, NewList, NewListRow, StoredRow};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
-pub use persons::{Person, PersonFilter, PersonPage};
+pub use persons::{Person, PersonFilter, PersonOrder, PersonPage};
 pub use plans::{LeftOutView, PlanView, PlanningContext, StagePersonView, StageView};
 pub use protection::RestrictionView;
 pub use reads::{MASKED_READ, ReadEntry, ReadFilter, ReadOf};

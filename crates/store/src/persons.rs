@@ -59,10 +59,57 @@ pub struct PersonFilter {
     pub status: Option<homeward_core::record::Status>,
     /// Only records imported from this list.
     pub source_list: Option<i64>,
+    /// Only people born in this year. A protected record's birth date is not read for a
+    /// reader who may not see it, so it never matches for them.
+    pub born_year: Option<i32>,
+    /// The order of the records.
+    pub order: PersonOrder,
     /// Page number, from 1.
     pub page: i64,
     /// Records per page (1–500).
     pub per_page: i64,
+}
+
+/// The order of a page of records. Orders by a field masked for the reader put the
+/// protected records last, in id order, so that their place says nothing of what is
+/// hidden.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PersonOrder {
+    /// As entered.
+    #[default]
+    Id,
+    /// By name as written (folded).
+    Name,
+    /// By birth date, the unknown last.
+    Born,
+    /// By status.
+    Status,
+}
+
+impl PersonOrder {
+    /// Every order, by its name.
+    pub const ALL: [(&'static str, PersonOrder); 4] = [
+        ("id", PersonOrder::Id),
+        ("name", PersonOrder::Name),
+        ("born", PersonOrder::Born),
+        ("status", PersonOrder::Status),
+    ];
+
+    /// The SQL ordering; `$6` is the reader's clearance (`full` or `masked`).
+    fn sql(self) -> &'static str {
+        match self {
+            PersonOrder::Id => "id",
+            PersonOrder::Name => concat!(
+                "CASE WHEN $6 <> 'full' AND (sensitivity IS NOT NULL OR category = 'child') ",
+                "THEN 1 ELSE 0 END, name_folded, id"
+            ),
+            PersonOrder::Born => concat!(
+                "CASE WHEN $6 <> 'full' AND (sensitivity IS NOT NULL OR category = 'child') THEN 2 ",
+                "WHEN birth_date IS NULL THEN 1 ELSE 0 END, birth_date, id"
+            ),
+            PersonOrder::Status => "status, id",
+        }
+    }
 }
 
 /// One page of records.
@@ -86,9 +133,20 @@ pub(crate) const COLUMNS: &str = "id, party, category, relation, status, surname
     sensitivity, consent, erased_at, unreadable";
 
 /// The condition of [`PersonFilter`], binding party, category, status and source list as
-/// $1–$4.
+/// $1–$4, the birth year as $5 (text) and the reader's clearance as $6 (`full` or `masked`).
+/// A record is protected as core's `protection::is_protected` says: marked, or a child's.
 const FILTERED: &str = "party = $1 AND ($2 IS NULL OR category = $2) AND ($3 IS NULL OR status = $3) \
-    AND ($4 IS NULL OR source_list = $4)";
+    AND ($4 IS NULL OR source_list = $4) \
+    AND ($5 IS NULL OR (substr(birth_date, 1, 4) = $5 \
+        AND ($6 = 'full' OR NOT (sensitivity IS NOT NULL OR category = 'child'))))";
+
+/// The clearance as the queries bind it.
+fn clearance_sql(c: homeward_core::protection::Clearance) -> &'static str {
+    match c {
+        homeward_core::protection::Clearance::Full => "full",
+        homeward_core::protection::Clearance::Masked => "masked",
+    }
+}
 
 /// The canonical keys of a record's name parts; a part that is not a name has none (the
 /// record is kept all the same, its name as written).
@@ -480,6 +538,8 @@ impl Store {
         .bind(filter.category.map(Category::as_str))
         .bind(filter.status.map(|s| s.as_str()))
         .bind(filter.source_list)
+        .bind(filter.born_year.map(|y| format!("{y:04}")))
+        .bind(clearance_sql(grant.clearance()))
         .fetch_one(&self.pool)
         .await
         .map_err(db("counting person records"))?;
@@ -512,12 +572,15 @@ impl Store {
     ) -> Result<Vec<Person>, Error> {
         let (limit, offset) = window.unwrap_or((i64::MAX, 0));
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM persons WHERE {FILTERED} ORDER BY id LIMIT $5 OFFSET $6"
+            "SELECT {COLUMNS} FROM persons WHERE {FILTERED} ORDER BY {} LIMIT $7 OFFSET $8",
+            filter.order.sql()
         )))
         .bind(grant.party().as_str())
         .bind(filter.category.map(Category::as_str))
         .bind(filter.status.map(|s| s.as_str()))
         .bind(filter.source_list)
+        .bind(filter.born_year.map(|y| format!("{y:04}")))
+        .bind(clearance_sql(grant.clearance()))
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)

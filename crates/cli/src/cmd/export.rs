@@ -66,6 +66,7 @@ pub async fn run(args: Export) -> anyhow::Result<()> {
                 list: args.from_list,
                 page: None,
                 per_page: None,
+                ..PersonQuery::default()
             },
             domain: args.domain,
         },

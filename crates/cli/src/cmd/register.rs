@@ -56,6 +56,7 @@ pub async fn persons(args: Persons) -> anyhow::Result<()> {
         list: args.list,
         page: Some(args.page),
         per_page: Some(args.per_page),
+        ..PersonQuery::default()
     };
     print_json(&app.persons(&actor, &query).await?)
 }

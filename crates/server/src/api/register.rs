@@ -276,6 +276,7 @@ impl RegisterExportFilter {
                 list: self.list,
                 page: None,
                 per_page: None,
+                ..PersonQuery::default()
             },
             domain: self.domain,
         }

@@ -95,6 +95,7 @@ struct RoundCard {
 #[template(path = "dashboard.html")]
 struct Dashboard {
     who: Who,
+    sections: super::desk::Sections,
     rounds: Vec<RoundCard>,
 }
 
@@ -102,10 +103,12 @@ pub(super) async fn dashboard(
     State(app): State<App>,
     caller: PageCaller,
 ) -> Result<Html<String>, PageError> {
-    let rounds = app.rounds(&caller.actor).await?;
-    let commitments = app.commitments(&caller.actor, None).await?;
+    let desk = app.desk(&caller.actor).await?;
     let who = Who::from(&caller);
-    let cards = rounds
+    let sections = super::desk::sections(&who, &desk);
+    let commitments = desk.commitments;
+    let cards = desk
+        .rounds
         .into_iter()
         .map(|r| RoundCard {
             commitments: commitments
@@ -140,7 +143,11 @@ pub(super) async fn dashboard(
             delegations: r.delegations,
         })
         .collect();
-    render(&Dashboard { who, rounds: cards })
+    render(&Dashboard {
+        who,
+        sections,
+        rounds: cards,
+    })
 }
 
 #[derive(Deserialize)]

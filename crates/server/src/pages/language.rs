@@ -3,6 +3,7 @@
 //! user's saved choice, the browser's remembered one, `Accept-Language`, English.
 //! Handlers, templates and the error page read it through [`current`].
 
+use crate::auth::PageCaller;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -10,7 +11,7 @@ use axum::response::Response;
 use homeward_app::App;
 use homeward_core::access::Actor;
 use homeward_words::Lang;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// The cookie that remembers a choice made with the switch.
 pub(crate) const LANG_COOKIE: &str = "homeward_lang";
@@ -19,6 +20,8 @@ pub(crate) const LANG_COOKIE: &str = "homeward_lang";
 struct Chosen {
     lang: Cell<Lang>,
     switched: Option<Lang>,
+    /// The caller, once known, so that an error page can show their navigation.
+    caller: RefCell<Option<PageCaller>>,
 }
 
 tokio::task_local! {
@@ -28,6 +31,16 @@ tokio::task_local! {
 /// The language of the page being answered; English outside a page request.
 pub(crate) fn current() -> Lang {
     LANG.try_with(|c| c.lang.get()).unwrap_or_default()
+}
+
+/// The request's caller, when one was found.
+pub(crate) fn caller() -> Option<PageCaller> {
+    LANG.try_with(|c| c.caller.borrow().clone()).ok().flatten()
+}
+
+/// Keeps the request's caller for the rest of the request.
+pub(crate) fn keep_caller(caller: &PageCaller) {
+    let _ = LANG.try_with(|c| *c.caller.borrow_mut() = Some(caller.clone()));
 }
 
 /// Once the caller is known: a pressed switch is kept as the user's choice; otherwise the
@@ -87,6 +100,7 @@ pub(crate) async fn choose(request: Request, next: Next) -> Response {
     let chosen = Chosen {
         lang: Cell::new(lang),
         switched,
+        caller: RefCell::new(None),
     };
     let mut response = LANG.scope(chosen, next.run(request)).await;
     if let Some(chosen) = switched {

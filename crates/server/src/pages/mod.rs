@@ -4,6 +4,7 @@
 
 mod cases;
 mod dashboard;
+mod desk;
 pub(crate) mod language;
 mod lists;
 mod log;
@@ -24,6 +25,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{MethodRouter, get};
 use homeward_app::App;
+use homeward_app::desk::{Place, places};
 use homeward_core::Error;
 use homeward_words::{Arg, Lang};
 
@@ -85,6 +87,23 @@ pub(crate) struct Who {
     pub(crate) roles_codes: String,
     pub(crate) csrf: String,
     pub(crate) lang: Lang,
+    /// The pages the user may open, as the navigation offers them: address and words.
+    pub(crate) nav: Vec<(&'static str, String)>,
+    /// Whether the navigation offers the search (the register is open to the user).
+    pub(crate) finds: bool,
+}
+
+/// Where each place of the navigation is.
+fn address(place: Place) -> &'static str {
+    match place {
+        Place::Start => "/",
+        Place::Register => "/persons",
+        Place::Lists => "/lists",
+        Place::Review => "/review",
+        Place::Signed => "/bundles",
+        Place::Log => "/log",
+        Place::Reads => "/audit",
+    }
 }
 
 impl From<&PageCaller> for Who {
@@ -108,6 +127,11 @@ impl From<&PageCaller> for Who {
                 .collect::<Vec<_>>()
                 .join(","),
             csrf: c.csrf.clone().unwrap_or_default(),
+            nav: places(&c.actor)
+                .into_iter()
+                .map(|p| (address(p), lang.t(&format!("nav-{}", p.code()))))
+                .collect(),
+            finds: Place::Register.open_to(&c.actor),
             lang,
         }
     }
@@ -123,7 +147,15 @@ impl Who {
             roles_codes: String::new(),
             csrf: String::new(),
             lang: language::current(),
+            nav: Vec::new(),
+            finds: false,
         }
+    }
+
+    /// Whoever the request's caller was, once known (an error page shows their
+    /// navigation); nobody before that.
+    pub(crate) fn current() -> Who {
+        language::caller().map_or_else(Who::nobody, |c| Who::from(&c))
     }
 
     /// A message of the page's language.

@@ -5,13 +5,13 @@ use super::{Posted, Who, given, render};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use homeward_app::App;
 use homeward_app::plans::{MovementInput, ParityNote, PlanParams};
-use homeward_core::Error;
-use homeward_store::PlanView;
+use homeward_app::sheet::{PRIORITIES, PlanQuery, PlanSummary, Powers, StageBatch};
+use homeward_core::talks::Movement;
 use serde::Deserialize;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -21,6 +21,7 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
             get(plan_page).post(plan_make),
         ),
         ("/stages/{stage}/movements", post(stage_move)),
+        ("/stages/{stage}/batch", post(stage_batch)),
         ("/stages/{stage}/parity-note", post(stage_note)),
         ("/stages/{stage}/close", post(stage_close)),
     ]
@@ -33,29 +34,94 @@ struct PlanPage {
     commitment: i64,
     title: String,
     summary: String,
-    plan: Option<PlanView>,
+    plan: Option<PlanSummary>,
+    /// Everyone left out, of whom the page lists the first [`LEFT_OUT_SHOWN`].
+    left_out_total: usize,
+    powers: Powers,
+    query: PlanQuery,
+    /// The filters' choices: code and word.
+    movements: Vec<(&'static str, String)>,
+    priorities: Vec<(&'static str, String)>,
     message: Option<String>,
+}
+
+/// How many of those left out the page lists; the count is always given.
+const LEFT_OUT_SHOWN: usize = 100;
+
+impl PlanPage {
+    /// The page's address with the same filters, at another page of people.
+    fn at_page(&self, page: usize) -> String {
+        let q = &self.query;
+        let mut parts = vec![format!("page={page}")];
+        if let Some(s) = q.stage {
+            parts.push(format!("stage={s}"));
+        }
+        for (k, v) in [("movement", &q.movement), ("priority", &q.priority)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{k}={v}"));
+            }
+        }
+        if let Some(n) = q.per_page {
+            parts.push(format!("per_page={n}"));
+        }
+        format!("/commitments/{}/plan?{}", self.commitment, parts.join("&"))
+    }
+
+    /// Whether the reader may act on a stage at all (else the column is left out).
+    fn acts(&self) -> bool {
+        let p = &self.powers;
+        p.move_people || p.close_stages || p.note_parity
+    }
+
+    fn stage_chosen(&self, seq: &i64) -> bool {
+        self.query.stage == Some(*seq)
+    }
+
+    fn chosen(&self, kind: &str, code: &str) -> bool {
+        match kind {
+            "movement" => self.query.movement.as_deref() == Some(code),
+            _ => self.query.priority.as_deref() == Some(code),
+        }
+    }
 }
 
 async fn render_plan(
     app: &App,
     caller: &PageCaller,
     commitment: i64,
+    query: PlanQuery,
     message: Option<String>,
 ) -> Result<Html<String>, PageError> {
-    let c = app.commitment(&caller.actor, commitment).await?;
-    let plan = match app.plan_of(&caller.actor, commitment).await {
-        Ok(p) => Some(p),
-        Err(Error::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let sheet = app.plan_sheet(&caller.actor, commitment, &query).await?;
     let who = Who::from(caller);
+    let left_out_total = sheet.plan.as_ref().map_or(0, |p| p.left_out.len());
+    let plan = sheet.plan.map(|mut p| {
+        for r in &mut p.rows {
+            r.person.name = super::shown_name(&r.person.name);
+        }
+        p.left_out.truncate(LEFT_OUT_SHOWN);
+        for x in &mut p.left_out {
+            x.name = super::shown_name(&x.name);
+        }
+        p
+    });
     render(&PlanPage {
-        summary: super::terms::summary(&who, &c.terms),
+        summary: super::terms::summary(&who, &sheet.commitment.terms),
+        movements: Movement::ALL
+            .iter()
+            .map(|m| (m.as_str(), who.code("movement", m.as_str())))
+            .collect(),
+        priorities: PRIORITIES
+            .iter()
+            .map(|p| (*p, who.code("priority", p)))
+            .collect(),
         who,
         commitment,
-        title: c.title,
+        title: sheet.commitment.title,
         plan,
+        left_out_total,
+        powers: sheet.powers,
+        query,
         message,
     })
 }
@@ -64,8 +130,9 @@ async fn plan_page(
     State(app): State<App>,
     caller: PageCaller,
     Path(commitment): Path<i64>,
+    Query(query): Query<PlanQuery>,
 ) -> Result<Html<String>, PageError> {
-    render_plan(&app, &caller, commitment, None).await
+    render_plan(&app, &caller, commitment, query, None).await
 }
 
 #[derive(Deserialize)]
@@ -115,7 +182,14 @@ async fn plan_make(
             ),
         ],
     );
-    render_plan(&app, &caller, commitment, Some(message)).await
+    render_plan(
+        &app,
+        &caller,
+        commitment,
+        PlanQuery::default(),
+        Some(message),
+    )
+    .await
 }
 
 /// Back to the stage on its commitment's plan page.
@@ -144,6 +218,26 @@ async fn stage_move(
         reason: given(&form.reason),
     };
     app.move_person(&caller.actor, stage, &input).await?;
+    Ok(back_to_stage(form.commitment, stage))
+}
+
+#[derive(Deserialize)]
+struct BatchForm {
+    commitment: i64,
+    movement: String,
+}
+
+async fn stage_batch(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(stage): Path<i64>,
+    Posted(form): Posted<BatchForm>,
+) -> Result<Response, PageError> {
+    let batch = StageBatch {
+        commitment: form.commitment,
+        movement: form.movement,
+    };
+    app.move_stage(&caller.actor, stage, &batch).await?;
     Ok(back_to_stage(form.commitment, stage))
 }
 

@@ -12,7 +12,7 @@ use homeward_app::App;
 use homeward_app::query::{PersonQuery, PurposeQuery, SearchParams};
 use homeward_core::protection::{Restriction, Sensitivity};
 use homeward_core::record::{Category, PersonRecord, Status};
-use homeward_store::{ErasureView, Person, RestrictionView};
+use homeward_store::{ErasureView, Person, PersonOrder, RestrictionView};
 use serde::Deserialize;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -35,6 +35,31 @@ struct PersonRow {
     synthetic: bool,
 }
 
+impl PersonsPage {
+    /// The register's address with the same filters and order, at another page.
+    fn at_page(&self, page: i64) -> String {
+        let mut parts = vec![format!("page={page}")];
+        for (k, v) in [
+            ("category", &self.category),
+            ("status", &self.status),
+            ("born", &self.born),
+            ("sort", &self.sort),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={v}"));
+            }
+        }
+        if let Some(l) = self.list {
+            parts.push(format!("list={l}"));
+        }
+        format!("/persons?{}", parts.join("&"))
+    }
+
+    fn list_chosen(&self, id: &i64) -> bool {
+        self.list == Some(*id)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "persons.html")]
 struct PersonsPage {
@@ -45,6 +70,13 @@ struct PersonsPage {
     /// Each status's code and word.
     statuses: Vec<(&'static str, String)>,
     status: String,
+    /// The lists records came from: id and title.
+    lists: Vec<(i64, String)>,
+    list: Option<i64>,
+    born: String,
+    /// Each order's name and word.
+    orders: Vec<(&'static str, String)>,
+    sort: String,
     count_line: String,
     page: i64,
     pages: i64,
@@ -58,6 +90,12 @@ async fn persons(
 ) -> Result<Html<String>, PageError> {
     let page = app.persons(&caller.actor, &q).await?;
     let filter = q.filter()?;
+    let lists = app
+        .lists(&caller.actor)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.title))
+        .collect();
     let who = Who::from(&caller);
     let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
     render(&PersonsPage {
@@ -69,7 +107,6 @@ async fn persons(
                 ("pages", pages.into()),
             ],
         ),
-        who,
         categories: Category::ALL
             .iter()
             .map(|c| (c.as_str(), code_word("category", c.as_str())))
@@ -86,6 +123,15 @@ async fn persons(
             .status
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
+        lists,
+        list: filter.source_list,
+        born: filter.born_year.map(|y| y.to_string()).unwrap_or_default(),
+        orders: PersonOrder::ALL
+            .iter()
+            .map(|(name, _)| (*name, who.t(&format!("register-sort-{name}"))))
+            .collect(),
+        who,
+        sort: q.sort.clone().unwrap_or_default(),
         page: page.page,
         pages,
         rows: page

@@ -57,8 +57,16 @@ async fn render_page(
     caller: &PageCaller,
     notice: Option<String>,
 ) -> Result<Html<String>, PageError> {
+    // Lists for those who read the register; keys and counter-signatures for auditors
+    // (and admins). Whoever may see neither is refused.
+    let listed = app.lists(&caller.actor).await;
+    let keys = app.keys(&caller.actor).await;
+    if let (Err(Error::Denied(_)), Err(Error::Denied(d))) = (&listed, &keys) {
+        return Err(Error::Denied(d.clone()).into());
+    }
+    let keys = unless_denied(keys)?;
     let mut lists = Vec::new();
-    for l in app.lists(&caller.actor).await? {
+    for l in unless_denied(listed)? {
         let record = app.signed_list(&caller.actor, l.id).await?;
         lists.push(ListLine {
             id: l.id,
@@ -76,8 +84,6 @@ async fn render_page(
                 .join(", "),
         });
     }
-    // Keys and counter-signatures are the auditors' (and admins'); others see the lists.
-    let keys = unless_denied(app.keys(&caller.actor).await)?;
     let seen = unless_denied(app.countersignatures(&caller.actor).await)?;
     render(&BundlesPage {
         who: Who::from(caller),

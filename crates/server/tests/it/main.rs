@@ -12,6 +12,7 @@ mod pages;
 mod plans;
 mod protection;
 mod relay;
+mod roles;
 mod sealed;
 mod three_servers;
 mod words;

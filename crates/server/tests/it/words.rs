@@ -113,6 +113,27 @@ fn every_domain_code_a_page_shows_is_a_word_in_every_language() {
             .map(|c| ("column", c.as_str())),
     );
     codes.extend(homeward_app::lists::KINDS.iter().map(|c| ("listkind", *c)));
+    // The navigation's places and the commands a denial names.
+    codes.extend(
+        homeward_app::desk::Place::ALL
+            .iter()
+            .map(|p| ("nav", p.code())),
+    );
+    codes.extend(
+        homeward_store::PersonOrder::ALL
+            .iter()
+            .map(|(name, _)| ("register-sort", *name)),
+    );
+    codes.extend(
+        homeward_app::sheet::PRIORITIES
+            .iter()
+            .map(|c| ("priority", *c)),
+    );
+    codes.extend(
+        homeward_core::access::COMMAND_CODES
+            .iter()
+            .map(|c| ("command", *c)),
+    );
     for l in Lang::all() {
         for (kind, code) in &codes {
             let word = l.code_word(kind, code);
@@ -239,7 +260,16 @@ async fn pages(r: &Running) -> Vec<(String, Option<Role>, &'static str)> {
     let person = persons["items"][0]["id"].as_i64().unwrap();
     vec![
         ("/".into(), Some(Role::Negotiator), "talks-title"),
-        ("/persons".into(), Some(Role::Operator), "nav-register"),
+        ("/".into(), Some(Role::Auditor), "desk-audit"),
+        ("/".into(), Some(Role::Protection), "desk-children"),
+        ("/persons".into(), Some(Role::Auditor), "error-denied-title"),
+        // Not "Register": the list filter shows the lists' titles as their issuers typed
+        // them, and the demo's English titles say "Register: …".
+        (
+            "/persons".into(),
+            Some(Role::Operator),
+            "register-born-year",
+        ),
         (
             format!("/persons/{person}"),
             Some(Role::Operator),
@@ -256,6 +286,11 @@ async fn pages(r: &Running) -> Vec<(String, Option<Role>, &'static str)> {
             format!("/commitments/{}/plan", of_kind("pow_exchange")),
             Some(Role::Negotiator),
             "plan-make",
+        ),
+        (
+            format!("/commitments/{}/plan", of_kind("pow_exchange")),
+            Some(Role::Operator),
+            "plan-people",
         ),
         (
             format!("/commitments/{}/children", of_kind("child_return")),
