@@ -27,6 +27,8 @@ pub enum Place {
     Review,
     /// Signed lists, keys and counter-signatures (`App::lists`, `App::keys`).
     Signed,
+    /// Deliveries to and from the other parties' servers (`App::relay_view`).
+    Relay,
     /// The event log (`App::verify_log`).
     Log,
     /// The reads of records (`App::audit_view`).
@@ -35,12 +37,13 @@ pub enum Place {
 
 impl Place {
     /// Every place, in the order a navigation lists them.
-    pub const ALL: [Place; 7] = [
+    pub const ALL: [Place; 8] = [
         Place::Start,
         Place::Register,
         Place::Lists,
         Place::Review,
         Place::Signed,
+        Place::Relay,
         Place::Log,
         Place::Reads,
     ];
@@ -53,6 +56,7 @@ impl Place {
             Place::Lists => "lists",
             Place::Review => "review",
             Place::Signed => "signed",
+            Place::Relay => "relay",
             Place::Log => "log",
             Place::Reads => "reads",
         }
@@ -64,7 +68,7 @@ impl Place {
         match self {
             // Every role has something of its own on the start page.
             Place::Start => true,
-            Place::Register | Place::Lists => may::<ReadRegister>(actor),
+            Place::Register | Place::Lists | Place::Relay => may::<ReadRegister>(actor),
             Place::Review => may::<ReviewLinks>(actor),
             // Lists' signatures for those who read the register, keys and
             // counter-signatures for those who audit.

@@ -194,6 +194,7 @@ impl App {
                 user: actor.user_name.clone(),
                 party: actor.party.to_string(),
                 command: "push the relay's deliveries",
+                code: <Administer as homeward_core::access::Command>::CODE,
                 needed: format!("admin of {me}, the party this server speaks for"),
             }));
         }

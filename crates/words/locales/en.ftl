@@ -12,6 +12,7 @@ nav-register = Register
 nav-lists = Lists
 nav-review = Review
 nav-signed = Signed lists
+nav-relay = Relay
 nav-log = Event log
 nav-reads = Reads
 nav-find = Find a person
@@ -583,7 +584,6 @@ relaystate-delivered = delivered
 relaystate-refused = refused
 relaycarries-bundle = signed list
 relaycarries-receipt = receipt
-bundles-relay-link = Deliveries to and from the other parties' servers
 event-key-rotation_followed = another party's key rotation followed
 relaycarries-rotation = key rotation
 

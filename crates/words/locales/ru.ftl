@@ -12,6 +12,7 @@ nav-register = Реестр
 nav-lists = Списки
 nav-review = Проверка совпадений
 nav-signed = Подписанные списки
+nav-relay = Пересылка
 nav-log = Журнал событий
 nav-reads = Просмотры
 nav-find = Найти лицо
@@ -583,7 +584,6 @@ relaystate-delivered = доставлено
 relaystate-refused = отклонено
 relaycarries-bundle = подписанный список
 relaycarries-receipt = квитанция
-bundles-relay-link = Доставки на серверы других сторон и от них
 event-key-rotation_followed = принята замена ключа другой стороны
 relaycarries-rotation = замена ключа
 

@@ -12,6 +12,7 @@ nav-register = Реєстр
 nav-lists = Списки
 nav-review = Перевірка збігів
 nav-signed = Підписані списки
+nav-relay = Пересилання
 nav-log = Журнал подій
 nav-reads = Перегляди
 nav-find = Знайти особу
@@ -583,7 +584,6 @@ relaystate-delivered = доставлено
 relaystate-refused = відхилено
 relaycarries-bundle = підписаний список
 relaycarries-receipt = квитанція
-bundles-relay-link = Доставки на сервери інших сторін і від них
 event-key-rotation_followed = прийнято заміну ключа іншої сторони
 relaycarries-rotation = заміна ключа
 

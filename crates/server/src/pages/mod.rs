@@ -101,6 +101,7 @@ fn address(place: Place) -> &'static str {
         Place::Lists => "/lists",
         Place::Review => "/review",
         Place::Signed => "/bundles",
+        Place::Relay => "/relay",
         Place::Log => "/log",
         Place::Reads => "/audit",
     }
