@@ -344,6 +344,62 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
         1
     );
 
+    // The mediator's address answers with a server error (a proxy in front of a failing
+    // server): the delivery waits with the peer's answer; moved back, it is delivered once.
+    let failing = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let failing_url = format!("http://{}", failing.local_addr().unwrap());
+    let failing_server = tokio::spawn(async move {
+        let answer = axum::Router::new().route(
+            "/api/v1/relay",
+            axum::routing::post(|| async {
+                (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    axum::Json(
+                        json!({"status": 503, "error": "the mediator's store is being restored"}),
+                    ),
+                )
+            }),
+        );
+        axum::serve(failing, answer).await.unwrap();
+    });
+    let moved = |url: String| json!({"party": "TR", "base_url": url});
+    ua.ok(
+        Method::POST,
+        "/api/v1/peers",
+        Role::Admin,
+        Some(&moved(failing_url)),
+    )
+    .await;
+    let (_, failed_sha) = sign(
+        &ua,
+        &UA_REQUEST.replace("14.03.1991", "19.03.1991"),
+        "request",
+        "RU,TR",
+    )
+    .await;
+    eventually("UA's delivery waiting on TR's error", async || {
+        sent_state(&ua, &failed_sha).await.is_some_and(|d| {
+            d["state"] == "waiting"
+                && d["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("answered 503") && e.contains("being restored"))
+        })
+    })
+    .await;
+    assert!(held(&ru, &failed_sha).await.is_empty());
+    ua.ok(
+        Method::POST,
+        "/api/v1/peers",
+        Role::Admin,
+        Some(&moved(tr.server.base.clone())),
+    )
+    .await;
+    eventually("UA's list at RU once TR answers again", async || {
+        held(&ru, &failed_sha).await.len() == 1
+    })
+    .await;
+    failing_server.abort();
+
     // Faults, sent by hand so that each one is exactly what arrives. UA's courier stops so
     // it does not race them.
     couriers[0].abort();
