@@ -172,6 +172,16 @@ async fn arrived(issuer: &Party, list: i64, sha: &str, addressee: &Party) -> boo
             .any(|r| r["by"] == addressee.code && r["list_sha256"] == sha)
 }
 
+/// Asserts that a delivery was answered with `status` and an error saying `words`.
+fn refused(answer: (StatusCode, Value), status: StatusCode, words: &str) {
+    let (got, said) = answer;
+    assert_eq!(got, status, "{said}");
+    assert!(
+        said["error"].as_str().is_some_and(|e| e.contains(words)),
+        "{said}"
+    );
+}
+
 /// The key `holder` pins for `party` now (not retired).
 async fn current_key(holder: &Party, party: &str) -> String {
     holder
@@ -422,14 +432,10 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
 
     // A forger signs as UA with a key TR never pinned: no credential, nothing logged.
     let forger = PartyKey::from_seed([99; 32]);
-    let (status, said) = deliver(&tr, &delivery("UA", "TR", 1, &bundle, &forger)).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{said}");
-    assert!(
-        said["error"]
-            .as_str()
-            .unwrap()
-            .contains("not a key TR pinned for UA"),
-        "{said}"
+    refused(
+        deliver(&tr, &delivery("UA", "TR", 1, &bundle, &forger)).await,
+        StatusCode::UNAUTHORIZED,
+        "not a key TR pinned for UA",
     );
     // Anything that is not a delivery has no credential either.
     let resp = client()
@@ -444,14 +450,10 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
     // UA's own signature over an altered bundle: refused for what was altered, with an event.
     let mut altered = bundle.clone();
     altered["rows"][0]["fields"]["прізвище"] = Value::from("Григоренкo");
-    let (status, said) = deliver(&tr, &delivery("UA", "TR", 2, &altered, &ua_key)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
-    assert!(
-        said["error"]
-            .as_str()
-            .unwrap()
-            .contains("not the rows the issuer signed"),
-        "{said}"
+    refused(
+        deliver(&tr, &delivery("UA", "TR", 2, &altered, &ua_key)).await,
+        StatusCode::BAD_REQUEST,
+        "not the rows the issuer signed",
     );
     let logged = events(&tr, "relay.refused").await;
     assert_eq!(logged.len(), refusals + 1);
@@ -483,14 +485,10 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
         )
         .await;
     assert_ne!(remade, bundle);
-    let (status, said) = deliver(&tr, &delivery("UA", "TR", 4, &remade, &ua_key)).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{said}");
-    assert!(
-        said["error"]
-            .as_str()
-            .unwrap()
-            .contains("already counter-signed"),
-        "{said}"
+    refused(
+        deliver(&tr, &delivery("UA", "TR", 4, &remade, &ua_key)).await,
+        StatusCode::CONFLICT,
+        "already counter-signed",
     );
     assert_eq!(countersigned(&tr).await, before + 1);
 
@@ -512,14 +510,10 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
             None,
         )
         .await;
-    let (status, said) = deliver(&ru, &delivery("TR", "RU", 5, &not_for_ru, &tr_key)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
-    assert!(
-        said["error"]
-            .as_str()
-            .unwrap()
-            .contains("not addressed to RU"),
-        "{said}"
+    refused(
+        deliver(&ru, &delivery("TR", "RU", 5, &not_for_ru, &tr_key)).await,
+        StatusCode::BAD_REQUEST,
+        "not addressed to RU",
     );
     assert!(held(&ru, &only_tr_sha).await.is_empty());
     assert!(events(&ru, "relay.refused").await.iter().any(|e| {
@@ -529,14 +523,10 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
             .contains("not addressed to RU")
     }));
     // A delivery meant for another server says whose it is.
-    let (status, said) = deliver(&ru, &delivery("TR", "UA", 6, &not_for_ru, &tr_key)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
-    assert!(
-        said["error"]
-            .as_str()
-            .unwrap()
-            .contains("this is RU's server"),
-        "{said}"
+    refused(
+        deliver(&ru, &delivery("TR", "UA", 6, &not_for_ru, &tr_key)).await,
+        StatusCode::BAD_REQUEST,
+        "this is RU's server",
     );
     assert!(third_sha.len() == 64);
 
@@ -572,14 +562,10 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
         tr_key.public_hex(),
         |m| tr_key.sign_hex(m),
     );
-    let (status, said) = deliver(&ru, &passed_on).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
-    assert!(
-        said["error"]
-            .as_str()
-            .unwrap()
-            .contains("not signed by the key it replaces"),
-        "{said}"
+    refused(
+        deliver(&ru, &passed_on).await,
+        StatusCode::BAD_REQUEST,
+        "not signed by the key it replaces",
     );
     assert!(events(&ru, "relay.refused").await.iter().any(|e| {
         e["payload"]["reason"]
