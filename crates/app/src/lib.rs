@@ -10,6 +10,7 @@
 mod admin;
 mod cases;
 pub mod desk;
+pub mod enquiries;
 pub mod export;
 mod identity;
 pub mod links;
@@ -18,6 +19,7 @@ mod log;
 pub mod plans;
 pub mod protection;
 pub mod query;
+pub mod records;
 mod register;
 pub mod relay;
 pub mod sheet;
@@ -25,6 +27,7 @@ pub mod signed;
 mod talks;
 
 pub use cases::{BatchInput, CaseStep, IdentificationStep, OpenCases, Receipt, RemainsView};
+pub use enquiries::{EnquiryInput, EnquiryLine, EnquiryRecorded};
 pub use export::{Export, ExportFormat, ExportRequest, ExportSource, Protection};
 pub use homeward_core::Error;
 pub use homeward_store::ThrottleScope;
@@ -34,6 +37,7 @@ pub use identity::{
 pub use log::{
     EventView, LogVerification, ProofCheck, ProofResult, TreeHeads, check_document, check_proof,
 };
+pub use records::{RecordCorrection, RecordEntry};
 pub use talks::{AmendmentAnswerInput, CommitmentChange, CommitmentInput};
 
 use homeward_core::access::Actor;

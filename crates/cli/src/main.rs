@@ -20,7 +20,7 @@ mod names;
 
 use clap::Parser;
 use cmd::{Command, Reported, admin, cases, demo, export, import, links, log, plans, protection};
-use cmd::{register, relay, serve, signed, talks};
+use cmd::{records, register, relay, serve, signed, talks};
 
 /// Runs one command.
 async fn run(command: Command) -> anyhow::Result<()> {
@@ -59,6 +59,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Peer(c) => relay::peer(c).await,
         Command::Relay(c) => relay::relay(c).await,
         Command::Person(args) => protection::person(args).await,
+        Command::Enter(args) => records::enter(args).await,
+        Command::Correct(args) => records::correct(args).await,
+        Command::History(args) => records::history(args).await,
         Command::Protect(args) => protection::protect(args).await,
         Command::Consent(args) => protection::consent(args).await,
         Command::Restrict(c) => protection::restrict(c).await,

@@ -30,11 +30,14 @@ pub enum Role {
     /// Protection officer: sees the sensitive fields of protected records, records and
     /// confirms restricted statuses, confirms erasures.
     Protection,
+    /// Answers the families' calls: reads the register, records their enquiries and what
+    /// they were told.
+    Hotline,
 }
 
 impl Role {
     /// Every role, in the order they are listed to users.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Viewer,
         Role::Operator,
         Role::Reviewer,
@@ -42,6 +45,7 @@ impl Role {
         Role::Auditor,
         Role::Admin,
         Role::Protection,
+        Role::Hotline,
     ];
 
     /// The lower-case name used in storage, on the command line and in the API.
@@ -54,6 +58,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::Admin => "admin",
             Role::Protection => "protection",
+            Role::Hotline => "hotline",
         }
     }
 }
@@ -68,7 +73,8 @@ impl std::str::FromStr for Role {
                 crate::Error::invalid(
                     "role",
                     format!(
-                        "unknown role {s:?}; use one of viewer, operator, reviewer, negotiator, auditor, admin, protection"
+                        "unknown role {s:?}; use one of {}",
+                        Role::ALL.map(Role::as_str).join(", ")
                     ),
                 )
             })
@@ -133,7 +139,7 @@ macro_rules! commands {
 
 commands! {
     /// Read the party's own register: person records and lists it holds.
-    ReadRegister = "read the register": [Viewer, Operator, Reviewer, Negotiator, Admin, Protection];
+    ReadRegister = "read the register": [Viewer, Operator, Reviewer, Negotiator, Admin, Protection, Hotline];
     /// Change the party's own register.
     WriteRegister = "change the register": [Operator, Admin];
     /// Read the talks rounds the party takes part in or mediates, with their commitments.
@@ -159,6 +165,9 @@ commands! {
     ReleaseRestricted = "release a restricted status to another party": [Negotiator];
     /// Request or confirm the erasure of a record's personal data.
     Erase = "erase personal data": [Protection, Admin];
+    /// Record a family's enquiry after one of the party's own people (and the sought record
+    /// it asks about, when the register has none), and what the family was told.
+    AnswerFamilies = "record and answer families' enquiries": [Hotline, Operator, Admin];
     /// Allow one export of protected records without encryption.
     AllowUnprotectedExport = "allow an unprotected export of protected records": [Admin];
 }

@@ -7,6 +7,8 @@
 pub mod access;
 pub mod amendment;
 pub mod cases;
+pub mod correction;
+pub mod enquiry;
 mod error;
 pub mod party;
 pub mod protection;

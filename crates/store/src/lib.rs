@@ -12,6 +12,8 @@
 mod amendments;
 mod bundles;
 mod cases;
+mod changes;
+mod enquiries;
 mod erasure;
 mod events;
 mod files;
@@ -36,6 +38,8 @@ pub mod testkit;
 pub use amendments::AmendmentView;
 pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
+pub use changes::{CorrectionOutcome, FieldHistory, RecordHistory};
+pub use enquiries::{AnswerView, EnquiryAbout, EnquiryView};
 pub use erasure::ErasureView;
 pub use events::{LogReport, StoredEvent};
 pub use files::{open_to_others, store_files};

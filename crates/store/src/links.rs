@@ -347,9 +347,34 @@ impl Store {
         decision: Decision,
         now_ms: i64,
     ) -> Result<DecisionOutcome, Error> {
-        let party = grant.party().as_str();
         let mut tx = self.begin().await?;
-        let link = sqlx::query(
+        let (outcome, kind, payload) = decide_in(
+            &mut tx,
+            grant.party().as_str(),
+            grant.actor(),
+            link_id,
+            decision,
+            now_ms,
+        )
+        .await?;
+        commit_with_event(tx, grant, kind, payload, now_ms).await?;
+        Ok(outcome)
+    }
+}
+
+/// Records `actor`'s decision on a link inside `tx`, moving (or restoring) the sought
+/// record's status as the decision implies; returns the outcome and the event to write
+/// (its kind and payload), so that a decision made as part of another change (a correction
+/// that puts a link back for review) is the same decision.
+pub(crate) async fn decide_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    actor: &str,
+    link_id: i64,
+    decision: Decision,
+    now_ms: i64,
+) -> Result<(DecisionOutcome, &'static str, serde_json::Value), Error> {
+    let link = sqlx::query(
             "SELECT l.person_id, l.other_person, l.other_list, l.decision, l.status_before, \
              p.status, p.relation, p.record_sha256, q.record_sha256 AS other_sha256, li.kind \
              FROM links l JOIN persons p ON p.id = l.person_id \
@@ -358,118 +383,118 @@ impl Store {
         )
         .bind(link_id)
         .bind(party)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await
         .map_err(db("reading the link"))?
         .ok_or_else(|| Error::NotFound(format!("link {link_id}")))?;
-        let get = db("reading the link");
-        let person_id: i64 = link.try_get("person_id").map_err(&get)?;
-        let was: String = link.try_get("decision").map_err(&get)?;
-        let status_before: Option<String> = link.try_get("status_before").map_err(&get)?;
-        let status: Status = link.try_get::<String, _>("status").map_err(&get)?.parse()?;
-        let relation: Relation = link
-            .try_get::<String, _>("relation")
-            .map_err(&get)?
-            .parse()?;
-        let kind: Option<String> = link.try_get("kind").map_err(&get)?;
-        let mut person_sha: String = link.try_get("record_sha256").map_err(&get)?;
-        let other_sha: Option<String> = link.try_get("other_sha256").map_err(&get)?;
+    let get = db("reading the link");
+    let person_id: i64 = link.try_get("person_id").map_err(&get)?;
+    let was: String = link.try_get("decision").map_err(&get)?;
+    let status_before: Option<String> = link.try_get("status_before").map_err(&get)?;
+    let status: Status = link.try_get::<String, _>("status").map_err(&get)?.parse()?;
+    let relation: Relation = link
+        .try_get::<String, _>("relation")
+        .map_err(&get)?
+        .parse()?;
+    let kind: Option<String> = link.try_get("kind").map_err(&get)?;
+    let mut person_sha: String = link.try_get("record_sha256").map_err(&get)?;
+    let other_sha: Option<String> = link.try_get("other_sha256").map_err(&get)?;
 
-        // Withdraw what an earlier confirmation did to the status.
-        let mut status_change = None;
-        let mut current = status;
-        if was == "confirmed" {
-            let before = status_before
-                .as_deref()
-                .map(str::parse::<Status>)
-                .transpose()?;
-            let set_by_it = before.and_then(|b| {
-                kind.as_deref()
-                    .and_then(|k| b.after_confirmed_link(relation, k))
-            });
-            // A death the decision only proposed is withdrawn with it.
-            if let Some(kind) = homeward_core::protection::Restriction::of_status(set_by_it)
-                && set_by_it != Some(current)
-            {
-                crate::protection::withdraw_proposals(&mut tx, party, person_id, kind).await?;
-            }
-            if let (Some(before), Some(set)) = (before, set_by_it)
-                && set == current
-            {
-                person_sha =
-                    crate::persons::write_status(&mut tx, party, person_id, before, now_ms).await?;
-                status_change = Some((
-                    person_id,
-                    current.as_str().to_owned(),
-                    before.as_str().to_owned(),
-                ));
-                current = before;
-            }
-        }
-        let (text, by, at) = match decision {
-            Decision::Confirmed => ("confirmed", Some(grant.actor()), Some(now_ms)),
-            Decision::Rejected => ("rejected", Some(grant.actor()), Some(now_ms)),
-            Decision::Unsure => ("candidate", None, None),
-        };
-        let mut new_before = None;
-        if decision == Decision::Confirmed
-            && let Some(next) = kind
-                .as_deref()
-                .and_then(|k| current.after_confirmed_link(relation, k))
-        {
-            new_before = Some(current.as_str());
-            let (sha, proposed) =
-                crate::persons::set_status(&mut tx, party, grant.actor(), person_id, next, now_ms)
-                    .await?;
-            person_sha = sha;
-            // A death is only proposed: the status moves when a second person confirms it.
-            if proposed.is_none() {
-                let from = status_change
-                    .take()
-                    .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
-                status_change = Some((person_id, from, next.as_str().to_owned()));
-            }
-        }
-        // Withdrawn and made again: no change in the end.
-        if status_change
-            .as_ref()
-            .is_some_and(|(_, from, to)| from == to)
-        {
-            status_change = None;
-        }
-        sqlx::query(
-            "UPDATE links SET decision = $1, decided_by = $2, decided_at = $3, status_before = $4, \
-             person_sha256 = $5, other_sha256 = $6 WHERE id = $7 AND party = $8",
-        )
-        .bind(text)
-        .bind(by)
-        .bind(at)
-        .bind(new_before)
-        .bind(&person_sha)
-        .bind(&other_sha)
-        .bind(link_id)
-        .bind(party)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording the decision"))?;
-        let payload = serde_json::json!({
-            "link": link_id,
-            "was": was,
-            "decision": text,
-            "person_sha256": person_sha,
-            "status": status_change.as_ref().map(|(_, from, to)| serde_json::json!({ "from": from, "to": to })),
+    // Withdraw what an earlier confirmation did to the status.
+    let mut status_change = None;
+    let mut current = status;
+    if was == "confirmed" {
+        let before = status_before
+            .as_deref()
+            .map(str::parse::<Status>)
+            .transpose()?;
+        let set_by_it = before.and_then(|b| {
+            kind.as_deref()
+                .and_then(|k| b.after_confirmed_link(relation, k))
         });
-        let kind = if decision == Decision::Unsure && was != "candidate" {
-            "link.undone"
-        } else {
-            "link.decided"
-        };
-        commit_with_event(tx, grant, kind, payload, now_ms).await?;
-        Ok(DecisionOutcome {
+        // A death the decision only proposed is withdrawn with it.
+        if let Some(kind) = homeward_core::protection::Restriction::of_status(set_by_it)
+            && set_by_it != Some(current)
+        {
+            crate::protection::withdraw_proposals(tx, party, person_id, kind).await?;
+        }
+        if let (Some(before), Some(set)) = (before, set_by_it)
+            && set == current
+        {
+            person_sha = crate::persons::write_status(tx, party, person_id, before, now_ms).await?;
+            status_change = Some((
+                person_id,
+                current.as_str().to_owned(),
+                before.as_str().to_owned(),
+            ));
+            current = before;
+        }
+    }
+    let (text, by, at) = match decision {
+        Decision::Confirmed => ("confirmed", Some(actor), Some(now_ms)),
+        Decision::Rejected => ("rejected", Some(actor), Some(now_ms)),
+        Decision::Unsure => ("candidate", None, None),
+    };
+    let mut new_before = None;
+    if decision == Decision::Confirmed
+        && let Some(next) = kind
+            .as_deref()
+            .and_then(|k| current.after_confirmed_link(relation, k))
+    {
+        new_before = Some(current.as_str());
+        let (sha, proposed) =
+            crate::persons::set_status(tx, party, actor, person_id, next, now_ms).await?;
+        person_sha = sha;
+        // A death is only proposed: the status moves when a second person confirms it.
+        if proposed.is_none() {
+            let from = status_change
+                .take()
+                .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
+            status_change = Some((person_id, from, next.as_str().to_owned()));
+        }
+    }
+    // Withdrawn and made again: no change in the end.
+    if status_change
+        .as_ref()
+        .is_some_and(|(_, from, to)| from == to)
+    {
+        status_change = None;
+    }
+    sqlx::query(
+        "UPDATE links SET decision = $1, decided_by = $2, decided_at = $3, status_before = $4, \
+             person_sha256 = $5, other_sha256 = $6 WHERE id = $7 AND party = $8",
+    )
+    .bind(text)
+    .bind(by)
+    .bind(at)
+    .bind(new_before)
+    .bind(&person_sha)
+    .bind(&other_sha)
+    .bind(link_id)
+    .bind(party)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("recording the decision"))?;
+    let payload = serde_json::json!({
+        "link": link_id,
+        "was": was,
+        "decision": text,
+        "person_sha256": person_sha,
+        "status": status_change.as_ref().map(|(_, from, to)| serde_json::json!({ "from": from, "to": to })),
+    });
+    let kind = if decision == Decision::Unsure && was != "candidate" {
+        "link.undone"
+    } else {
+        "link.decided"
+    };
+    Ok((
+        DecisionOutcome {
             link: link_id,
             was,
             now: text.to_owned(),
             status_change,
-        })
-    }
+        },
+        kind,
+        payload,
+    ))
 }

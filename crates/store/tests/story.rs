@@ -15,6 +15,9 @@ use homeward_store::{
 };
 use homeward_store::{ListDocument, Person, ReadFilter, SearchQuery};
 
+#[path = "story/records.rs"]
+mod records;
+
 const T0: i64 = 1_748_822_400_000; // 2025-06-02, the day of the round
 
 async fn each_backend(test: &str, f: impl AsyncFn(TestStore)) {

@@ -14,6 +14,7 @@ pub mod links;
 pub mod log;
 pub mod plans;
 pub mod protection;
+pub mod records;
 pub mod register;
 pub mod relay;
 pub mod serve;
@@ -271,6 +272,14 @@ pub enum Command {
     /// Open one record of the register (audited, with its purpose); a protected record's
     /// sensitive fields are masked for a reader without the protection or admin role.
     Person(protection::Person),
+    /// Enter one record by hand (a family's call, a capture, remains found), with why and on
+    /// what source (operators).
+    Enter(records::Enter),
+    /// Correct fields of a record, with why and on what source (operators); a correction of
+    /// what a confirmed link was decided on puts the link back for review.
+    Correct(records::Correct),
+    /// A record's history of changes by hand, field by field (JSON; audited).
+    History(records::History),
     /// Mark a record protected (child, relatives_under_pressure, refused_repatriation,
     /// other), or lift the mark with `none`.
     Protect(protection::Protect),

@@ -1,7 +1,7 @@
 //! The register and its lists: pages of records, one record, search, the lists held, their
 //! rows, uploads, and exports of a list or of the register.
 
-use super::input::Asked;
+use super::input::{Asked, Sent};
 use super::{UPLOAD_LIMIT, download, input, passphrase};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
@@ -11,9 +11,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use homeward_app::lists::{ImportReport, ImportRequest};
 use homeward_app::query::{PersonQuery, PurposeQuery, SearchParams};
-use homeward_app::{Acting, App, ExportRequest, ExportSource};
+use homeward_app::{Acting, App, ExportRequest, ExportSource, RecordCorrection, RecordEntry};
 use homeward_core::Error;
-use homeward_store::{ListSummary, Person, PersonPage, SearchHit, StoredRow};
+use homeward_store::{
+    CorrectionOutcome, ListSummary, Person, PersonPage, RecordHistory, SearchHit, StoredRow,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
@@ -21,8 +23,9 @@ use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(persons))
-        .routes(routes!(person))
+        .routes(routes!(persons, enter_record))
+        .routes(routes!(person, correct_record))
+        .routes(routes!(record_history))
         .routes(routes!(search))
         .routes(
             routes!(lists, upload_list).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
@@ -56,6 +59,57 @@ async fn person(
     Asked(q): Asked<PurposeQuery>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(app.person(&actor, id, q.purpose.as_deref()).await?))
+}
+
+/// The id of a record entered.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct Entered {
+    /// The new record's id.
+    id: i64,
+}
+
+/// Enters one record in the caller's register by hand (operators): a family's call, a
+/// capture, remains found; its fields as written, with why and on what source.
+#[utoipa::path(post, path = "/api/v1/persons", request_body = RecordEntry, responses(
+    (status = 201, body = Entered, description = "entered; its history starts with these fields"),
+))]
+async fn enter_record(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Sent(entry): Sent<RecordEntry>,
+) -> Result<(axum::http::StatusCode, Json<Entered>), ApiError> {
+    let id = app.enter_record(&actor, &entry).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(Entered { id })))
+}
+
+/// Corrects fields of a record of the caller's register (operators), with why and on what
+/// source; each field's value before stays in the record's history. A correction of what a
+/// confirmed link was decided on puts the link back for review.
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", params(("id" = i64, Path, description = "record id")), request_body = RecordCorrection, responses(
+    (status = 200, body = CorrectionOutcome, description = "what changed, the record's hashes, the links back for review"),
+))]
+async fn correct_record(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    Sent(correction): Sent<RecordCorrection>,
+) -> Result<Json<CorrectionOutcome>, ApiError> {
+    Ok(Json(app.correct_record(&actor, id, &correction).await?))
+}
+
+/// A record's history of changes by hand, field by field (audited like the record).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/history", params(("id" = i64, Path, description = "record id"), PurposeQuery), responses(
+    (status = 200, body = RecordHistory, description = "every change, oldest first; a protected record's sensitive values masked for a reader not cleared"),
+))]
+async fn record_history(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    Asked(q): Asked<PurposeQuery>,
+) -> Result<Json<RecordHistory>, ApiError> {
+    Ok(Json(
+        app.record_history(&actor, id, q.purpose.as_deref()).await?,
+    ))
 }
 
 /// Finds people in the caller's own register from any spelling of their name, ranked.

@@ -10,6 +10,7 @@ mod lists;
 mod log;
 mod plans;
 mod protection;
+mod records;
 mod register;
 mod relay;
 mod review;
@@ -40,6 +41,7 @@ fn table() -> Vec<(&'static str, MethodRouter<App>)> {
     routes.extend(session::routes());
     routes.extend(dashboard::routes());
     routes.extend(register::routes());
+    routes.extend(records::routes());
     routes.extend(lists::routes());
     routes.extend(review::routes());
     routes.extend(plans::routes());

@@ -81,6 +81,7 @@ struct PersonsPage {
     page: i64,
     pages: i64,
     rows: Vec<PersonRow>,
+    may_enter: bool,
 }
 
 async fn persons(
@@ -99,6 +100,7 @@ async fn persons(
     let who = Who::from(&caller);
     let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
     render(&PersonsPage {
+        may_enter: app.may_change_records(&caller.actor).is_ok(),
         count_line: who.tw(
             "register-count",
             &[
@@ -177,6 +179,7 @@ struct PersonPage {
     synthetic: bool,
     fields: Vec<(&'static str, String)>,
     panel: ProtectionPanel,
+    may_correct: bool,
 }
 
 fn fields(p: &Person) -> Vec<(&'static str, String)> {
@@ -279,6 +282,7 @@ async fn person(
         synthetic: p.record.synthetic,
         fields: fields(&p),
         panel,
+        may_correct: app.may_change_records(&caller.actor).is_ok() && p.erased_at.is_none(),
     })
 }
 

@@ -11,6 +11,7 @@ mod ledger;
 mod pages;
 mod plans;
 mod protection;
+mod records;
 mod relay;
 mod roles;
 mod sealed;
