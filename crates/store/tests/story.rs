@@ -15,6 +15,8 @@ use homeward_store::{
 };
 use homeward_store::{ListDocument, Person, ReadFilter, SearchQuery};
 
+#[path = "story/enquiries.rs"]
+mod enquiries;
 #[path = "story/records.rs"]
 mod records;
 
