@@ -5,7 +5,8 @@
 
 use crate::{App, Error, LogVerification, grant};
 use homeward_core::access::{
-    Actor, Audit, ReadRegister, ReadTalks, ReviewLinks, SeeSensitive, WriteTalks, may,
+    Actor, AnswerFamilies, Audit, ReadRegister, ReadTalks, ReviewLinks, SeeSensitive, WriteTalks,
+    may,
 };
 use homeward_core::cases::ChildCaseState;
 use homeward_core::protection::ReadFlag;
@@ -29,6 +30,8 @@ pub enum Place {
     Signed,
     /// Deliveries to and from the other parties' servers (`App::relay_view`).
     Relay,
+    /// Families' enquiries (`App::enquiries`).
+    Enquiries,
     /// The event log (`App::verify_log`).
     Log,
     /// The reads of records (`App::audit_view`).
@@ -37,8 +40,9 @@ pub enum Place {
 
 impl Place {
     /// Every place, in the order a navigation lists them.
-    pub const ALL: [Place; 8] = [
+    pub const ALL: [Place; 9] = [
         Place::Start,
+        Place::Enquiries,
         Place::Register,
         Place::Lists,
         Place::Review,
@@ -57,6 +61,7 @@ impl Place {
             Place::Review => "review",
             Place::Signed => "signed",
             Place::Relay => "relay",
+            Place::Enquiries => "enquiries",
             Place::Log => "log",
             Place::Reads => "reads",
         }
@@ -70,6 +75,7 @@ impl Place {
             Place::Start => true,
             Place::Register | Place::Lists | Place::Relay => may::<ReadRegister>(actor),
             Place::Review => may::<ReviewLinks>(actor),
+            Place::Enquiries => may::<AnswerFamilies>(actor),
             // Lists' signatures for those who read the register, keys and
             // counter-signatures for those who audit.
             Place::Signed => may::<ReadRegister>(actor) || may::<Audit>(actor),
@@ -158,6 +164,8 @@ pub struct Desk {
     pub mediation: Option<Mediation>,
     /// What an auditor checks.
     pub audit: Option<AuditDesk>,
+    /// Families' enquiries, for those who answer them: open, and to call back.
+    pub enquiries: Option<(usize, usize)>,
 }
 
 /// How far back the start page looks for unusual reading.
@@ -203,6 +211,11 @@ impl App {
             .collect();
         if !mediated.is_empty() {
             desk.mediation = Some(self.mediation(actor, &desk, mediated).await?);
+        }
+        if let Ok(answer) = grant::<AnswerFamilies>(actor) {
+            let open = self.store.enquiries(&answer, true, None).await?;
+            let to_answer = open.iter().filter(|e| e.to_answer()).count();
+            desk.enquiries = Some((open.len(), to_answer));
         }
         if let Ok(audit) = grant::<Audit>(actor) {
             desk.audit = Some(AuditDesk {

@@ -712,3 +712,55 @@ source-call = telephone call
 source-list_row = row of a list
 source-commission = medical commission's finding
 source-observation = seen by our staff
+
+## Families' enquiries
+enquiry-take-call = Take a family's call
+enquiry-open-only = Open enquiries only
+enquiry-show-all = Closed ones too
+enquiry-to-answer-count = { $count ->
+    [0] No family is waiting to be told something new.
+    [one] One family should be called back: there is news they have not been told.
+   *[other] { $count } families should be called back: there is news they have not been told.
+}
+enquiry-none = No enquiries.
+enquiry-about = About
+enquiry-asked-by = Who asked
+enquiry-kinship = Kinship
+enquiry-received = Taken
+enquiry-last-told = Last told
+enquiry-news = Since then
+enquiry-closed = closed
+enquiry-never-told = Not told anything yet.
+enquiry-call-back = Call back
+enquiry-search-intro = Search the register with the name as the family spells it, in any script. Choose the person they mean, or record someone the register does not hold yet.
+enquiry-this-is-him = This is the person
+enquiry-not-in-register = The person is not in the register: describe them
+enquiry-new-person = The person, as the family describes them (a sought record is made)
+enquiry-who-asked = Who is asking
+enquiry-contact = How to reach them
+enquiry-consent = What they agree to
+enquiry-consent-ask = Ask what the request may be used for, and tick what they agree to (nothing ticked: they agree to nothing).
+enquiry-consent-asked = I asked, and this is their answer
+enquiry-note = Anything else they said
+enquiry-record = Record the enquiry
+enquiry-title = Enquiry { $id }
+enquiry-news-heading = Since the family was last told
+enquiry-no-news = Nothing new since they were last told.
+enquiry-answers-heading = What they were told
+enquiry-told = What they were told
+enquiry-closes = This closes the enquiry
+enquiry-record-answer = Record the answer
+enquiry-taken = The enquiry was recorded; the family's consent is now the record's.
+enquiry-answered = The answer was recorded.
+enquiry-consent-none = nothing (asked; they agreed to nothing)
+enquiry-new-record-reason = a family's call to the hotline
+news-link_confirmed = found on a list of the other side
+news-moved = moved in an exchange stage
+news-death_confirmed = death confirmed by a second person
+kinship-parent = parent
+kinship-spouse = spouse or partner
+kinship-child = child
+kinship-sibling = sister or brother
+kinship-other_relative = other relative
+kinship-other = not a relative
+desk-enquiries = Families' enquiries: { $open } open, { $to_answer } to call back

@@ -713,3 +713,56 @@ source-call = телефонный звонок
 source-list_row = строка списка
 source-commission = заключение медицинской комиссии
 source-observation = видели наши сотрудники
+
+## Обращения семей
+enquiry-take-call = Принять звонок семьи
+enquiry-open-only = Только открытые
+enquiry-show-all = Вместе с закрытыми
+enquiry-to-answer-count = { $count ->
+    [0] Ни одна семья не ждёт новых сведений.
+    [one] { $count } семье следует перезвонить: есть сведения, которых ей ещё не сообщили.
+    [few] { $count } семьям следует перезвонить: есть сведения, которых им ещё не сообщили.
+   *[other] { $count } семьям следует перезвонить: есть сведения, которых им ещё не сообщили.
+}
+enquiry-none = Обращений нет.
+enquiry-about = О ком
+enquiry-asked-by = Кто обратился
+enquiry-kinship = Родство
+enquiry-received = Принято
+enquiry-last-told = Последний раз сообщено
+enquiry-news = С тех пор
+enquiry-closed = закрыто
+enquiry-never-told = Ещё ничего не сообщали.
+enquiry-call-back = Перезвонить
+enquiry-search-intro = Ищите в реестре по имени так, как его пишет семья, любым письмом. Выберите человека, о котором спрашивают, или внесите того, кого в реестре ещё нет.
+enquiry-this-is-him = Это тот человек
+enquiry-not-in-register = Человека нет в реестре: опишите его
+enquiry-new-person = Человек, как его описывает семья (будет создана запись розыска)
+enquiry-who-asked = Кто обращается
+enquiry-contact = Как связаться
+enquiry-consent = На что соглашаются
+enquiry-consent-ask = Спросите, для чего можно использовать обращение, и отметьте, на что соглашаются (ничего не отмечено — ни на что).
+enquiry-consent-asked = Я спросил(а), и это их ответ
+enquiry-note = Что ещё сказали
+enquiry-record = Записать обращение
+enquiry-title = Обращение { $id }
+enquiry-news-heading = С тех пор как семье последний раз сообщили
+enquiry-no-news = Ничего нового с тех пор, как им сообщили.
+enquiry-answers-heading = Что им сообщили
+enquiry-told = Что сообщили
+enquiry-closes = Этим обращение закрыто
+enquiry-record-answer = Записать ответ
+enquiry-taken = Обращение записано; согласие семьи теперь в записи.
+enquiry-answered = Ответ записан.
+enquiry-consent-none = ни на что (спросили; не согласились ни на что)
+enquiry-new-record-reason = звонок семьи на горячую линию
+news-link_confirmed = найден в списке другой стороны
+news-moved = перемещение в этапе обмена
+news-death_confirmed = смерть подтверждена вторым лицом
+kinship-parent = отец или мать
+kinship-spouse = муж, жена или партнёр
+kinship-child = ребёнок
+kinship-sibling = сестра или брат
+kinship-other_relative = другой родственник
+kinship-other = не родственник
+desk-enquiries = Обращения семей: открытых { $open }, перезвонить { $to_answer }

@@ -713,3 +713,56 @@ source-call = телефонний дзвінок
 source-list_row = рядок списку
 source-commission = висновок медичної комісії
 source-observation = бачили наші працівники
+
+## Звернення родин
+enquiry-take-call = Прийняти дзвінок родини
+enquiry-open-only = Лише відкриті
+enquiry-show-all = Разом із закритими
+enquiry-to-answer-count = { $count ->
+    [0] Жодна родина не чекає на нові відомості.
+    [one] { $count } родині слід передзвонити: є відомості, яких їй ще не повідомили.
+    [few] { $count } родинам слід передзвонити: є відомості, яких їм ще не повідомили.
+   *[other] { $count } родинам слід передзвонити: є відомості, яких їм ще не повідомили.
+}
+enquiry-none = Звернень немає.
+enquiry-about = Про кого
+enquiry-asked-by = Хто звернувся
+enquiry-kinship = Спорідненість
+enquiry-received = Прийнято
+enquiry-last-told = Востаннє повідомлено
+enquiry-news = Відтоді
+enquiry-closed = закрито
+enquiry-never-told = Ще нічого не повідомляли.
+enquiry-call-back = Передзвонити
+enquiry-search-intro = Шукайте в реєстрі за іменем так, як його пише родина, будь-яким письмом. Оберіть людину, про яку питають, або внесіть того, кого в реєстрі ще немає.
+enquiry-this-is-him = Це та людина
+enquiry-not-in-register = Людини немає в реєстрі: опишіть її
+enquiry-new-person = Людина, як її описує родина (буде створено запис розшуку)
+enquiry-who-asked = Хто звертається
+enquiry-contact = Як зв'язатися
+enquiry-consent = На що погоджуються
+enquiry-consent-ask = Запитайте, для чого можна використати звернення, і позначте, на що погоджуються (нічого не позначено — ні на що).
+enquiry-consent-asked = Я запитав(ла), і це їхня відповідь
+enquiry-note = Що ще сказали
+enquiry-record = Записати звернення
+enquiry-title = Звернення { $id }
+enquiry-news-heading = Відколи родині востаннє повідомили
+enquiry-no-news = Нічого нового відтоді, як їм повідомили.
+enquiry-answers-heading = Що їм повідомили
+enquiry-told = Що повідомили
+enquiry-closes = Цим звернення закрито
+enquiry-record-answer = Записати відповідь
+enquiry-taken = Звернення записано; згода родини тепер у записі.
+enquiry-answered = Відповідь записано.
+enquiry-consent-none = ні на що (запитали; не погодилися ні на що)
+enquiry-new-record-reason = дзвінок родини на гарячу лінію
+news-link_confirmed = знайдено у списку іншої сторони
+news-moved = переміщення в етапі обміну
+news-death_confirmed = смерть підтверджено другою особою
+kinship-parent = батько або мати
+kinship-spouse = чоловік, дружина або партнер
+kinship-child = дитина
+kinship-sibling = сестра або брат
+kinship-other_relative = інший родич
+kinship-other = не родич
+desk-enquiries = Звернення родин: відкритих { $open }, передзвонити { $to_answer }

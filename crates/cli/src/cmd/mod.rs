@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod cases;
 pub mod demo;
+pub mod enquiries;
 pub mod export;
 pub mod import;
 pub mod keys;
@@ -280,6 +281,10 @@ pub enum Command {
     Correct(records::Correct),
     /// A record's history of changes by hand, field by field (JSON; audited).
     History(records::History),
+    /// Families' enquiries: taken on a call with the family's consent, listed with the news
+    /// they have not been told, answered.
+    #[command(subcommand)]
+    Enquiry(enquiries::EnquiryCommand),
     /// Mark a record protected (child, relatives_under_pressure, refused_repatriation,
     /// other), or lift the mark with `none`.
     Protect(protection::Protect),

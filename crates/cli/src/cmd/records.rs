@@ -23,7 +23,8 @@ pub struct Why {
 }
 
 impl Why {
-    fn provenance(&self) -> anyhow::Result<Provenance> {
+    /// The provenance these arguments give.
+    pub fn provenance(&self) -> anyhow::Result<Provenance> {
         Ok(Provenance {
             reason: self.reason.clone(),
             source: self.source.parse::<SourceKind>()?,
@@ -82,7 +83,7 @@ pub struct History {
 }
 
 /// `FIELD=VALUE` pairs as a map; an empty value empties the field.
-fn fields(pairs: &[String]) -> anyhow::Result<BTreeMap<String, Option<String>>> {
+pub fn fields(pairs: &[String]) -> anyhow::Result<BTreeMap<String, Option<String>>> {
     let mut map = BTreeMap::new();
     for pair in pairs {
         let Some((field, value)) = pair.split_once('=') else {

@@ -4,6 +4,7 @@
 //! from the routes.
 
 mod cases;
+mod enquiries;
 mod input;
 mod links;
 mod log;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .merge(register::routes())
+        .merge(enquiries::routes())
         .merge(links::routes())
         .merge(talks::routes())
         .merge(cases::routes())

@@ -63,10 +63,13 @@ pub(super) struct Sections {
     pub(super) children: Vec<ChildrenSection>,
     pub(super) mediation: Option<MediationSection>,
     pub(super) audit: Option<AuditSection>,
+    /// Families' enquiries: open, and to call back.
+    pub(super) enquiries: Option<(usize, usize)>,
 }
 
 pub(super) fn sections(who: &Who, desk: &Desk) -> Sections {
     Sections {
+        enquiries: desk.enquiries,
         children: desk
             .children
             .iter()

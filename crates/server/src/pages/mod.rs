@@ -5,6 +5,7 @@
 mod cases;
 mod dashboard;
 mod desk;
+mod enquiries;
 pub(crate) mod language;
 mod lists;
 mod log;
@@ -42,6 +43,7 @@ fn table() -> Vec<(&'static str, MethodRouter<App>)> {
     routes.extend(dashboard::routes());
     routes.extend(register::routes());
     routes.extend(records::routes());
+    routes.extend(enquiries::routes());
     routes.extend(lists::routes());
     routes.extend(review::routes());
     routes.extend(plans::routes());
@@ -104,6 +106,7 @@ fn address(place: Place) -> &'static str {
         Place::Review => "/review",
         Place::Signed => "/bundles",
         Place::Relay => "/relay",
+        Place::Enquiries => "/enquiries",
         Place::Log => "/log",
         Place::Reads => "/audit",
     }

@@ -6,6 +6,7 @@
 mod access;
 mod browser;
 mod common;
+mod enquiries;
 mod exports;
 mod ledger;
 mod pages;

@@ -1,0 +1,283 @@
+//! A family's call through the hotline: in a real Chromium, searched with the family's
+//! Latin spelling, the enquiry taken with its consent, news when a reviewer confirms the man
+//! on the other side's list, the answer recorded; and through the API, the refusals.
+
+use crate::browser::{call, find, open_session, sign_in, start_driver};
+use crate::common::{client, each_backend};
+use homeward_core::access::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A sought man of UA's whose pair with a row of RU's holding list is back in the review
+/// queue (a reviewer undid the confirmation): (record, link, surname, given name).
+async fn a_man_with_a_candidate(r: &crate::common::Running) -> (i64, i64, String, String) {
+    let c = client();
+    let links: Value = c
+        .get(r.url("/api/v1/links?decision=confirmed&duplicates=false"))
+        .bearer_auth(r.token("UA", Role::Reviewer))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for l in links.as_array().unwrap() {
+        if l["other_list"].is_null() {
+            continue;
+        }
+        let id = l["person_id"].as_i64().unwrap();
+        let p: Value = c
+            .get(r.url(&format!("/api/v1/persons/{id}")))
+            .bearer_auth(r.token("UA", Role::Hotline))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if p["relation"] == "sought" && p["category"] == "pow" && p["status"] == "in_custody" {
+            let undone = c
+                .post(r.url(&format!("/api/v1/links/{}/decision", l["id"])))
+                .bearer_auth(r.token("UA", Role::Reviewer))
+                .json(&json!({"decision": "undo"}))
+                .send()
+                .await
+                .unwrap();
+            assert!(undone.status().is_success());
+            return (
+                id,
+                l["id"].as_i64().unwrap(),
+                p["surname"].as_str().unwrap().to_owned(),
+                p["given_names"].as_str().unwrap().to_owned(),
+            );
+        }
+    }
+    panic!("the demo holds no confirmed pair of a sought prisoner in custody");
+}
+
+#[tokio::test]
+async fn enquiries_through_the_api_refuse_what_they_must() {
+    each_backend("enquiries_through_the_api_refuse_what_they_must", async |r| {
+        let c = client();
+        let (man, _, _, _) = a_man_with_a_candidate(r).await;
+        let body = |consent: Value| {
+            json!({"person": man, "asked_by": "Ганна (synthetic)", "contact": "+380 00 000 0002",
+                   "kinship": "spouse", "consent": consent})
+        };
+        let post = |token: String, b: Value| {
+            c.post(r.url("/api/v1/enquiries")).bearer_auth(token).json(&b).send()
+        };
+        let no_consent = post(r.token("UA", Role::Hotline), body(Value::Null)).await.unwrap();
+        assert_eq!(no_consent.status(), StatusCode::BAD_REQUEST);
+        assert!(no_consent.text().await.unwrap().contains("consent"));
+        let viewer = post(r.token("UA", Role::Viewer), body(json!([]))).await.unwrap();
+        assert_eq!(viewer.status(), StatusCode::FORBIDDEN, "a viewer takes no calls");
+        let foreign = post(r.token("RU", Role::Hotline), body(json!([]))).await.unwrap();
+        assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+        let none: Value = c
+            .get(r.url("/api/v1/enquiries?all=true"))
+            .bearer_auth(r.token("UA", Role::Hotline))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(none, json!([]), "nothing was recorded");
+        let made = post(r.token("UA", Role::Hotline), body(json!(["search", "share_mediator"]))).await.unwrap();
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let made: Value = made.json().await.unwrap();
+        let answered = c
+            .post(r.url(&format!("/api/v1/enquiries/{}/answers", made["enquiry"])))
+            .bearer_auth(r.token("UA", Role::Hotline))
+            .json(&json!({"told": "We are looking (synthetic).", "closes": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::NO_CONTENT);
+        let again = c
+            .post(r.url(&format!("/api/v1/enquiries/{}/answers", made["enquiry"])))
+            .bearer_auth(r.token("UA", Role::Hotline))
+            .json(&json!({"told": "again"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+    })
+    .await;
+}
+
+async fn text_of(c: &reqwest::Client, s: &str, until: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..50 {
+        let body = find(c, s, "body").await;
+        text = call(
+            c,
+            reqwest::Method::GET,
+            format!("{s}/element/{body}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+        if text.contains(until) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    text
+}
+
+async fn type_into(c: &reqwest::Client, s: &str, css: &str, text: &str) {
+    let el = find(c, s, css).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element/{el}/value"),
+        json!({ "text": text }),
+    )
+    .await;
+}
+
+async fn click(c: &reqwest::Client, s: &str, css: &str) {
+    let el = find(c, s, css).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element/{el}/click"),
+        json!({}),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    each_backend(
+        "a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser",
+        async |r| {
+            let c = reqwest::Client::new();
+            let (man, link, surname, given) = a_man_with_a_candidate(r).await;
+            // The mother spells him in Latin letters, given name first.
+            let spelled = format!(
+                "{} {}",
+                homeward_names::romanise(
+                    &given,
+                    homeward_names::Standard::Uk2010,
+                    homeward_names::Language::Ukrainian
+                ),
+                homeward_names::romanise(
+                    &surname,
+                    homeward_names::Standard::Uk2010,
+                    homeward_names::Language::Ukrainian
+                )
+            );
+            let (s, _profile) = open_session(&c, &driver).await;
+            sign_in(&c, &s, r, &r.token("UA", Role::Hotline)).await;
+            let start = text_of(&c, &s, "Families' enquiries").await;
+            assert!(
+                start.contains("Families' enquiries: 0 open"),
+                "{}: {start}",
+                r.backend
+            );
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/url"),
+                json!({"url": r.url("/enquiries/new")}),
+            )
+            .await;
+            type_into(&c, &s, "form#enquiry-search input[name=q]", &spelled).await;
+            click(&c, &s, "form#enquiry-search button").await;
+            let hits = text_of(&c, &s, "This is the person").await;
+            assert!(
+                hits.contains("This is the person"),
+                "{}: {spelled}: {hits}",
+                r.backend
+            );
+            click(&c, &s, &format!("a[href='/enquiries/new?person={man}']")).await;
+            text_of(&c, &s, "Who is asking").await;
+            type_into(&c, &s, "input[name=asked_by]", "Olena (synthetic mother)").await;
+            type_into(&c, &s, "input[name=contact]", "+380 00 000 0003").await;
+            click(&c, &s, "select[name=kinship] option[value=parent]").await;
+            click(&c, &s, "input[name='consent.search']").await;
+            click(&c, &s, "input[name='consent.share_mediator']").await;
+            click(&c, &s, "input[name=consent_asked]").await;
+            click(&c, &s, "form#enquiry-form button").await;
+            let taken = text_of(&c, &s, "The enquiry was recorded").await;
+            assert!(
+                taken.contains("The enquiry was recorded"),
+                "{}: {taken}",
+                r.backend
+            );
+            assert!(
+                taken.contains("Nothing new since they were last told"),
+                "{taken}"
+            );
+
+            // A reviewer confirms him on RU's holding list: the family is to be called back.
+            let decided = c
+                .post(r.url(&format!("/api/v1/links/{link}/decision")))
+                .bearer_auth(r.token("UA", Role::Reviewer))
+                .json(&json!({"decision": "accept"}))
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                decided.status().is_success(),
+                "{}",
+                decided.text().await.unwrap()
+            );
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/url"),
+                json!({"url": r.url("/enquiries")}),
+            )
+            .await;
+            let list = text_of(&c, &s, "Call back").await;
+            assert!(
+                list.contains("One family should be called back"),
+                "{}: {list}",
+                r.backend
+            );
+            assert!(
+                list.contains("found on a list of the other side: holding list"),
+                "{list}"
+            );
+            click(&c, &s, "table#enquiries a").await;
+            text_of(&c, &s, "What they were told").await;
+            type_into(
+                &c,
+                &s,
+                "input[name=told]",
+                "He is on Russia's list of prisoners (synthetic).",
+            )
+            .await;
+            click(&c, &s, "form#answer-form button").await;
+            let told = text_of(&c, &s, "The answer was recorded").await;
+            assert!(
+                told.contains("He is on Russia's list of prisoners"),
+                "{told}"
+            );
+            assert!(
+                told.contains("Nothing new since they were last told"),
+                "{told}"
+            );
+            call(
+                &c,
+                reqwest::Method::POST,
+                format!("{s}/url"),
+                json!({"url": r.url("/enquiries")}),
+            )
+            .await;
+            let list = text_of(&c, &s, "No family is waiting").await;
+            assert!(list.contains("No family is waiting"), "{list}");
+        },
+    )
+    .await;
+}
