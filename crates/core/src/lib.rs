@@ -7,6 +7,7 @@
 pub mod access;
 pub mod amendment;
 pub mod cases;
+pub mod commission;
 pub mod correction;
 pub mod enquiry;
 mod error;

@@ -163,6 +163,10 @@ pub enum Terms {
     MedicalCommission {
         /// Its mandate.
         mandate: String,
+        /// Its three members, two of them neutral (GC III Annex II); none named yet when
+        /// empty, and then it examines nobody.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        members: Vec<crate::commission::CommissionMember>,
     },
 }
 
@@ -301,8 +305,11 @@ impl Terms {
                 Err(Error::invalid("purpose", "say what the meeting is for"))
             }
             Terms::Meeting { .. } => Ok(()),
-            Terms::MedicalCommission { mandate } if mandate.trim().is_empty() => {
+            Terms::MedicalCommission { mandate, .. } if mandate.trim().is_empty() => {
                 Err(Error::invalid("mandate", "state the commission's mandate"))
+            }
+            Terms::MedicalCommission { members, .. } if !members.is_empty() => {
+                crate::commission::check_members(members)
             }
             Terms::MedicalCommission { .. } => Ok(()),
         }
@@ -603,7 +610,7 @@ pub fn fulfilment(terms: &Terms, sides: &[PartyCode; 2], counts: &MovementCounts
             ),
         ),
         Terms::Meeting { purpose, when, .. } => (Vec::new(), format!("{purpose}, {when}")),
-        Terms::MedicalCommission { mandate } => (Vec::new(), mandate.clone()),
+        Terms::MedicalCommission { mandate, .. } => (Vec::new(), mandate.clone()),
     };
     Fulfilment { flows, summary }
 }

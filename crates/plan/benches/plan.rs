@@ -24,6 +24,7 @@ fn register(each_way: usize) -> Vec<Candidate> {
                 4 => Health::Unknown,
                 _ => Health::Fit,
             },
+            health_found_on: None,
             birth: Some(PartialDate {
                 year: 1960 + (i % 45) as i32,
                 month: Some((i % 12) as u8 + 1),

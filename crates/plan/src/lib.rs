@@ -47,6 +47,9 @@ pub struct Candidate {
     pub category: Category,
     /// Health as it bears on repatriation.
     pub health: Health,
+    /// When a mixed medical commission decided the health, the day it did (the reason
+    /// then says so: "medical commission, 2025-06-12").
+    pub health_found_on: Option<PartialDate>,
     /// Date of birth, when known.
     pub birth: Option<PartialDate>,
     /// Date of capture or detention, when known.
@@ -261,14 +264,22 @@ fn ordering(c: &Candidate, rules: &[Priority], on: &PartialDate) -> (Vec<i64>, V
                 let yes = c.health == Health::Serious;
                 key.push(i64::from(!yes));
                 if yes {
-                    met.push("seriously wounded or sick (GC III art. 110)".to_owned());
+                    met.push(match &c.health_found_on {
+                        Some(d) => format!(
+                            "seriously wounded or sick (GC III art. 110; medical commission, {d})"
+                        ),
+                        None => "seriously wounded or sick (GC III art. 110)".to_owned(),
+                    });
                 }
             }
             Priority::WoundedOrSick => {
                 let yes = matches!(c.health, Health::Serious | Health::WoundedOrSick);
                 key.push(i64::from(!yes));
                 if yes && c.health != Health::Serious {
-                    met.push("wounded or sick".to_owned());
+                    met.push(match &c.health_found_on {
+                        Some(d) => format!("wounded or sick (medical commission, {d})"),
+                        None => "wounded or sick".to_owned(),
+                    });
                 }
             }
             Priority::AgeBand { min, max } => {
@@ -527,6 +538,7 @@ mod tests {
             holder,
             category: Category::Pow,
             health,
+            health_found_on: None,
             birth: Some(birth.parse().unwrap()),
             captured: Some("2023-01".parse().unwrap()),
             confirmed: true,

@@ -65,6 +65,7 @@ fn register() -> impl Strategy<Value = Vec<Candidate>> {
                     holder: if a { Side::A } else { Side::B },
                     category,
                     health,
+                    health_found_on: None,
                     birth,
                     captured,
                     confirmed,
@@ -183,6 +184,75 @@ proptest! {
                             prop_assert!(key(by_id[&e.person_id]) >= key(last), "{} left out before a lower priority", e.person_id);
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// A commission's votes on a prisoner: three members, each voting one of the four verdicts.
+fn votes() -> impl Strategy<Value = Option<[u8; 3]>> {
+    prop_oneof![Just(None), prop::array::uniform3(0u8..4).prop_map(Some)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A prisoner the mixed medical commission found eligible for direct repatriation (by a
+    /// majority of its votes, as core decides it) is never placed after a fit one of the same
+    /// side, whatever the rest of the register and the request.
+    #[test]
+    fn a_prisoner_found_seriously_wounded_is_never_placed_after_a_fit_one(
+        people in register(),
+        findings in prop::collection::vec(votes(), 120),
+        mut req in request(),
+    ) {
+        use homeward_core::commission::{NewFinding, Verdict};
+        req.priorities = vec![homeward_core::talks::Priority::SeriouslyWoundedOrSick];
+        let present = ["A", "B", "C"].map(str::to_owned);
+        let day: PartialDate = "2025-06-12".parse().unwrap();
+        let mut people = people;
+        let mut found = HashSet::new();
+        for (c, f) in people.iter_mut().zip(&findings) {
+            let Some(v) = f else { continue };
+            let finding = NewFinding {
+                votes: present.iter().cloned().zip(v.iter().map(|i| Verdict::ALL[*i as usize])).collect(),
+                grounds: Some("Annex I (synthetic)".into()),
+                decided_on: day,
+            };
+            let Ok(verdict) = finding.decide(&present, day, day) else { continue };
+            // As the store does: the health the verdict gives, and the day of any decision
+            // but a re-examination.
+            if let Some(h) = verdict.health_after(c.health) {
+                c.health = h;
+            }
+            if verdict != Verdict::ReExamine {
+                c.health_found_on = Some(day);
+            }
+            if verdict == Verdict::Repatriate {
+                found.insert(c.person_id);
+            }
+        }
+        let p = plan(&people, &req).unwrap();
+        let by_id: HashMap<i64, &Candidate> = people.iter().map(|c| (c.person_id, c)).collect();
+        for side in [Side::A, Side::B] {
+            let placed: Vec<&homeward_plan::Placed> = p.stages.iter()
+                .flat_map(|s| if side == Side::A { &s.from_a } else { &s.from_b })
+                .collect();
+            // Per-category pairing orders within a category.
+            for cat in [Category::Pow, Category::Civilian] {
+                let order: Vec<i64> = placed.iter().map(|x| x.person_id)
+                    .filter(|id| !req.parity_by_category || by_id[id].category == cat)
+                    .collect();
+                if let Some(first_fit) = order.iter().position(|id| by_id[id].health == Health::Fit) {
+                    for id in &order[first_fit..] {
+                        prop_assert!(!found.contains(id), "{id}, found seriously wounded, placed after a fit prisoner");
+                    }
+                }
+            }
+            for x in &placed {
+                if found.contains(&x.person_id) {
+                    prop_assert!(x.why.contains("medical commission, 2025-06-12"), "{}", x.why);
                 }
             }
         }

@@ -193,120 +193,17 @@ impl Store {
         today: PartialDate,
         now_ms: i64,
     ) -> Result<CorrectionOutcome, Error> {
-        provenance.validate()?;
-        let party = grant.party().as_str();
         let mut tx = self.begin().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2"
-        )))
-        .bind(id)
-        .bind(party)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("reading a person record"))?
-        .ok_or_else(|| Error::NotFound(format!("person {id}")))?;
-        let person = person_from_row(&row)?;
-        if person.erased_at.is_some() {
-            return Err(Error::invalid(
-                "person",
-                format!(
-                    "record {id}'s personal data was erased; an erased record is not corrected"
-                ),
-            ));
-        }
-        if person.protected()
-            && grant.clearance() == Clearance::Masked
-            && let Some(field) = changes
-                .iter()
-                .map(|c| c.field.trim())
-                .find(|f| SENSITIVE_FIELDS.contains(f))
-        {
-            return Err(Error::invalid(
-                field,
-                "is a sensitive field of a protected record: only a user who may see it (an administrator) corrects it",
-            ));
-        }
-        let (record, changed) = correction::correct(&person.record, changes, today)?;
-        let source = person.source_list.zip(person.source_row);
-        let (values, hash) = record_values(party, &record, source, now_ms)?;
-        update_record(&mut tx, party, id, values).await?;
-        let change_no: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(MAX(change_no), 0) + 1 AS BIGINT) FROM person_changes WHERE party = $1 AND person_id = $2",
-        )
-        .bind(party)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("numbering a record's change"))?;
-        let made = ChangeMade {
-            party,
+        let by = Corrector {
+            party: grant.party().as_str(),
             actor: grant.actor(),
-            person: id,
-            no: change_no,
-            provenance,
-            record_sha256: &hash,
-            at_ms: now_ms,
+            clearance: grant.clearance(),
+            today,
+            now_ms,
         };
-        write_changes(&mut tx, &made, &changed).await?;
-        let mut back = Vec::new();
-        if correction::touches_evidence(&changed) {
-            let links: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM links WHERE party = $1 AND decision = 'confirmed' \
-                 AND (person_id = $2 OR other_person = $2) ORDER BY id",
-            )
-            .bind(party)
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db("finding the record's confirmed links"))?;
-            for link in links {
-                let (_, kind, mut payload) = crate::links::decide_in(
-                    &mut tx,
-                    party,
-                    grant.actor(),
-                    link,
-                    crate::Decision::Unsure,
-                    now_ms,
-                )
-                .await?;
-                payload["because"] =
-                    serde_json::json!({ "person_corrected": id, "change": change_no });
-                payload["by_party"] = party.into();
-                events::append(
-                    &mut tx,
-                    EventDraft {
-                        at_ms: now_ms,
-                        party: party.to_owned(),
-                        actor: grant.actor().to_owned(),
-                        kind: kind.to_owned(),
-                        payload,
-                    },
-                )
-                .await?;
-                back.push(link);
-            }
-        }
-        // The record's hash after everything (a status restored by a link put back changes it).
-        let record_sha256: String =
-            sqlx::query_scalar("SELECT record_sha256 FROM persons WHERE id = $1 AND party = $2")
-                .bind(id)
-                .bind(party)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db("reading a person record"))?;
-        let mut payload = change_payload(id, change_no, &changed, provenance);
-        payload["record_sha256_before"] = person.record_sha256.clone().into();
-        payload["record_sha256"] = record_sha256.clone().into();
-        payload["links_back_to_review"] = back.clone().into();
+        let (outcome, payload) = correct_in(&mut tx, &by, id, changes, provenance).await?;
         commit_with_event(tx, grant, "person.corrected", payload, now_ms).await?;
-        Ok(CorrectionOutcome {
-            person: id,
-            change_no,
-            changed,
-            record_sha256_before: person.record_sha256,
-            record_sha256,
-            links_back_to_review: back,
-        })
+        Ok(outcome)
     }
 
     /// The history of one record of the grant's register, opened for `purpose` and audited
@@ -358,6 +255,139 @@ impl Store {
             changes,
         })
     }
+}
+
+/// Who corrects a record, with what clearance, today and now.
+pub(crate) struct Corrector<'a> {
+    pub(crate) party: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) clearance: Clearance,
+    pub(crate) today: PartialDate,
+    pub(crate) now_ms: i64,
+}
+
+/// Corrects a record inside `tx` as [`Store::correct_person`] describes; returns what it did
+/// and the payload of its event (`person.corrected`), which the caller writes.
+pub(crate) async fn correct_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    by: &Corrector<'_>,
+    id: i64,
+    changes: &[FieldChange],
+    provenance: &Provenance,
+) -> Result<(CorrectionOutcome, serde_json::Value), Error> {
+    provenance.validate()?;
+    let (party, today, now_ms) = (by.party, by.today, by.now_ms);
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2"
+    )))
+    .bind(id)
+    .bind(party)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("reading a person record"))?
+    .ok_or_else(|| Error::NotFound(format!("person {id}")))?;
+    let person = person_from_row(&row)?;
+    if person.erased_at.is_some() {
+        return Err(Error::invalid(
+            "person",
+            format!(
+                "record {id}'s personal data was erased; an erased record is not corrected"
+            ),
+        ));
+    }
+    if person.protected()
+        && by.clearance == Clearance::Masked
+        && let Some(field) = changes
+            .iter()
+            .map(|c| c.field.trim())
+            .find(|f| SENSITIVE_FIELDS.contains(f))
+    {
+        return Err(Error::invalid(
+            field,
+            "is a sensitive field of a protected record: only a user who may see it (an administrator) corrects it",
+        ));
+    }
+    let (record, changed) = correction::correct(&person.record, changes, today)?;
+    let source = person.source_list.zip(person.source_row);
+    let (values, hash) = record_values(party, &record, source, now_ms)?;
+    update_record(tx, party, id, values).await?;
+    let change_no: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(MAX(change_no), 0) + 1 AS BIGINT) FROM person_changes WHERE party = $1 AND person_id = $2",
+    )
+    .bind(party)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("numbering a record's change"))?;
+    let made = ChangeMade {
+        party,
+        actor: by.actor,
+        person: id,
+        no: change_no,
+        provenance,
+        record_sha256: &hash,
+        at_ms: now_ms,
+    };
+    write_changes(tx, &made, &changed).await?;
+    let mut back = Vec::new();
+    if correction::touches_evidence(&changed) {
+        let links: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM links WHERE party = $1 AND decision = 'confirmed' \
+             AND (person_id = $2 OR other_person = $2) ORDER BY id",
+        )
+        .bind(party)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db("finding the record's confirmed links"))?;
+        for link in links {
+            let (_, kind, mut payload) = crate::links::decide_in(
+                tx,
+                party,
+                by.actor,
+                link,
+                crate::Decision::Unsure,
+                now_ms,
+            )
+            .await?;
+            payload["because"] =
+                serde_json::json!({ "person_corrected": id, "change": change_no });
+            payload["by_party"] = party.into();
+            events::append(
+                tx,
+                EventDraft {
+                    at_ms: now_ms,
+                    party: party.to_owned(),
+                    actor: by.actor.to_owned(),
+                    kind: kind.to_owned(),
+                    payload,
+                },
+            )
+            .await?;
+            back.push(link);
+        }
+    }
+    // The record's hash after everything (a status restored by a link put back changes it).
+    let record_sha256: String =
+        sqlx::query_scalar("SELECT record_sha256 FROM persons WHERE id = $1 AND party = $2")
+            .bind(id)
+            .bind(party)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db("reading a person record"))?;
+    let mut payload = change_payload(id, change_no, &changed, provenance);
+    payload["record_sha256_before"] = person.record_sha256.clone().into();
+    payload["record_sha256"] = record_sha256.clone().into();
+    payload["links_back_to_review"] = back.clone().into();
+    let outcome = CorrectionOutcome {
+        person: id,
+        change_no,
+        changed,
+        record_sha256_before: person.record_sha256,
+        record_sha256,
+        links_back_to_review: back,
+    };
+    Ok((outcome, payload))
 }
 
 /// Enters one record by `actor` inside `tx`, checked by core's `correction::enter`, its

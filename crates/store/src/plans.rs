@@ -158,7 +158,9 @@ impl Store {
                AND l.person_id = p.id AND l.decision = 'confirmed' AND li.issuer = $2) AS confirmed, \
              (SELECT MIN(pl.commitment_id) FROM stage_persons sp JOIN stages s ON s.id = sp.stage_id \
                JOIN plans pl ON pl.id = s.plan_id WHERE sp.person_id = p.id AND sp.movement <> 'withdrawn' \
-               AND pl.commitment_id <> $3) AS elsewhere \
+               AND pl.commitment_id <> $3) AS elsewhere, \
+             (SELECT MAX(e.decided_on) FROM examinations e WHERE e.party = $1 AND e.person_id = p.id \
+               AND e.verdict IN ('repatriate', 'accommodate_neutral', 'reject')) AS found_on \
              FROM persons p WHERE p.party = $1 ORDER BY p.id",
         )
         .bind(me.as_str())
@@ -199,6 +201,7 @@ impl Store {
                     .map_err(&get)?
                     .parse()
                     .unwrap_or(Health::Unknown),
+                health_found_on: opt_date(r.try_get("found_on").map_err(&get)?),
                 birth: opt_date(r.try_get("birth_date").map_err(&get)?),
                 captured: opt_date(r.try_get("capture_date").map_err(&get)?),
                 confirmed,

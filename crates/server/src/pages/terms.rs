@@ -78,6 +78,6 @@ pub(crate) fn summary(who: &Who, terms: &Terms) -> String {
             ],
         ),
         Terms::Meeting { purpose, when, .. } => format!("{purpose}, {}", who.date(when)),
-        Terms::MedicalCommission { mandate } => mandate.clone(),
+        Terms::MedicalCommission { mandate, .. } => mandate.clone(),
     }
 }

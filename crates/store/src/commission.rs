@@ -1,0 +1,272 @@
+//! The mixed medical commission's examinations and decisions, kept by the party that holds
+//! the prisoners (the detaining power records what the commission did in its camps). A
+//! majority's decision corrects the prisoner's health in the same transaction, with the
+//! commission's finding as its source, so the record's history and the plan say why.
+
+use crate::changes::{Corrector, correct_in};
+use crate::{Store, commit_with_event, db, events};
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadRegister, WriteRegister};
+use homeward_core::commission::{NewExamination, NewFinding, ProposedBy, Verdict};
+use homeward_core::correction::{FieldChange, Provenance, SourceKind};
+use homeward_core::record::{Category, Health, PartialDate, Relation};
+use homeward_core::talks::Terms;
+use homeward_ledger::EventDraft;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// An examination as the party's pages show it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExaminationView {
+    /// Id in this store.
+    pub id: i64,
+    /// The commission's commitment.
+    pub commitment: i64,
+    /// The prisoner.
+    pub person_id: i64,
+    /// When.
+    pub examined_on: String,
+    /// Where.
+    pub place: String,
+    /// The members present.
+    pub present: Vec<String>,
+    /// Who proposed the prisoner (art. 113).
+    pub proposed_by: ProposedBy,
+    /// The majority's decision, once taken.
+    pub verdict: Option<Verdict>,
+    /// Each member's vote.
+    pub votes: BTreeMap<String, Verdict>,
+    /// The Annex I grounds.
+    pub grounds: Option<String>,
+    /// When the commission decided.
+    pub decided_on: Option<String>,
+    /// Who recorded the examination.
+    pub recorded_by: String,
+}
+
+const EXAMINATION_COLUMNS: &str = "id, commitment_id, person_id, examined_on, place, present, proposed_by, \
+    verdict, votes, grounds, decided_on, recorded_by";
+
+fn examination_from_row(row: &sqlx::any::AnyRow) -> Result<ExaminationView, Error> {
+    let get = db("reading an examination");
+    let json = |name: &str| -> Result<Option<String>, Error> { row.try_get(name).map_err(&get) };
+    let present: Vec<String> = serde_json::from_str(&json("present")?.unwrap_or_default())
+        .map_err(|e| Error::Storage(format!("an examination's members are unreadable: {e}")))?;
+    let votes = match json("votes")? {
+        Some(v) => serde_json::from_str(&v)
+            .map_err(|e| Error::Storage(format!("an examination's votes are unreadable: {e}")))?,
+        None => BTreeMap::new(),
+    };
+    Ok(ExaminationView {
+        id: row.try_get("id").map_err(&get)?,
+        commitment: row.try_get("commitment_id").map_err(&get)?,
+        person_id: row.try_get("person_id").map_err(&get)?,
+        examined_on: row.try_get("examined_on").map_err(&get)?,
+        place: row.try_get("place").map_err(&get)?,
+        present,
+        proposed_by: row.try_get::<String, _>("proposed_by").map_err(&get)?.parse()?,
+        verdict: json("verdict")?.map(|v| v.parse()).transpose()?,
+        votes,
+        grounds: json("grounds")?,
+        decided_on: json("decided_on")?,
+        recorded_by: row.try_get("recorded_by").map_err(&get)?,
+    })
+}
+
+impl Store {
+    /// Records the commission's examination of a prisoner the party holds, under the
+    /// commission's commitment (one of the party's, naming the members). One event.
+    /// Refused, nothing changed: another commitment kind, members not named or not present,
+    /// a person who is not a prisoner of war the party holds, an erased record, a date in
+    /// the future.
+    pub async fn record_examination(
+        &self,
+        grant: &Grant<WriteRegister>,
+        commitment: i64,
+        examination: &NewExamination,
+        today: PartialDate,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        let party = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let (_, terms) = crate::talks::visible_commitment(&mut tx, grant.party(), commitment).await?;
+        let Terms::MedicalCommission { members, .. } = terms else {
+            return Err(Error::invalid(
+                "commitment",
+                format!("commitment {commitment} is not a mixed medical commission"),
+            ));
+        };
+        examination.validate(&members, today)?;
+        let person = examination.person;
+        let row = sqlx::query(
+            "SELECT category, relation, erased_at FROM persons WHERE id = $1 AND party = $2",
+        )
+        .bind(person)
+        .bind(party)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading a person record"))?
+        .ok_or_else(|| Error::NotFound(format!("person {person}")))?;
+        let get = db("reading a person record");
+        let category: Category = row.try_get::<String, _>("category").map_err(&get)?.parse()?;
+        let relation: Relation = row.try_get::<String, _>("relation").map_err(&get)?.parse()?;
+        if category != Category::Pow || relation != Relation::Held {
+            return Err(Error::invalid(
+                "person",
+                format!("record {person} is not a prisoner of war the party holds; the commission examines those (GC III art. 112)"),
+            ));
+        }
+        if row.try_get::<Option<i64>, _>("erased_at").map_err(&get)?.is_some() {
+            return Err(Error::invalid("person", format!("record {person}'s personal data was erased")));
+        }
+        let present: Vec<&str> = examination.present.iter().map(|p| p.trim()).collect();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO examinations (party, commitment_id, person_id, examined_on, place, present, proposed_by, \
+             recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(party)
+        .bind(commitment)
+        .bind(person)
+        .bind(examination.examined_on.to_string())
+        .bind(examination.place.trim())
+        .bind(serde_json::to_string(&present).map_err(|e| Error::Storage(e.to_string()))?)
+        .bind(examination.proposed_by.as_str())
+        .bind(grant.actor())
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("recording an examination"))?;
+        let payload = serde_json::json!({
+            "examination": id, "commitment": commitment, "person": person,
+            "examined_on": examination.examined_on.to_string(), "present": present.len(),
+        });
+        commit_with_event(tx, grant, "commission.examined", payload, now_ms).await?;
+        Ok(id)
+    }
+
+    /// Records the commission's decision on an examination: the members' votes, the
+    /// majority's verdict, its grounds; the prisoner's health corrected when the verdict
+    /// changes it (the correction's source is the commission's finding). Events:
+    /// `commission.decided`, and `person.corrected` when the health changed. Refused, nothing
+    /// changed: no such examination (or another party's), one already decided, no majority,
+    /// votes of members not present.
+    pub async fn record_finding(
+        &self,
+        grant: &Grant<WriteRegister>,
+        examination: i64,
+        finding: &NewFinding,
+        today: PartialDate,
+        now_ms: i64,
+    ) -> Result<Verdict, Error> {
+        let party = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EXAMINATION_COLUMNS} FROM examinations WHERE id = $1 AND party = $2"
+        )))
+        .bind(examination)
+        .bind(party)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading an examination"))?
+        .ok_or_else(|| {
+            Error::invalid(
+                "examination",
+                format!("there is no examination {examination}: a finding is recorded only for a prisoner the commission examined"),
+            )
+        })?;
+        let exam = examination_from_row(&row)?;
+        if exam.verdict.is_some() {
+            return Err(Error::Conflict(format!(
+                "the commission already decided on examination {examination}; a later decision needs a new examination"
+            )));
+        }
+        let verdict = finding.decide(&exam.present, exam.examined_on.parse()?, today)?;
+        sqlx::query(
+            "UPDATE examinations SET verdict = $1, votes = $2, grounds = $3, decided_on = $4, decided_by = $5, decided_at = $6 \
+             WHERE id = $7 AND party = $8",
+        )
+        .bind(verdict.as_str())
+        .bind(serde_json::to_string(&finding.votes).map_err(|e| Error::Storage(e.to_string()))?)
+        .bind(finding.grounds.as_deref().map(str::trim))
+        .bind(finding.decided_on.to_string())
+        .bind(grant.actor())
+        .bind(now_ms)
+        .bind(examination)
+        .bind(party)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording the commission's decision"))?;
+        let health: Health = sqlx::query_scalar::<_, String>(
+            "SELECT health FROM persons WHERE id = $1 AND party = $2",
+        )
+        .bind(exam.person_id)
+        .bind(party)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("reading a person record"))?
+        .parse()?;
+        if let Some(next) = verdict.health_after(health) {
+            let by = Corrector {
+                party,
+                actor: grant.actor(),
+                clearance: grant.clearance(),
+                today,
+                now_ms,
+            };
+            let provenance = Provenance {
+                reason: format!(
+                    "medical commission, {}: {}{}",
+                    finding.decided_on,
+                    verdict.as_str(),
+                    finding.grounds.as_deref().map(|g| format!(" ({})", g.trim())).unwrap_or_default()
+                ),
+                source: SourceKind::Commission,
+                reference: Some(format!("examination {examination}")),
+            };
+            let change = FieldChange {
+                field: "health".to_owned(),
+                value: Some(next.as_str().to_owned()),
+            };
+            let (_, payload) =
+                correct_in(&mut tx, &by, exam.person_id, &[change], &provenance).await?;
+            events::append(
+                &mut tx,
+                EventDraft {
+                    at_ms: now_ms,
+                    party: party.to_owned(),
+                    actor: grant.actor().to_owned(),
+                    kind: "person.corrected".to_owned(),
+                    payload,
+                },
+            )
+            .await?;
+        }
+        let payload = serde_json::json!({
+            "examination": examination, "person": exam.person_id, "verdict": verdict.as_str(),
+            "votes": finding.votes.len(), "decided_on": finding.decided_on.to_string(),
+        });
+        commit_with_event(tx, grant, "commission.decided", payload, now_ms).await?;
+        Ok(verdict)
+    }
+
+    /// The examinations of a commission (the party's own records of them), newest first.
+    pub async fn examinations(
+        &self,
+        grant: &Grant<ReadRegister>,
+        commitment: i64,
+    ) -> Result<Vec<ExaminationView>, Error> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EXAMINATION_COLUMNS} FROM examinations WHERE party = $1 AND commitment_id = $2 ORDER BY id DESC"
+        )))
+        .bind(grant.party().as_str())
+        .bind(commitment)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading examinations"))?
+        .iter()
+        .map(examination_from_row)
+        .collect()
+    }
+}
