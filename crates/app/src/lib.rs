@@ -9,6 +9,7 @@
 
 mod admin;
 mod cases;
+pub mod commission;
 pub mod desk;
 pub mod enquiries;
 pub mod export;
@@ -27,6 +28,7 @@ pub mod signed;
 mod talks;
 
 pub use cases::{BatchInput, CaseStep, IdentificationStep, OpenCases, Receipt, RemainsView};
+pub use commission::ExaminationLine;
 pub use enquiries::{EnquiryInput, EnquiryLine, EnquiryRecorded};
 pub use export::{Export, ExportFormat, ExportRequest, ExportSource, Protection};
 pub use homeward_core::Error;

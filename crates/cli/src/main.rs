@@ -19,8 +19,8 @@ mod link;
 mod names;
 
 use clap::Parser;
-use cmd::protection;
 use cmd::{Command, Reported, admin, cases, demo, enquiries, export, import, links, log, plans};
+use cmd::{commission, protection};
 use cmd::{records, register, relay, serve, signed, talks};
 
 /// Runs one command.
@@ -64,6 +64,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Correct(args) => records::correct(args).await,
         Command::History(args) => records::history(args).await,
         Command::Enquiry(c) => enquiries::enquiry(c).await,
+        Command::Commission(c) => commission::commission(c).await,
         Command::Protect(args) => protection::protect(args).await,
         Command::Consent(args) => protection::consent(args).await,
         Command::Restrict(c) => protection::restrict(c).await,

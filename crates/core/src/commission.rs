@@ -144,7 +144,10 @@ impl NewExamination {
             ));
         }
         if self.examined_on.day.is_none() {
-            return Err(Error::invalid("examined_on", "give the day of the examination"));
+            return Err(Error::invalid(
+                "examined_on",
+                "give the day of the examination",
+            ));
         }
         if self.examined_on > today {
             return Err(Error::invalid(
@@ -154,7 +157,10 @@ impl NewExamination {
         }
         let place = self.place.trim().chars().count();
         if place == 0 || place > MAX_TEXT {
-            return Err(Error::invalid("place", "say where the examination took place"));
+            return Err(Error::invalid(
+                "place",
+                "say where the examination took place",
+            ));
         }
         for (i, name) in self.present.iter().enumerate() {
             if !members.iter().any(|m| m.name.trim() == name.trim()) {
@@ -163,12 +169,19 @@ impl NewExamination {
                     format!(
                         "{} is not a member of the commission ({})",
                         name.trim(),
-                        members.iter().map(|m| m.name.trim()).collect::<Vec<_>>().join(", ")
+                        members
+                            .iter()
+                            .map(|m| m.name.trim())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
             if self.present[..i].iter().any(|o| o.trim() == name.trim()) {
-                return Err(Error::invalid("present", format!("{} is named twice", name.trim())));
+                return Err(Error::invalid(
+                    "present",
+                    format!("{} is named twice", name.trim()),
+                ));
             }
         }
         if self.present.len() < 2 {
@@ -233,9 +246,10 @@ impl NewFinding {
                 ),
             ));
         }
-        let majority = Verdict::ALL.iter().copied().find(|v| {
-            self.votes.values().filter(|x| *x == v).count() * 2 > MEMBERS
-        });
+        let majority = Verdict::ALL
+            .iter()
+            .copied()
+            .find(|v| self.votes.values().filter(|x| *x == v).count() * 2 > MEMBERS);
         let verdict = majority.ok_or_else(|| {
             Error::invalid(
                 "votes",
@@ -253,7 +267,10 @@ impl NewFinding {
         if let Some(g) = &self.grounds
             && g.chars().count() > MAX_TEXT
         {
-            return Err(Error::invalid("grounds", "is over the limit of 1000 characters"));
+            return Err(Error::invalid(
+                "grounds",
+                "is over the limit of 1000 characters",
+            ));
         }
         Ok(verdict)
     }
@@ -264,10 +281,17 @@ mod tests {
     use super::*;
 
     fn members() -> Vec<CommissionMember> {
-        [("Dr A (synthetic)", true), ("Dr B (synthetic)", true), ("Dr C (synthetic)", false)]
-            .into_iter()
-            .map(|(name, neutral)| CommissionMember { name: name.into(), neutral })
-            .collect()
+        [
+            ("Dr A (synthetic)", true),
+            ("Dr B (synthetic)", true),
+            ("Dr C (synthetic)", false),
+        ]
+        .into_iter()
+        .map(|(name, neutral)| CommissionMember {
+            name: name.into(),
+            neutral,
+        })
+        .collect()
     }
 
     fn day(s: &str) -> PartialDate {
@@ -304,17 +328,44 @@ mod tests {
             decided_on: day("2025-06-12"),
         };
         let today = day("2025-06-20");
-        assert_eq!(finding.decide(&present, day("2025-06-10"), today).unwrap(), Verdict::Repatriate);
-        assert_eq!(Verdict::Repatriate.health_after(Health::Fit), Some(Health::Serious));
-        assert_eq!(Verdict::Reject.health_after(Health::Serious), Some(Health::WoundedOrSick));
+        assert_eq!(
+            finding.decide(&present, day("2025-06-10"), today).unwrap(),
+            Verdict::Repatriate
+        );
+        assert_eq!(
+            Verdict::Repatriate.health_after(Health::Fit),
+            Some(Health::Serious)
+        );
+        assert_eq!(
+            Verdict::Reject.health_after(Health::Serious),
+            Some(Health::WoundedOrSick)
+        );
         assert_eq!(Verdict::ReExamine.health_after(Health::Fit), None);
-        let no_grounds = NewFinding { grounds: None, ..finding.clone() };
-        assert_eq!(field_of(no_grounds.decide(&present, day("2025-06-10"), today)), "grounds");
+        let no_grounds = NewFinding {
+            grounds: None,
+            ..finding.clone()
+        };
+        assert_eq!(
+            field_of(no_grounds.decide(&present, day("2025-06-10"), today)),
+            "grounds"
+        );
         votes.insert(present[1].clone(), Verdict::ReExamine);
-        let split = NewFinding { votes, ..finding.clone() };
-        assert_eq!(field_of(split.decide(&present, day("2025-06-10"), today)), "votes");
-        assert_eq!(field_of(finding.decide(&present[..2], day("2025-06-10"), today)), "votes");
-        assert_eq!(field_of(finding.decide(&present, day("2025-06-13"), today)), "decided_on");
+        let split = NewFinding {
+            votes,
+            ..finding.clone()
+        };
+        assert_eq!(
+            field_of(split.decide(&present, day("2025-06-10"), today)),
+            "votes"
+        );
+        assert_eq!(
+            field_of(finding.decide(&present[..2], day("2025-06-10"), today)),
+            "votes"
+        );
+        assert_eq!(
+            field_of(finding.decide(&present, day("2025-06-13"), today)),
+            "decided_on"
+        );
         let e = NewExamination {
             person: 1,
             examined_on: day("2025-06-10"),
@@ -323,9 +374,16 @@ mod tests {
             proposed_by: ProposedBy::CampDoctor,
         };
         assert_eq!(field_of(e.validate(&members(), today)), "present");
-        let stranger = NewExamination { present: vec![present[0].clone(), "Dr X".into()], ..e.clone() };
+        let stranger = NewExamination {
+            present: vec![present[0].clone(), "Dr X".into()],
+            ..e.clone()
+        };
         assert_eq!(field_of(stranger.validate(&members(), today)), "present");
-        let future = NewExamination { examined_on: day("2025-07-01"), present: present.clone(), ..e.clone() };
+        let future = NewExamination {
+            examined_on: day("2025-07-01"),
+            present: present.clone(),
+            ..e.clone()
+        };
         assert_eq!(field_of(future.validate(&members(), today)), "examined_on");
         assert_eq!(field_of(e.validate(&[], today)), "members");
     }

@@ -290,9 +290,7 @@ pub(crate) async fn correct_in(
     if person.erased_at.is_some() {
         return Err(Error::invalid(
             "person",
-            format!(
-                "record {id}'s personal data was erased; an erased record is not corrected"
-            ),
+            format!("record {id}'s personal data was erased; an erased record is not corrected"),
         ));
     }
     if person.protected()
@@ -341,17 +339,10 @@ pub(crate) async fn correct_in(
         .await
         .map_err(db("finding the record's confirmed links"))?;
         for link in links {
-            let (_, kind, mut payload) = crate::links::decide_in(
-                tx,
-                party,
-                by.actor,
-                link,
-                crate::Decision::Unsure,
-                now_ms,
-            )
-            .await?;
-            payload["because"] =
-                serde_json::json!({ "person_corrected": id, "change": change_no });
+            let (_, kind, mut payload) =
+                crate::links::decide_in(tx, party, by.actor, link, crate::Decision::Unsure, now_ms)
+                    .await?;
+            payload["because"] = serde_json::json!({ "person_corrected": id, "change": change_no });
             payload["by_party"] = party.into();
             events::append(
                 tx,

@@ -66,7 +66,10 @@ fn examination_from_row(row: &sqlx::any::AnyRow) -> Result<ExaminationView, Erro
         examined_on: row.try_get("examined_on").map_err(&get)?,
         place: row.try_get("place").map_err(&get)?,
         present,
-        proposed_by: row.try_get::<String, _>("proposed_by").map_err(&get)?.parse()?,
+        proposed_by: row
+            .try_get::<String, _>("proposed_by")
+            .map_err(&get)?
+            .parse()?,
         verdict: json("verdict")?.map(|v| v.parse()).transpose()?,
         votes,
         grounds: json("grounds")?,
@@ -91,7 +94,8 @@ impl Store {
     ) -> Result<i64, Error> {
         let party = grant.party().as_str();
         let mut tx = self.begin().await?;
-        let (_, terms) = crate::talks::visible_commitment(&mut tx, grant.party(), commitment).await?;
+        let (_, terms) =
+            crate::talks::visible_commitment(&mut tx, grant.party(), commitment).await?;
         let Terms::MedicalCommission { members, .. } = terms else {
             return Err(Error::invalid(
                 "commitment",
@@ -110,16 +114,31 @@ impl Store {
         .map_err(db("reading a person record"))?
         .ok_or_else(|| Error::NotFound(format!("person {person}")))?;
         let get = db("reading a person record");
-        let category: Category = row.try_get::<String, _>("category").map_err(&get)?.parse()?;
-        let relation: Relation = row.try_get::<String, _>("relation").map_err(&get)?.parse()?;
+        let category: Category = row
+            .try_get::<String, _>("category")
+            .map_err(&get)?
+            .parse()?;
+        let relation: Relation = row
+            .try_get::<String, _>("relation")
+            .map_err(&get)?
+            .parse()?;
         if category != Category::Pow || relation != Relation::Held {
             return Err(Error::invalid(
                 "person",
-                format!("record {person} is not a prisoner of war the party holds; the commission examines those (GC III art. 112)"),
+                format!(
+                    "record {person} is not a prisoner of war the party holds; the commission examines those (GC III art. 112)"
+                ),
             ));
         }
-        if row.try_get::<Option<i64>, _>("erased_at").map_err(&get)?.is_some() {
-            return Err(Error::invalid("person", format!("record {person}'s personal data was erased")));
+        if row
+            .try_get::<Option<i64>, _>("erased_at")
+            .map_err(&get)?
+            .is_some()
+        {
+            return Err(Error::invalid(
+                "person",
+                format!("record {person}'s personal data was erased"),
+            ));
         }
         let present: Vec<&str> = examination.present.iter().map(|p| p.trim()).collect();
         let id: i64 = sqlx::query_scalar(
@@ -220,7 +239,11 @@ impl Store {
                     "medical commission, {}: {}{}",
                     finding.decided_on,
                     verdict.as_str(),
-                    finding.grounds.as_deref().map(|g| format!(" ({})", g.trim())).unwrap_or_default()
+                    finding
+                        .grounds
+                        .as_deref()
+                        .map(|g| format!(" ({})", g.trim()))
+                        .unwrap_or_default()
                 ),
                 source: SourceKind::Commission,
                 reference: Some(format!("examination {examination}")),

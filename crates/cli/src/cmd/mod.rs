@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod commission;
 pub mod demo;
 pub mod enquiries;
 pub mod export;
@@ -285,6 +286,10 @@ pub enum Command {
     /// they have not been told, answered.
     #[command(subcommand)]
     Enquiry(enquiries::EnquiryCommand),
+    /// The mixed medical commission: examinations of the prisoners the party holds and the
+    /// commission's decisions by majority, which set their health for the exchange plan.
+    #[command(subcommand)]
+    Commission(commission::CommissionCommand),
     /// Mark a record protected (child, relatives_under_pressure, refused_repatriation,
     /// other), or lift the mark with `none`.
     Protect(protection::Protect),

@@ -4,6 +4,7 @@
 //! from the routes.
 
 mod cases;
+mod commission;
 mod enquiries;
 mod input;
 mod links;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(me))
         .merge(register::routes())
         .merge(enquiries::routes())
+        .merge(commission::routes())
         .merge(links::routes())
         .merge(talks::routes())
         .merge(cases::routes())

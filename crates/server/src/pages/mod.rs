@@ -3,6 +3,7 @@
 //! read through [`Posted`], which checks their anti-forgery token first.
 
 mod cases;
+mod commission;
 mod dashboard;
 mod desk;
 mod enquiries;
@@ -44,6 +45,7 @@ fn table() -> Vec<(&'static str, MethodRouter<App>)> {
     routes.extend(register::routes());
     routes.extend(records::routes());
     routes.extend(enquiries::routes());
+    routes.extend(commission::routes());
     routes.extend(lists::routes());
     routes.extend(review::routes());
     routes.extend(plans::routes());

@@ -5,6 +5,7 @@
 
 mod access;
 mod browser;
+mod commission;
 mod common;
 mod enquiries;
 mod exports;
