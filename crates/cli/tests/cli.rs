@@ -389,7 +389,7 @@ fn read_commands_obey_the_access_rule() {
         &ru,
     ])))
     .unwrap();
-    assert_eq!(commitments.as_array().unwrap().len(), 7);
+    assert_eq!(commitments.as_array().unwrap().len(), 8);
 }
 
 #[tokio::test]

@@ -144,8 +144,8 @@ commands! {
     WriteRegister = "change the register": [Operator, Admin];
     /// Read the talks rounds the party takes part in or mediates, with their commitments.
     /// The protection officer reads them too: the children's cases it works belong to a
-    /// commitment.
-    ReadTalks = "read talks rounds": [Viewer, Operator, Reviewer, Negotiator, Auditor, Admin, Protection];
+    /// commitment; and the hotline, which tells families about exchanges.
+    ReadTalks = "read talks rounds": [Viewer, Operator, Reviewer, Negotiator, Auditor, Admin, Protection, Hotline];
     /// Record rounds, commitments and exchange plans.
     WriteTalks = "record talks and plans": [Negotiator];
     /// Manage the party's users and API tokens.

@@ -104,6 +104,7 @@ impl NewEnquiry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     /// What they were told, in the words used.
+    #[serde(default)]
     pub told: String,
     /// Whether the enquiry is closed with it (the person found, returned, the family asked
     /// no more).

@@ -6,6 +6,7 @@
 //! people on every machine.
 
 pub mod exchange;
+mod families;
 mod people;
 pub mod relayed;
 pub mod synth;
@@ -901,6 +902,7 @@ pub async fn seed_for(
     }
 
     protection(store, &ua, now_ms).await?;
+    families::seed(store, &ua, round_id, &sides, now_ms).await?;
 
     Ok(Seeded {
         round_id,

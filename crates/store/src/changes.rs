@@ -275,7 +275,6 @@ pub(crate) async fn correct_in(
     changes: &[FieldChange],
     provenance: &Provenance,
 ) -> Result<(CorrectionOutcome, serde_json::Value), Error> {
-    provenance.validate()?;
     let (party, today, now_ms) = (by.party, by.today, by.now_ms);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM persons WHERE id = $1 AND party = $2"
@@ -287,6 +286,9 @@ pub(crate) async fn correct_in(
     .map_err(db("reading a person record"))?
     .ok_or_else(|| Error::NotFound(format!("person {id}")))?;
     let person = person_from_row(&row)?;
+    // Checked once the record is known to be the party's: another party's id is not found,
+    // whatever is sent.
+    provenance.validate()?;
     if person.erased_at.is_some() {
         return Err(Error::invalid(
             "person",

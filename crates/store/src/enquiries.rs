@@ -209,7 +209,6 @@ impl Store {
         answer: &Answer,
         now_ms: i64,
     ) -> Result<(), Error> {
-        answer.validate()?;
         let party = grant.party().as_str();
         let mut tx = self.begin().await?;
         let closed: Option<i64> =
@@ -225,6 +224,9 @@ impl Store {
                 "enquiry {enquiry} is closed; record a new enquiry if the family calls again"
             )));
         }
+        // Checked once the enquiry is known to be the party's, so that another party's id is
+        // not found whatever is sent.
+        answer.validate()?;
         sqlx::query(
             "INSERT INTO enquiry_answers (enquiry_id, told, told_by, told_at) VALUES ($1, $2, $3, $4)",
         )
