@@ -135,6 +135,15 @@ pub struct ProtectionView {
     pub restrictions: Vec<RestrictionView>,
     /// Its erasure requests (for those who may erase; empty otherwise).
     pub erasures: Vec<ErasureView>,
+    /// Whether the actor may propose and confirm restricted statuses and mark the record
+    /// protected, so that a page offers only what the actor may do.
+    pub may_restrict: bool,
+    /// Whether the actor may release a restricted status to lists.
+    pub may_release: bool,
+    /// Whether the actor may record the family's consent.
+    pub may_record_consent: bool,
+    /// Whether the actor may ask for and confirm an erasure.
+    pub may_erase: bool,
 }
 
 fn sensitivity(text: Option<&str>) -> Result<Option<Sensitivity>, Error> {
@@ -332,6 +341,10 @@ impl App {
         Ok(ProtectionView {
             restrictions: self.store.restrictions(&read, Some(person.id)).await?,
             erasures,
+            may_restrict: homeward_core::access::may::<RecordRestricted>(actor),
+            may_release: homeward_core::access::may::<ReleaseRestricted>(actor),
+            may_record_consent: homeward_core::access::may::<WriteRegister>(actor),
+            may_erase: homeward_core::access::may::<Erase>(actor),
         })
     }
 

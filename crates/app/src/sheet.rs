@@ -41,6 +41,17 @@ pub fn priority_of(why: Option<&str>) -> &'static str {
     }
 }
 
+/// The day a mixed medical commission's finding gave the person's health, read from the
+/// planner's reason (`… (GC III art. 110; medical commission, 2025-06-12) …`).
+pub fn commission_day(why: Option<&str>) -> Option<String> {
+    let (_, rest) = why?.split_once("medical commission, ")?;
+    let day: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    (!day.is_empty()).then_some(day)
+}
+
 /// Which people of a plan a page shows.
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -153,6 +164,8 @@ pub struct PlanRow {
     pub person: StagePersonView,
     /// The priority group ([`PRIORITIES`]).
     pub priority: &'static str,
+    /// The day of the medical commission's finding the person's health rests on, if any.
+    pub found_on: Option<String>,
     /// The moves the reader may record for this person now (withdrawn needs a reason).
     pub next: Vec<&'static str>,
 }
@@ -410,6 +423,7 @@ fn summarise(
                     seq: s.seq,
                     person: p.clone(),
                     priority: group,
+                    found_on: commission_day(p.why.as_deref()),
                     next,
                 });
             }
@@ -493,6 +507,16 @@ mod tests {
         );
         assert_eq!(g("rank 9 of 29: no priority rule applies; stage 2"), "none");
         assert_eq!(priority_of(None), "none");
+        assert_eq!(
+            commission_day(Some(
+                "rank 1 of 3: seriously wounded or sick (GC III art. 110; medical commission, 2025-06-12); stage 1"
+            )),
+            Some("2025-06-12".to_owned())
+        );
+        assert_eq!(
+            commission_day(Some("rank 1 of 3: held since 2024-01-01")),
+            None
+        );
     }
 
     #[test]

@@ -795,3 +795,4 @@ verdict-repatriate = repatriate directly
 verdict-accommodate_neutral = accommodate in a neutral country
 verdict-reject = not eligible
 verdict-re_examine = examine again later
+plan-found-by-commission = medical commission, { $date }

@@ -797,3 +797,4 @@ verdict-repatriate = непосредственная репатриация
 verdict-accommodate_neutral = размещение в нейтральной стране
 verdict-reject = не подлежит
 verdict-re_examine = повторный осмотр позже
+plan-found-by-commission = медицинская комиссия, { $date }

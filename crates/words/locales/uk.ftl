@@ -797,3 +797,4 @@ verdict-repatriate = безпосередня репатріація
 verdict-accommodate_neutral = розміщення в нейтральній країні
 verdict-reject = не підлягає
 verdict-re_examine = повторний огляд пізніше
+plan-found-by-commission = медична комісія, { $date }

@@ -168,6 +168,10 @@ struct ProtectionPanel {
     sensitivities: Vec<(&'static str, String)>,
     /// Each restricted status's code and word.
     kinds: Vec<(&'static str, String)>,
+    may_restrict: bool,
+    may_release: bool,
+    may_record_consent: bool,
+    may_erase: bool,
 }
 
 #[derive(Template)]
@@ -263,6 +267,10 @@ async fn person(
                     .join(", ")
             })
             .unwrap_or_default(),
+        may_restrict: protection.may_restrict,
+        may_release: protection.may_release,
+        may_record_consent: protection.may_record_consent,
+        may_erase: protection.may_erase,
         restrictions: protection.restrictions,
         erasures: protection.erasures,
         erased: p.erased_at.is_some(),

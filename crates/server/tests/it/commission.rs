@@ -31,52 +31,122 @@ async fn send(
     )
 }
 
+/// A small exchange commitment planned once, a commission naming its three members, and a
+/// prisoner UA holds whom the plan can place and who is not seriously wounded: (exchange,
+/// commission, prisoner).
+async fn setup(r: &Running) -> (i64, i64, i64) {
+    use reqwest::Method;
+    let (_, rounds) = send(r, Method::GET, "/api/v1/rounds", Role::Viewer, Value::Null).await;
+    let round = rounds[0]["id"].as_i64().unwrap();
+    let commit = async |title: &str, terms: Value| -> i64 {
+        let (status, body) = send(
+            r,
+            Method::POST,
+            &format!("/api/v1/rounds/{round}/commitments"),
+            Role::Negotiator,
+            json!({"title": title, "sides": ["UA", "RU"], "terms": terms}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["id"].as_i64().unwrap()
+    };
+    let exchange = commit("Exchange of 2 for 2 (synthetic)", json!({"kind": "pow_exchange", "quantity_each_way": 2,
+        "extra_tranche": null, "parity": "none", "priorities": [], "categories": ["pow"], "deadline": null})).await;
+    let plan = async || -> Value {
+        let (status, body) = send(
+            r,
+            Method::POST,
+            &format!("/api/v1/commitments/{exchange}/plan"),
+            Role::Negotiator,
+            json!({"stage_size": 2}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        send(
+            r,
+            Method::GET,
+            &format!("/api/v1/commitments/{exchange}/plan"),
+            Role::Negotiator,
+            Value::Null,
+        )
+        .await
+        .1
+    };
+    let before = plan().await;
+    // A prisoner UA holds whom the plan can place (the demo's first exchange holds the
+    // others), not seriously wounded: his place rests on other rules.
+    let mut candidates: Vec<(i64, String)> = before["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["persons"].as_array().unwrap().clone())
+        .filter(|p| p["from"] == "UA")
+        .map(|p| {
+            (
+                p["person_id"].as_i64().unwrap(),
+                p["why"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    candidates.extend(
+        before["left_out"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e["from"] == "UA"
+                    && e["reason"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("agreed each way")
+            })
+            .map(|e| (e["person_id"].as_i64().unwrap(), String::new())),
+    );
+    let mut man = None;
+    for (id, why) in candidates {
+        let (_, p) = send(
+            r,
+            Method::GET,
+            &format!("/api/v1/persons/{id}"),
+            Role::Operator,
+            Value::Null,
+        )
+        .await;
+        if p["health"] != "serious" && p["category"] == "pow" {
+            assert!(!why.contains("medical commission"), "{why}");
+            man = Some(id);
+            break;
+        }
+    }
+    let man = man.unwrap_or_else(|| {
+        panic!(
+            "{}: no prisoner UA holds can be planned: {before}",
+            r.backend
+        )
+    });
+
+    let members = json!([{"name": "Dr Aydın (synthetic)", "neutral": true}, {"name": "Dr Berg (synthetic)", "neutral": true},
+        {"name": "Dr Kovalenko (synthetic)", "neutral": false}]);
+    let commission = commit(
+        "Mixed medical commission (synthetic)",
+        json!({"kind": "medical_commission",
+        "mandate": "examine the seriously wounded and sick", "members": members}),
+    )
+    .await;
+    (exchange, commission, man)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_commissions_finding_moves_a_prisoner_to_the_front_of_the_plan() {
     each_backend("a_commissions_finding_moves_a_prisoner_to_the_front_of_the_plan", async |r| {
         use reqwest::Method;
-        let (_, rounds) = send(r, Method::GET, "/api/v1/rounds", Role::Viewer, Value::Null).await;
-        let round = rounds[0]["id"].as_i64().unwrap();
-        let commit = async |title: &str, terms: Value| -> i64 {
-            let (status, body) = send(r, Method::POST, &format!("/api/v1/rounds/{round}/commitments"), Role::Negotiator,
-                json!({"title": title, "sides": ["UA", "RU"], "terms": terms})).await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            body["id"].as_i64().unwrap()
-        };
-        let exchange = commit("Exchange of 2 for 2 (synthetic)", json!({"kind": "pow_exchange", "quantity_each_way": 2,
-            "extra_tranche": null, "parity": "none", "priorities": [], "categories": ["pow"], "deadline": null})).await;
+        let (exchange, commission, man) = setup(r).await;
         let plan = async || -> Value {
             let (status, body) = send(r, Method::POST, &format!("/api/v1/commitments/{exchange}/plan"), Role::Negotiator,
                 json!({"stage_size": 2})).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             send(r, Method::GET, &format!("/api/v1/commitments/{exchange}/plan"), Role::Negotiator, Value::Null).await.1
         };
-        let before = plan().await;
-        // A prisoner UA holds whom the plan can place (the demo's first exchange holds the
-        // others), not seriously wounded: his place rests on other rules.
-        let mut candidates: Vec<(i64, String)> = before["stages"].as_array().unwrap().iter()
-            .flat_map(|s| s["persons"].as_array().unwrap().clone())
-            .filter(|p| p["from"] == "UA")
-            .map(|p| (p["person_id"].as_i64().unwrap(), p["why"].as_str().unwrap_or("").to_owned()))
-            .collect();
-        candidates.extend(before["left_out"].as_array().unwrap().iter()
-            .filter(|e| e["from"] == "UA" && e["reason"].as_str().unwrap_or("").contains("agreed each way"))
-            .map(|e| (e["person_id"].as_i64().unwrap(), String::new())));
-        let mut man = None;
-        for (id, why) in candidates {
-            let (_, p) = send(r, Method::GET, &format!("/api/v1/persons/{id}"), Role::Operator, Value::Null).await;
-            if p["health"] != "serious" && p["category"] == "pow" {
-                assert!(!why.contains("medical commission"), "{why}");
-                man = Some(id);
-                break;
-            }
-        }
-        let man = man.unwrap_or_else(|| panic!("{}: no prisoner UA holds can be planned: {before}", r.backend));
-
-        let members = json!([{"name": "Dr Aydın (synthetic)", "neutral": true}, {"name": "Dr Berg (synthetic)", "neutral": true},
-            {"name": "Dr Kovalenko (synthetic)", "neutral": false}]);
-        let commission = commit("Mixed medical commission (synthetic)", json!({"kind": "medical_commission",
-            "mandate": "examine the seriously wounded and sick", "members": members})).await;
         let exam = |person: i64, present: Value| json!({"person": person, "examined_on": "2025-06-10",
             "place": "camp hospital (synthetic)", "present": present, "proposed_by": "camp_doctor"});
         let all = json!(["Dr Aydın (synthetic)", "Dr Berg (synthetic)", "Dr Kovalenko (synthetic)"]);
@@ -128,6 +198,82 @@ async fn a_commissions_finding_moves_a_prisoner_to_the_front_of_the_plan() {
         let page = client().get(r.url(&format!("/commitments/{commission}/commission"))).bearer_auth(r.token("UA", Role::Operator))
             .header("accept-language", "uk").send().await.unwrap().text().await.unwrap();
         assert!(page.contains("безпосередня репатріація") && page.contains("лікар табору"), "{page}");
+    })
+    .await;
+}
+
+/// In headless Chromium: UA's operator records the commission's examination and its decision
+/// by majority on the commission's page; UA's negotiator makes the plan again on the plan
+/// page, which now places the prisoner first and says the commission found him seriously
+/// wounded.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_commissions_examination_changes_the_plan_in_the_browser() {
+    use crate::browser::{call, find, open_session, sign_in, start_driver};
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    each_backend("a_commissions_examination_changes_the_plan_in_the_browser", async |r| {
+        let (exchange, commission, man) = setup(r).await;
+        let c = reqwest::Client::new();
+        let text_of = async |s: &str, until: &str| -> String {
+            let mut text = String::new();
+            for _ in 0..50 {
+                let body = find(&c, s, "body").await;
+                text = call(&c, reqwest::Method::GET, format!("{s}/element/{body}/text"), Value::Null)
+                    .await.as_str().unwrap_or("").to_owned();
+                if text.contains(until) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            text
+        };
+        let act = async |s: &str, css: &str, text: Option<&str>| {
+            let el = find(&c, s, css).await;
+            let (verb, body) = match text {
+                Some(t) => ("value", json!({ "text": t })),
+                None => ("click", json!({})),
+            };
+            call(&c, reqwest::Method::POST, format!("{s}/element/{el}/{verb}"), body).await;
+        };
+        let (op, _p1) = open_session(&c, &driver).await;
+        sign_in(&c, &op, r, &r.token("UA", Role::Operator)).await;
+        call(&c, reqwest::Method::POST, format!("{op}/url"), json!({"url": r.url(&format!("/commitments/{commission}/commission"))})).await;
+        text_of(&op, "Record an examination").await;
+        act(&op, "form#examine input[name=person]", Some(&man.to_string())).await;
+        act(&op, "form#examine input[name=examined_on]", Some("2025-06-10")).await;
+        act(&op, "form#examine input[name=place]", Some("camp hospital (synthetic)")).await;
+        act(&op, "form#examine select[name=proposed_by] option[value=compatriot_doctor]", None).await;
+        act(&op, "form#examine button", None).await;
+        let page = text_of(&op, "Record the decision").await;
+        assert!(page.contains("a doctor of his own nationality"), "{}: {page}", r.backend);
+        for (member, verdict) in [("Dr Aydın (synthetic)", "repatriate"), ("Dr Berg (synthetic)", "repatriate"), ("Dr Kovalenko (synthetic)", "accommodate_neutral")] {
+            act(&op, &format!("form.decide select[name=\"vote.{member}\"] option[value={verdict}]"), None).await;
+        }
+        act(&op, "form.decide input[name=grounds]", Some("projectile in the heart (Annex I, synthetic)")).await;
+        act(&op, "form.decide input[name=decided_on]", Some("2025-06-12")).await;
+        act(&op, "form.decide button", None).await;
+        let decided = text_of(&op, "repatriate directly").await;
+        assert!(decided.contains("repatriate directly (12.06.2025)") || decided.contains("repatriate directly"), "{}: {decided}", r.backend);
+        assert!(decided.contains("projectile in the heart"), "{decided}");
+
+        let (neg, _p2) = open_session(&c, &driver).await;
+        sign_in(&c, &neg, r, &r.token("UA", Role::Negotiator)).await;
+        call(&c, reqwest::Method::POST, format!("{neg}/url"), json!({"url": r.url(&format!("/commitments/{exchange}/plan"))})).await;
+        text_of(&neg, "Stage 1").await;
+        let size = find(&c, &neg, "form#plan-builder input[name=stage_size]").await;
+        call(&c, reqwest::Method::POST, format!("{neg}/element/{size}/clear"), json!({})).await;
+        act(&neg, "form#plan-builder input[name=stage_size]", Some("2")).await;
+        act(&neg, "form#plan-builder button", None).await;
+        let planned = text_of(&neg, "(medical commission, 2025-06-12)").await;
+        let (_, p) = send(r, reqwest::Method::GET, &format!("/api/v1/persons/{man}"), Role::Negotiator, Value::Null).await;
+        let name = format!("{} {}", p["surname"].as_str().unwrap(), p["given_names"].as_str().unwrap());
+        let row = planned.lines().find(|l| l.contains(&name)).unwrap_or_else(|| panic!("{}: {name} not in the plan: {planned}", r.backend));
+        assert!(
+            row.contains("UA → RU") && row.contains(" 1 seriously wounded or sick (GC III art. 110) (medical commission, 2025-06-12)"),
+            "{}: {row}",
+            r.backend
+        );
     })
     .await;
 }
