@@ -298,3 +298,43 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
     )
     .await;
 }
+
+/// A man of UA's in a stage not yet executed: his family asks; RU hands him over; the
+/// enquiry has news to tell (the move), and once told, none.
+#[tokio::test]
+async fn a_move_in_a_stage_is_news_for_the_family() {
+    each_backend("a_move_in_a_stage_is_news_for_the_family", async |r| {
+        let c = client();
+        let get = async |path: String, party: &str, role: Role| -> Value {
+            c.get(r.url(&path)).bearer_auth(r.token(party, role)).send().await.unwrap().json().await.unwrap()
+        };
+        let commitments = get("/api/v1/commitments".into(), "UA", Role::Viewer).await;
+        let pow = commitments.as_array().unwrap().iter().find(|c| c["terms"]["kind"] == "pow_exchange").unwrap()["id"].as_i64().unwrap();
+        let plan = get(format!("/api/v1/commitments/{pow}/plan"), "UA", Role::Viewer).await;
+        let (stage, man) = plan["stages"].as_array().unwrap().iter()
+            .flat_map(|s| s["persons"].as_array().unwrap().iter().map(move |p| (s["id"].as_i64().unwrap(), p.clone())))
+            .find(|(_, p)| p["from"] == "RU" && p["movement"] == "planned")
+            .map(|(s, p)| (s, p["person_id"].as_i64().unwrap()))
+            .unwrap_or_else(|| panic!("{}: no one planned from RU: {plan}", r.backend));
+        let made = c.post(r.url("/api/v1/enquiries")).bearer_auth(r.token("UA", Role::Hotline))
+            .json(&json!({"person": man, "asked_by": "Nadiia (synthetic mother)", "contact": "+380 00 000 0004",
+                          "kinship": "parent", "consent": ["search", "share_mediator", "share_other_party"]}))
+            .send().await.unwrap();
+        assert_eq!(made.status(), StatusCode::CREATED, "{}", made.text().await.unwrap());
+        let enquiry = made.json::<Value>().await.unwrap()["enquiry"].as_i64().unwrap();
+        let moved = c.post(r.url(&format!("/api/v1/stages/{stage}/movements"))).bearer_auth(r.token("RU", Role::Operator))
+            .json(&json!({"person": man, "movement": "handed_over"})).send().await.unwrap();
+        assert!(moved.status().is_success(), "{}: {}", r.backend, moved.text().await.unwrap());
+        let view = get(format!("/api/v1/enquiries/{enquiry}"), "UA", Role::Hotline).await;
+        assert_eq!(view["enquiry"]["news"][0]["kind"], "moved", "{view}");
+        assert_eq!(view["enquiry"]["news"][0]["movement"], "handed_over");
+        let lines = get(format!("/api/v1/enquiries?person={man}"), "UA", Role::Hotline).await;
+        assert_eq!(lines[0]["to_answer"], true, "{lines}");
+        let told = c.post(r.url(&format!("/api/v1/enquiries/{enquiry}/answers"))).bearer_auth(r.token("UA", Role::Hotline))
+            .json(&json!({"told": "He has been handed over; he is on his way (synthetic)."})).send().await.unwrap();
+        assert_eq!(told.status(), StatusCode::NO_CONTENT);
+        let view = get(format!("/api/v1/enquiries/{enquiry}"), "UA", Role::Hotline).await;
+        assert_eq!(view["enquiry"]["news"], json!([]), "{view}");
+    })
+    .await;
+}
