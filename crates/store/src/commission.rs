@@ -4,14 +4,13 @@
 //! commission's finding as its source, so the record's history and the plan say why.
 
 use crate::changes::{Corrector, correct_in};
-use crate::{Store, commit_with_event, db, events};
+use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, ReadRegister, WriteRegister};
 use homeward_core::commission::{NewExamination, NewFinding, ProposedBy, Verdict};
 use homeward_core::correction::{FieldChange, Provenance, SourceKind};
 use homeward_core::record::{Category, Health, PartialDate, Relation};
 use homeward_core::talks::Terms;
-use homeward_ledger::EventDraft;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -104,24 +103,7 @@ impl Store {
         };
         examination.validate(&members, today)?;
         let person = examination.person;
-        let row = sqlx::query(
-            "SELECT category, relation, erased_at FROM persons WHERE id = $1 AND party = $2",
-        )
-        .bind(person)
-        .bind(party)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("reading a person record"))?
-        .ok_or_else(|| Error::NotFound(format!("person {person}")))?;
-        let get = db("reading a person record");
-        let category: Category = row
-            .try_get::<String, _>("category")
-            .map_err(&get)?
-            .parse()?;
-        let relation: Relation = row
-            .try_get::<String, _>("relation")
-            .map_err(&get)?
-            .parse()?;
+        let (category, relation, erased) = crate::persons::standing(&mut tx, party, person).await?;
         if category != Category::Pow || relation != Relation::Held {
             return Err(Error::invalid(
                 "person",
@@ -130,11 +112,7 @@ impl Store {
                 ),
             ));
         }
-        if row
-            .try_get::<Option<i64>, _>("erased_at")
-            .map_err(&get)?
-            .is_some()
-        {
+        if erased {
             return Err(Error::invalid(
                 "person",
                 format!("record {person}'s personal data was erased"),
@@ -254,17 +232,7 @@ impl Store {
             };
             let (_, payload) =
                 correct_in(&mut tx, &by, exam.person_id, &[change], &provenance).await?;
-            events::append(
-                &mut tx,
-                EventDraft {
-                    at_ms: now_ms,
-                    party: party.to_owned(),
-                    actor: grant.actor().to_owned(),
-                    kind: "person.corrected".to_owned(),
-                    payload,
-                },
-            )
-            .await?;
+            crate::append_event(&mut tx, grant, "person.corrected", payload, now_ms).await?;
         }
         let payload = serde_json::json!({
             "examination": examination, "person": exam.person_id, "verdict": verdict.as_str(),

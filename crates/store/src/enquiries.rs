@@ -4,14 +4,13 @@
 //! told found from the store — a link confirmed, a move in a stage, a death once a second
 //! person confirmed it.
 
-use crate::{Store, commit_with_event, db, events};
+use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{AnswerFamilies, Grant};
 use homeward_core::correction::Provenance;
 use homeward_core::enquiry::{Answer, Kinship, NewEnquiry, News};
 use homeward_core::protection::Purpose;
 use homeward_core::record::{PartialDate, PersonRecord, Relation};
-use homeward_ledger::EventDraft;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -103,20 +102,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let person = match about {
             EnquiryAbout::Person(id) => {
-                let row = sqlx::query(
-                    "SELECT relation, erased_at FROM persons WHERE id = $1 AND party = $2",
-                )
-                .bind(id)
-                .bind(party)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("reading a person record"))?
-                .ok_or_else(|| Error::NotFound(format!("person {id}")))?;
-                let get = db("reading a person record");
-                let relation: Relation = row
-                    .try_get::<String, _>("relation")
-                    .map_err(&get)?
-                    .parse()?;
+                let (_, relation, erased) = crate::persons::standing(&mut tx, party, *id).await?;
                 if relation != Relation::Sought {
                     return Err(Error::invalid(
                         "person",
@@ -125,11 +111,7 @@ impl Store {
                         ),
                     ));
                 }
-                if row
-                    .try_get::<Option<i64>, _>("erased_at")
-                    .map_err(&get)?
-                    .is_some()
-                {
+                if erased {
                     return Err(Error::invalid(
                         "person",
                         format!("record {id}'s personal data was erased"),
@@ -158,7 +140,7 @@ impl Store {
                     now_ms,
                 )
                 .await?;
-                append(&mut tx, grant, "person.entered", payload, now_ms).await?;
+                crate::append_event(&mut tx, grant, "person.entered", payload, now_ms).await?;
                 id
             }
         };
@@ -405,27 +387,4 @@ impl Store {
         news.sort_by_key(News::at_ms);
         Ok(news)
     }
-}
-
-/// Appends an event inside `tx` on behalf of `grant`'s actor, for a change that writes two
-/// (the second is written by `commit_with_event`).
-async fn append(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    grant: &Grant<AnswerFamilies>,
-    kind: &str,
-    payload: serde_json::Value,
-    now_ms: i64,
-) -> Result<(), Error> {
-    events::append(
-        tx,
-        EventDraft {
-            at_ms: now_ms,
-            party: grant.party().to_string(),
-            actor: grant.actor().to_owned(),
-            kind: kind.to_owned(),
-            payload,
-        },
-    )
-    .await
-    .map(|_| ())
 }

@@ -388,6 +388,29 @@ impl<T> Pending<T> {
     }
 }
 
+/// Appends an event inside `tx` on behalf of `grant`'s actor, for a change that writes more
+/// than the one `commit_with_event` writes.
+pub(crate) async fn append_event<C: Command>(
+    tx: &mut Transaction<'static, Any>,
+    grant: &Grant<C>,
+    kind: &str,
+    payload: serde_json::Value,
+    now_ms: i64,
+) -> Result<(), Error> {
+    events::append(
+        tx,
+        EventDraft {
+            at_ms: now_ms,
+            party: grant.party().to_string(),
+            actor: grant.actor().to_owned(),
+            kind: kind.to_owned(),
+            payload,
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 pub(crate) async fn commit_with_event<C: Command>(
     mut tx: Transaction<'static, Any>,
     grant: &Grant<C>,

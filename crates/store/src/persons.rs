@@ -429,6 +429,36 @@ pub(crate) async fn insert_one(
     Ok((id, hash))
 }
 
+/// What a use case asks of a record before acting on it: its category and relation, and
+/// whether its personal data was erased. Another party's record is not found.
+pub(crate) async fn standing(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    id: i64,
+) -> Result<(Category, homeward_core::record::Relation, bool), Error> {
+    let row = sqlx::query(
+        "SELECT category, relation, erased_at FROM persons WHERE id = $1 AND party = $2",
+    )
+    .bind(id)
+    .bind(party)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("reading a person record"))?
+    .ok_or_else(|| Error::NotFound(format!("person {id}")))?;
+    let get = db("reading a person record");
+    Ok((
+        row.try_get::<String, _>("category")
+            .map_err(&get)?
+            .parse()?,
+        row.try_get::<String, _>("relation")
+            .map_err(&get)?
+            .parse()?,
+        row.try_get::<Option<i64>, _>("erased_at")
+            .map_err(&get)?
+            .is_some(),
+    ))
+}
+
 /// Moves a record's status inside `tx` on behalf of `actor`. A restricted status (a death)
 /// is not set but proposed, for a second person to confirm (core's two-person rule);
 /// returns the record's hash afterwards and the proposal, if one was made.

@@ -517,7 +517,8 @@ async fn a_reviewer_confirms_a_pair_in_the_browser_and_undoes_it() {
 }
 
 /// The text of the page's body, once it holds `until` (or after five seconds).
-async fn body_text(c: &reqwest::Client, s: &str, until: &str) -> String {
+/// The page's text once it holds `until` (or after 5 s).
+pub(crate) async fn body_text(c: &reqwest::Client, s: &str, until: &str) -> String {
     let mut text = String::new();
     for _ in 0..50 {
         let body = find(c, s, "body").await;
@@ -539,7 +540,7 @@ async fn body_text(c: &reqwest::Client, s: &str, until: &str) -> String {
     text
 }
 
-async fn click(c: &reqwest::Client, s: &str, css: &str) {
+pub(crate) async fn click(c: &reqwest::Client, s: &str, css: &str) {
     let el = find(c, s, css).await;
     call(
         c,
@@ -550,7 +551,19 @@ async fn click(c: &reqwest::Client, s: &str, css: &str) {
     .await;
 }
 
-async fn go(c: &reqwest::Client, s: &str, url: String) {
+/// Types `text` into the first element matching `css`.
+pub(crate) async fn type_into(c: &reqwest::Client, s: &str, css: &str, text: &str) {
+    let el = find(c, s, css).await;
+    call(
+        c,
+        reqwest::Method::POST,
+        format!("{s}/element/{el}/value"),
+        json!({ "text": text }),
+    )
+    .await;
+}
+
+pub(crate) async fn go(c: &reqwest::Client, s: &str, url: String) {
     call(
         c,
         reqwest::Method::POST,

@@ -208,44 +208,29 @@ async fn a_commissions_finding_moves_a_prisoner_to_the_front_of_the_plan() {
 /// wounded.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_commissions_examination_changes_the_plan_in_the_browser() {
-    use crate::browser::{call, find, open_session, sign_in, start_driver};
+    use crate::browser::{
+        body_text, call, click, find, go, open_session, sign_in, start_driver, type_into,
+    };
     let Some(driver) = start_driver().await else {
         return;
     };
     each_backend("a_commissions_examination_changes_the_plan_in_the_browser", async |r| {
         let (exchange, commission, man) = setup(r).await;
         let c = reqwest::Client::new();
-        let text_of = async |s: &str, until: &str| -> String {
-            let mut text = String::new();
-            for _ in 0..50 {
-                let body = find(&c, s, "body").await;
-                text = call(&c, reqwest::Method::GET, format!("{s}/element/{body}/text"), Value::Null)
-                    .await.as_str().unwrap_or("").to_owned();
-                if text.contains(until) {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            text
-        };
-        let act = async |s: &str, css: &str, text: Option<&str>| {
-            let el = find(&c, s, css).await;
-            let (verb, body) = match text {
-                Some(t) => ("value", json!({ "text": t })),
-                None => ("click", json!({})),
-            };
-            call(&c, reqwest::Method::POST, format!("{s}/element/{el}/{verb}"), body).await;
+        let act = async |s: &str, css: &str, text: Option<&str>| match text {
+            Some(t) => type_into(&c, s, css, t).await,
+            None => click(&c, s, css).await,
         };
         let (op, _p1) = open_session(&c, &driver).await;
         sign_in(&c, &op, r, &r.token("UA", Role::Operator)).await;
-        call(&c, reqwest::Method::POST, format!("{op}/url"), json!({"url": r.url(&format!("/commitments/{commission}/commission"))})).await;
-        text_of(&op, "Record an examination").await;
+        go(&c, &op, r.url(&format!("/commitments/{commission}/commission"))).await;
+        body_text(&c, &op, "Record an examination").await;
         act(&op, "form#examine input[name=person]", Some(&man.to_string())).await;
         act(&op, "form#examine input[name=examined_on]", Some("2025-06-10")).await;
         act(&op, "form#examine input[name=place]", Some("camp hospital (synthetic)")).await;
         act(&op, "form#examine select[name=proposed_by] option[value=compatriot_doctor]", None).await;
         act(&op, "form#examine button", None).await;
-        let page = text_of(&op, "Record the decision").await;
+        let page = body_text(&c, &op, "Record the decision").await;
         assert!(page.contains("a doctor of his own nationality"), "{}: {page}", r.backend);
         for (member, verdict) in [("Dr Aydın (synthetic)", "repatriate"), ("Dr Berg (synthetic)", "repatriate"), ("Dr Kovalenko (synthetic)", "accommodate_neutral")] {
             act(&op, &format!("form.decide select[name=\"vote.{member}\"] option[value={verdict}]"), None).await;
@@ -253,19 +238,19 @@ async fn a_commissions_examination_changes_the_plan_in_the_browser() {
         act(&op, "form.decide input[name=grounds]", Some("projectile in the heart (Annex I, synthetic)")).await;
         act(&op, "form.decide input[name=decided_on]", Some("2025-06-12")).await;
         act(&op, "form.decide button", None).await;
-        let decided = text_of(&op, "repatriate directly").await;
+        let decided = body_text(&c, &op, "repatriate directly").await;
         assert!(decided.contains("repatriate directly (12.06.2025)") || decided.contains("repatriate directly"), "{}: {decided}", r.backend);
         assert!(decided.contains("projectile in the heart"), "{decided}");
 
         let (neg, _p2) = open_session(&c, &driver).await;
         sign_in(&c, &neg, r, &r.token("UA", Role::Negotiator)).await;
-        call(&c, reqwest::Method::POST, format!("{neg}/url"), json!({"url": r.url(&format!("/commitments/{exchange}/plan"))})).await;
-        text_of(&neg, "Stage 1").await;
+        go(&c, &neg, r.url(&format!("/commitments/{exchange}/plan"))).await;
+        body_text(&c, &neg, "Stage 1").await;
         let size = find(&c, &neg, "form#plan-builder input[name=stage_size]").await;
         call(&c, reqwest::Method::POST, format!("{neg}/element/{size}/clear"), json!({})).await;
         act(&neg, "form#plan-builder input[name=stage_size]", Some("2")).await;
         act(&neg, "form#plan-builder button", None).await;
-        let planned = text_of(&neg, "(medical commission, 2025-06-12)").await;
+        let planned = body_text(&c, &neg, "(medical commission, 2025-06-12)").await;
         let (_, p) = send(r, reqwest::Method::GET, &format!("/api/v1/persons/{man}"), Role::Negotiator, Value::Null).await;
         let name = format!("{} {}", p["surname"].as_str().unwrap(), p["given_names"].as_str().unwrap());
         let row = planned.lines().find(|l| l.contains(&name)).unwrap_or_else(|| panic!("{}: {name} not in the plan: {planned}", r.backend));

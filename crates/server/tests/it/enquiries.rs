@@ -2,12 +2,11 @@
 //! Latin spelling, the enquiry taken with its consent, news when a reviewer confirms the man
 //! on the other side's list, the answer recorded; and through the API, the refusals.
 
-use crate::browser::{call, find, open_session, sign_in, start_driver};
+use crate::browser::{body_text, click, go, open_session, sign_in, start_driver, type_into};
 use crate::common::{client, each_backend};
 use homeward_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 /// A sought man of UA's whose pair with a row of RU's holding list is back in the review
 /// queue (a reviewer undid the confirmation): (record, link, surname, given name).
@@ -125,50 +124,6 @@ async fn enquiries_through_the_api_refuse_what_they_must() {
     .await;
 }
 
-async fn text_of(c: &reqwest::Client, s: &str, until: &str) -> String {
-    let mut text = String::new();
-    for _ in 0..50 {
-        let body = find(c, s, "body").await;
-        text = call(
-            c,
-            reqwest::Method::GET,
-            format!("{s}/element/{body}/text"),
-            Value::Null,
-        )
-        .await
-        .as_str()
-        .unwrap_or("")
-        .to_owned();
-        if text.contains(until) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    text
-}
-
-async fn type_into(c: &reqwest::Client, s: &str, css: &str, text: &str) {
-    let el = find(c, s, css).await;
-    call(
-        c,
-        reqwest::Method::POST,
-        format!("{s}/element/{el}/value"),
-        json!({ "text": text }),
-    )
-    .await;
-}
-
-async fn click(c: &reqwest::Client, s: &str, css: &str) {
-    let el = find(c, s, css).await;
-    call(
-        c,
-        reqwest::Method::POST,
-        format!("{s}/element/{el}/click"),
-        json!({}),
-    )
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
     let Some(driver) = start_driver().await else {
@@ -195,29 +150,23 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
             );
             let (s, _profile) = open_session(&c, &driver).await;
             sign_in(&c, &s, r, &r.token("UA", Role::Hotline)).await;
-            let start = text_of(&c, &s, "Families' enquiries").await;
+            let start = body_text(&c, &s, "Families' enquiries").await;
             assert!(
                 start.contains("Families' enquiries: 5 open, 0 to call back"),
                 "{}: {start}",
                 r.backend
             );
-            call(
-                &c,
-                reqwest::Method::POST,
-                format!("{s}/url"),
-                json!({"url": r.url("/enquiries/new")}),
-            )
-            .await;
+            go(&c, &s, r.url("/enquiries/new")).await;
             type_into(&c, &s, "form#enquiry-search input[name=q]", &spelled).await;
             click(&c, &s, "form#enquiry-search button").await;
-            let hits = text_of(&c, &s, "This is the person").await;
+            let hits = body_text(&c, &s, "This is the person").await;
             assert!(
                 hits.contains("This is the person"),
                 "{}: {spelled}: {hits}",
                 r.backend
             );
             click(&c, &s, &format!("a[href='/enquiries/new?person={man}']")).await;
-            text_of(&c, &s, "Who is asking").await;
+            body_text(&c, &s, "Who is asking").await;
             type_into(&c, &s, "input[name=asked_by]", "Olena (synthetic mother)").await;
             type_into(&c, &s, "input[name=contact]", "+380 00 000 0003").await;
             click(&c, &s, "select[name=kinship] option[value=parent]").await;
@@ -225,7 +174,7 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
             click(&c, &s, "input[name='consent.share_mediator']").await;
             click(&c, &s, "input[name=consent_asked]").await;
             click(&c, &s, "form#enquiry-form button").await;
-            let taken = text_of(&c, &s, "The enquiry was recorded").await;
+            let taken = body_text(&c, &s, "The enquiry was recorded").await;
             assert!(
                 taken.contains("The enquiry was recorded"),
                 "{}: {taken}",
@@ -249,14 +198,8 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
                 "{}",
                 decided.text().await.unwrap()
             );
-            call(
-                &c,
-                reqwest::Method::POST,
-                format!("{s}/url"),
-                json!({"url": r.url("/enquiries")}),
-            )
-            .await;
-            let list = text_of(&c, &s, "Call back").await;
+            go(&c, &s, r.url("/enquiries")).await;
+            let list = body_text(&c, &s, "Call back").await;
             assert!(
                 list.contains("One family should be called back"),
                 "{}: {list}",
@@ -267,7 +210,7 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
                 "{list}"
             );
             click(&c, &s, "table#enquiries a").await;
-            text_of(&c, &s, "What they were told").await;
+            body_text(&c, &s, "What they were told").await;
             type_into(
                 &c,
                 &s,
@@ -276,7 +219,7 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
             )
             .await;
             click(&c, &s, "form#answer-form button").await;
-            let told = text_of(&c, &s, "The answer was recorded").await;
+            let told = body_text(&c, &s, "The answer was recorded").await;
             assert!(
                 told.contains("He is on Russia's list of prisoners"),
                 "{told}"
@@ -285,14 +228,8 @@ async fn a_hotline_call_from_search_to_enquiry_to_answer_in_the_browser() {
                 told.contains("Nothing new since they were last told"),
                 "{told}"
             );
-            call(
-                &c,
-                reqwest::Method::POST,
-                format!("{s}/url"),
-                json!({"url": r.url("/enquiries")}),
-            )
-            .await;
-            let list = text_of(&c, &s, "No family is waiting").await;
+            go(&c, &s, r.url("/enquiries")).await;
+            let list = body_text(&c, &s, "No family is waiting").await;
             assert!(list.contains("No family is waiting"), "{list}");
         },
     )

@@ -3,7 +3,8 @@
 //! entry and its events — a bundle counter-signed and passed on by a mediator or imported by
 //! an addressee, a receipt passed on kept, another party's key rotation followed.
 
-use super::{Outgoing, append, is_mediator_kind, is_peer, party_kind, queue};
+use super::{Outgoing, is_mediator_kind, is_peer, party_kind, queue};
+use crate::append_event;
 use crate::bundles::{countersign_in, import_bundle_in, key_held};
 use crate::{Pending, Store, db};
 use homeward_core::Error;
@@ -244,7 +245,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(db("keeping the delivery"))?;
-        append(&mut tx, admin, kind, payload, now_ms).await?;
+        append_event(&mut tx, admin, kind, payload, now_ms).await?;
         let payload = serde_json::json!({
             "from": delivery.from,
             "delivery": delivery.id,
@@ -255,7 +256,7 @@ impl Store {
             "outcome": outcome,
             "receipt_signature": receipt.signature,
         });
-        append(&mut tx, admin, "relay.received", payload, now_ms).await?;
+        append_event(&mut tx, admin, "relay.received", payload, now_ms).await?;
         tx.commit().await.map_err(db("committing"))?;
         Ok(receipt)
     }

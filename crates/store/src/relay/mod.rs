@@ -8,11 +8,10 @@
 mod accept;
 
 use crate::bundles::key_held;
-use crate::{Store, db, events};
+use crate::{Store, db};
 use homeward_core::Error;
-use homeward_core::access::{Administer, Command, Grant, ReadRegister};
+use homeward_core::access::{Administer, Grant, ReadRegister};
 use homeward_core::party::PartyCode;
-use homeward_ledger::EventDraft;
 use homeward_ledger::relay::{Carried, Receipt};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
@@ -249,27 +248,6 @@ pub(crate) async fn queue_rotation(
         .await?;
     }
     Ok(peers)
-}
-
-async fn append<C: Command>(
-    tx: &mut Transaction<'static, Any>,
-    grant: &Grant<C>,
-    kind: &str,
-    payload: serde_json::Value,
-    now_ms: i64,
-) -> Result<(), Error> {
-    events::append(
-        tx,
-        EventDraft {
-            at_ms: now_ms,
-            party: grant.party().to_string(),
-            actor: grant.actor().to_owned(),
-            kind: kind.to_owned(),
-            payload,
-        },
-    )
-    .await
-    .map(|_| ())
 }
 
 /// Cuts a peer's reason to a length a log line and a page can hold.
