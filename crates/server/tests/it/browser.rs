@@ -646,12 +646,32 @@ async fn a_restricted_status_takes_two_people_in_the_browser() {
             sign_in(&c, &officer, r, &r.token("UA", Role::Protection)).await;
             go(&c, &officer, r.url(&format!("/persons/{man}"))).await;
             click(&c, &officer, "table#restrictions button").await;
-            let text = body_text(&c, &officer, "Release to lists").await;
+            // Confirmed: the officer's name stands where "waiting for a second person" stood,
+            // and the release is offered to a negotiator only, who may press it.
+            for _ in 0..50 {
+                let now: Value = api(&format!("/api/v1/persons/{man}/restrictions"), Role::Viewer)
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if now[0]["confirmed_by"].is_string() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            go(&c, &officer, r.url(&format!("/persons/{man}"))).await;
+            let text = body_text(&c, &officer, "ua-protection").await;
             assert!(
-                text.contains("Release to lists"),
+                !text.contains("waiting for a second person") && !text.contains("Release to lists"),
                 "{}: confirmed: {text}",
                 r.backend
             );
+            let (negotiator, _p4) = open_session(&c, &driver).await;
+            sign_in(&c, &negotiator, r, &r.token("UA", Role::Negotiator)).await;
+            go(&c, &negotiator, r.url(&format!("/persons/{man}"))).await;
+            let text = body_text(&c, &negotiator, "Release to lists").await;
+            assert!(text.contains("Release to lists"), "{}: {text}", r.backend);
             let restrictions: Value =
                 api(&format!("/api/v1/persons/{man}/restrictions"), Role::Viewer)
                     .await
@@ -667,7 +687,7 @@ async fn a_restricted_status_takes_two_people_in_the_browser() {
                 restrictions[0]["confirmed_by"],
                 restrictions[0]["proposed_by"]
             );
-            for s in [viewer, reviewer, officer] {
+            for s in [viewer, reviewer, officer, negotiator] {
                 c.delete(s).send().await.unwrap();
             }
         },
