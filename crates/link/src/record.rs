@@ -239,16 +239,22 @@ fn name_without_year(full: &str) -> &str {
 /// A unit as compared: the code, without the words clerks write before it
 /// (`в/ч А1234`, `військова частина А1234`, `войсковая часть A1234` → `A1234`).
 fn unit_code(s: &str) -> Option<String> {
-    let code = normalise_code(s)?;
+    // The words are stripped before the look-alike letters are made Latin (В/Ч would
+    // otherwise read `BЧ` and never match its prefix).
+    let upper: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
     for prefix in ["ВІЙСЬКОВАЧАСТИНА", "ВОЙСКОВАЯЧАСТЬ", "ВОИНСКАЯЧАСТЬ", "ВЧ"]
     {
-        if let Some(rest) = code.strip_prefix(prefix)
+        if let Some(rest) = upper.strip_prefix(prefix)
             && !rest.is_empty()
         {
-            return Some(rest.to_owned());
+            return normalise_code(rest);
         }
     }
-    Some(code)
+    normalise_code(&upper)
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -515,6 +521,21 @@ mod tests {
         assert_eq!(raw.birth_text.as_deref(), Some("31.02.1990"));
         assert!(problem.is_some(), "an impossible date is reported");
         assert_eq!(raw.note.as_deref(), Some("1987 г.р."));
+    }
+
+    #[test]
+    fn a_unit_is_its_code_whatever_words_come_before_it() {
+        for written in [
+            "А1234",
+            "A1234",
+            "в/ч А1234",
+            "в/чA1234",
+            "військова частина А1234",
+            "войсковая часть A1234",
+            "В/Ч А1234",
+        ] {
+            assert_eq!(unit_code(written).as_deref(), Some("A1234"), "{written}");
+        }
     }
 
     #[test]
