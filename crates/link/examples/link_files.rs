@@ -189,7 +189,11 @@ fn main() -> Result<(), String> {
                     );
                     format!(
                         "{} own p={:.3} w={:.1} {:?}",
-                        if scored { "below review" } else { "not a candidate" },
+                        if scored {
+                            "below review"
+                        } else {
+                            "not a candidate"
+                        },
                         s.probability,
                         s.weight,
                         s.vector

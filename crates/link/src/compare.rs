@@ -155,6 +155,7 @@ impl Field {
                 "agrees where known",
                 "day and month swapped",
                 "one digit differs",
+                "year ±1, same day and month",
                 "same month",
                 "same year",
                 "year ±1",
@@ -212,7 +213,7 @@ fn surname_level(a: &NamePart, b: &NamePart) -> u8 {
 
 fn given_level(a: &NamePart, b: &NamePart) -> u8 {
     if a.initial || b.initial {
-        return if a.first() == b.first() { 4 } else { 5 };
+        return if a.initial_agrees(b) { 4 } else { 5 };
     }
     if a.folded == b.folded {
         return 0;
@@ -232,7 +233,7 @@ fn given_level(a: &NamePart, b: &NamePart) -> u8 {
 
 fn patronymic_level(a: &NamePart, b: &NamePart) -> u8 {
     if a.initial || b.initial {
-        return if a.first() == b.first() { 2 } else { 3 };
+        return if a.initial_agrees(b) { 2 } else { 3 };
     }
     if a.folded == b.folded || (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
         0
@@ -300,7 +301,7 @@ fn birth_level(
             return match (da, db) {
                 (Some(x), Some(y)) if x == y => 0,
                 (Some(x), Some(y)) if one_digit_apart(x, y) => 3,
-                (Some(_), Some(_)) => 7,
+                (Some(_), Some(_)) => 8,
                 _ => NULL,
             };
         }
@@ -323,16 +324,20 @@ fn birth_level(
     {
         return 3;
     }
-    if a.year == b.year && a.month.is_some() && a.month == b.month {
+    let near = (a.year - b.year).abs() == 1;
+    if near && full(a) && full(b) && a.month == b.month && a.day == b.day {
         return 4;
     }
-    if a.year == b.year {
+    if a.year == b.year && a.month.is_some() && a.month == b.month {
         return 5;
     }
-    if (a.year - b.year).abs() == 1 {
+    if a.year == b.year {
         return 6;
     }
-    7
+    if near {
+        return 7;
+    }
+    8
 }
 
 fn code_level(a: &str, b: &str) -> u8 {
@@ -388,18 +393,37 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
         opt(&a.given, &b.surname, given_level),
     );
     let sum = |p: (u8, u8)| u16::from(p.0.min(6)) + u16::from(p.1.min(6));
-    // Crossed only when the crossed reading agrees on both names (level 1 or better
-    // each: the same spelling or key).
-    let (surname, given) =
-        if straight.0 > 1 && crossed.0 <= 1 && crossed.1 <= 1 && sum(crossed) < sum(straight) {
-            crossed
-        } else {
-            straight
-        };
+    // Crossed only when the crossed reading agrees on one name (level 1 or better: the
+    // same spelling or key) and is close on the other (a typing error on top of the
+    // crossing, or a one-cell name whose order was misread because of it).
+    let crossed_fits = (crossed.0 <= 1 && crossed.1 <= 3) || (crossed.1 <= 1 && crossed.0 <= 4);
+    let (surname, mut given) = if straight.0 > 1 && crossed_fits && sum(crossed) < sum(straight) {
+        crossed
+    } else {
+        straight
+    };
+    let mut patronymic = opt(&a.patronymic, &b.patronymic, patronymic_level);
+    // Initials in the other order (`Шевченко Р. А.` for Олександр Романович): given name
+    // and patronymic crossed, only where an initial stands for one of them (two full
+    // names crossed are another man: Петро Іванович is not Іван Петрович).
+    let initials = |p: &Person| {
+        p.given.as_ref().is_some_and(|g| g.initial)
+            || p.patronymic.as_ref().is_some_and(|g| g.initial)
+    };
+    if (given >= 4 || patronymic >= 2) && (initials(a) || initials(b)) {
+        let g = opt(&a.given, &b.patronymic, given_level);
+        let p = opt(&a.patronymic, &b.given, patronymic_level);
+        if g <= 4
+            && p <= 2
+            && u16::from(g) + u16::from(p) < u16::from(given) + u16::from(patronymic)
+        {
+            (given, patronymic) = (g, p);
+        }
+    }
     [
         surname,
         given,
-        opt(&a.patronymic, &b.patronymic, patronymic_level),
+        patronymic,
         birth_level(a.birth, b.birth, &a.birth_digits, &b.birth_digits),
         opt(&a.sex, &b.sex, |x, y| u8::from(x != y)),
         opt(&a.unit, &b.unit, |x, y| code_level(x, y)),
@@ -484,10 +508,11 @@ mod tests {
             ),
             3
         );
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05"), n, n), 4);
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05"), n, n), 5);
-        assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04"), n, n), 6);
-        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04"), n, n), 7);
+        assert_eq!(birth_level(d("1989-03-04"), d("1990-03-04"), n, n), 4);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05"), n, n), 5);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05"), n, n), 6);
+        assert_eq!(birth_level(d("1991-03-04"), d("1990-05-04"), n, n), 7);
+        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04"), n, n), 8);
         assert_eq!(birth_level(d("1970-03-04"), None, n, n), NULL);
     }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Levels per field at most.
-pub const LEVELS: usize = 8;
+pub const LEVELS: usize = 9;
 
 /// m and u for every field and level, and the share of matches among candidates.
 #[derive(Debug, Clone, PartialEq)]

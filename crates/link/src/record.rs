@@ -98,6 +98,29 @@ pub struct NamePart {
     /// The sound of the key ([`sound`]): what romanisation families and spelling by ear
     /// leave of a name.
     pub sound: String,
+    /// The first letters (of the keys) the name may be written with as an initial: every
+    /// form of its class (Олександр is О. or А., Олена О. or Е., Юрій Ю. or Y.), or the
+    /// key's own first letter. A set of key symbols, one bit each ([`initial_bit`]).
+    pub initials: u64,
+}
+
+/// The bit of a key symbol in [`NamePart::initials`].
+pub fn initial_bit(symbol: u8) -> u64 {
+    1 << (symbol & 63)
+}
+
+/// The initials a given-name class may be written with: the first key symbol of each of
+/// its forms.
+fn class_initials(class: u32) -> u64 {
+    let Some(c) = NameDictionary::embedded().classes().get(class as usize) else {
+        return 0;
+    };
+    c.ukrainian
+        .iter()
+        .chain(&c.russian)
+        .chain(&c.latin)
+        .filter_map(|form| key(form).ok()?.bytes().next())
+        .fold(0, |acc, b| acc | initial_bit(b))
 }
 
 /// A coarser reading of a canonical key, where the letters that spelling traditions,
@@ -128,6 +151,12 @@ impl NamePart {
     /// The first letter of the key, for initials.
     pub fn first(&self) -> Option<u8> {
         self.key.bytes().next()
+    }
+
+    /// Whether two parts, one of them an initial, may be the same name: the initial is one
+    /// the other's name is written with in some form.
+    pub fn initial_agrees(&self, other: &NamePart) -> bool {
+        self.initials & other.initials != 0
     }
 }
 
@@ -296,14 +325,21 @@ fn part(text: &str, class: impl Fn(&str) -> Option<u32>, surname: bool) -> Optio
         key(t.trim_end_matches('.'))
     }
     .ok()?;
+    let class = if initial {
+        NO_CLASS
+    } else {
+        class(t).unwrap_or(NO_CLASS)
+    };
+    let own = key.bytes().next().map_or(0, initial_bit);
     Some(NamePart {
         folded: fold(t),
-        class: if initial {
-            NO_CLASS
-        } else {
-            class(t).unwrap_or(NO_CLASS)
-        },
+        class,
         sound: sound(&key),
+        initials: if class == NO_CLASS {
+            own
+        } else {
+            own | class_initials(class)
+        },
         key,
         initial,
     })
