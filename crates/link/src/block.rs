@@ -15,7 +15,57 @@ pub struct Rule {
     /// A tight rule's pairs are mostly matches: the model is trained on those alone, where
     /// EM cannot mistake a crowd of namesakes for the matches.
     pub tight: bool,
-    key: fn(&Person) -> Option<u64>,
+    key: Key,
+}
+
+/// How a rule keys a record: one key, or several (a pair is proposed when any agree).
+#[derive(Clone, Copy)]
+enum Key {
+    One(fn(&Person) -> Option<u64>),
+    Many(fn(&Person) -> Vec<u64>),
+}
+
+impl Rule {
+    /// The record's keys under this rule, sorted and unique.
+    fn keys(&self, p: &Person) -> Vec<u64> {
+        match self.key {
+            Key::One(f) => f(p).into_iter().collect(),
+            Key::Many(f) => {
+                let mut k = f(p);
+                k.sort_unstable();
+                k.dedup();
+                k
+            }
+        }
+    }
+}
+
+/// A key and every string one deletion away from it: two keys within one edit
+/// (substitution, insertion, deletion, two neighbours swapped) share one of these
+/// (symmetric deletion), so that a typing error keeps a pair in the same block. Keys of
+/// fewer than four symbols are kept whole: their deletions would join strangers.
+fn deletion_variants(key: &str) -> Vec<String> {
+    let mut out = vec![key.to_owned()];
+    if key.chars().count() >= 4 {
+        for (i, c) in key.char_indices() {
+            let mut v = String::with_capacity(key.len());
+            v.push_str(&key[..i]);
+            v.push_str(&key[i + c.len_utf8()..]);
+            out.push(v);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The first letters the given name may be written with (every form of its class, and an
+/// initial's own letter).
+fn given_initials(p: &Person) -> Vec<u64> {
+    let Some(g) = p.given.as_ref() else {
+        return Vec::new();
+    };
+    (0..64).filter(|b| g.initials & (1 << b) != 0).collect()
 }
 
 fn h(parts: &[&dyn HashPart]) -> u64 {
@@ -82,7 +132,7 @@ fn tight(name: &'static str, key: fn(&Person) -> Option<u64>) -> Rule {
     Rule {
         name,
         tight: true,
-        key,
+        key: Key::One(key),
     }
 }
 
@@ -90,7 +140,15 @@ fn broad(name: &'static str, key: fn(&Person) -> Option<u64>) -> Rule {
     Rule {
         name,
         tight: false,
-        key,
+        key: Key::One(key),
+    }
+}
+
+fn broad_many(name: &'static str, key: fn(&Person) -> Vec<u64>) -> Rule {
+    Rule {
+        name,
+        tight: false,
+        key: Key::Many(key),
     }
 }
 
@@ -187,6 +245,43 @@ pub fn rules() -> Vec<Rule> {
             Some(h(&[a, b, &p.birth?.year, &"o"]))
         }),
         broad("birth date", |p| Some(h(&[&full_date(p)?, &"d"]))),
+        // Typing errors: the surname's sound within one edit (every deletion of it), with
+        // any initial the given name is written with, and the birth year — or, for a date
+        // missing on either side, the father's initial instead.
+        broad_many(
+            "surname within one edit + given initial + birth year",
+            |p| {
+                let (Some(s), Some(b)) = (p.surname.as_ref(), p.birth) else {
+                    return Vec::new();
+                };
+                let initials = given_initials(p);
+                let mut keys = Vec::new();
+                for v in deletion_variants(&s.sound) {
+                    for i in &initials {
+                        keys.push(h(&[&v, i, &b.year, &"e1"]));
+                    }
+                }
+                keys
+            },
+        ),
+        broad_many(
+            "surname within one edit + given name + father's initial",
+            |p| {
+                let (Some(s), Some(f), Some(g)) =
+                    (p.surname.as_ref(), p.patronymic.as_ref(), given_token(p))
+                else {
+                    return Vec::new();
+                };
+                let father: Vec<u64> = (0..64).filter(|b| f.initials & (1 << b) != 0).collect();
+                let mut keys = Vec::new();
+                for v in deletion_variants(&s.key) {
+                    for f in &father {
+                        keys.push(h(&[&v, &g, f, &"e2"]));
+                    }
+                }
+                keys
+            },
+        ),
         broad("street address + locality", |p| {
             (!p.address_tokens.is_empty()).then_some(())?;
             Some(h(&[&p.address_tokens, &p.locality.as_ref()?, &"al"]))
@@ -264,13 +359,15 @@ pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates
     let (mut tight_pairs, mut broad_pairs): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
     let mut counts = Vec::new();
     for rule in rules() {
+        let right_keys: Vec<Vec<u64>> = right.par_iter().map(|p| rule.keys(p)).collect();
         let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (i, p) in right.iter().enumerate() {
-            if let Some(k) = (rule.key)(p) {
+        for (i, keys) in right_keys.iter().enumerate() {
+            for &k in keys {
                 index.entry(k).or_default().push(i as u32);
             }
         }
-        let left_keys: Vec<Option<u64>> = left.par_iter().map(|p| (rule.key)(p)).collect();
+        drop(right_keys);
+        let left_keys: Vec<Vec<u64>> = left.par_iter().map(|p| rule.keys(p)).collect();
         let mut left_sizes: HashMap<u64, usize> = HashMap::new();
         for k in left_keys.iter().flatten() {
             *left_sizes.entry(*k).or_default() += 1;
@@ -296,13 +393,20 @@ pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates
         let pairs: Vec<u64> = left_keys
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(l, k)| {
-                let bucket = k.filter(|k| !oversized(k)).and_then(|k| index.get(&k));
-                bucket
-                    .into_iter()
+            .flat_map_iter(|(l, keys)| {
+                let mut found: Vec<u64> = keys
+                    .iter()
+                    .filter(|k| !oversized(k))
+                    .filter_map(|k| index.get(k))
                     .flatten()
-                    .filter(move |&&r| !dedupe || (l as u32) < r)
-                    .map(move |&r| ((l as u64) << 32) | u64::from(r))
+                    .filter(|&&r| !dedupe || (l as u32) < r)
+                    .map(|&r| ((l as u64) << 32) | u64::from(r))
+                    .collect();
+                if keys.len() > 1 {
+                    found.sort_unstable();
+                    found.dedup();
+                }
+                found
             })
             .collect();
         counts.push(RuleCount {
