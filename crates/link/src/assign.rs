@@ -388,9 +388,17 @@ pub fn assign_scored(
             }
             continue;
         }
-        let Some(decision) = decide(p) else {
+        let Some(mut decision) = decide(p) else {
             continue;
         };
+        // Two different names of the dictionary are two men, however much else agrees:
+        // twins share surname, father and birth date and differ in exactly that. Such a
+        // pair is for a reviewer, never sure.
+        if decision == Decision::Sure
+            && another_name(&s.vector, &left[s.left as usize], &right[s.right as usize])
+        {
+            decision = Decision::Review;
+        }
         left_to.entry(q).or_insert((s.right, p));
         holding_to.entry(h).or_insert((s.left, p));
         let mut taken = proposal(s, p, decision);
@@ -399,6 +407,18 @@ pub fn assign_scored(
     }
     sort(&mut pairs);
     Proposals { pairs }
+}
+
+/// Whether the pair's given names are two different names the dictionary knows (neither
+/// an initial, no typing error between them).
+fn another_name(vector: &crate::compare::Vector, a: &Person, b: &Person) -> bool {
+    let known = |p: &Person| {
+        p.given
+            .as_ref()
+            .is_some_and(|g| !g.initial && g.class != u32::MAX)
+    };
+    let different = crate::compare::Field::Given.levels().len() - 1;
+    vector[1] as usize == different && known(a) && known(b)
 }
 
 fn sort(pairs: &mut [Proposal]) {
