@@ -391,9 +391,10 @@ pub fn assign_scored(
         let Some(mut decision) = decide(p) else {
             continue;
         };
-        // Two different names of the dictionary are two men, however much else agrees:
-        // twins share surname, father and birth date and differ in exactly that. Such a
-        // pair is for a reviewer, never sure.
+        // Two different names of the dictionary are two men, however much else agrees
+        // (unless their service or document number agrees): twins share surname, father
+        // and birth date and differ in exactly that. Such a pair is for a reviewer, never
+        // sure.
         if decision == Decision::Sure
             && another_name(&s.vector, &left[s.left as usize], &right[s.right as usize])
         {
@@ -418,7 +419,13 @@ fn another_name(vector: &crate::compare::Vector, a: &Person, b: &Person) -> bool
             .is_some_and(|g| !g.initial && g.class != u32::MAX)
     };
     let different = crate::compare::Field::Given.levels().len() - 1;
-    vector[1] as usize == different && known(a) && known(b)
+    // A service or document number that agrees says it is one man whose name a clerk
+    // replaced; twins have two numbers.
+    let number = crate::compare::Field::ALL
+        .iter()
+        .position(|f| *f == crate::compare::Field::Number)
+        .map_or(crate::compare::NULL, |f| vector[f]);
+    vector[1] as usize == different && known(a) && known(b) && number != 0
 }
 
 fn sort(pairs: &mut [Proposal]) {
