@@ -44,15 +44,23 @@ impl Rule {
 /// (substitution, insertion, deletion, two neighbours swapped) share one of these
 /// (symmetric deletion), so that a typing error keeps a pair in the same block. Keys of
 /// fewer than four symbols are kept whole: their deletions would join strangers.
-fn deletion_variants(key: &str) -> Vec<String> {
-    let mut out = vec![key.to_owned()];
-    if key.chars().count() >= 4 {
-        for (i, c) in key.char_indices() {
-            let mut v = String::with_capacity(key.len());
-            v.push_str(&key[..i]);
-            v.push_str(&key[i + c.len_utf8()..]);
-            out.push(v);
+fn deletion_variants(key: &str) -> Vec<u64> {
+    // Hashed as they are read, without building the strings: this runs for every record
+    // and rule.
+    let bytes = key.as_bytes();
+    let hash = |skip: Option<usize>| {
+        let mut s = DefaultHasher::new();
+        for (i, b) in bytes.iter().enumerate() {
+            if Some(i) != skip {
+                s.write_u8(*b);
+            }
         }
+        s.write_u8(0xff);
+        s.finish()
+    };
+    let mut out = vec![hash(None)];
+    if key.is_ascii() && bytes.len() >= 4 {
+        out.extend((0..bytes.len()).map(|i| hash(Some(i))));
     }
     out.sort_unstable();
     out.dedup();
@@ -430,5 +438,62 @@ pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates
         pairs: finish(all),
         training,
         counts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RawPerson;
+
+    fn person(full: &str, birth: &str) -> Person {
+        Person::prepare(&RawPerson {
+            id: full.into(),
+            full_name: Some(full.into()),
+            birth_date: birth.parse().ok(),
+            ..Default::default()
+        })
+    }
+
+    fn share_a_key(rule: &str, a: &Person, b: &Person) -> bool {
+        let rules = rules();
+        let Some(rule) = rules.iter().find(|r| r.name == rule) else {
+            panic!("no rule {rule}");
+        };
+        let (ka, kb) = (rule.keys(a), rule.keys(b));
+        ka.iter().any(|k| kb.contains(k))
+    }
+
+    #[test]
+    fn a_typing_error_in_the_surname_keeps_a_pair_in_one_block() {
+        let rule = "surname within one edit + given initial + birth year";
+        let typed = person("Хмелуненко Андрій Олександрович", "1982-03-27");
+        let typo = person("Хмедлуненко А. А.", "1982");
+        let swapped = person("Хмелунекно Андрей", "1982");
+        let stranger = person("Бондаренко Андрій", "1982");
+        assert!(share_a_key(rule, &typed, &typo));
+        assert!(share_a_key(rule, &typed, &swapped));
+        assert!(!share_a_key(rule, &typed, &stranger));
+        let rule = "surname within one edit + given name + father's initial";
+        let no_date = person("Хмелунеко Андрей Александрович", "");
+        assert!(share_a_key(rule, &typed, &no_date));
+        assert!(!share_a_key(
+            rule,
+            &typed,
+            &person("Хмелуненко Андрій Петрович", "")
+        ));
+    }
+
+    #[test]
+    fn deletions_of_one_key_are_shared_by_keys_one_edit_away() {
+        let shared = |a: &str, b: &str| {
+            let (x, y) = (deletion_variants(a), deletion_variants(b));
+            x.iter().any(|k| y.contains(k))
+        };
+        assert!(shared("kovalinko", "kovalnko"));
+        assert!(shared("kovalinko", "kovalenko"));
+        assert!(shared("kovalinko", "kvoalinko"));
+        assert!(!shared("kovalinko", "kvoaleinko"));
+        assert!(!shared("lis", "lus"), "short keys are kept whole");
     }
 }
