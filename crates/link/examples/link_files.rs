@@ -174,7 +174,31 @@ fn main() -> Result<(), String> {
                         p.vector
                     )
                 })
-                .unwrap_or_else(|| "not a candidate/not scored".into());
+                .unwrap_or_else(|| {
+                    let (Some(a), Some(b)) = (by_id(&linkage.left, l), by_id(&linkage.right, r))
+                    else {
+                        return "unknown ids".into();
+                    };
+                    let scored = linkage.scored.iter().any(|s| s.left == a && s.right == b);
+                    let s = linkage.model.score(
+                        &linkage.left[a as usize],
+                        &linkage.right[b as usize],
+                        &linkage.tf,
+                        a,
+                        b,
+                    );
+                    format!(
+                        "{} own p={:.3} w={:.1} {:?}",
+                        if scored {
+                            "below review"
+                        } else {
+                            "not a candidate"
+                        },
+                        s.probability,
+                        s.weight,
+                        s.vector
+                    )
+                });
             let show = |p: Option<&&homeward_link::RawPerson>| {
                 p.map(|p| {
                     format!(

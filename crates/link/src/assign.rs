@@ -287,7 +287,73 @@ pub fn assign_scored(
         let m = expected(&|s: &Scored| posterior(s, share_left, share_right));
         (share_left, share_right) = shares(m);
     }
-    let posterior = |s: &Scored| posterior(s, share_left, share_right);
+    // Explaining away: a rival takes a record from a pair only in so far as the rival is
+    // free. A requested man whose own row fits him surely (same date, same unit) is no
+    // rival for another row with his name and no date, and a row surely his is no rival
+    // for another requested namesake. Each alternative's odds are weighed by the
+    // probability that its other record is not matched elsewhere, from the posteriors
+    // of the round before (damped by half; a few rounds settle it).
+    let unmatched = (1.0 - share_left) * (1.0 - share_right);
+    let entries: Vec<((u32, u32), f64)> = {
+        let mut e: Vec<((u32, u32), f64)> =
+            best.iter().map(|(&k, &o)| (k, o / unmatched)).collect();
+        e.sort_unstable_by_key(|&(k, _)| k);
+        e
+    };
+    let mut rivals: Vec<(f64, f64)> = entries
+        .iter()
+        .map(|&((q, h), o)| {
+            let a = (left_sum.get(&q).copied().unwrap_or(0.0) / unmatched - o).max(0.0);
+            let b = (right_sum.get(&h).copied().unwrap_or(0.0) / unmatched - o).max(0.0);
+            (a, b)
+        })
+        .collect();
+    let of = |o: f64, (a, b): (f64, f64)| o / (o + (1.0 + a) * (1.0 + b));
+    let mut p: Vec<f64> = entries
+        .iter()
+        .zip(&rivals)
+        .map(|(&(_, o), &r)| of(o, r))
+        .collect();
+    for _ in 0..4 {
+        let mut taken_left: HashMap<u32, f64> = HashMap::new();
+        let mut taken_right: HashMap<u32, f64> = HashMap::new();
+        for (&((q, h), _), &pi) in entries.iter().zip(&p) {
+            *taken_left.entry(q).or_default() += pi;
+            *taken_right.entry(h).or_default() += pi;
+        }
+        // free(x except y): the record is matched to nobody but possibly y.
+        let free = |taken: f64, own: f64| (1.0 - (taken - own).clamp(0.0, 1.0)).max(0.0);
+        let mut weighed_left: HashMap<u32, f64> = HashMap::new();
+        let mut weighed_right: HashMap<u32, f64> = HashMap::new();
+        let mut own_terms = Vec::with_capacity(entries.len());
+        for (&((q, h), o), &pi) in entries.iter().zip(&p) {
+            // As l's alternative, the pair counts if its holding is free of others; as
+            // r's, if its request is.
+            let as_left = o * free(taken_right[&h], pi);
+            let as_right = o * free(taken_left[&q], pi);
+            *weighed_left.entry(q).or_default() += as_left;
+            *weighed_right.entry(h).or_default() += as_right;
+            own_terms.push((as_left, as_right));
+        }
+        for (i, &((q, h), o)) in entries.iter().enumerate() {
+            let a = (weighed_left[&q] - own_terms[i].0).max(0.0);
+            let b = (weighed_right[&h] - own_terms[i].1).max(0.0);
+            rivals[i] = (a, b);
+            p[i] = 0.5 * p[i] + 0.5 * of(o, rivals[i]);
+        }
+    }
+    let settled: HashMap<(u32, u32), (f64, f64)> = entries
+        .iter()
+        .zip(&rivals)
+        .map(|(&(k, _), &r)| (k, r))
+        .collect();
+    let posterior = |s: &Scored| {
+        let key = (request(s.left), holding(s.right));
+        let o = odds(s.probability) / unmatched;
+        settled
+            .get(&key)
+            .map_or_else(|| posterior(s, share_left, share_right), |&r| of(o, r))
+    };
     let mut ranked: Vec<(f64, &Scored)> = scored.iter().map(|s| (posterior(s), s)).collect();
     ranked.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
@@ -322,9 +388,18 @@ pub fn assign_scored(
             }
             continue;
         }
-        let Some(decision) = decide(p) else {
+        let Some(mut decision) = decide(p) else {
             continue;
         };
+        // Two different names of the dictionary are two men, however much else agrees
+        // (unless their service or document number agrees): twins share surname, father
+        // and birth date and differ in exactly that. Such a pair is for a reviewer, never
+        // sure.
+        if decision == Decision::Sure
+            && another_name(&s.vector, &left[s.left as usize], &right[s.right as usize])
+        {
+            decision = Decision::Review;
+        }
         left_to.entry(q).or_insert((s.right, p));
         holding_to.entry(h).or_insert((s.left, p));
         let mut taken = proposal(s, p, decision);
@@ -333,6 +408,24 @@ pub fn assign_scored(
     }
     sort(&mut pairs);
     Proposals { pairs }
+}
+
+/// Whether the pair's given names are two different names the dictionary knows (neither
+/// an initial, no typing error between them).
+fn another_name(vector: &crate::compare::Vector, a: &Person, b: &Person) -> bool {
+    let known = |p: &Person| {
+        p.given
+            .as_ref()
+            .is_some_and(|g| !g.initial && g.class != u32::MAX)
+    };
+    let different = crate::compare::Field::Given.levels().len() - 1;
+    // A service or document number that agrees says it is one man whose name a clerk
+    // replaced; twins have two numbers.
+    let number = crate::compare::Field::ALL
+        .iter()
+        .position(|f| *f == crate::compare::Field::Number)
+        .map_or(crate::compare::NULL, |f| vector[f]);
+    vector[1] as usize == different && known(a) && known(b) && number != 0
 }
 
 fn sort(pairs: &mut [Proposal]) {

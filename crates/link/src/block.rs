@@ -15,7 +15,65 @@ pub struct Rule {
     /// A tight rule's pairs are mostly matches: the model is trained on those alone, where
     /// EM cannot mistake a crowd of namesakes for the matches.
     pub tight: bool,
-    key: fn(&Person) -> Option<u64>,
+    key: Key,
+}
+
+/// How a rule keys a record: one key, or several (a pair is proposed when any agree).
+#[derive(Clone, Copy)]
+enum Key {
+    One(fn(&Person) -> Option<u64>),
+    Many(fn(&Person) -> Vec<u64>),
+}
+
+impl Rule {
+    /// The record's keys under this rule, sorted and unique.
+    fn keys(&self, p: &Person) -> Vec<u64> {
+        match self.key {
+            Key::One(f) => f(p).into_iter().collect(),
+            Key::Many(f) => {
+                let mut k = f(p);
+                k.sort_unstable();
+                k.dedup();
+                k
+            }
+        }
+    }
+}
+
+/// A key and every string one deletion away from it: two keys within one edit
+/// (substitution, insertion, deletion, two neighbours swapped) share one of these
+/// (symmetric deletion), so that a typing error keeps a pair in the same block. Keys of
+/// fewer than four symbols are kept whole: their deletions would join strangers.
+fn deletion_variants(key: &str) -> Vec<u64> {
+    // Hashed as they are read, without building the strings: this runs for every record
+    // and rule.
+    let bytes = key.as_bytes();
+    let hash = |skip: Option<usize>| {
+        let mut s = DefaultHasher::new();
+        for (i, b) in bytes.iter().enumerate() {
+            if Some(i) != skip {
+                s.write_u8(*b);
+            }
+        }
+        s.write_u8(0xff);
+        s.finish()
+    };
+    let mut out = vec![hash(None)];
+    if key.is_ascii() && bytes.len() >= 4 {
+        out.extend((0..bytes.len()).map(|i| hash(Some(i))));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The first letters the given name may be written with (every form of its class, and an
+/// initial's own letter).
+fn given_initials(p: &Person) -> Vec<u64> {
+    let Some(g) = p.given.as_ref() else {
+        return Vec::new();
+    };
+    (0..64).filter(|b| g.initials & (1 << b) != 0).collect()
 }
 
 fn h(parts: &[&dyn HashPart]) -> u64 {
@@ -82,7 +140,7 @@ fn tight(name: &'static str, key: fn(&Person) -> Option<u64>) -> Rule {
     Rule {
         name,
         tight: true,
-        key,
+        key: Key::One(key),
     }
 }
 
@@ -90,7 +148,15 @@ fn broad(name: &'static str, key: fn(&Person) -> Option<u64>) -> Rule {
     Rule {
         name,
         tight: false,
-        key,
+        key: Key::One(key),
+    }
+}
+
+fn broad_many(name: &'static str, key: fn(&Person) -> Vec<u64>) -> Rule {
+    Rule {
+        name,
+        tight: false,
+        key: Key::Many(key),
     }
 }
 
@@ -187,6 +253,43 @@ pub fn rules() -> Vec<Rule> {
             Some(h(&[a, b, &p.birth?.year, &"o"]))
         }),
         broad("birth date", |p| Some(h(&[&full_date(p)?, &"d"]))),
+        // Typing errors: the surname's sound within one edit (every deletion of it), with
+        // any initial the given name is written with, and the birth year — or, for a date
+        // missing on either side, the father's initial instead.
+        broad_many(
+            "surname within one edit + given initial + birth year",
+            |p| {
+                let (Some(s), Some(b)) = (p.surname.as_ref(), p.birth) else {
+                    return Vec::new();
+                };
+                let initials = given_initials(p);
+                let mut keys = Vec::new();
+                for v in deletion_variants(&s.sound) {
+                    for i in &initials {
+                        keys.push(h(&[&v, i, &b.year, &"e1"]));
+                    }
+                }
+                keys
+            },
+        ),
+        broad_many(
+            "surname within one edit + given name + father's initial",
+            |p| {
+                let (Some(s), Some(f), Some(g)) =
+                    (p.surname.as_ref(), p.patronymic.as_ref(), given_token(p))
+                else {
+                    return Vec::new();
+                };
+                let father: Vec<u64> = (0..64).filter(|b| f.initials & (1 << b) != 0).collect();
+                let mut keys = Vec::new();
+                for v in deletion_variants(&s.key) {
+                    for f in &father {
+                        keys.push(h(&[&v, &g, f, &"e2"]));
+                    }
+                }
+                keys
+            },
+        ),
         broad("street address + locality", |p| {
             (!p.address_tokens.is_empty()).then_some(())?;
             Some(h(&[&p.address_tokens, &p.locality.as_ref()?, &"al"]))
@@ -264,13 +367,15 @@ pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates
     let (mut tight_pairs, mut broad_pairs): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
     let mut counts = Vec::new();
     for rule in rules() {
+        let right_keys: Vec<Vec<u64>> = right.par_iter().map(|p| rule.keys(p)).collect();
         let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (i, p) in right.iter().enumerate() {
-            if let Some(k) = (rule.key)(p) {
+        for (i, keys) in right_keys.iter().enumerate() {
+            for &k in keys {
                 index.entry(k).or_default().push(i as u32);
             }
         }
-        let left_keys: Vec<Option<u64>> = left.par_iter().map(|p| (rule.key)(p)).collect();
+        drop(right_keys);
+        let left_keys: Vec<Vec<u64>> = left.par_iter().map(|p| rule.keys(p)).collect();
         let mut left_sizes: HashMap<u64, usize> = HashMap::new();
         for k in left_keys.iter().flatten() {
             *left_sizes.entry(*k).or_default() += 1;
@@ -296,13 +401,20 @@ pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates
         let pairs: Vec<u64> = left_keys
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(l, k)| {
-                let bucket = k.filter(|k| !oversized(k)).and_then(|k| index.get(&k));
-                bucket
-                    .into_iter()
+            .flat_map_iter(|(l, keys)| {
+                let mut found: Vec<u64> = keys
+                    .iter()
+                    .filter(|k| !oversized(k))
+                    .filter_map(|k| index.get(k))
                     .flatten()
-                    .filter(move |&&r| !dedupe || (l as u32) < r)
-                    .map(move |&r| ((l as u64) << 32) | u64::from(r))
+                    .filter(|&&r| !dedupe || (l as u32) < r)
+                    .map(|&r| ((l as u64) << 32) | u64::from(r))
+                    .collect();
+                if keys.len() > 1 {
+                    found.sort_unstable();
+                    found.dedup();
+                }
+                found
             })
             .collect();
         counts.push(RuleCount {
@@ -326,5 +438,62 @@ pub fn candidates(left: &[Person], right: &[Person], dedupe: bool) -> Candidates
         pairs: finish(all),
         training,
         counts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RawPerson;
+
+    fn person(full: &str, birth: &str) -> Person {
+        Person::prepare(&RawPerson {
+            id: full.into(),
+            full_name: Some(full.into()),
+            birth_date: birth.parse().ok(),
+            ..Default::default()
+        })
+    }
+
+    fn share_a_key(rule: &str, a: &Person, b: &Person) -> bool {
+        let rules = rules();
+        let Some(rule) = rules.iter().find(|r| r.name == rule) else {
+            panic!("no rule {rule}");
+        };
+        let (ka, kb) = (rule.keys(a), rule.keys(b));
+        ka.iter().any(|k| kb.contains(k))
+    }
+
+    #[test]
+    fn a_typing_error_in_the_surname_keeps_a_pair_in_one_block() {
+        let rule = "surname within one edit + given initial + birth year";
+        let typed = person("Хмелуненко Андрій Олександрович", "1982-03-27");
+        let typo = person("Хмедлуненко А. А.", "1982");
+        let swapped = person("Хмелунекно Андрей", "1982");
+        let stranger = person("Бондаренко Андрій", "1982");
+        assert!(share_a_key(rule, &typed, &typo));
+        assert!(share_a_key(rule, &typed, &swapped));
+        assert!(!share_a_key(rule, &typed, &stranger));
+        let rule = "surname within one edit + given name + father's initial";
+        let no_date = person("Хмелунеко Андрей Александрович", "");
+        assert!(share_a_key(rule, &typed, &no_date));
+        assert!(!share_a_key(
+            rule,
+            &typed,
+            &person("Хмелуненко Андрій Петрович", "")
+        ));
+    }
+
+    #[test]
+    fn deletions_of_one_key_are_shared_by_keys_one_edit_away() {
+        let shared = |a: &str, b: &str| {
+            let (x, y) = (deletion_variants(a), deletion_variants(b));
+            x.iter().any(|k| y.contains(k))
+        };
+        assert!(shared("kovalinko", "kovalnko"));
+        assert!(shared("kovalinko", "kovalenko"));
+        assert!(shared("kovalinko", "kvoalinko"));
+        assert!(!shared("kovalinko", "kvoaleinko"));
+        assert!(!shared("lis", "lus"), "short keys are kept whole");
     }
 }

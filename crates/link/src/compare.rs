@@ -132,14 +132,17 @@ impl Field {
                 "exact",
                 "same key",
                 "same sound",
-                "close key",
+                "one edit (long)",
+                "one edit (short)",
+                "two edits or close key",
                 "similar key",
                 "different",
             ],
             Field::Given => &[
                 "exact",
                 "same name",
-                "close key",
+                "one edit",
+                "two edits or close key",
                 "similar key",
                 "initial agrees",
                 "different",
@@ -155,6 +158,7 @@ impl Field {
                 "agrees where known",
                 "day and month swapped",
                 "one digit differs",
+                "year ±1, same day and month",
                 "same month",
                 "same year",
                 "year ±1",
@@ -186,33 +190,140 @@ pub fn unpack(p: u64) -> Vector {
     v
 }
 
-fn surname_level(a: &NamePart, b: &NamePart) -> u8 {
-    if a.folded == b.folded {
-        0
-    } else if a.key == b.key {
-        1
-    } else if a.sound == b.sound {
-        2
-    } else {
-        // Typing errors on top of another spelling: the closer of the two readings (the
-        // sound only when the key is not already close: most pairs are strangers).
-        let mut jw = jaro_winkler(&a.key, &b.key);
-        if (0.6..0.92).contains(&jw) {
-            jw = jw.max(jaro_winkler(&a.sound, &b.sound));
+/// The optimal-string-alignment distance of two keys (substitutions, insertions,
+/// deletions, two neighbours swapped), or `None` when it exceeds `limit`. Without
+/// allocating for keys up to 64 symbols: it runs for every compared pair whose names differ.
+fn edits_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    const MAX: usize = 64;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len().abs_diff(y.len()) > limit {
+        return None;
+    }
+    if x.len() >= MAX || y.len() >= MAX {
+        let d = strsim::osa_distance(a, b);
+        return (d <= limit).then_some(d);
+    }
+    // Three rows of the dynamic programme: i − 2, i − 1, i (only the cells a row reads are
+    // ever written before they are read).
+    let mut rows = [[0_u8; MAX + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(y.len() + 1) {
+        *cell = j as u8;
+    }
+    let limit8 = limit.min(usize::from(u8::MAX - 2)) as u8;
+    for i in 1..=x.len() {
+        let (cur, prev, before) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i as u8;
+        let mut best = i as u8;
+        for j in 1..=y.len() {
+            let cost = u8::from(x[i - 1] != y[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] {
+                d = d.min(rows[before][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+            best = best.min(d);
         }
-        if jw >= 0.92 {
-            3
-        } else if jw >= 0.85 {
-            4
-        } else {
-            5
+        if best > limit8 {
+            return None;
         }
     }
+    let d = usize::from(rows[x.len() % 3][y.len()]);
+    (d <= limit).then_some(d)
+}
+
+/// Keys this long or longer are rarely one or two edits from a stranger's.
+const LONG_KEY: usize = 7;
+
+fn surname_level(a: &NamePart, b: &NamePart) -> u8 {
+    if a.folded == b.folded {
+        return 0;
+    }
+    if a.key == b.key {
+        return 1;
+    }
+    if a.sound == b.sound {
+        return 2;
+    }
+    // Typing errors on top of another spelling: edits on the key or on its sound (the
+    // closer), then the Jaro–Winkler similarity of the key. Keys of four or more symbols
+    // one edit apart, and of seven or more two edits apart, are at least 0.6 similar
+    // (tested below), so the cheaper similarity settles most strangers first.
+    let mut jw = jaro_winkler(&a.key, &b.key);
+    if (0.6..0.92).contains(&jw) {
+        jw = jw.max(jaro_winkler(&a.sound, &b.sound));
+    }
+    if jw >= 0.6 || a.key.len().min(b.key.len()) < 4 {
+        let edits = edits_within(&a.key, &b.key, 2)
+            .into_iter()
+            .chain(edits_within(&a.sound, &b.sound, 1))
+            .min();
+        let long = a.key.len().min(b.key.len()) >= LONG_KEY;
+        match edits {
+            Some(1) if long => return 3,
+            Some(1) => return 4,
+            Some(2) if long => return 5,
+            _ => {}
+        }
+    }
+    if jw >= 0.92 {
+        5
+    } else if jw >= 0.85 {
+        6
+    } else {
+        7
+    }
+}
+
+/// The keys of every form of each given-name class (Олександр, Александр, Oleksandr,
+/// Alexander …), to measure a misspelt name against the form it was written from.
+fn class_keys(class: u32) -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        homeward_names::NameDictionary::embedded()
+            .classes()
+            .iter()
+            .map(|c| {
+                let mut k: Vec<String> = c
+                    .ukrainian
+                    .iter()
+                    .chain(&c.russian)
+                    .chain(&c.latin)
+                    .filter_map(|f| homeward_names::key(f).ok())
+                    .collect();
+                k.sort_unstable();
+                k.dedup();
+                k
+            })
+            .collect()
+    });
+    keys.get(class as usize).map_or(&[], Vec::as_slice)
+}
+
+/// Edits between a name without a class (a misspelt or rare name) and the nearest form
+/// of the other's class, or its key.
+fn given_edits(a: &NamePart, b: &NamePart) -> Option<usize> {
+    let direct = edits_within(&a.key, &b.key, 2);
+    let nearest = |lone: &NamePart, known: &NamePart| {
+        if lone.class != u32::MAX || known.class == u32::MAX {
+            return None;
+        }
+        class_keys(known.class)
+            .iter()
+            .filter_map(|k| edits_within(&lone.key, k, 2))
+            .min()
+    };
+    direct
+        .into_iter()
+        .chain(nearest(a, b))
+        .chain(nearest(b, a))
+        .min()
 }
 
 fn given_level(a: &NamePart, b: &NamePart) -> u8 {
     if a.initial || b.initial {
-        return if a.first() == b.first() { 4 } else { 5 };
+        return if a.initial_agrees(b) { 5 } else { 6 };
     }
     if a.folded == b.folded {
         return 0;
@@ -220,19 +331,31 @@ fn given_level(a: &NamePart, b: &NamePart) -> u8 {
     if (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
         return 1;
     }
+    // Two different names of the dictionary are two names (Олег and Олесь are one edit
+    // apart); edits count where one of them is no name the dictionary knows.
+    let known = a.class != u32::MAX && b.class != u32::MAX;
+    let edits = if known { None } else { given_edits(a, b) };
+    let long = a.key.len().min(b.key.len()) >= LONG_KEY - 2;
+    match edits {
+        Some(1) if long => return 2,
+        Some(1) | Some(2) if long => return 3,
+        _ => {}
+    }
     let jw = jaro_winkler(&a.key, &b.key);
-    if jw >= 0.92 {
-        2
-    } else if jw >= 0.8 {
+    if known && jw >= 0.8 {
+        4
+    } else if jw >= 0.92 {
         3
+    } else if jw >= 0.8 {
+        4
     } else {
-        5
+        6
     }
 }
 
 fn patronymic_level(a: &NamePart, b: &NamePart) -> u8 {
     if a.initial || b.initial {
-        return if a.first() == b.first() { 2 } else { 3 };
+        return if a.initial_agrees(b) { 2 } else { 3 };
     }
     if a.folded == b.folded || (a.class != u32::MAX && a.class == b.class) || a.key == b.key {
         0
@@ -300,7 +423,7 @@ fn birth_level(
             return match (da, db) {
                 (Some(x), Some(y)) if x == y => 0,
                 (Some(x), Some(y)) if one_digit_apart(x, y) => 3,
-                (Some(_), Some(_)) => 7,
+                (Some(_), Some(_)) => 8,
                 _ => NULL,
             };
         }
@@ -323,16 +446,20 @@ fn birth_level(
     {
         return 3;
     }
-    if a.year == b.year && a.month.is_some() && a.month == b.month {
+    let near = (a.year - b.year).abs() == 1;
+    if near && full(a) && full(b) && a.month == b.month && a.day == b.day {
         return 4;
     }
-    if a.year == b.year {
+    if a.year == b.year && a.month.is_some() && a.month == b.month {
         return 5;
     }
-    if (a.year - b.year).abs() == 1 {
+    if a.year == b.year {
         return 6;
     }
-    7
+    if near {
+        return 7;
+    }
+    8
 }
 
 fn code_level(a: &str, b: &str) -> u8 {
@@ -387,19 +514,38 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
         opt(&a.surname, &b.given, surname_level),
         opt(&a.given, &b.surname, given_level),
     );
-    let sum = |p: (u8, u8)| u16::from(p.0.min(6)) + u16::from(p.1.min(6));
-    // Crossed only when the crossed reading agrees on both names (level 1 or better
-    // each: the same spelling or key).
-    let (surname, given) =
-        if straight.0 > 1 && crossed.0 <= 1 && crossed.1 <= 1 && sum(crossed) < sum(straight) {
-            crossed
-        } else {
-            straight
-        };
+    let sum = |p: (u8, u8)| u16::from(p.0.min(7)) + u16::from(p.1.min(7));
+    // Crossed only when the crossed reading agrees on one name (level 1 or better: the
+    // same spelling or key) and is close on the other (a typing error on top of the
+    // crossing, or a one-cell name whose order was misread because of it).
+    let crossed_fits = (crossed.0 <= 1 && crossed.1 <= 3) || (crossed.1 <= 1 && crossed.0 <= 5);
+    let (surname, mut given) = if straight.0 > 1 && crossed_fits && sum(crossed) < sum(straight) {
+        crossed
+    } else {
+        straight
+    };
+    let mut patronymic = opt(&a.patronymic, &b.patronymic, patronymic_level);
+    // Initials in the other order (`Шевченко Р. А.` for Олександр Романович): given name
+    // and patronymic crossed, only where an initial stands for one of them (two full
+    // names crossed are another man: Петро Іванович is not Іван Петрович).
+    let initials = |p: &Person| {
+        p.given.as_ref().is_some_and(|g| g.initial)
+            || p.patronymic.as_ref().is_some_and(|g| g.initial)
+    };
+    if (given >= 5 || patronymic >= 2) && (initials(a) || initials(b)) {
+        let g = opt(&a.given, &b.patronymic, given_level);
+        let p = opt(&a.patronymic, &b.given, patronymic_level);
+        if g <= 5
+            && p <= 2
+            && u16::from(g) + u16::from(p) < u16::from(given) + u16::from(patronymic)
+        {
+            (given, patronymic) = (g, p);
+        }
+    }
     [
         surname,
         given,
-        opt(&a.patronymic, &b.patronymic, patronymic_level),
+        patronymic,
         birth_level(a.birth, b.birth, &a.birth_digits, &b.birth_digits),
         opt(&a.sex, &b.sex, |x, y| u8::from(x != y)),
         opt(&a.unit, &b.unit, |x, y| code_level(x, y)),
@@ -484,10 +630,11 @@ mod tests {
             ),
             3
         );
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05"), n, n), 4);
-        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05"), n, n), 5);
-        assert_eq!(birth_level(d("1991-03-04"), d("1990-03-04"), n, n), 6);
-        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04"), n, n), 7);
+        assert_eq!(birth_level(d("1989-03-04"), d("1990-03-04"), n, n), 4);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-03-05"), n, n), 5);
+        assert_eq!(birth_level(d("1990-03-04"), d("1990-07-05"), n, n), 6);
+        assert_eq!(birth_level(d("1991-03-04"), d("1990-05-04"), n, n), 7);
+        assert_eq!(birth_level(d("1970-03-04"), d("1990-03-04"), n, n), 8);
         assert_eq!(birth_level(d("1970-03-04"), None, n, n), NULL);
     }
 
@@ -524,6 +671,100 @@ mod tests {
             let theirs = strsim::jaro_winkler(a, b);
             assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
         }
+    }
+
+    #[test]
+    fn edits_agree_with_strsim() {
+        for (a, b) in [
+            ("kovalinko", "kovalenko"),
+            ("kovalinko", "kovalnko"),
+            ("kovalinko", "kvoalinko"),
+            ("bondarinko", "bondrainko"),
+            ("bondarinko", "bandarininko"),
+            ("abc", "xyz"),
+            ("", "ab"),
+            ("SivCinko", "SivCinko"),
+        ] {
+            let d = strsim::osa_distance(a, b);
+            for limit in 0..3 {
+                assert_eq!(
+                    edits_within(a, b, limit),
+                    (d <= limit).then_some(d),
+                    "{a} {b} {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keys_within_the_counted_edits_are_at_least_0_6_similar() {
+        let words = [
+            "ab",
+            "kovalinko",
+            "bondarinko",
+            "SivCinko",
+            "boiko",
+            "lis",
+            "gucak",
+        ];
+        let alphabet = b"aSCkoi";
+        for w in words {
+            // Every one-edit variant (substitution, deletion, insertion, swap), and for
+            // long keys every two-edit variant built from them.
+            let one = |w: &str| -> Vec<String> {
+                let b = w.as_bytes();
+                let mut out = Vec::new();
+                for i in 0..=b.len() {
+                    for &c in alphabet {
+                        let mut v = b.to_vec();
+                        v.insert(i, c);
+                        out.push(String::from_utf8(v).unwrap_or_default());
+                        if i < b.len() {
+                            let mut v = b.to_vec();
+                            v[i] = c;
+                            out.push(String::from_utf8(v).unwrap_or_default());
+                        }
+                    }
+                    if i < b.len() {
+                        let mut v = b.to_vec();
+                        v.remove(i);
+                        out.push(String::from_utf8(v).unwrap_or_default());
+                    }
+                    if i + 1 < b.len() {
+                        let mut v = b.to_vec();
+                        v.swap(i, i + 1);
+                        out.push(String::from_utf8(v).unwrap_or_default());
+                    }
+                }
+                out
+            };
+            for v in one(w) {
+                if v.len() >= 4 && w.len() >= 4 {
+                    assert!(jaro_winkler(w, &v) >= 0.6, "{w} {v}");
+                }
+                if w.len() >= LONG_KEY {
+                    for v2 in one(&v) {
+                        if v2.len() >= LONG_KEY {
+                            assert!(jaro_winkler(w, &v2) >= 0.6, "{w} {v2}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_misspelt_given_name_is_one_edit_from_its_form() {
+        let level = |a: &str, b: &str| {
+            compare(
+                &person(&format!("Ткачук {a}"), ""),
+                &person(&format!("Ткачук {b}"), ""),
+            )[1]
+        };
+        // Геннадіц is no name; it is one edit from Геннадій, a form of Геннадий's class.
+        assert_eq!(level("Геннадіц", "Геннадий"), 2);
+        // Two names of the dictionary are two names, however close.
+        assert!(level("Олег", "Олесь") >= 4);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Levels per field at most.
-pub const LEVELS: usize = 8;
+pub const LEVELS: usize = 9;
 
 /// m and u for every field and level, and the share of matches among candidates.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,19 @@ pub struct Model {
 pub struct TermFrequencies {
     surnames: HashMap<String, u32>,
     given: HashMap<String, u32>,
+    patronymics: HashMap<String, u32>,
     total: f64,
+}
+
+/// The father's name of a patronymic (its class, or its key), not for initials.
+fn patronymic_term(p: &Person) -> Option<String> {
+    p.patronymic.as_ref().filter(|g| !g.initial).map(|g| {
+        if g.class != u32::MAX {
+            format!("#{}", g.class)
+        } else {
+            g.key.clone()
+        }
+    })
 }
 
 fn given_term(p: &Person) -> Option<String> {
@@ -60,6 +72,9 @@ impl TermFrequencies {
                 }
                 if let Some(g) = given_term(p) {
                     *tf.given.entry(g).or_default() += 1;
+                }
+                if let Some(f) = patronymic_term(p) {
+                    *tf.patronymics.entry(f).or_default() += 1;
                 }
                 tf.total += 1.0;
             }
@@ -364,6 +379,12 @@ impl Model {
                 1,
                 TermFrequencies::share(&tf.given, &g, tf.total),
             );
+        }
+        // The father's name too: Владиславович says more than Іванович.
+        if vector[2] == 0
+            && let (Some(f), Some(_)) = (patronymic_term(a), patronymic_term(b))
+        {
+            field_weights[2] += adjust(0, 2, TermFrequencies::share(&tf.patronymics, &f, tf.total));
         }
         let weight = (self.prior / (1.0 - self.prior)).log2() + field_weights.iter().sum::<f64>();
         Scored {

@@ -98,6 +98,29 @@ pub struct NamePart {
     /// The sound of the key ([`sound`]): what romanisation families and spelling by ear
     /// leave of a name.
     pub sound: String,
+    /// The first letters (of the keys) the name may be written with as an initial: every
+    /// form of its class (Олександр is О. or А., Олена О. or Е., Юрій Ю. or Y.), or the
+    /// key's own first letter. A set of key symbols, one bit each ([`initial_bit`]).
+    pub initials: u64,
+}
+
+/// The bit of a key symbol in [`NamePart::initials`].
+pub fn initial_bit(symbol: u8) -> u64 {
+    1 << (symbol & 63)
+}
+
+/// The initials a given-name class may be written with: the first key symbol of each of
+/// its forms.
+fn class_initials(class: u32) -> u64 {
+    let Some(c) = NameDictionary::embedded().classes().get(class as usize) else {
+        return 0;
+    };
+    c.ukrainian
+        .iter()
+        .chain(&c.russian)
+        .chain(&c.latin)
+        .filter_map(|form| key(form).ok()?.bytes().next())
+        .fold(0, |acc, b| acc | initial_bit(b))
 }
 
 /// A coarser reading of a canonical key, where the letters that spelling traditions,
@@ -128,6 +151,12 @@ impl NamePart {
     /// The first letter of the key, for initials.
     pub fn first(&self) -> Option<u8> {
         self.key.bytes().next()
+    }
+
+    /// Whether two parts, one of them an initial, may be the same name: the initial is one
+    /// the other's name is written with in some form.
+    pub fn initial_agrees(&self, other: &NamePart) -> bool {
+        self.initials & other.initials != 0
     }
 }
 
@@ -239,16 +268,22 @@ fn name_without_year(full: &str) -> &str {
 /// A unit as compared: the code, without the words clerks write before it
 /// (`в/ч А1234`, `військова частина А1234`, `войсковая часть A1234` → `A1234`).
 fn unit_code(s: &str) -> Option<String> {
-    let code = normalise_code(s)?;
+    // The words are stripped before the look-alike letters are made Latin (В/Ч would
+    // otherwise read `BЧ` and never match its prefix).
+    let upper: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
     for prefix in ["ВІЙСЬКОВАЧАСТИНА", "ВОЙСКОВАЯЧАСТЬ", "ВОИНСКАЯЧАСТЬ", "ВЧ"]
     {
-        if let Some(rest) = code.strip_prefix(prefix)
+        if let Some(rest) = upper.strip_prefix(prefix)
             && !rest.is_empty()
         {
-            return Some(rest.to_owned());
+            return normalise_code(rest);
         }
     }
-    Some(code)
+    normalise_code(&upper)
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -290,14 +325,21 @@ fn part(text: &str, class: impl Fn(&str) -> Option<u32>, surname: bool) -> Optio
         key(t.trim_end_matches('.'))
     }
     .ok()?;
+    let class = if initial {
+        NO_CLASS
+    } else {
+        class(t).unwrap_or(NO_CLASS)
+    };
+    let own = key.bytes().next().map_or(0, initial_bit);
     Some(NamePart {
         folded: fold(t),
-        class: if initial {
-            NO_CLASS
-        } else {
-            class(t).unwrap_or(NO_CLASS)
-        },
+        class,
         sound: sound(&key),
+        initials: if class == NO_CLASS {
+            own
+        } else {
+            own | class_initials(class)
+        },
         key,
         initial,
     })
@@ -515,6 +557,21 @@ mod tests {
         assert_eq!(raw.birth_text.as_deref(), Some("31.02.1990"));
         assert!(problem.is_some(), "an impossible date is reported");
         assert_eq!(raw.note.as_deref(), Some("1987 г.р."));
+    }
+
+    #[test]
+    fn a_unit_is_its_code_whatever_words_come_before_it() {
+        for written in [
+            "А1234",
+            "A1234",
+            "в/ч А1234",
+            "в/чA1234",
+            "військова частина А1234",
+            "войсковая часть A1234",
+            "В/Ч А1234",
+        ] {
+            assert_eq!(unit_code(written).as_deref(), Some("A1234"), "{written}");
+        }
     }
 
     #[test]

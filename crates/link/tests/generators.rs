@@ -56,21 +56,23 @@ fn the_clerks_lists_are_linked_class_by_class() {
             *hit as f64 / *of as f64
         );
     }
-    assert!(f.precision >= 0.95, "precision {:.4}", f.precision);
-    assert!(f.recall >= 0.88, "recall {:.4}", f.recall);
-    assert!(f.f1 >= 0.92, "F1 {:.4}", f.f1);
-    // Floors per class: where the engine stands on lists it was not built from.
+    assert!(f.precision >= 0.97, "precision {:.4}", f.precision);
+    assert!(f.recall >= 0.93, "recall {:.4}", f.recall);
+    assert!(f.f1 >= 0.95, "F1 {:.4}", f.f1);
+    // Floors per class: where the engine stands on lists it was not built from (a little
+    // below the figures of the third pass: 0.988, 0.958, 0.920, 0.906, 0.910, 0.926,
+    // 0.930, 0.953, 0.913, 0.863).
     for (class, floor) in [
         ("clean", 0.98),
-        ("russian_cyrillic", 0.9),
-        ("french", 0.8),
-        ("german", 0.8),
-        ("polish", 0.8),
-        ("columns_swapped", 0.75),
-        ("year_in_text", 0.7),
-        ("date_placeholder", 0.8),
-        ("initials", 0.7),
-        ("typo_1", 0.7),
+        ("russian_cyrillic", 0.94),
+        ("french", 0.88),
+        ("german", 0.88),
+        ("polish", 0.88),
+        ("columns_swapped", 0.88),
+        ("year_in_text", 0.9),
+        ("date_placeholder", 0.92),
+        ("initials", 0.88),
+        ("typo_1", 0.83),
     ] {
         let (hit, of) = f.classes.get(class).copied().unwrap_or((0, 0));
         assert!(of >= 20, "{class}: only {of} pairs");
