@@ -286,6 +286,25 @@ fn unknown(field: &str) -> Error {
     Error::invalid(field, "is not a field of a record")
 }
 
+/// Sets each of `changes` on `record`, each field known and named once; returns the fields
+/// named.
+fn apply(
+    record: &mut PersonRecord,
+    changes: &[FieldChange],
+    today: PartialDate,
+) -> Result<Vec<&'static str>, Error> {
+    let mut named: Vec<&'static str> = Vec::new();
+    for change in changes {
+        let field = known_field(&change.field)?;
+        if named.contains(&field) {
+            return Err(Error::invalid(field, "is named twice"));
+        }
+        named.push(field);
+        set_field(record, field, change.value.as_deref(), today)?;
+    }
+    Ok(named)
+}
+
 /// A new record of `relation` made from fields as written (`category` among them), each read
 /// as a correction reads it; [`enter`] then checks the whole.
 pub fn record_from_fields(
@@ -301,15 +320,7 @@ pub fn record_from_fields(
         synthetic,
         ..Default::default()
     };
-    let mut named: Vec<&'static str> = Vec::new();
-    for change in fields {
-        let field = known_field(&change.field)?;
-        if named.contains(&field) {
-            return Err(Error::invalid(field, "is named twice"));
-        }
-        named.push(field);
-        set_field(&mut record, field, change.value.as_deref(), today)?;
-    }
+    apply(&mut record, fields, today)?;
     if record.category.is_none() {
         return Err(Error::invalid(
             "category",
@@ -345,15 +356,7 @@ pub fn correct(
     today: PartialDate,
 ) -> Result<(PersonRecord, Vec<Changed>), Error> {
     let mut next = record.clone();
-    let mut named: Vec<&'static str> = Vec::new();
-    for change in changes {
-        let field = known_field(&change.field)?;
-        if named.contains(&field) {
-            return Err(Error::invalid(field, "is named twice in one correction"));
-        }
-        named.push(field);
-        set_field(&mut next, field, change.value.as_deref(), today)?;
-    }
+    let mut named = apply(&mut next, changes, today)?;
     next.validate()?;
     named.sort_by_key(|f| FIELDS.iter().position(|k| k == f));
     let changed: Vec<Changed> = named

@@ -224,17 +224,11 @@ fn input_of(form: &BTreeMap<String, String>) -> Result<EnquiryInput, Error> {
         ),
     };
     let new_person = if person.is_none() {
-        let fields = form
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("f.")?.to_owned(), v)))
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| (k, Some(v.clone())))
-            .collect();
         Some(RecordEntry {
             relation: Relation::Sought,
             status: None,
             synthetic: form.contains_key("synthetic"),
-            fields,
+            fields: super::records::fields_of(form),
             provenance: Provenance {
                 reason: lang().t("enquiry-new-record-reason"),
                 source: SourceKind::Call,
@@ -270,24 +264,6 @@ fn input_of(form: &BTreeMap<String, String>) -> Result<EnquiryInput, Error> {
     })
 }
 
-/// A refusal as the form shows it: the field in the page's words, and the reason.
-fn refusal(e: &Error) -> Option<String> {
-    match e {
-        Error::Invalid { field, reason } => {
-            let label = match field.as_str() {
-                "asked_by" => "enquiry-asked-by".to_owned(),
-                "contact" => "enquiry-contact".to_owned(),
-                "kinship" => "enquiry-kinship".to_owned(),
-                "consent" => "enquiry-consent".to_owned(),
-                "note" => "enquiry-note".to_owned(),
-                other => super::records::field_label(other).to_owned(),
-            };
-            Some(format!("{}: {reason}", lang().t(&label)))
-        }
-        _ => None,
-    }
-}
-
 async fn take(
     State(app): State<App>,
     caller: PageCaller,
@@ -301,7 +277,7 @@ async fn take(
         Ok(done) => {
             Ok(Redirect::to(&format!("/enquiries/{}?taken=1", done.enquiry)).into_response())
         }
-        Err(e) => match refusal(&e) {
+        Err(e) => match super::records::refusal(&e) {
             Some(why) => {
                 let q = NewQuery {
                     q: None,

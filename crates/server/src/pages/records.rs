@@ -57,6 +57,11 @@ pub(super) fn field_label(field: &str) -> &'static str {
         "reason" => "record-reason",
         "source" => "record-source",
         "reference" => "record-reference",
+        "asked_by" => "enquiry-asked-by",
+        "contact" => "enquiry-contact",
+        "kinship" => "enquiry-kinship",
+        "consent" => "enquiry-consent",
+        "note" => "enquiry-note",
         _ => "record-field-other",
     }
 }
@@ -151,7 +156,7 @@ fn sources() -> Vec<(&'static str, String)> {
 }
 
 /// A refusal as the form shows it: the field in the page's words, and the reason.
-fn refusal(e: &Error) -> Option<String> {
+pub(super) fn refusal(e: &Error) -> Option<String> {
     match e {
         Error::Invalid { field, reason } => {
             Some(format!("{}: {reason}", lang().t(field_label(field))))
@@ -220,21 +225,24 @@ fn provenance_of(form: &Form) -> Result<Provenance, Error> {
     })
 }
 
+/// The record's fields a form filled in (`f.<field>`), blank ones left out.
+pub(super) fn fields_of(form: &Form) -> BTreeMap<String, Option<String>> {
+    form.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("f.")?.to_owned(), v)))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, Some(v.clone())))
+        .collect()
+}
+
 fn entry_of(form: &Form) -> Result<RecordEntry, Error> {
     let relation: Relation = form_value(form, "relation")
         .parse()
         .map_err(|_| Error::invalid("relation", "choose sought or held"))?;
-    let fields = form
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("f.")?.to_owned(), v)))
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k, Some(v.clone())))
-        .collect();
     Ok(RecordEntry {
         relation,
         status: None,
         synthetic: form.contains_key("synthetic"),
-        fields,
+        fields: fields_of(form),
         provenance: provenance_of(form)?,
     })
 }
