@@ -35,6 +35,8 @@ impl App {
     }
 
     /// Records the commission's decision on an examination; returns the majority's verdict.
+    /// A server with the party's key states the finding, signed, to the other side and the
+    /// mediator (it travels through the relay like a list).
     pub async fn record_finding(
         &self,
         actor: &Actor,
@@ -44,7 +46,14 @@ impl App {
         let grant = grant::<WriteRegister>(actor)?;
         let now = self.now();
         self.store
-            .record_finding(&grant, examination, finding, day_of(now), now)
+            .record_finding(
+                &grant,
+                examination,
+                finding,
+                self.key.as_deref(),
+                day_of(now),
+                now,
+            )
             .await
     }
 

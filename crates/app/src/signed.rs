@@ -9,7 +9,7 @@ use homeward_core::party::PartyCode;
 use homeward_ledger::bundle::Bundle;
 use homeward_ledger::keys::PartyKey;
 use homeward_ledger::rows::RowProof;
-use homeward_store::{Countersignature, KeyView, SignedListRecord, TreeHead};
+use homeward_store::{Countersignature, KeyView, SignedListRecord, StatementView, TreeHead};
 use serde::{Deserialize, Serialize};
 
 /// A public key to hold.
@@ -34,6 +34,19 @@ pub struct BundleImported {
 }
 
 impl App {
+    /// The signed statements the actor's party holds — its own and those other parties
+    /// addressed to it (a medical commission's findings, …) — of `kind` when given, newest
+    /// first.
+    pub async fn statements(
+        &self,
+        actor: &Actor,
+        kind: Option<&str>,
+    ) -> Result<Vec<StatementView>, Error> {
+        self.store
+            .statements(&grant::<ReadRegister>(actor)?, kind)
+            .await
+    }
+
     /// What the actor's party holds of a list it issued or received: the issuer's signature
     /// and the counter-signatures.
     pub async fn signed_list(&self, actor: &Actor, list: i64) -> Result<SignedListRecord, Error> {

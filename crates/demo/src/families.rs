@@ -190,7 +190,7 @@ pub(crate) async fn seed(
             decided_on: day("2025-06-12")?,
         };
         store
-            .record_finding(&write, examination, &finding, today, now_ms)
+            .record_finding(&write, examination, &finding, None, today, now_ms)
             .await?;
     }
     Ok(())

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod merkle;
 pub mod relay;
 pub mod rows;
+pub mod statement;
 
 pub use canonical::{CanonicalError, canonical_json};
 

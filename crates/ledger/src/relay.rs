@@ -26,6 +26,8 @@ pub enum Carried {
     Receipt,
     /// A party's new key, vouched for by the key it replaces ([`KeyRotation`]).
     Rotation,
+    /// A party's signed statement ([`crate::statement::Statement`]).
+    Statement,
 }
 
 impl Carried {
@@ -35,6 +37,7 @@ impl Carried {
             Carried::Bundle => "bundle",
             Carried::Receipt => "receipt",
             Carried::Rotation => "rotation",
+            Carried::Statement => "statement",
         }
     }
 
@@ -44,6 +47,7 @@ impl Carried {
             "bundle" => Some(Carried::Bundle),
             "receipt" => Some(Carried::Receipt),
             "rotation" => Some(Carried::Rotation),
+            "statement" => Some(Carried::Statement),
             _ => None,
         }
     }
@@ -157,10 +161,11 @@ pub struct Receipt {
     pub id: i64,
     /// The SHA-256 of the document received.
     pub sha256: String,
-    /// The SHA-256 of the list's original file, when the document was a list's bundle (so
-    /// the issuer can tell which of its lists the receipt is for, whoever passed it on).
+    /// The SHA-256 of the list's original file, when the document was a list's bundle, or
+    /// the statement's, when it was a statement (so the issuer can tell which of its lists
+    /// or statements the receipt is for, whoever passed it on).
     pub list_sha256: Option<String>,
-    /// The list's issuer, when the document was a list's bundle.
+    /// The list's or the statement's issuer.
     pub issuer: Option<String>,
     /// What the receiver did with it, in its words (`imported as list 12`).
     pub outcome: String,

@@ -372,7 +372,8 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedListsReport {
-    /// Signatures checked: issuers' list signatures and counter-signatures of held lists.
+    /// Signatures checked: issuers' list signatures and counter-signatures of held lists,
+    /// and those of the statements held.
     pub checked: usize,
     /// The first that did not hold, naming the list.
     pub problem: Option<String>,
@@ -454,10 +455,11 @@ impl Store {
                 checked += 1;
             }
         }
+        let (statements, problem) = crate::statements::verify_statements(&mut tx).await?;
         tx.commit().await.map_err(db("finishing the read"))?;
         Ok(SignedListsReport {
-            checked,
-            problem: None,
+            checked: checked + statements,
+            problem,
         })
     }
 }

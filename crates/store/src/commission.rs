@@ -11,6 +11,7 @@ use homeward_core::commission::{NewExamination, NewFinding, ProposedBy, Verdict}
 use homeward_core::correction::{FieldChange, Provenance, SourceKind};
 use homeward_core::record::{Category, Health, PartialDate, Relation};
 use homeward_core::talks::Terms;
+use homeward_ledger::keys::PartyKey;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -75,6 +76,86 @@ fn examination_from_row(row: &sqlx::any::AnyRow) -> Result<ExaminationView, Erro
         decided_on: json("decided_on")?,
         recorded_by: row.try_get("recorded_by").map_err(&get)?,
     })
+}
+
+/// The kind of statement a commission's finding travels as.
+pub const FINDING_KIND: &str = "commission.finding";
+
+/// Whom a finding is stated to (the commitment's other side and the round's mediator) and
+/// what it states: the commission, the prisoner as the holding party registered him (with
+/// the signed list's row that carried him, so the other side finds him in the list it
+/// holds), the examination and the decision.
+async fn finding_statement(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    party: &str,
+    exam: &ExaminationView,
+    verdict: Verdict,
+    finding: &NewFinding,
+) -> Result<(Vec<String>, serde_json::Value), Error> {
+    let get = db("reading the commission");
+    let c = sqlx::query(
+        "SELECT c.title, c.side_a, c.side_b, r.title AS round, r.mediator FROM commitments c \
+         JOIN rounds r ON r.id = c.round_id WHERE c.id = $1",
+    )
+    .bind(exam.commitment)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(&get)?;
+    let mut addressees: Vec<String> = ["side_a", "side_b", "mediator"]
+        .iter()
+        .map(|col| c.try_get::<Option<String>, _>(*col).map_err(&get))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .filter(|p| p != party)
+        .collect();
+    addressees.sort();
+    addressees.dedup();
+    let p = sqlx::query(
+        "SELECT p.surname, p.given_names, p.patronymic, p.birth_date, p.service_number, \
+         l.issuer, l.sha256, p.source_row FROM persons p \
+         LEFT JOIN lists l ON l.id = p.source_list AND l.signature IS NOT NULL \
+         WHERE p.id = $1 AND p.party = $2",
+    )
+    .bind(exam.person_id)
+    .bind(party)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("reading a person record"))?;
+    let get = db("reading a person record");
+    let text = |col: &str| -> Result<Option<String>, Error> { p.try_get(col).map_err(&get) };
+    let name = [text("surname")?, text("given_names")?, text("patronymic")?]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let list = match (text("issuer")?, text("sha256")?) {
+        (Some(issuer), Some(sha256)) => serde_json::json!({
+            "issuer": issuer,
+            "sha256": sha256,
+            "row": p.try_get::<Option<i64>, _>("source_row").map_err(&get)?,
+        }),
+        _ => serde_json::Value::Null,
+    };
+    let body = serde_json::json!({
+        "commission": c.try_get::<String, _>("title").map_err(db("reading the commission"))?,
+        "round": c.try_get::<String, _>("round").map_err(db("reading the commission"))?,
+        "prisoner": {
+            "name": name,
+            "birth_date": text("birth_date")?,
+            "service_number": text("service_number")?,
+            "list": list,
+        },
+        "examined_on": exam.examined_on,
+        "place": exam.place,
+        "present": exam.present,
+        "proposed_by": exam.proposed_by.as_str(),
+        "votes": finding.votes.iter().map(|(k, v)| (k.clone(), v.as_str())).collect::<BTreeMap<_, _>>(),
+        "verdict": verdict.as_str(),
+        "grounds": finding.grounds.as_deref().map(str::trim),
+        "decided_on": finding.decided_on.to_string(),
+    });
+    Ok((addressees, body))
 }
 
 impl Store {
@@ -148,12 +229,15 @@ impl Store {
     /// changes it (the correction's source is the commission's finding). Events:
     /// `commission.decided`, and `person.corrected` when the health changed. Refused, nothing
     /// changed: no such examination (or another party's), one already decided, no majority,
-    /// votes of members not present.
+    /// votes of members not present. With the party's key (`signer`) the finding is also
+    /// stated to the commitment's other side and the round's mediator, signed, in the same
+    /// transaction (`statement.issued`).
     pub async fn record_finding(
         &self,
         grant: &Grant<WriteRegister>,
         examination: i64,
         finding: &NewFinding,
+        signer: Option<&PartyKey>,
         today: PartialDate,
         now_ms: i64,
     ) -> Result<Verdict, Error> {
@@ -233,6 +317,21 @@ impl Store {
             let (_, payload) =
                 correct_in(&mut tx, &by, exam.person_id, &[change], &provenance).await?;
             crate::append_event(&mut tx, grant, "person.corrected", payload, now_ms).await?;
+        }
+        if let Some(key) = signer {
+            let (addressees, body) =
+                finding_statement(&mut tx, party, &exam, verdict, finding).await?;
+            let payload = crate::statements::issue_in(
+                &mut tx,
+                party,
+                key,
+                FINDING_KIND,
+                &addressees,
+                body,
+                now_ms,
+            )
+            .await?;
+            crate::append_event(&mut tx, grant, "statement.issued", payload, now_ms).await?;
         }
         let payload = serde_json::json!({
             "examination": examination, "person": exam.person_id, "verdict": verdict.as_str(),

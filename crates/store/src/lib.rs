@@ -31,6 +31,7 @@ mod relay;
 mod remains;
 mod search;
 mod signin;
+mod statements;
 mod talks;
 #[doc(hidden)]
 #[cfg(feature = "testkit")]
@@ -60,6 +61,7 @@ pub use relay::{DeliveryView, DueDelivery, Peer, ReceivedView};
 pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
 pub use signin::{SignInThrottle, ThrottleScope};
+pub use statements::StatementView;
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 
 use homeward_core::Error;

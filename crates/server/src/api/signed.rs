@@ -2,7 +2,7 @@
 //! a mediator's counter-signature, and the keys a party holds.
 
 use super::BUNDLE_LIMIT;
-use super::input::{Sent, Unread};
+use super::input::{Asked, Sent, Unread};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -11,7 +11,7 @@ use homeward_app::App;
 use homeward_app::signed::{BundleImported, KeyToHold};
 use homeward_core::Error;
 use homeward_ledger::bundle::Bundle;
-use homeward_store::{Countersignature, KeyView, SignedListRecord};
+use homeward_store::{Countersignature, KeyView, SignedListRecord, StatementView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +24,28 @@ pub(super) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(countersignatures, import_bundle))
         .routes(routes!(countersign))
         .routes(routes!(keys, hold_key))
+        .routes(routes!(statements))
+}
+
+/// Which statements to list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+struct StatementQuery {
+    /// Only statements of this kind (`commission.finding`).
+    kind: Option<String>,
+}
+
+/// The signed statements the caller's party holds — its own and those addressed to it —
+/// newest first, with who counter-signed each.
+#[utoipa::path(get, path = "/api/v1/statements", params(StatementQuery), responses(
+    (status = 200, body = Vec<StatementView>, description = "the statements held"),
+))]
+async fn statements(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Asked(q): Asked<StatementQuery>,
+) -> Result<Json<Vec<StatementView>>, ApiError> {
+    Ok(Json(app.statements(&actor, q.kind.as_deref()).await?))
 }
 
 /// A bundle as the routes carry it: `homeward-bundle-v1` JSON, as `homeward bundle export`

@@ -4,7 +4,8 @@
 //! that each list arrives once, that all three hold the same signatures, counter-signatures
 //! and receipts, that a mediator stopped mid-round loses nothing, and that forged, altered,
 //! replayed and misaddressed deliveries are refused with their reason and an event while
-//! nothing changes. Synthetic people only.
+//! nothing changes; and that a medical commission's finding travels the same way as a signed
+//! statement, whose rewrites are refused. Synthetic people only.
 
 use crate::common::{T0, client, upload_as};
 use crate::three_servers::{Party, RU_HOLDING, UA_REQUEST, hold_keys, start};
@@ -14,6 +15,7 @@ use homeward_core::access::Role;
 use homeward_ledger::keys::PartyKey;
 use homeward_ledger::keys::rotation_statement;
 use homeward_ledger::relay::{Carried, Delivery, KeyRotation};
+use homeward_ledger::statement::{Statement, StatementDraft};
 use homeward_server::relay::{HttpCourier, run_courier};
 use homeward_store::testkit;
 use reqwest::{Method, StatusCode};
@@ -645,6 +647,249 @@ async fn lists_are_relayed_through_the_mediator_once_and_faults_change_nothing()
         start("RU", ru, "postgres", 15).await,
         start("TR", tr, "postgres", 16).await,
         [14, 15, 16],
+    )
+    .await;
+}
+
+/// A statement of UA's, signed with `key`, delivered as UA's server would deliver it.
+fn statement_delivery(to: &str, id: i64, statement: &Statement, key: &PartyKey) -> Delivery {
+    Delivery::new(
+        "UA",
+        to,
+        id,
+        Carried::Statement,
+        statement.to_file().unwrap(),
+        key.public_hex(),
+        |m| key.sign_hex(m),
+    )
+}
+
+async fn statements(p: &Party) -> Vec<Value> {
+    p.ok(
+        Method::GET,
+        "/api/v1/statements?kind=commission.finding",
+        Role::Viewer,
+        None,
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+/// UA's operator records the medical commission's finding on a prisoner UA holds: it travels
+/// as UA's signed statement through TR, which counter-signs it, to RU, and comes back to UA
+/// counter-signed with RU's receipt. A statement that rewrites UA's history (another
+/// statement 1), one that comes too early and one addressed past the mediator are refused
+/// or held back, with nothing changed; every store verifies.
+async fn finding_relayed(ua: Party, ru: Party, tr: Party, seeds: [u8; 3]) {
+    hold_keys(&[&ua, &ru, &tr], true).await;
+    hold_keys(&[&ua, &ru, &tr], false).await;
+    for (holder, other) in [(&ua, &tr), (&ru, &tr), (&tr, &ua), (&tr, &ru)] {
+        peer(holder, other).await;
+    }
+    let couriers = vec![
+        courier(&ua, seeds[0]),
+        courier(&ru, seeds[1]),
+        courier(&tr, seeds[2]),
+    ];
+    let commissions = ua
+        .ok(Method::GET, "/api/v1/commitments", Role::Viewer, None)
+        .await;
+    let commission = commissions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["terms"]["kind"] == "medical_commission")
+        .unwrap_or_else(|| panic!("no commission in {commissions}"))
+        .clone();
+    let members: Vec<Value> = commission["terms"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].clone())
+        .collect();
+    let (status, man) = ua
+        .call(
+            Method::POST,
+            "/api/v1/persons",
+            Role::Operator,
+            Some(&json!({
+                "relation": "held", "synthetic": true,
+                "fields": {"category": "pow", "surname": "Лозинский", "given_names": "Николай",
+                    "patronymic": "Сергеевич", "birth_date": "1990-05-05"},
+                "reason": "registered on capture (synthetic)", "source": "document", "reference": "capture card 17"
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{man}");
+    let (status, exam) = ua
+        .call(
+            Method::POST,
+            &format!("/api/v1/commitments/{}/examinations", commission["id"]),
+            Role::Operator,
+            Some(&json!({"person": man["id"], "examined_on": "2025-06-10", "place": "camp hospital (synthetic)",
+                "present": members, "proposed_by": "camp_doctor"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{exam}");
+    let votes: serde_json::Map<String, Value> = members
+        .iter()
+        .zip(["repatriate", "repatriate", "reject"])
+        .map(|(m, v)| (m.as_str().unwrap().to_owned(), json!(v)))
+        .collect();
+    ua.ok(
+        Method::POST,
+        &format!("/api/v1/examinations/{}/finding", exam["id"]),
+        Role::Operator,
+        Some(&json!({"votes": votes, "grounds": "loss of a foot (Annex I, synthetic)", "decided_on": "2025-06-12"})),
+    )
+    .await;
+
+    eventually(
+        "UA's finding at RU and TR, counter-signed by TR at all three, RU's receipt at UA",
+        async || {
+            let mut held = Vec::new();
+            for p in [&ua, &ru, &tr] {
+                held.push(statements(p).await);
+            }
+            let sha = held[0].first().map(|s| s["sha256"].clone());
+            held.iter().all(|h| {
+                h.len() == 1
+                    && Some(&h[0]["sha256"]) == sha.as_ref()
+                    && h[0]["countersigned_by"] == json!(["TR"])
+            }) && receipts(&ua)
+                .await
+                .iter()
+                .any(|r| r["by"] == "RU" && Some(&r["list_sha256"]) == sha.as_ref())
+        },
+    )
+    .await;
+    let at_ru = statements(&ru).await.remove(0);
+    assert_eq!(
+        (at_ru["issuer"].as_str(), at_ru["seq"].as_i64()),
+        (Some("UA"), Some(1))
+    );
+    assert_eq!(at_ru["addressees"], json!(["RU", "TR"]), "{at_ru}");
+    let body = &at_ru["body"];
+    assert_eq!(body["verdict"], "repatriate", "{at_ru}");
+    assert_eq!(body["prisoner"]["name"], "Лозинский Николай Сергеевич");
+    assert_eq!(body["decided_on"], "2025-06-12");
+    assert!(body["grounds"].as_str().unwrap().contains("loss of a foot"));
+    assert_eq!(events(&ua, "statement.issued").await.len(), 1);
+    assert_eq!(events(&ru, "statement.received").await.len(), 1);
+
+    // The same statement 1 told differently — a server restored from an old copy, or a
+    // second history — is refused by the mediator with the statement it rewrites.
+    let ua_key = PartyKey::from_seed([seeds[0]; 32]);
+    let draft = |seq: i64, prev: Option<String>, to: &[&str], verdict: &str| StatementDraft {
+        issuer: "UA".to_owned(),
+        seq,
+        prev_sha256: prev,
+        addressees: to.iter().map(|s| (*s).to_owned()).collect(),
+        at_ms: T0,
+        kind: "commission.finding".to_owned(),
+        body: json!({"verdict": verdict}),
+    };
+    let sign =
+        |d: StatementDraft| Statement::new(d, ua_key.public_hex(), |m| ua_key.sign_hex(m)).unwrap();
+    let before: Vec<Vec<Value>> = {
+        let mut v = Vec::new();
+        for p in [&ua, &ru, &tr] {
+            v.push(statements(p).await);
+        }
+        v
+    };
+    let forked = sign(draft(1, None, &["RU", "TR"], "reject"));
+    refused(
+        deliver(&tr, &statement_delivery("TR", 901, &forked, &ua_key)).await,
+        StatusCode::BAD_REQUEST,
+        "rolled-back or forked",
+    );
+    let refusals = events(&tr, "relay.refused").await;
+    assert!(
+        refusals.iter().any(|e| e["payload"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("forked")),
+        "{refusals:?}"
+    );
+    // Statement 3 before statement 2: held back (the sender tries again), not refused.
+    let early = sign(draft(3, Some("ab".repeat(32)), &["RU", "TR"], "reject"));
+    let (status, said) = deliver(&tr, &statement_delivery("TR", 902, &early, &ua_key)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{said}");
+    assert!(said.to_string().contains("statement 2"), "{said}");
+    // Addressed to RU alone, delivered to the mediator: not for it.
+    let past = sign(draft(
+        2,
+        Some(at_ru["sha256"].as_str().unwrap().to_owned()),
+        &["RU"],
+        "reject",
+    ));
+    refused(
+        deliver(&tr, &statement_delivery("TR", 903, &past, &ua_key)).await,
+        StatusCode::BAD_REQUEST,
+        "not for TR",
+    );
+    // Signed by another key under UA's name.
+    let stranger = PartyKey::from_seed([99; 32]);
+    let forged = Statement::new(
+        draft(
+            2,
+            Some(at_ru["sha256"].as_str().unwrap().to_owned()),
+            &["RU", "TR"],
+            "reject",
+        ),
+        ua_key.public_hex(),
+        |m| stranger.sign_hex(m),
+    )
+    .unwrap();
+    refused(
+        deliver(&tr, &statement_delivery("TR", 904, &forged, &ua_key)).await,
+        StatusCode::BAD_REQUEST,
+        "does not verify",
+    );
+    for (p, was) in [&ua, &ru, &tr].iter().zip(&before) {
+        assert_eq!(&statements(p).await, was, "{}: nothing changed", p.code);
+    }
+
+    for c in couriers {
+        c.abort();
+    }
+    for party in [&ua, &ru, &tr] {
+        let heads = party
+            .ok(Method::GET, "/api/v1/log/tree-heads", Role::Auditor, None)
+            .await;
+        assert!(
+            heads["lists"]["problem"].is_null(),
+            "{}: {heads}",
+            party.code
+        );
+        let log = party
+            .ok(Method::GET, "/api/v1/log/verify", Role::Auditor, None)
+            .await;
+        assert!(log["first_break"].is_null(), "{}: {log}", party.code);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commission_finding_travels_as_a_signed_statement_and_rewrites_are_refused() {
+    finding_relayed(
+        start("UA", testkit::sqlite().await.unwrap(), "sqlite", 21).await,
+        start("RU", testkit::sqlite().await.unwrap(), "sqlite", 22).await,
+        start("TR", testkit::sqlite().await.unwrap(), "sqlite", 23).await,
+        [21, 22, 23],
+    )
+    .await;
+    // The mediator on PostgreSQL.
+    let Some(tr) = testkit::postgres("statement_tr").await.unwrap() else {
+        return;
+    };
+    finding_relayed(
+        start("UA", testkit::sqlite().await.unwrap(), "sqlite", 24).await,
+        start("RU", testkit::sqlite().await.unwrap(), "sqlite", 25).await,
+        start("TR", tr, "postgres", 26).await,
+        [24, 25, 26],
     )
     .await;
 }

@@ -1,7 +1,8 @@
 //! Accepting a delivery from a peer: the signature that is its credential checked against
 //! the pinned key, then what it carries taken in one transaction with its receipt, its inbox
 //! entry and its events — a bundle counter-signed and passed on by a mediator or imported by
-//! an addressee, a receipt passed on kept, another party's key rotation followed.
+//! an addressee, a statement taken in its issuer's order, a receipt passed on kept, another
+//! party's key rotation followed.
 
 use super::{Outgoing, is_mediator_kind, is_peer, party_kind, queue};
 use crate::append_event;
@@ -12,6 +13,7 @@ use homeward_core::access::{Administer, Grant, WriteRegister};
 use homeward_ledger::bundle::Bundle;
 use homeward_ledger::keys::PartyKey;
 use homeward_ledger::relay::{Carried, Delivery, KeyRotation, Receipt, ReceiptDraft};
+use homeward_ledger::statement::Statement;
 use sqlx::{Any, Transaction};
 
 impl Store {
@@ -164,6 +166,13 @@ impl Store {
                 let (pending, outcome) =
                     follow_rotation(tx, me, &delivery.from, rotation, now_ms).await?;
                 (Some(pending), None, outcome)
+            }
+            Carried::Statement => {
+                let statement = Statement::from_file(&delivery.document)
+                    .map_err(|why| Error::invalid("statement", why))?;
+                let (pending, of, outcome) =
+                    crate::statements::take_in(tx, me, key, &statement, now_ms).await?;
+                (Some(pending), Some(of), outcome)
             }
             Carried::Receipt => {
                 let receipt = Receipt::from_file(&delivery.document)

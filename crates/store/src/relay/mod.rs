@@ -99,11 +99,11 @@ pub struct DueDelivery {
     pub attempts: i64,
 }
 
-fn is_mediator_kind(kind: Option<String>) -> bool {
+pub(crate) fn is_mediator_kind(kind: Option<String>) -> bool {
     kind.as_deref() == Some("mediator")
 }
 
-async fn party_kind(
+pub(crate) async fn party_kind(
     tx: &mut Transaction<'static, Any>,
     party: &str,
 ) -> Result<Option<String>, Error> {
@@ -114,7 +114,7 @@ async fn party_kind(
         .map_err(db("reading a party"))
 }
 
-async fn is_peer(
+pub(crate) async fn is_peer(
     tx: &mut Transaction<'static, Any>,
     holder: &str,
     party: &str,
@@ -130,15 +130,15 @@ async fn is_peer(
 }
 
 /// What a new outbox entry holds.
-struct Outgoing<'a> {
-    to: &'a str,
-    carries: Carried,
-    list: Option<i64>,
-    list_of: Option<(&'a str, &'a str)>,
-    document: Option<&'a str>,
+pub(crate) struct Outgoing<'a> {
+    pub(crate) to: &'a str,
+    pub(crate) carries: Carried,
+    pub(crate) list: Option<i64>,
+    pub(crate) list_of: Option<(&'a str, &'a str)>,
+    pub(crate) document: Option<&'a str>,
 }
 
-async fn queue(
+pub(crate) async fn queue(
     tx: &mut Transaction<'static, Any>,
     holder: &str,
     out: Outgoing<'_>,
@@ -605,7 +605,7 @@ impl Store {
         // A mediator passes on to the list's issuer the receipt of the party it forwarded the
         // list to, so the issuer holds the addressee's own word that it has the list.
         let mut passed_on = None;
-        if carries == "bundle"
+        if (carries == "bundle" || carries == "statement")
             && let Some(issuer) = issuer.as_deref()
             && issuer != me
             && issuer != to
