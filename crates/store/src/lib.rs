@@ -41,7 +41,7 @@ pub use amendments::AmendmentView;
 pub use bundles::{Countersignature, SignedListRecord, SignedListsReport};
 pub use cases::{ChildCaseView, TruceReport, TruceView};
 pub use changes::{CorrectionOutcome, FieldHistory, RecordHistory};
-pub use commission::ExaminationView;
+pub use commission::{ExaminationView, FINDING_KIND};
 pub use enquiries::{AnswerView, EnquiryAbout, EnquiryView};
 pub use erasure::ErasureView;
 pub use events::{LogReport, StoredEvent};

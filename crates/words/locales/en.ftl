@@ -796,3 +796,16 @@ verdict-accommodate_neutral = accommodate in a neutral country
 verdict-reject = not eligible
 verdict-re_examine = examine again later
 plan-found-by-commission = medical commission, { $date }
+
+commission-stated = Findings stated between the parties (signed)
+commission-stated-none = No finding of this commission has been stated yet. A decision recorded on a server that holds the party's key is stated, signed, to the other side and the mediator.
+commission-stated-by = Stated by
+statements-title = Signed statements
+statements-intro = What the parties state to each other beyond their lists — the medical commission's findings — each signed by its issuer, numbered after the issuer's last and counter-signed by the mediator that passed it on.
+statements-number = No.
+statements-kind = What
+statements-at = Stated (UTC)
+statements-to = To
+statements-not-countersigned = not yet counter-signed
+statements-none = No statement held.
+statement-commission_finding = medical commission's finding

@@ -798,3 +798,16 @@ verdict-accommodate_neutral = размещение в нейтральной с�
 verdict-reject = не подлежит
 verdict-re_examine = повторный осмотр позже
 plan-found-by-commission = медицинская комиссия, { $date }
+
+commission-stated = Заключения, заявленные между сторонами (подписанные)
+commission-stated-none = Ни одного заключения этой комиссии ещё не заявлено. Решение, записанное на сервере с ключом стороны, отправляется подписанным другой стороне и посреднику.
+commission-stated-by = Заявила
+statements-title = Подписанные заявления
+statements-intro = То, что стороны заявляют друг другу помимо списков, — заключения медицинской комиссии: каждое заявление подписывает сделавшая его сторона, нумерует вслед за своим предыдущим, а передающий посредник контрподписывает.
+statements-number = №
+statements-kind = Что
+statements-at = Заявлено (UTC)
+statements-to = Кому
+statements-not-countersigned = ещё не контрподписано
+statements-none = Заявлений нет.
+statement-commission_finding = заключение медицинской комиссии

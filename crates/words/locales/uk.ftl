@@ -798,3 +798,16 @@ verdict-accommodate_neutral = розміщення в нейтральній к�
 verdict-reject = не підлягає
 verdict-re_examine = повторний огляд пізніше
 plan-found-by-commission = медична комісія, { $date }
+
+commission-stated = Висновки, заявлені між сторонами (підписані)
+commission-stated-none = Жодного висновку цієї комісії ще не заявлено. Рішення, записане на сервері з ключем сторони, надсилається підписаним іншій стороні й посередникові.
+commission-stated-by = Заявила
+statements-title = Підписані заяви
+statements-intro = Те, що сторони заявляють одна одній окрім списків, — висновки медичної комісії: кожну заяву підписує сторона, що її робить, нумерує за своєю попередньою, а посередник, що передає, контрпідписує.
+statements-number = №
+statements-kind = Що
+statements-at = Заявлено (UTC)
+statements-to = Кому
+statements-not-countersigned = ще не контрпідписано
+statements-none = Заяв немає.
+statement-commission_finding = висновок медичної комісії

@@ -41,6 +41,39 @@ struct Row {
     decided_on: String,
 }
 
+/// A finding stated between the parties as a signed statement: one of the party's own, or
+/// one another party stated to it.
+struct StatedLine {
+    issuer: String,
+    seq: i64,
+    prisoner: String,
+    examined_on: String,
+    verdict: String,
+    grounds: String,
+    decided_on: String,
+    to: String,
+    countersigned_by: String,
+}
+
+impl StatedLine {
+    fn of(s: homeward_store::StatementView) -> StatedLine {
+        let l = lang();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        let b = &s.body;
+        StatedLine {
+            prisoner: text(&b["prisoner"]["name"]),
+            examined_on: l.date(&text(&b["examined_on"])),
+            verdict: code_word("verdict", &text(&b["verdict"])),
+            grounds: text(&b["grounds"]),
+            decided_on: l.date(&text(&b["decided_on"])),
+            to: s.addressees.join(", "),
+            countersigned_by: s.countersigned_by.join(", "),
+            issuer: s.issuer,
+            seq: s.seq,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "commission.html")]
 struct CommissionPage {
@@ -50,6 +83,7 @@ struct CommissionPage {
     mandate: String,
     members: Vec<CommissionMember>,
     rows: Vec<Row>,
+    stated: Vec<StatedLine>,
     may_record: bool,
     proposers: Vec<(&'static str, String)>,
     verdicts: Vec<(&'static str, String)>,
@@ -91,9 +125,18 @@ async fn page(
             }
         })
         .collect();
+    // The findings of this commission stated between the parties, signed.
+    let stated = app
+        .statements(&caller.actor, Some(homeward_store::FINDING_KIND))
+        .await?
+        .into_iter()
+        .filter(|s| s.body["commission"].as_str() == Some(c.title.as_str()))
+        .map(StatedLine::of)
+        .collect();
     render(&CommissionPage {
         who: Who::from(&caller),
         commitment,
+        stated,
         title: c.title,
         mandate,
         members,

@@ -1,6 +1,7 @@
 //! The signed-record page (`/bundles`): the keys a party holds, its lists with their
 //! signatures and counter-signatures, and forms to sign a list, sign a checkpoint, download
-//! a list's bundle, import a bundle and — for a mediator — counter-sign one. Refusals show
+//! a list's bundle, import a bundle and — for a mediator — counter-sign one; and the signed
+//! statements the party holds. Refusals show
 //! as the error page, naming what failed.
 
 use super::{NoFields, Posted, Who, render};
@@ -41,6 +42,17 @@ struct ListLine {
     countersigned_by: String,
 }
 
+/// A signed statement as the page shows it.
+struct StatementLine {
+    issuer: String,
+    seq: i64,
+    kind: String,
+    at_ms: i64,
+    to: String,
+    countersigned_by: String,
+    sha256: String,
+}
+
 #[derive(Template)]
 #[template(path = "bundles.html")]
 struct BundlesPage {
@@ -48,6 +60,7 @@ struct BundlesPage {
     keys: Vec<homeward_store::KeyView>,
     lists: Vec<ListLine>,
     seen: Vec<homeward_store::Countersignature>,
+    statements: Vec<StatementLine>,
     signing: bool,
     notice: Option<String>,
 }
@@ -85,7 +98,20 @@ async fn render_page(
         });
     }
     let seen = unless_denied(app.countersignatures(&caller.actor).await)?;
+    let statements = unless_denied(app.statements(&caller.actor, None).await)?
+        .into_iter()
+        .map(|s| StatementLine {
+            kind: super::code_word("statement", &s.kind.replace('.', "_")),
+            to: s.addressees.join(", "),
+            countersigned_by: s.countersigned_by.join(", "),
+            issuer: s.issuer,
+            seq: s.seq,
+            at_ms: s.at_ms,
+            sha256: s.sha256,
+        })
+        .collect();
     render(&BundlesPage {
+        statements,
         who: Who::from(caller),
         keys,
         lists,

@@ -777,6 +777,44 @@ async fn finding_relayed(ua: Party, ru: Party, tr: Party, seeds: [u8; 3]) {
     assert_eq!(body["decided_on"], "2025-06-12");
     assert!(body["grounds"].as_str().unwrap().contains("loss of a foot"));
     assert_eq!(events(&ua, "statement.issued").await.len(), 1);
+    // RU's pages show the finding in words, counter-signed by TR.
+    let at_ru_commission = ru
+        .ok(Method::GET, "/api/v1/commitments", Role::Viewer, None)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == commission["title"])
+        .map(|c| c["id"].clone())
+        .unwrap();
+    for (path, words) in [
+        (
+            format!("/commitments/{at_ru_commission}/commission"),
+            [
+                "Лозинский Николай Сергеевич",
+                "безпосередня репатріація",
+                "12.06.2025",
+            ],
+        ),
+        (
+            "/bundles".to_owned(),
+            ["Підписані заяви", "висновок медичної комісії", "RU, TR"],
+        ),
+    ] {
+        let page = client()
+            .get(ru.server.url(&path))
+            .bearer_auth(ru.server.token("RU", Role::Viewer))
+            .header("accept-language", "uk")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for w in words {
+            assert!(page.contains(w), "{path} lacks {w}: {page}");
+        }
+    }
     assert_eq!(events(&ru, "statement.received").await.len(), 1);
 
     // The same statement 1 told differently — a server restored from an old copy, or a
