@@ -2775,6 +2775,33 @@ async fn the_demo_runs_three_servers_and_relays_each_list_through_the_mediator()
     let sent = view["sent"].as_array().unwrap();
     assert!(!sent.is_empty());
     assert!(sent.iter().all(|d| d["state"] == "delivered"), "{view}");
+    // UA's commission's finding reached RU as UA's signed statement, counter-signed by TR,
+    // naming the row of UA's signed holding list that carried the prisoner.
+    let stated = homeward(&[
+        "relay",
+        "statements",
+        "--kind",
+        "commission.finding",
+        "--db",
+        folder.join("ru.db").to_str().unwrap(),
+        "--token",
+        &token_of(&text, "RU", "viewer"),
+    ]);
+    assert!(stated.status.success(), "{}", stderr(&stated));
+    let stated: serde_json::Value = serde_json::from_slice(&stated.stdout).unwrap();
+    assert_eq!(stated.as_array().map(Vec::len), Some(1), "{stated}");
+    let finding = &stated[0];
+    assert_eq!(finding["issuer"], "UA", "{finding}");
+    assert_eq!(
+        finding["countersigned_by"],
+        serde_json::json!(["TR"]),
+        "{finding}"
+    );
+    assert_eq!(finding["body"]["verdict"], "repatriate", "{finding}");
+    assert_eq!(
+        finding["body"]["prisoner"]["list"]["issuer"], "UA",
+        "{finding}"
+    );
     // Run again: the demo's own stores and keys are replaced.
     let again = relayed_demo(&folder);
     assert!(again.status.success(), "{}", stderr(&again));

@@ -195,3 +195,68 @@ pub(crate) async fn seed(
     }
     Ok(())
 }
+
+/// A second sitting of the commission, decided on UA's own server once the relay is set up:
+/// one more prisoner UA holds (one of its signed holding list's), found eligible for direct
+/// repatriation. UA's server holds UA's key, so the finding goes out as UA's signed
+/// statement to RU and the mediator, who counter-signs it. Does nothing where the store has
+/// no commission or no such prisoner.
+pub(crate) async fn state_a_finding(
+    app: &homeward_app::App,
+    operator: &homeward_core::access::Actor,
+) -> Result<(), Error> {
+    let Some(commission) = app
+        .commitments(operator, None)
+        .await?
+        .into_iter()
+        .find(|c| matches!(c.terms, Terms::MedicalCommission { .. }))
+    else {
+        return Ok(());
+    };
+    let examined: Vec<i64> = app
+        .examinations(operator, commission.id)
+        .await?
+        .iter()
+        .map(|e| e.examination.person_id)
+        .collect();
+    let query = homeward_app::query::PersonQuery {
+        category: Some("pow".to_owned()),
+        per_page: Some(500),
+        ..Default::default()
+    };
+    let page = app.persons(operator, &query).await?;
+    let Some(man) = page.items.iter().find(|p| {
+        p.record.relation == Some(Relation::Held)
+            && p.record.health != Some(Health::Serious)
+            && p.source_list.is_some()
+            && !examined.contains(&p.id)
+    }) else {
+        return Ok(());
+    };
+    let names: Vec<String> = members().into_iter().map(|m| m.name).collect();
+    let examination = app
+        .record_examination(
+            operator,
+            commission.id,
+            &NewExamination {
+                person: man.id,
+                examined_on: day("2025-06-24")?,
+                place: "camp hospital (synthetic)".to_owned(),
+                present: names.clone(),
+                proposed_by: ProposedBy::CompatriotDoctor,
+            },
+        )
+        .await?;
+    let votes = [Verdict::Repatriate, Verdict::Repatriate, Verdict::ReExamine];
+    app.record_finding(
+        operator,
+        examination,
+        &NewFinding {
+            votes: names.into_iter().zip(votes).collect(),
+            grounds: Some("paralysis after a spinal wound (Annex I, synthetic)".to_owned()),
+            decided_on: day("2025-06-25")?,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -2,7 +2,8 @@
 //! over its own store, with its own key, the others' keys pinned. Each side's lists leave
 //! it only by being signed; its server's courier delivers them to the mediator's, which
 //! counter-signs and passes them on; the addressee imports them and answers with a signed
-//! receipt. Each side then reconciles on its own store, and Ukraine's negotiator plans the
+//! receipt. Ukraine's medical commission states a finding the same way, as a signed
+//! statement. Each side then reconciles on its own store, and Ukraine's negotiator plans the
 //! exchange from what Ukraine holds. Every person is synthetic.
 
 use crate::exchange::{ExchangeRun, plan_exchange, reconcile_and_confirm, user};
@@ -102,6 +103,14 @@ pub async fn play_relayed(
                 s.app.sign_list(&admin, list.id).await?;
                 signed.push((s.party.clone(), list.title));
             }
+        }
+    }
+    // UA's commission decides on one more prisoner on UA's own server: the finding goes out
+    // as UA's signed statement, beside the lists.
+    for (s, (_, made)) in servers.iter().zip(&seeded) {
+        if s.party.as_str() == "UA" {
+            let operator = user(&s.app, made, "UA", Role::Operator).await?;
+            crate::families::state_a_finding(&s.app, &operator).await?;
         }
     }
     let deliveries = delivered(servers, &seeded, signed.len(), patience).await?;

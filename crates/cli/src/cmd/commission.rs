@@ -48,6 +48,10 @@ pub enum CommissionCommand {
         /// The day of the decision (YYYY-MM-DD).
         #[arg(long)]
         on: String,
+        /// The party's secret key file (or HOMEWARD_KEY): with it the finding is also stated,
+        /// signed, to the other side and the mediator, and goes out with the relay.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
     },
     /// The examinations recorded under a commission (JSON).
     List {
@@ -91,8 +95,13 @@ pub async fn commission(command: CommissionCommand) -> anyhow::Result<()> {
             votes,
             grounds,
             on,
+            key,
         } => {
             let (app, actor) = ctx.open().await?;
+            let app = match super::keys::load_if_given(key.as_deref())? {
+                Some(key) => app.with_key(key),
+                None => app,
+            };
             let mut map = std::collections::BTreeMap::new();
             for v in &votes {
                 let Some((member, verdict)) = v.rsplit_once('=') else {

@@ -45,6 +45,15 @@ pub enum RelayCommand {
         #[command(flatten)]
         ctx: Context,
     },
+    /// The signed statements the party holds (JSON): its own and those addressed to it,
+    /// newest first, each with who counter-signed it.
+    Statements {
+        #[command(flatten)]
+        ctx: Context,
+        /// Only this kind (`commission.finding`).
+        #[arg(long)]
+        kind: Option<String>,
+    },
     /// Push the deliveries that are due now, as a running server's courier does on its own
     /// (admins; the server's key signs them).
     Push {
@@ -79,7 +88,7 @@ pub async fn peer(command: PeerCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `homeward relay status|receipts|push`.
+/// Runs `homeward relay status|receipts|statements|push`.
 pub async fn relay(command: RelayCommand) -> anyhow::Result<()> {
     match command {
         RelayCommand::Status { ctx } => {
@@ -89,6 +98,10 @@ pub async fn relay(command: RelayCommand) -> anyhow::Result<()> {
         RelayCommand::Receipts { ctx } => {
             let (app, actor) = ctx.open().await?;
             print_json(&app.receipts(&actor).await?)?;
+        }
+        RelayCommand::Statements { ctx, kind } => {
+            let (app, actor) = ctx.open().await?;
+            print_json(&app.statements(&actor, kind.as_deref()).await?)?;
         }
         RelayCommand::Push { ctx, key, timeout } => {
             let key = super::keys::load(key.as_deref())?;
