@@ -4,7 +4,7 @@
 //! their issuer's order, so a rolled-back or forked history is refused with the statement
 //! it contradicts. What a statement says is checked by [`homeward_ledger::statement`].
 
-use crate::bundles::key_held;
+use crate::bundles::{key_ever_held, key_held};
 use crate::relay::{Outgoing, is_mediator_kind, is_peer, party_kind, queue};
 use crate::{Pending, Store, db};
 use homeward_core::Error;
@@ -427,9 +427,7 @@ pub(crate) async fn verify_statements(
         if let Err(why) = s.check(&s.public_key) {
             return Ok((checked, Some(format!("{name}: {why}"))));
         }
-        if !key_held(tx, &holder, &issuer, &s.public_key).await?
-            && !key_ever_held(tx, &holder, &issuer, &s.public_key).await?
-        {
+        if !key_ever_held(tx, &holder, &issuer, &s.public_key).await? {
             return Ok((
                 checked,
                 Some(format!(
@@ -462,24 +460,6 @@ pub(crate) async fn verify_statements(
         before = Some((holder, issuer, seq, sha));
     }
     Ok((checked, None))
-}
-
-async fn key_ever_held(
-    tx: &mut Transaction<'static, Any>,
-    holder: &str,
-    party: &str,
-    key: &str,
-) -> Result<bool, Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $2 AND LOWER(public_key) = $3",
-    )
-    .bind(holder)
-    .bind(party)
-    .bind(key.trim().to_ascii_lowercase())
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db("reading pinned keys"))?;
-    Ok(found.is_some())
 }
 
 impl Store {
