@@ -177,13 +177,7 @@ pub(crate) async fn issue_in(
     now_ms: i64,
 ) -> Result<serde_json::Value, Error> {
     let public = key.public_hex();
-    crate::keys::current_key(
-        &mut **tx,
-        me,
-        &public,
-        "register it first (homeward key register)",
-    )
-    .await?;
+    crate::keys::current_key(tx, me, &public, "register it first (homeward key register)").await?;
     let (_, last) = held_chain(tx, me, me, 0).await?;
     let (seq, prev) = match last {
         Some((n, sha)) => (n + 1, Some(sha)),
