@@ -4,7 +4,7 @@
 //! [`homeward_ledger::bundle::Bundle::check`]; what only a store can know (the keys it
 //! pinned, the heads it has seen, the lists it already holds) is checked here.
 
-use crate::keys::{current_key, list_signature, row_leaves};
+use crate::keys::{current_key, key_held, list_signature, row_leaves};
 use crate::{Pending, Store, db};
 use homeward_core::Error;
 use homeward_core::access::{Administer, Audit, Grant, ReadRegister, WriteRegister};
@@ -549,51 +549,6 @@ async fn check_received(
         ));
     }
     Ok(())
-}
-
-/// Whether `holder` holds `key` as a current key of `party` (its own or pinned; a key retired
-/// by a rotation signs nothing new).
-pub(crate) async fn key_held(
-    tx: &mut Transaction<'static, Any>,
-    holder: &str,
-    party: &str,
-    key: &str,
-) -> Result<bool, Error> {
-    key_found(tx, holder, party, key, true).await
-}
-
-/// Whether `holder` holds or once held `key` for `party` (a retired key still verifies what
-/// it signed while it was current).
-pub(crate) async fn key_ever_held(
-    tx: &mut Transaction<'static, Any>,
-    holder: &str,
-    party: &str,
-    key: &str,
-) -> Result<bool, Error> {
-    key_found(tx, holder, party, key, false).await
-}
-
-async fn key_found(
-    tx: &mut Transaction<'static, Any>,
-    holder: &str,
-    party: &str,
-    key: &str,
-    current: bool,
-) -> Result<bool, Error> {
-    const HELD: &str = "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $2 AND LOWER(public_key) = $3";
-    let sql = if current {
-        format!("{HELD} AND retired_at IS NULL")
-    } else {
-        HELD.to_owned()
-    };
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(holder)
-        .bind(party)
-        .bind(key.trim().to_ascii_lowercase())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db("reading pinned keys"))?;
-    Ok(found.is_some())
 }
 
 /// Keeps the issuer's signed tree head that came with a bundle.

@@ -626,3 +626,48 @@ pub(crate) async fn replace_key(
     .map_err(db("holding the new key"))?;
     Ok(())
 }
+
+/// Whether `holder` holds `key` as a current key of `party` (its own or pinned; a key retired
+/// by a rotation signs nothing new).
+pub(crate) async fn key_held(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    holder: &str,
+    party: &str,
+    key: &str,
+) -> Result<bool, Error> {
+    key_found(tx, holder, party, key, true).await
+}
+
+/// Whether `holder` holds or once held `key` for `party` (a retired key still verifies what
+/// it signed while it was current).
+pub(crate) async fn key_ever_held(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    holder: &str,
+    party: &str,
+    key: &str,
+) -> Result<bool, Error> {
+    key_found(tx, holder, party, key, false).await
+}
+
+async fn key_found(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    holder: &str,
+    party: &str,
+    key: &str,
+    current: bool,
+) -> Result<bool, Error> {
+    const HELD: &str = "SELECT added_at FROM party_keys WHERE holder = $1 AND party = $2 AND LOWER(public_key) = $3";
+    let sql = if current {
+        format!("{HELD} AND retired_at IS NULL")
+    } else {
+        HELD.to_owned()
+    };
+    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(holder)
+        .bind(party)
+        .bind(key.trim().to_ascii_lowercase())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("reading pinned keys"))?;
+    Ok(found.is_some())
+}

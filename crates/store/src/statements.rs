@@ -4,7 +4,7 @@
 //! their issuer's order, so a rolled-back or forked history is refused with the statement
 //! it contradicts. What a statement says is checked by [`homeward_ledger::statement`].
 
-use crate::bundles::{key_ever_held, key_held};
+use crate::keys::{key_ever_held, key_held};
 use crate::relay::{Outgoing, is_mediator_kind, is_peer, party_kind, queue};
 use crate::{Pending, Store, db};
 use homeward_core::Error;

@@ -6,7 +6,8 @@
 
 use super::{Outgoing, is_mediator_kind, is_peer, party_kind, queue};
 use crate::append_event;
-use crate::bundles::{countersign_in, import_bundle_in, key_held};
+use crate::bundles::{countersign_in, import_bundle_in};
+use crate::keys::key_held;
 use crate::{Pending, Store, db};
 use homeward_core::Error;
 use homeward_core::access::{Administer, Grant, WriteRegister};

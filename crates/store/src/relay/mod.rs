@@ -7,7 +7,7 @@
 
 mod accept;
 
-use crate::bundles::key_held;
+use crate::keys::key_held;
 use crate::{Store, db};
 use homeward_core::Error;
 use homeward_core::access::{Administer, Grant, ReadRegister};
