@@ -4,6 +4,7 @@
 
 use crate::{App, Error, grant};
 use homeward_core::access::{Actor, ReadTalks, RecordMovements, WriteTalks};
+use homeward_core::stated_plan::StatedPlan;
 use homeward_core::talks::{StageParity, Terms};
 use homeward_plan::{LeftOut, PlanRequest};
 use homeward_store::PlanView;
@@ -71,7 +72,8 @@ impl App {
     }
 
     /// Records a handover (by the holding party), a receipt (by the receiving party) or a
-    /// withdrawal with its reason (by either).
+    /// withdrawal with its reason (by either). In a plan shared with the other side, the
+    /// move is stated to it and the mediator, signed with the server's key.
     pub async fn move_person(
         &self,
         actor: &Actor,
@@ -79,19 +81,14 @@ impl App {
         input: &MovementInput,
     ) -> Result<(), Error> {
         let grant = grant::<RecordMovements>(actor)?;
+        let moves = [(input.person, input.movement.parse()?, input.reason.clone())];
         self.store
-            .move_person(
-                &grant,
-                stage,
-                input.person,
-                input.movement.parse()?,
-                input.reason.as_deref(),
-                self.now(),
-            )
+            .move_people(&grant, stage, &moves, self.key.as_deref(), self.now())
             .await
     }
 
-    /// A negotiator of a side records why a stage's parity was broken.
+    /// A negotiator of a side records why a stage's parity was broken (stated to the other
+    /// side and the mediator when the plan is shared).
     pub async fn note_parity(
         &self,
         actor: &Actor,
@@ -100,14 +97,66 @@ impl App {
     ) -> Result<(), Error> {
         let grant = grant::<WriteTalks>(actor)?;
         self.store
-            .note_parity(&grant, stage, &note.note, self.now())
+            .note_parity(&grant, stage, &note.note, self.key.as_deref(), self.now())
             .await
     }
 
-    /// The mediator co-confirms and closes a stage.
+    /// The mediator co-confirms and closes a stage of a plan in its own store (one store
+    /// serving all parties); a shared plan's stage is closed by [`App::close_stated_stage`].
     pub async fn close_stage(&self, actor: &Actor, stage: i64) -> Result<StageParity, Error> {
         let grant = grant::<WriteTalks>(actor)?;
         self.store.close_stage(&grant, stage, self.now()).await
+    }
+
+    /// The planning side proposes its plan to the other side and the mediator, as a signed
+    /// statement; returns the proposal's SHA-256, the plan's name on every side.
+    pub async fn propose_plan(&self, actor: &Actor, plan: i64) -> Result<String, Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store
+            .propose_plan(&grant, plan, self.signing_key()?, self.now())
+            .await
+    }
+
+    /// The other side accepts a proposed plan (its own copy, `plan`), as a signed statement.
+    pub async fn accept_plan(&self, actor: &Actor, plan: i64) -> Result<String, Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store
+            .accept_plan(&grant, plan, self.signing_key()?, self.now())
+            .await
+    }
+
+    /// The mediator co-signs an accepted plan, named by its proposal's SHA-256.
+    pub async fn cosign_plan(&self, actor: &Actor, proposal: &str) -> Result<String, Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store
+            .cosign_plan(&grant, proposal.trim(), self.signing_key()?, self.now())
+            .await
+    }
+
+    /// The mediator closes stage `seq` of a shared plan, counted from what the sides
+    /// stated; each side answers with its own count.
+    pub async fn close_stated_stage(
+        &self,
+        actor: &Actor,
+        proposal: &str,
+        seq: i64,
+    ) -> Result<StageParity, Error> {
+        let grant = grant::<WriteTalks>(actor)?;
+        self.store
+            .close_stated_stage(
+                &grant,
+                proposal.trim(),
+                seq,
+                self.signing_key()?,
+                self.now(),
+            )
+            .await
+    }
+
+    /// The plans stated between the parties that the actor's party holds, each followed
+    /// from its statements, with each side's count of every closed stage.
+    pub async fn stated_plans(&self, actor: &Actor) -> Result<Vec<StatedPlan>, Error> {
+        self.store.stated_plans(&grant::<ReadTalks>(actor)?).await
     }
 
     /// Plans `commitment` from the actor's register and stores the plan: confirmed people

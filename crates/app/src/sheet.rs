@@ -301,7 +301,8 @@ impl App {
 
     /// Moves everyone of a stage who can take one step: hands over all planned people the
     /// actor's party holds, or confirms receipt of all handed over to it. Each person is
-    /// moved as [`App::move_person`] moves one, with its own event, under the same rule. A
+    /// moved as [`App::move_person`] moves one, with its own event, under the same rule, all in
+    /// one transaction (one statement, when the plan is shared). A
     /// batch that would move nobody is refused, so that the one who pressed it is told.
     pub async fn move_stage(
         &self,
@@ -330,15 +331,21 @@ impl App {
             .iter()
             .find(|s| s.id == stage)
             .ok_or_else(|| Error::NotFound(format!("stage {stage}")))?;
-        let mut moved = 0;
-        for p in s.persons.iter().filter(|p| p.movement == before) {
-            if !next_moves(&p.movement, &actor.party, &p.from, &p.to).contains(&next.as_str()) {
-                continue;
-            }
+        let batch: Vec<(i64, Movement, Option<String>)> = s
+            .persons
+            .iter()
+            .filter(|p| {
+                p.movement == before
+                    && next_moves(&p.movement, &actor.party, &p.from, &p.to)
+                        .contains(&next.as_str())
+            })
+            .map(|p| (p.person_id, next, None))
+            .collect();
+        let moved = batch.len();
+        if moved > 0 {
             self.store
-                .move_person(&moves, stage, p.person_id, next, None, self.now())
+                .move_people(&moves, stage, &batch, self.key.as_deref(), self.now())
                 .await?;
-            moved += 1;
         }
         if moved == 0 {
             return Err(Error::invalid(

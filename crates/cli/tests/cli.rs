@@ -2802,6 +2802,53 @@ async fn the_demo_runs_three_servers_and_relays_each_list_through_the_mediator()
         finding["body"]["prisoner"]["list"]["issuer"], "UA",
         "{finding}"
     );
+    // The plan UA made was proposed, accepted by RU and co-signed by TR; its first two
+    // stages ran on each side's own server. Each store counts the exchange from its own
+    // records, and the three counts are the same.
+    let mut flows = Vec::new();
+    for party in ["UA", "RU", "TR"] {
+        let db = folder.join(format!("{}.db", party.to_lowercase()));
+        let store = Store::open(&Location::Sqlite(db), OpenMode::MustExist)
+            .await
+            .unwrap();
+        let talks =
+            Grant::<homeward_core::access::ReadTalks>::system(party.parse().unwrap(), "test");
+        let exchange = store
+            .commitments(&talks)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.terms.kind() == homeward_core::talks::CommitmentKind::PowExchange)
+            .unwrap();
+        let counted: Vec<_> = exchange
+            .fulfilment
+            .flows
+            .iter()
+            .map(|f| (f.from.to_string(), f.planned, f.handed_over, f.received))
+            .collect();
+        assert!(counted.iter().all(|c| c.3 > 0), "{party}: {counted:?}");
+        flows.push(counted);
+        let stated = store.stated_plans(&talks).await.unwrap();
+        assert_eq!(stated.len(), 1, "{party}: {stated:?}");
+        let plan = &stated[0];
+        assert!(
+            plan.cosigned && plan.unfollowed.is_empty(),
+            "{party}: {plan:?}"
+        );
+        for seq in [1, 2] {
+            let stage = plan.stage(seq).unwrap();
+            assert!(stage.closed.is_some(), "{party}: stage {seq}");
+            assert_eq!(stage.counted.len(), 2, "{party}: stage {seq}");
+            assert!(stage.disagreements().is_empty(), "{party}: stage {seq}");
+        }
+        if party != "TR" {
+            let own = store.plan_of(&talks, exchange.id).await.unwrap();
+            assert_eq!(own.state, "signed", "{party}");
+            assert_eq!(own.created_by, "UA", "{party}");
+        }
+    }
+    assert_eq!(flows[0], flows[1], "UA and RU count the exchange alike");
+    assert_eq!(flows[0], flows[2], "UA and TR count the exchange alike");
     // Run again: the demo's own stores and keys are replaced.
     let again = relayed_demo(&folder);
     assert!(again.status.success(), "{}", stderr(&again));

@@ -14,6 +14,7 @@ mod error;
 pub mod party;
 pub mod protection;
 pub mod record;
+pub mod stated_plan;
 pub mod talks;
 
 pub use error::Error;

@@ -442,6 +442,11 @@ impl StageParity {
 pub struct MovementCounts(BTreeMap<(PartyCode, PartyCode, Movement), u32>);
 
 impl MovementCounts {
+    /// Whether nobody is counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Adds `n` people moving `from` → `to` in state `movement`.
     pub fn add(&mut self, from: PartyCode, to: PartyCode, movement: Movement, n: u32) {
         *self.0.entry((from, to, movement)).or_default() += n;

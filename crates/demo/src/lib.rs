@@ -9,6 +9,7 @@ pub mod exchange;
 mod families;
 mod people;
 pub mod relayed;
+pub mod shared;
 pub mod synth;
 
 pub use people::{Identity, Lang, NameBook};

@@ -3,10 +3,12 @@
 //! it only by being signed; its server's courier delivers them to the mediator's, which
 //! counter-signs and passes them on; the addressee imports them and answers with a signed
 //! receipt. Ukraine's medical commission states a finding the same way, as a signed
-//! statement. Each side then reconciles on its own store, and Ukraine's negotiator plans the
-//! exchange from what Ukraine holds. Every person is synthetic.
+//! statement. Each side then reconciles on its own store, Ukraine's negotiator plans the
+//! exchange from what Ukraine holds, and the plan is agreed and its first two stages run
+//! through the relay ([`crate::shared`]). Every person is synthetic.
 
 use crate::exchange::{ExchangeRun, plan_exchange, reconcile_and_confirm, user};
+use crate::shared::{SharedRun, run_shared_exchange};
 use crate::{Scale, Seeded, Whose, code, seed_for};
 use homeward_app::App;
 use homeward_app::relay::PeerInput;
@@ -43,6 +45,8 @@ pub struct RelayedRun {
     pub ua: ExchangeRun,
     /// Russia's reconciliation, on its own store.
     pub ru: ExchangeRun,
+    /// The plan shared between the three servers and its two stages executed.
+    pub shared: SharedRun,
 }
 
 /// The kinds of list a party addresses to the other side in the demo.
@@ -147,12 +151,14 @@ pub async fn play_relayed(
             plan_exchange(&s.app, &negotiator, stage_size, run).await?;
         }
     }
+    let shared = run_shared_exchange(servers, &seeded, patience).await?;
     Ok(RelayedRun {
         seeded,
         signed,
         deliveries,
         ua,
         ru,
+        shared,
     })
 }
 

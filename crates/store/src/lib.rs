@@ -31,6 +31,7 @@ mod relay;
 mod remains;
 mod search;
 mod signin;
+mod stated_plans;
 mod statements;
 mod talks;
 #[doc(hidden)]

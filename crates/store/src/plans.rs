@@ -5,15 +5,18 @@
 //! The commitment's current plan is its latest; fulfilment is counted from it. A plan being
 //! executed is not replaced: people are withdrawn from it instead.
 
+use crate::stated_plans::{shared_plan, signing_key, state_moves, state_note};
 use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, ReadTalks, RecordMovements, WriteTalks};
 use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, Health, PartialDate, Relation, Status};
+use homeward_core::stated_plan::PersonMove;
 use homeward_core::talks::{Movement, Parity, StageParity, Terms};
+use homeward_ledger::keys::PartyKey;
 use homeward_plan::{Candidate, Plan, Side};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 /// A commitment as the planner needs it.
 #[derive(Debug, Clone)]
@@ -506,82 +509,105 @@ impl Store {
         ))
     }
 
-    /// Moves a person of a stage on (handed over, received, withdrawn with a reason), as
-    /// [`Movement::check_move`] allows the grant's party; one event.
-    pub async fn move_person(
+    /// Moves people of a stage on (handed over, received, withdrawn with a reason), each as
+    /// [`Movement::check_move`] allows the grant's party, all or none; one event each. In a
+    /// plan shared with the other side the moves are stated to it and the mediator, signed
+    /// by `signer`, in the same transaction.
+    pub async fn move_people(
         &self,
         grant: &Grant<RecordMovements>,
         stage_id: i64,
-        person_id: i64,
-        next: Movement,
-        reason: Option<&str>,
+        moves: &[(i64, Movement, Option<String>)],
+        signer: Option<&PartyKey>,
         now_ms: i64,
     ) -> Result<(), Error> {
         let me = grant.party();
         let mut tx = self.begin().await?;
-        let (_, _, _, _, state, _) = self.stage_context(&mut tx, me, stage_id).await?;
+        let (plan_id, _, _, _, state, _) = self.stage_context(&mut tx, me, stage_id).await?;
         if state == "closed" {
             return Err(Error::invalid(
                 "stage",
                 format!("stage {stage_id} is closed; nobody in it moves any more"),
             ));
         }
-        let row = sqlx::query(
-            "SELECT from_party, to_party, movement FROM stage_persons WHERE stage_id = $1 AND person_id = $2",
-        )
-        .bind(stage_id)
-        .bind(person_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("reading the person's place"))?
-        .ok_or_else(|| {
-            Error::invalid(
-                "person",
-                format!("person {person_id} is not in stage {stage_id}; only people of the stage are handed over"),
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM stages WHERE id = $1")
+            .bind(stage_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("reading the stage"))?;
+        let mut stated = Vec::new();
+        for (person_id, next, reason) in moves {
+            let (person_id, next, reason) = (*person_id, *next, reason.as_deref());
+            let row = sqlx::query(
+                "SELECT from_party, to_party, movement, ref_no FROM stage_persons WHERE stage_id = $1 AND person_id = $2",
             )
-        })?;
-        let get = db("reading the person's place");
-        let from: PartyCode = row
-            .try_get::<String, _>("from_party")
-            .map_err(&get)?
-            .parse()?;
-        let to: PartyCode = row
-            .try_get::<String, _>("to_party")
-            .map_err(&get)?
-            .parse()?;
-        let now: Movement = row
-            .try_get::<String, _>("movement")
-            .map_err(&get)?
-            .parse()?;
-        now.check_move(next, me, &from, &to, reason)
-            .map_err(|e| match e {
-                Error::Invalid { field, reason } => Error::invalid(
-                    field,
-                    format!("person {person_id} in stage {stage_id}: {reason}"),
-                ),
-                other => other,
+            .bind(stage_id)
+            .bind(person_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading the person's place"))?
+            .ok_or_else(|| {
+                Error::invalid(
+                    "person",
+                    format!("person {person_id} is not in stage {stage_id}; only people of the stage are handed over"),
+                )
             })?;
-        sqlx::query(
-            "UPDATE stage_persons SET movement = $1, reason = $2, moved_by = $3, moved_at = $4 \
-             WHERE stage_id = $5 AND person_id = $6",
-        )
-        .bind(next.as_str())
-        .bind(reason.map(str::trim))
-        .bind(grant.actor())
-        .bind(now_ms)
-        .bind(stage_id)
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("moving the person"))?;
-        let payload = serde_json::json!({
-            "stage": stage_id,
-            "person": person_id,
-            "from": now.as_str(),
-            "to": next.as_str(),
-            "reason": reason,
-        });
-        commit_with_event(tx, grant, "stage.person_moved", payload, now_ms).await
+            let get = db("reading the person's place");
+            let from: PartyCode = row
+                .try_get::<String, _>("from_party")
+                .map_err(&get)?
+                .parse()?;
+            let to: PartyCode = row
+                .try_get::<String, _>("to_party")
+                .map_err(&get)?
+                .parse()?;
+            let now: Movement = row
+                .try_get::<String, _>("movement")
+                .map_err(&get)?
+                .parse()?;
+            now.check_move(next, me, &from, &to, reason)
+                .map_err(|e| match e {
+                    Error::Invalid { field, reason } => Error::invalid(
+                        field,
+                        format!("person {person_id} in stage {stage_id}: {reason}"),
+                    ),
+                    other => other,
+                })?;
+            if let Some(n) = row.try_get::<Option<i64>, _>("ref_no").map_err(&get)? {
+                stated.push(PersonMove {
+                    person: u32::try_from(n).unwrap_or(u32::MAX),
+                    movement: next,
+                    reason: reason.map(|r| r.trim().to_owned()),
+                });
+            }
+            sqlx::query(
+                "UPDATE stage_persons SET movement = $1, reason = $2, moved_by = $3, moved_at = $4 \
+                 WHERE stage_id = $5 AND person_id = $6",
+            )
+            .bind(next.as_str())
+            .bind(reason.map(str::trim))
+            .bind(grant.actor())
+            .bind(now_ms)
+            .bind(stage_id)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("moving the person"))?;
+            let payload = serde_json::json!({
+                "stage": stage_id,
+                "person": person_id,
+                "from": now.as_str(),
+                "to": next.as_str(),
+                "reason": reason,
+            });
+            crate::append_event(&mut tx, grant, "stage.person_moved", payload, now_ms).await?;
+        }
+        let plan = shared_plan(&mut tx, me.as_str(), plan_id).await?;
+        if plan.proposal.is_some() {
+            let key = signing_key(signer, me.as_str(), plan_id)?;
+            state_moves(&mut tx, grant, key, &plan, seq, stated, now_ms).await?;
+        }
+        tx.commit().await.map_err(db("committing"))
     }
 
     /// A negotiator of a side records why a stage's parity is broken; one event.
@@ -590,11 +616,12 @@ impl Store {
         grant: &Grant<WriteTalks>,
         stage_id: i64,
         note: &str,
+        signer: Option<&PartyKey>,
         now_ms: i64,
     ) -> Result<(), Error> {
         let me = grant.party();
         let mut tx = self.begin().await?;
-        let (_, sides, _, _, _, _) = self.stage_context(&mut tx, me, stage_id).await?;
+        let (plan_id, sides, _, _, _, _) = self.stage_context(&mut tx, me, stage_id).await?;
         if !sides.iter().any(|s| s == me.as_str()) {
             return Err(Error::invalid(
                 "stage",
@@ -613,6 +640,16 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(db("recording the note"))?;
+        let plan = shared_plan(&mut tx, me.as_str(), plan_id).await?;
+        if plan.proposal.is_some() {
+            let key = signing_key(signer, me.as_str(), plan_id)?;
+            let seq: i64 = sqlx::query_scalar("SELECT seq FROM stages WHERE id = $1")
+                .bind(stage_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db("reading the stage"))?;
+            state_note(&mut tx, grant, key, &plan, seq, note.trim(), now_ms).await?;
+        }
         let payload = serde_json::json!({ "stage": stage_id, "note_sha256": homeward_ledger::sha256_hex(note.trim().as_bytes()) });
         commit_with_event(tx, grant, "stage.parity_noted", payload, now_ms).await
     }
@@ -649,30 +686,7 @@ impl Store {
                 format!("stage {stage_id} is already closed"),
             ));
         }
-        let rows = sqlx::query(
-            "SELECT from_party, movement, COUNT(*) AS n FROM stage_persons WHERE stage_id = $1 GROUP BY from_party, movement",
-        )
-        .bind(stage_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db("counting the stage"))?;
-        let mut parity = StageParity {
-            from_a: 0,
-            from_b: 0,
-            open: 0,
-        };
-        for r in rows {
-            let get = db("counting the stage");
-            let from: String = r.try_get("from_party").map_err(&get)?;
-            let movement: String = r.try_get("movement").map_err(&get)?;
-            let n = u32::try_from(r.try_get::<i64, _>("n").map_err(&get)?).unwrap_or(u32::MAX);
-            match movement.as_str() {
-                "received" if from == sides[0] => parity.from_a += n,
-                "received" => parity.from_b += n,
-                "planned" | "handed_over" => parity.open += n,
-                _ => {}
-            }
-        }
+        let parity = stage_parity(&mut tx, stage_id, &sides).await?;
         let rule = match &terms {
             Terms::PowExchange { parity, .. } => *parity,
             _ => Parity::None,
@@ -703,4 +717,37 @@ impl Store {
         commit_with_event(tx, grant, "stage.closed", payload, now_ms).await?;
         Ok(parity)
     }
+}
+
+/// Stage `stage_id` counted from its people: received each way, and still in between.
+pub(crate) async fn stage_parity(
+    tx: &mut Transaction<'static, Any>,
+    stage_id: i64,
+    sides: &[String; 2],
+) -> Result<StageParity, Error> {
+    let rows = sqlx::query(
+        "SELECT from_party, movement, COUNT(*) AS n FROM stage_persons WHERE stage_id = $1 GROUP BY from_party, movement",
+    )
+    .bind(stage_id)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db("counting the stage"))?;
+    let mut parity = StageParity {
+        from_a: 0,
+        from_b: 0,
+        open: 0,
+    };
+    for r in rows {
+        let get = db("counting the stage");
+        let from: String = r.try_get("from_party").map_err(&get)?;
+        let movement: String = r.try_get("movement").map_err(&get)?;
+        let n = u32::try_from(r.try_get::<i64, _>("n").map_err(&get)?).unwrap_or(u32::MAX);
+        match movement.as_str() {
+            "received" if from == sides[0] => parity.from_a += n,
+            "received" => parity.from_b += n,
+            "planned" | "handed_over" => parity.open += n,
+            _ => {}
+        }
+    }
+    Ok(parity)
 }

@@ -281,6 +281,7 @@ pub(crate) async fn take_in(
         last.as_ref().map(|(n, s)| (*n, s.as_str())),
     );
     let mediator = is_mediator_kind(party_kind(&mut tx, me).await?);
+    let next = matches!(place, ChainPlace::Next);
     let outcome = match place {
         ChainPlace::Forked(why) => return Err(Error::invalid("statement", why)),
         ChainPlace::Early { expected } => {
@@ -336,12 +337,23 @@ pub(crate) async fn take_in(
             format!("{issuer}'s statement {} kept", statement.seq)
         }
     };
+    // What the statement says is followed in the same transaction as its keeping.
+    let followed = if next {
+        crate::stated_plans::follow_in(&mut tx, me, key, statement, &sha, now_ms).await?
+    } else {
+        None
+    };
+    let outcome = match &followed {
+        Some(done) => format!("{outcome}; {done}"),
+        None => outcome,
+    };
     let payload = serde_json::json!({
         "issuer": issuer,
         "seq": statement.seq,
         "kind": statement.kind,
         "sha256": sha,
         "countersigned_by": statement.countersignatures.iter().map(|c| c.by.as_str()).collect::<Vec<_>>(),
+        "followed": followed,
     });
     Ok((
         Pending {

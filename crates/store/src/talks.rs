@@ -360,8 +360,8 @@ impl Store {
         grant: &Grant<ReadTalks>,
     ) -> Result<Vec<CommitmentView>, Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.id, c.round_id, c.title, c.side_a, c.side_b, c.terms FROM commitments c \
-             JOIN rounds r ON r.id = c.round_id WHERE {VISIBLE_ROUND} ORDER BY c.round_id, c.id"
+            "SELECT c.id, c.round_id, c.title, c.side_a, c.side_b, c.terms, r.title AS round_title, r.mediator \
+             FROM commitments c JOIN rounds r ON r.id = c.round_id WHERE {VISIBLE_ROUND} ORDER BY c.round_id, c.id"
         )))
         .bind(grant.party().as_str())
         .fetch_all(&self.pool)
@@ -403,7 +403,21 @@ impl Store {
                     }
                     counts
                 }
-                _ => self.movement_counts(id).await?,
+                // The mediator of sides on their own servers holds no plan of theirs: it
+                // counts the plan they stated to it.
+                _ => {
+                    let counts = self.movement_counts(id).await?;
+                    let mediator: Option<String> = row.try_get("mediator").map_err(&get)?;
+                    if counts.is_empty() && mediator.as_deref() == Some(grant.party().as_str()) {
+                        let round: String = row.try_get("round_title").map_err(&get)?;
+                        let title: String = row.try_get("title").map_err(&get)?;
+                        self.stated_counts(grant.party().as_str(), &round, &title, [&a, &b])
+                            .await?
+                            .unwrap_or(counts)
+                    } else {
+                        counts
+                    }
+                }
             };
             out.push(CommitmentView {
                 id,

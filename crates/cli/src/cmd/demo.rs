@@ -197,10 +197,15 @@ async fn three_servers(args: Demo) -> anyhow::Result<()> {
         run.ru.confirmed
     );
     out!(
-        "  UA's exchange plan {}: {} stages, {} people each way (the single-store demo, --single, executes stages)",
+        "  UA's exchange plan {}: {} stages, {} people each way; proposed to RU, accepted by RU, co-signed by TR (proposal {})",
         run.ua.plan,
         run.ua.stages,
-        run.ua.each_way
+        run.ua.each_way,
+        run.shared.proposal.get(..12).unwrap_or_default()
+    );
+    out!(
+        "  {} stages executed on each side's own server and closed by TR; every step a signed statement through TR",
+        run.shared.closed
     );
     out!(
         "API tokens (each works on its own party's server; sign in on its page, or send `Authorization: Bearer TOKEN`):"

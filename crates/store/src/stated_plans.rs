@@ -1,0 +1,1144 @@
+//! Exchange plans shared between the sides' own servers as signed statements
+//! ([`homeward_core::stated_plan`]): the planning side proposes a plan it made, naming each
+//! person by the rows of the signed lists both sides hold; the other side finds those people
+//! in its own register and keeps the plan as its own copy, accepts it, and the mediator
+//! co-signs. Each move, note and closure is stated by the party that made it and followed by
+//! the others in their own stores, so each side counts fulfilment from its own records and
+//! the mediator, which holds no register of their people, follows the plan from what was
+//! stated and compares each side's count of every stage it closed with its own.
+
+use crate::statements::issue_in;
+use crate::{Store, append_event, commit_with_event, db};
+use homeward_core::Error;
+use homeward_core::access::{Grant, ReadTalks, WriteTalks};
+use homeward_core::stated_plan::{
+    self as stated, Acceptance, CommitmentRef, Cosignature, Counted, Moved, Noted, Proposal,
+    ProposedPerson, ProposedStage, RowRef, StatedPlan,
+};
+use homeward_core::talks::{Movement, Parity, StageParity, Terms};
+use homeward_ledger::keys::PartyKey;
+use homeward_ledger::statement::Statement;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeMap, HashMap};
+
+/// A plan of this store with what sharing it needs.
+pub(crate) struct SharedPlan {
+    pub(crate) created_by: String,
+    pub(crate) state: String,
+    pub(crate) proposal: Option<String>,
+    pub(crate) accepted: Option<String>,
+    pub(crate) sides: [String; 2],
+    pub(crate) mediator: Option<String>,
+    commitment: CommitmentRef,
+    request: Option<String>,
+}
+
+impl SharedPlan {
+    /// The parties a statement about the plan by `me` goes to: the other side and the
+    /// round's mediator.
+    pub(crate) fn addressees(&self, me: &str) -> Vec<String> {
+        self.sides
+            .iter()
+            .chain(self.mediator.as_ref())
+            .filter(|p| p.as_str() != me)
+            .cloned()
+            .collect()
+    }
+}
+
+/// Plan `plan_id` of a round `me` takes part in or mediates.
+pub(crate) async fn shared_plan(
+    conn: &mut sqlx::AnyConnection,
+    me: &str,
+    plan_id: i64,
+) -> Result<SharedPlan, Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT p.created_by, p.state, p.request, p.proposal_sha256, p.accepted_sha256, c.side_a, c.side_b, \
+         c.title, r.title AS round_title, r.held_on, r.mediator FROM plans p \
+         JOIN commitments c ON c.id = p.commitment_id JOIN rounds r ON r.id = c.round_id \
+         WHERE p.id = $2 AND {}",
+        crate::talks::VISIBLE_ROUND
+    )))
+    .bind(me)
+    .bind(plan_id)
+    .fetch_optional(conn)
+    .await
+    .map_err(db("reading the plan"))?
+    .ok_or_else(|| Error::NotFound(format!("plan {plan_id}")))?;
+    let get = db("reading the plan");
+    let sides: [String; 2] = [
+        row.try_get("side_a").map_err(&get)?,
+        row.try_get("side_b").map_err(&get)?,
+    ];
+    let mediator: Option<String> = row.try_get("mediator").map_err(&get)?;
+    Ok(SharedPlan {
+        created_by: row.try_get("created_by").map_err(&get)?,
+        state: row.try_get("state").map_err(&get)?,
+        proposal: row.try_get("proposal_sha256").map_err(&get)?,
+        accepted: row.try_get("accepted_sha256").map_err(&get)?,
+        commitment: CommitmentRef {
+            round: row.try_get("round_title").map_err(&get)?,
+            held_on: row.try_get("held_on").map_err(&get)?,
+            title: row.try_get("title").map_err(&get)?,
+            sides: sides.clone(),
+            mediator: mediator.clone(),
+        },
+        mediator,
+        sides,
+        request: row.try_get("request").map_err(&get)?,
+    })
+}
+
+/// The rows of signed lists naming each person of plan `plan_id`: the person's own record's
+/// row and the rows of the records confirmed as the same person.
+async fn rows_naming(
+    tx: &mut Transaction<'static, Any>,
+    plan_id: i64,
+) -> Result<HashMap<i64, Vec<RowRef>>, Error> {
+    let of_plan = "SELECT sp.person_id FROM stage_persons sp JOIN stages s ON s.id = sp.stage_id WHERE s.plan_id = $1";
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT p.id AS pid, l.issuer, l.sha256, p.source_row AS row_no FROM persons p \
+         JOIN lists l ON l.id = p.source_list WHERE l.signature IS NOT NULL AND p.id IN ({of_plan}) \
+         UNION SELECT k.person_id AS pid, l.issuer, l.sha256, o.source_row AS row_no FROM links k \
+         JOIN persons o ON o.id = k.other_person JOIN lists l ON l.id = o.source_list \
+         WHERE k.decision = 'confirmed' AND l.signature IS NOT NULL AND k.person_id IN ({of_plan}) \
+         UNION SELECT k.other_person AS pid, l.issuer, l.sha256, o.source_row AS row_no FROM links k \
+         JOIN persons o ON o.id = k.person_id JOIN lists l ON l.id = o.source_list \
+         WHERE k.decision = 'confirmed' AND l.signature IS NOT NULL AND k.other_person IN ({of_plan}) \
+         UNION SELECT k.person_id AS pid, l.issuer, l.sha256, k.other_row AS row_no FROM links k \
+         JOIN lists l ON l.id = k.other_list \
+         WHERE k.decision = 'confirmed' AND l.signature IS NOT NULL AND k.person_id IN ({of_plan})"
+    )))
+    .bind(plan_id)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db("finding the signed rows naming the plan's people"))?;
+    let mut by_person: HashMap<i64, Vec<RowRef>> = HashMap::new();
+    for r in rows {
+        let get = db("reading a signed row");
+        let Some(row) = r.try_get::<Option<i64>, _>("row_no").map_err(&get)? else {
+            continue;
+        };
+        by_person
+            .entry(r.try_get("pid").map_err(&get)?)
+            .or_default()
+            .push(RowRef {
+                issuer: r.try_get("issuer").map_err(&get)?,
+                sha256: r.try_get("sha256").map_err(&get)?,
+                row,
+            });
+    }
+    for refs in by_person.values_mut() {
+        refs.sort_by(|a, b| (&a.issuer, &a.sha256, a.row).cmp(&(&b.issuer, &b.sha256, b.row)));
+        refs.dedup();
+    }
+    Ok(by_person)
+}
+
+/// Issues `body` of `kind` about a shared plan from `me` to its other side and mediator in
+/// `tx`, with the `statement.issued` event; returns the statement's SHA-256.
+async fn state_in<C: homeward_core::access::Command>(
+    tx: &mut Transaction<'static, Any>,
+    grant: &Grant<C>,
+    key: &PartyKey,
+    plan: &SharedPlan,
+    kind: &str,
+    body: serde_json::Value,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let me = grant.party().as_str();
+    let payload = issue_in(tx, me, key, kind, &plan.addressees(me), body, now_ms).await?;
+    let sha = payload
+        .get("sha256")
+        .and_then(|s| s.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    append_event(tx, grant, "statement.issued", payload, now_ms).await?;
+    Ok(sha)
+}
+
+/// The key a shared plan's step is stated with, or why the step cannot be taken here.
+pub(crate) fn signing_key<'k>(
+    signer: Option<&'k PartyKey>,
+    me: &str,
+    plan_id: i64,
+) -> Result<&'k PartyKey, Error> {
+    signer.ok_or_else(|| {
+        Error::Conflict(format!(
+            "plan {plan_id} is shared with the other side through the relay: each step is stated \
+             signed by {me}, and this server holds no key of {me} (start it with --key)"
+        ))
+    })
+}
+
+/// States a move of people of a shared plan's stage; called by the store's move in the
+/// move's transaction.
+pub(crate) async fn state_moves<C: homeward_core::access::Command>(
+    tx: &mut Transaction<'static, Any>,
+    grant: &Grant<C>,
+    key: &PartyKey,
+    plan: &SharedPlan,
+    stage: i64,
+    moves: Vec<stated::PersonMove>,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let proposal = plan.proposal.clone().unwrap_or_default();
+    if plan.state != "signed" {
+        return Err(Error::Conflict(format!(
+            "this plan is not yet accepted by both sides and co-signed by the mediator; nobody moves before it is (proposal {})",
+            short(&proposal)
+        )));
+    }
+    let body = Moved {
+        plan: proposal,
+        stage,
+        moves,
+        by: grant.actor().to_owned(),
+    };
+    state_in(
+        tx,
+        grant,
+        key,
+        plan,
+        stated::MOVED,
+        to_value(&body)?,
+        now_ms,
+    )
+    .await
+}
+
+/// States why a shared plan's stage broke parity.
+pub(crate) async fn state_note<C: homeward_core::access::Command>(
+    tx: &mut Transaction<'static, Any>,
+    grant: &Grant<C>,
+    key: &PartyKey,
+    plan: &SharedPlan,
+    stage: i64,
+    note: &str,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let body = Noted {
+        plan: plan.proposal.clone().unwrap_or_default(),
+        stage,
+        note: note.to_owned(),
+    };
+    state_in(
+        tx,
+        grant,
+        key,
+        plan,
+        stated::NOTED,
+        to_value(&body)?,
+        now_ms,
+    )
+    .await
+}
+
+fn to_value<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(body).map_err(|e| Error::Storage(format!("encoding a statement: {e}")))
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+/// The plan of this store that proposal `sha` made or mirrors.
+async fn plan_by_proposal(
+    tx: &mut Transaction<'static, Any>,
+    sha: &str,
+) -> Result<Option<i64>, Error> {
+    sqlx::query_scalar("SELECT id FROM plans WHERE proposal_sha256 = $1")
+        .bind(sha)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("finding a shared plan"))
+}
+
+/// Follows, in `me`'s store, a statement about a plan that `me` has just taken: a side keeps
+/// its copy of a proposal from the other side, marks its plan accepted or co-signed, records
+/// the other side's moves and notes and the mediator's closures (answering a closure with
+/// its own count of the stage); a mediator only keeps the statement, and follows the plan
+/// from the statements when it is read. Returns what was done; a statement the plan's rules
+/// do not let its issuer make is kept and not followed, with why.
+pub(crate) async fn follow_in(
+    tx: &mut Transaction<'static, Any>,
+    me: &str,
+    key: &PartyKey,
+    statement: &Statement,
+    sha: &str,
+    now_ms: i64,
+) -> Result<Option<String>, Error> {
+    if !stated::KINDS.contains(&statement.kind.as_str()) {
+        return Ok(None);
+    }
+    if crate::relay::is_mediator_kind(crate::relay::party_kind(tx, me).await?) {
+        return Ok(Some(
+            "kept; the mediator follows the plan from its statements".to_owned(),
+        ));
+    }
+    let issuer = statement.issuer.as_str();
+    let done = match statement.kind.as_str() {
+        stated::PROPOSED => mirror_proposal(tx, me, issuer, statement, sha).await?,
+        kind => {
+            let Some(plan_sha) = stated::plan_named(&statement.body) else {
+                return Ok(Some("not followed: it names no plan".to_owned()));
+            };
+            let Some(plan_id) = plan_by_proposal(tx, plan_sha).await? else {
+                return Ok(Some(format!(
+                    "not followed: {me} holds no plan proposed as {}",
+                    short(plan_sha)
+                )));
+            };
+            let plan = shared_plan(tx, me, plan_id).await?;
+            follow_step(
+                tx,
+                me,
+                key,
+                (plan_id, &plan),
+                statement,
+                (sha, now_ms),
+                kind,
+            )
+            .await?
+        }
+    };
+    Ok(Some(done))
+}
+
+async fn follow_step(
+    tx: &mut Transaction<'static, Any>,
+    me: &str,
+    key: &PartyKey,
+    (plan_id, plan): (i64, &SharedPlan),
+    statement: &Statement,
+    (sha, now_ms): (&str, i64),
+    kind: &str,
+) -> Result<String, Error> {
+    let issuer = statement.issuer.as_str();
+    let body = &statement.body;
+    let not = |why: String| Ok(format!("not followed: {why}"));
+    let mediator = plan.mediator.as_deref();
+    match kind {
+        stated::ACCEPTED => {
+            if plan.created_by != me || !plan.sides.iter().any(|s| s == issuer) || issuer == me {
+                return not(format!("{issuer} cannot accept plan {plan_id}"));
+            }
+            sqlx::query("UPDATE plans SET accepted_sha256 = $1 WHERE id = $2")
+                .bind(sha)
+                .bind(plan_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db("recording the acceptance"))?;
+            Ok(format!("plan {plan_id} accepted by {issuer}"))
+        }
+        stated::COSIGNED => {
+            let Ok(c) = serde_json::from_value::<Cosignature>(body.clone()) else {
+                return not("it is not a co-signature".to_owned());
+            };
+            if Some(issuer) != mediator {
+                return not(format!("{issuer} is not the round's mediator"));
+            }
+            if plan.accepted.as_deref() != Some(c.accepted.as_str()) {
+                return not(format!(
+                    "it co-signs an acceptance plan {plan_id} does not have"
+                ));
+            }
+            sqlx::query("UPDATE plans SET cosigned_sha256 = $1, state = 'signed' WHERE id = $2")
+                .bind(sha)
+                .bind(plan_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db("recording the co-signature"))?;
+            Ok(format!("plan {plan_id} co-signed by {issuer}: signed"))
+        }
+        stated::MOVED => {
+            let Ok(m) = serde_json::from_value::<Moved>(body.clone()) else {
+                return not("it is not a move".to_owned());
+            };
+            let stage_id = stage_of(tx, plan_id, m.stage).await?;
+            let actor: homeward_core::party::PartyCode = issuer.parse()?;
+            let mut rows = Vec::with_capacity(m.moves.len());
+            for mv in &m.moves {
+                let row = sqlx::query(
+                    "SELECT person_id, from_party, to_party, movement FROM stage_persons WHERE stage_id = $1 AND ref_no = $2",
+                )
+                .bind(stage_id)
+                .bind(i64::from(mv.person))
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db("reading a person of the stage"))?;
+                let Some(row) = row else {
+                    return not(format!("stage {} has no person {}", m.stage, mv.person));
+                };
+                let get = db("reading a person of the stage");
+                let from = row
+                    .try_get::<String, _>("from_party")
+                    .map_err(&get)?
+                    .parse()?;
+                let to = row
+                    .try_get::<String, _>("to_party")
+                    .map_err(&get)?
+                    .parse()?;
+                let now: Movement = row
+                    .try_get::<String, _>("movement")
+                    .map_err(&get)?
+                    .parse()?;
+                if let Err(e) =
+                    now.check_move(mv.movement, &actor, &from, &to, mv.reason.as_deref())
+                {
+                    return not(format!("person {} of stage {}: {e}", mv.person, m.stage));
+                }
+                rows.push(row.try_get::<i64, _>("person_id").map_err(&get)?);
+            }
+            for (mv, person) in m.moves.iter().zip(rows) {
+                sqlx::query(
+                    "UPDATE stage_persons SET movement = $1, reason = $2, moved_by = $3, moved_at = $4 \
+                     WHERE stage_id = $5 AND person_id = $6",
+                )
+                .bind(mv.movement.as_str())
+                .bind(mv.reason.as_deref())
+                .bind(format!("{} ({issuer})", m.by))
+                .bind(statement.at_ms)
+                .bind(stage_id)
+                .bind(person)
+                .execute(&mut **tx)
+                .await
+                .map_err(db("recording the other side's move"))?;
+            }
+            Ok(format!(
+                "{} people of stage {} moved as {issuer} stated",
+                m.moves.len(),
+                m.stage
+            ))
+        }
+        stated::NOTED => {
+            let Ok(n) = serde_json::from_value::<Noted>(body.clone()) else {
+                return not("it is not a note".to_owned());
+            };
+            if !plan.sides.iter().any(|s| s == issuer) {
+                return not(format!("{issuer} is not a side of the plan"));
+            }
+            let stage_id = stage_of(tx, plan_id, n.stage).await?;
+            sqlx::query("UPDATE stages SET parity_note = $1 WHERE id = $2")
+                .bind(&n.note)
+                .bind(stage_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db("recording the note"))?;
+            Ok(format!("{issuer}'s note on stage {} kept", n.stage))
+        }
+        stated::CLOSED => {
+            let Ok(c) = serde_json::from_value::<Counted>(body.clone()) else {
+                return not("it is not a closure".to_owned());
+            };
+            if Some(issuer) != mediator {
+                return not(format!("{issuer} is not the round's mediator"));
+            }
+            let stage_id = stage_of(tx, plan_id, c.stage).await?;
+            sqlx::query(
+                "UPDATE stages SET state = 'closed', closed_by = $1, closed_at = $2 WHERE id = $3",
+            )
+            .bind(format!("{} ({issuer})", c.by))
+            .bind(statement.at_ms)
+            .bind(stage_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db("closing the stage"))?;
+            // The side answers with its own count, so the mediator sees whether the three
+            // stores agree on what the stage did.
+            let own = crate::plans::stage_parity(tx, stage_id, &plan.sides).await?;
+            let count = Counted {
+                plan: c.plan,
+                stage: c.stage,
+                parity: own.clone(),
+                by: format!("{me}'s store"),
+            };
+            issue_in(
+                tx,
+                me,
+                key,
+                stated::COUNTED,
+                &plan.addressees(me),
+                to_value(&count)?,
+                now_ms,
+            )
+            .await?;
+            let agree = if own == c.parity {
+                "the same"
+            } else {
+                "differently"
+            };
+            Ok(format!(
+                "stage {} closed by {issuer}; {me} counts it {agree} ({} and {} received, {} open)",
+                c.stage, own.from_a, own.from_b, own.open
+            ))
+        }
+        stated::COUNTED => Ok(format!("{issuer}'s count of the stage kept")),
+        other => not(format!("{other} is not a statement about a plan")),
+    }
+}
+
+async fn stage_of(
+    tx: &mut Transaction<'static, Any>,
+    plan_id: i64,
+    seq: i64,
+) -> Result<i64, Error> {
+    sqlx::query_scalar("SELECT id FROM stages WHERE plan_id = $1 AND seq = $2")
+        .bind(plan_id)
+        .bind(seq)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("finding the stage"))?
+        .ok_or_else(|| Error::invalid("stage", format!("plan {plan_id} has no stage {seq}")))
+}
+
+/// Keeps the other side's proposal as `me`'s own copy of the plan, each person found in
+/// `me`'s register by a row of a signed list `me` holds (its own lists' rows first). A
+/// proposal naming anyone `me` cannot find is kept as a statement and not followed.
+async fn mirror_proposal(
+    tx: &mut Transaction<'static, Any>,
+    me: &str,
+    issuer: &str,
+    statement: &Statement,
+    sha: &str,
+) -> Result<String, Error> {
+    let Ok(p) = serde_json::from_value::<Proposal>(statement.body.clone()) else {
+        return Ok("not followed: it is not a plan".to_owned());
+    };
+    let c = &p.commitment;
+    let commitment: Option<i64> = sqlx::query_scalar(
+        "SELECT c.id FROM commitments c JOIN rounds r ON r.id = c.round_id \
+         WHERE r.title = $1 AND r.held_on = $2 AND c.title = $3 AND c.side_a = $4 AND c.side_b = $5",
+    )
+    .bind(&c.round)
+    .bind(&c.held_on)
+    .bind(&c.title)
+    .bind(&c.sides[0])
+    .bind(&c.sides[1])
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("finding the plan's commitment"))?;
+    let Some(commitment) = commitment else {
+        return Ok(format!(
+            "not followed: {me} holds no commitment \"{}\" of the round \"{}\" ({})",
+            c.title, c.round, c.held_on
+        ));
+    };
+    if !c.sides.iter().any(|s| s == me) || !c.sides.iter().any(|s| s == issuer) {
+        return Ok(format!(
+            "not followed: {issuer} and {me} are not the commitment's two sides"
+        ));
+    }
+    let found = find_people(tx, me, &p.stages).await?;
+    let missing: Vec<&ProposedPerson> = p
+        .stages
+        .iter()
+        .flat_map(|s| &s.persons)
+        .filter(|person| !found.contains_key(&person.n))
+        .collect();
+    if !missing.is_empty() {
+        let names: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|m| format!("{} ({})", m.name, m.n))
+            .collect();
+        return Ok(format!(
+            "not followed: {} people of {issuer}'s plan are in no signed list {me} holds ({}{}); send those lists first",
+            missing.len(),
+            names.join(", "),
+            if missing.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    let plan_id: i64 = sqlx::query_scalar(
+        "INSERT INTO plans (commitment_id, state, created_by, created_at, request, proposal_sha256) \
+         VALUES ($1, 'proposal', $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(commitment)
+    .bind(issuer)
+    .bind(statement.at_ms)
+    .bind(p.request.to_string())
+    .bind(sha)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("keeping the proposed plan"))?;
+    let mut people = 0;
+    for stage in &p.stages {
+        let stage_id: i64 = sqlx::query_scalar(
+            "INSERT INTO stages (plan_id, seq, planned_on, state) VALUES ($1, $2, $3, 'open') RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(stage.seq)
+        .bind(stage.planned_on.as_deref())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db("keeping a stage"))?;
+        for person in &stage.persons {
+            sqlx::query(
+                "INSERT INTO stage_persons (stage_id, from_party, to_party, person_id, movement, rank, why, ref_no) \
+                 VALUES ($1, $2, $3, $4, 'planned', $5, $6, $7)",
+            )
+            .bind(stage_id)
+            .bind(&person.from)
+            .bind(&person.to)
+            .bind(found[&person.n])
+            .bind(person.rank)
+            .bind(&person.why)
+            .bind(i64::from(person.n))
+            .execute(&mut **tx)
+            .await
+            .map_err(db("placing a person of the proposed plan"))?;
+            people += 1;
+        }
+    }
+    Ok(format!(
+        "kept as plan {plan_id} ({} stages, {people} people found in {me}'s register); to be accepted by a negotiator of {me}",
+        p.stages.len()
+    ))
+}
+
+/// The record of `me`'s register for each person of the stages (by their number), found by
+/// the signed rows naming them: a row of `me`'s own list first, else any row `me` holds.
+async fn find_people(
+    tx: &mut Transaction<'static, Any>,
+    me: &str,
+    stages: &[ProposedStage],
+) -> Result<HashMap<u32, i64>, Error> {
+    let mut lists: BTreeMap<(String, String), Option<i64>> = BTreeMap::new();
+    for r in stages.iter().flat_map(|s| &s.persons).flat_map(|p| &p.rows) {
+        lists
+            .entry((r.issuer.clone(), r.sha256.clone()))
+            .or_default();
+    }
+    let mut rows: HashMap<(i64, i64), i64> = HashMap::new();
+    for ((issuer, sha), id) in lists.iter_mut() {
+        *id = sqlx::query_scalar(
+            "SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2 AND signature IS NOT NULL",
+        )
+        .bind(issuer.as_str())
+        .bind(sha.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("finding a signed list"))?;
+        if let Some(list) = id {
+            let held = sqlx::query("SELECT id, source_row FROM persons WHERE source_list = $1")
+                .bind(*list)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(db("reading a signed list's people"))?;
+            for r in held {
+                let get = db("reading a signed list's people");
+                if let Some(row) = r.try_get::<Option<i64>, _>("source_row").map_err(&get)? {
+                    rows.insert((*list, row), r.try_get("id").map_err(&get)?);
+                }
+            }
+        }
+    }
+    let mut found = HashMap::new();
+    for person in stages.iter().flat_map(|s| &s.persons) {
+        let mut refs: Vec<&RowRef> = person.rows.iter().collect();
+        refs.sort_by_key(|r| r.issuer != me);
+        let hit = refs.iter().find_map(|r| {
+            let list = lists
+                .get(&(r.issuer.clone(), r.sha256.clone()))
+                .copied()
+                .flatten()?;
+            rows.get(&(list, r.row)).copied()
+        });
+        if let Some(id) = hit {
+            found.insert(person.n, id);
+        }
+    }
+    Ok(found)
+}
+
+impl Store {
+    /// The movements of the latest plan stated to `holder` for the commitment `title` of
+    /// round `round` between `sides`, if any.
+    pub(crate) async fn stated_counts(
+        &self,
+        holder: &str,
+        round: &str,
+        title: &str,
+        sides: [&str; 2],
+    ) -> Result<Option<homeward_core::talks::MovementCounts>, Error> {
+        let mut tx = self.begin().await?;
+        let plans = stated_plans_in(&mut tx, holder).await?;
+        tx.commit().await.map_err(db("reading"))?;
+        plans
+            .iter()
+            .rev()
+            .find(|p| {
+                p.round == round && p.commitment == title && p.sides == sides.map(str::to_owned)
+            })
+            .map(|p| {
+                p.counts()
+                    .map_err(|e| Error::Storage(format!("a stated plan: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The planning side proposes its plan `plan_id` to the other side and the round's
+    /// mediator as a signed statement, each person named by the rows of the signed lists
+    /// that carry them; one event.
+    pub async fn propose_plan(
+        &self,
+        grant: &Grant<WriteTalks>,
+        plan_id: i64,
+        key: &PartyKey,
+        now_ms: i64,
+    ) -> Result<String, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let plan = shared_plan(&mut tx, me, plan_id).await?;
+        if plan.created_by != me {
+            return Err(Error::invalid(
+                "plan",
+                format!(
+                    "plan {plan_id} was made by {}; {me} accepts it, it does not propose it",
+                    plan.created_by
+                ),
+            ));
+        }
+        if let Some(sha) = &plan.proposal {
+            return Err(Error::Conflict(format!(
+                "plan {plan_id} was already proposed (statement {})",
+                short(sha)
+            )));
+        }
+        let rows = rows_naming(&mut tx, plan_id).await?;
+        let people = sqlx::query(
+            "SELECT s.id AS stage_id, s.seq, s.planned_on, sp.person_id, sp.from_party, sp.to_party, sp.rank, sp.why, \
+             p.surname, p.given_names, p.patronymic, p.tag_number, p.category, p.sensitivity \
+             FROM stages s LEFT JOIN stage_persons sp ON sp.stage_id = s.id LEFT JOIN persons p ON p.id = sp.person_id \
+             WHERE s.plan_id = $1 ORDER BY s.seq, sp.from_party = $2 DESC, sp.rank, sp.person_id",
+        )
+        .bind(plan_id)
+        .bind(&plan.sides[0])
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("reading the plan's people"))?;
+        let mut stages: Vec<ProposedStage> = Vec::new();
+        let mut numbered = Vec::new();
+        let mut unnamed = Vec::new();
+        for r in &people {
+            let get = db("reading the plan's people");
+            let seq: i64 = r.try_get("seq").map_err(&get)?;
+            if stages.last().is_none_or(|s| s.seq != seq) {
+                stages.push(ProposedStage {
+                    seq,
+                    planned_on: r.try_get("planned_on").map_err(&get)?,
+                    persons: Vec::new(),
+                });
+            }
+            let Some(person_id) = r.try_get::<Option<i64>, _>("person_id").map_err(&get)? else {
+                continue;
+            };
+            let n = u32::try_from(numbered.len() + 1).unwrap_or(u32::MAX);
+            let name = crate::persons::shown_name(r, grant.clearance())?;
+            let named_by = rows.get(&person_id).cloned().unwrap_or_default();
+            if named_by.is_empty() {
+                unnamed.push(name.clone());
+            }
+            numbered.push((r.try_get::<i64, _>("stage_id").map_err(&get)?, person_id, n));
+            if let Some(stage) = stages.last_mut() {
+                stage.persons.push(ProposedPerson {
+                    n,
+                    from: r.try_get("from_party").map_err(&get)?,
+                    to: r.try_get("to_party").map_err(&get)?,
+                    name,
+                    rank: r.try_get("rank").map_err(&get)?,
+                    why: r.try_get("why").map_err(&get)?,
+                    rows: named_by,
+                });
+            }
+        }
+        if !unnamed.is_empty() {
+            return Err(Error::invalid(
+                "plan",
+                format!(
+                    "{} people of plan {plan_id} are in no signed list ({}{}); the other side could not find them — sign and send their lists first",
+                    unnamed.len(),
+                    unnamed
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if unnamed.len() > 5 { ", …" } else { "" }
+                ),
+            ));
+        }
+        for (stage_id, person_id, n) in &numbered {
+            sqlx::query(
+                "UPDATE stage_persons SET ref_no = $1 WHERE stage_id = $2 AND person_id = $3",
+            )
+            .bind(i64::from(*n))
+            .bind(stage_id)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("numbering the plan's people"))?;
+        }
+        let body = Proposal {
+            commitment: plan.commitment.clone(),
+            request: plan
+                .request
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+                .unwrap_or(serde_json::Value::Null),
+            stages,
+        };
+        let sha = state_in(
+            &mut tx,
+            grant,
+            key,
+            &plan,
+            stated::PROPOSED,
+            to_value(&body)?,
+            now_ms,
+        )
+        .await?;
+        sqlx::query("UPDATE plans SET proposal_sha256 = $1 WHERE id = $2")
+            .bind(&sha)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording the proposal"))?;
+        let payload = serde_json::json!({ "plan": plan_id, "proposal": sha, "people": numbered.len(), "to": plan.addressees(me) });
+        commit_with_event(tx, grant, "plan.proposed", payload, now_ms).await?;
+        Ok(sha)
+    }
+
+    /// The other side accepts plan `plan_id` (its copy of a proposal it received), as a
+    /// signed statement to the proposing side and the mediator; one event.
+    pub async fn accept_plan(
+        &self,
+        grant: &Grant<WriteTalks>,
+        plan_id: i64,
+        key: &PartyKey,
+        now_ms: i64,
+    ) -> Result<String, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let plan = shared_plan(&mut tx, me, plan_id).await?;
+        let Some(proposal) = plan.proposal.clone() else {
+            return Err(Error::invalid(
+                "plan",
+                format!(
+                    "plan {plan_id} was never proposed between the sides; its maker proposes it first"
+                ),
+            ));
+        };
+        if plan.created_by == me || !plan.sides.iter().any(|s| s == me) {
+            return Err(Error::invalid(
+                "plan",
+                format!(
+                    "plan {plan_id} is accepted by the side that did not propose it, not by {me}"
+                ),
+            ));
+        }
+        if plan.accepted.is_some() {
+            return Err(Error::Conflict(format!(
+                "plan {plan_id} is already accepted"
+            )));
+        }
+        let body = Acceptance {
+            plan: proposal.clone(),
+            by: grant.actor().to_owned(),
+        };
+        let sha = state_in(
+            &mut tx,
+            grant,
+            key,
+            &plan,
+            stated::ACCEPTED,
+            to_value(&body)?,
+            now_ms,
+        )
+        .await?;
+        sqlx::query("UPDATE plans SET accepted_sha256 = $1 WHERE id = $2")
+            .bind(&sha)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording the acceptance"))?;
+        let payload =
+            serde_json::json!({ "plan": plan_id, "proposal": proposal, "acceptance": sha });
+        commit_with_event(tx, grant, "plan.accepted", payload, now_ms).await?;
+        Ok(sha)
+    }
+
+    /// The plans stated to or by the grant's party, each followed from its statements in
+    /// the order they were taken.
+    pub async fn stated_plans(&self, grant: &Grant<ReadTalks>) -> Result<Vec<StatedPlan>, Error> {
+        let mut tx = self.begin().await?;
+        let plans = stated_plans_in(&mut tx, grant.party().as_str()).await?;
+        tx.commit().await.map_err(db("reading"))?;
+        Ok(plans)
+    }
+
+    /// The mediator co-signs the accepted plan proposed as `proposal`: both sides may then
+    /// execute it; one event.
+    pub async fn cosign_plan(
+        &self,
+        grant: &Grant<WriteTalks>,
+        proposal: &str,
+        key: &PartyKey,
+        now_ms: i64,
+    ) -> Result<String, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let (plan, mediator) = mediated(&mut tx, me, proposal).await?;
+        if plan.cosigned {
+            return Err(Error::Conflict(format!(
+                "plan {} is already co-signed",
+                short(proposal)
+            )));
+        }
+        let Some(accepted) = plan.accepted.clone() else {
+            return Err(Error::invalid(
+                "plan",
+                format!(
+                    "plan {} is not yet accepted by the other side; the mediator co-signs an accepted plan",
+                    short(proposal)
+                ),
+            ));
+        };
+        let body = Cosignature {
+            plan: proposal.to_owned(),
+            accepted: accepted.clone(),
+            by: grant.actor().to_owned(),
+        };
+        let sha = state_in(
+            &mut tx,
+            grant,
+            key,
+            &mediator,
+            stated::COSIGNED,
+            to_value(&body)?,
+            now_ms,
+        )
+        .await?;
+        let payload =
+            serde_json::json!({ "proposal": proposal, "acceptance": accepted, "cosignature": sha });
+        commit_with_event(tx, grant, "plan.cosigned", payload, now_ms).await?;
+        Ok(sha)
+    }
+
+    /// The mediator closes stage `seq` of the plan proposed as `proposal`, counted from
+    /// what the sides stated: refused while anyone is in between or parity is broken with
+    /// no side's note ([`StageParity::check_close`]); one event. Each side answers with its
+    /// own count.
+    pub async fn close_stated_stage(
+        &self,
+        grant: &Grant<WriteTalks>,
+        proposal: &str,
+        seq: i64,
+        key: &PartyKey,
+        now_ms: i64,
+    ) -> Result<StageParity, Error> {
+        let me = grant.party().as_str();
+        let mut tx = self.begin().await?;
+        let (plan, mediator) = mediated(&mut tx, me, proposal).await?;
+        let stage = plan.stage(seq).ok_or_else(|| {
+            Error::invalid(
+                "stage",
+                format!("plan {} has no stage {seq}", short(proposal)),
+            )
+        })?;
+        if stage.closed.is_some() {
+            return Err(Error::invalid(
+                "stage",
+                format!("stage {seq} is already closed"),
+            ));
+        }
+        let parity = stage.parity(&plan.sides);
+        let rule = match &mediator.terms {
+            Some(Terms::PowExchange { parity, .. }) => *parity,
+            _ => Parity::None,
+        };
+        parity
+            .check_close(rule, stage.note.as_deref())
+            .map_err(|e| match e {
+                Error::Invalid { field, reason } => {
+                    Error::invalid(field, format!("stage {seq}: {reason}"))
+                }
+                other => other,
+            })?;
+        let body = Counted {
+            plan: proposal.to_owned(),
+            stage: seq,
+            parity: parity.clone(),
+            by: grant.actor().to_owned(),
+        };
+        let sha = state_in(
+            &mut tx,
+            grant,
+            key,
+            &mediator.plan,
+            stated::CLOSED,
+            to_value(&body)?,
+            now_ms,
+        )
+        .await?;
+        let payload = serde_json::json!({
+            "proposal": proposal, "stage": seq, "closure": sha,
+            "received_from_a": parity.from_a, "received_from_b": parity.from_b,
+        });
+        commit_with_event(tx, grant, "stage.closed", payload, now_ms).await?;
+        Ok(parity)
+    }
+}
+
+/// The mediator's hold on a stated plan: whom to address, and the commitment's terms.
+struct Mediated {
+    plan: SharedPlan,
+    terms: Option<Terms>,
+}
+
+impl std::ops::Deref for Mediated {
+    type Target = SharedPlan;
+    fn deref(&self) -> &SharedPlan {
+        &self.plan
+    }
+}
+
+/// The plan proposed as `proposal`, followed from `me`'s statements, when `me` mediates
+/// its round.
+async fn mediated(
+    tx: &mut Transaction<'static, Any>,
+    me: &str,
+    proposal: &str,
+) -> Result<(StatedPlan, Mediated), Error> {
+    let plan = stated_plans_in(tx, me)
+        .await?
+        .into_iter()
+        .find(|p| p.plan == proposal)
+        .ok_or_else(|| Error::NotFound(format!("a plan proposed as {proposal}")))?;
+    let row = sqlx::query(
+        "SELECT r.mediator, c.terms FROM commitments c JOIN rounds r ON r.id = c.round_id \
+         WHERE r.title = $1 AND c.title = $2 AND c.side_a = $3 AND c.side_b = $4",
+    )
+    .bind(&plan.round)
+    .bind(&plan.commitment)
+    .bind(&plan.sides[0])
+    .bind(&plan.sides[1])
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("finding the plan's commitment"))?;
+    let get = db("reading the plan's commitment");
+    let (mediator, terms) = match row {
+        Some(r) => (
+            r.try_get::<Option<String>, _>("mediator").map_err(&get)?,
+            r.try_get::<String, _>("terms")
+                .ok()
+                .and_then(|t| serde_json::from_str::<Terms>(&t).ok()),
+        ),
+        None => (None, None),
+    };
+    if mediator.as_deref() != Some(me) {
+        return Err(Error::invalid(
+            "plan",
+            format!(
+                "{me} does not mediate the round of plan {}; its mediator co-signs it and closes its stages",
+                short(proposal)
+            ),
+        ));
+    }
+    let shared = SharedPlan {
+        created_by: plan.proposed_by.clone(),
+        state: String::new(),
+        proposal: Some(proposal.to_owned()),
+        accepted: plan.accepted.clone(),
+        sides: plan.sides.clone(),
+        mediator: mediator.clone(),
+        commitment: CommitmentRef {
+            round: plan.round.clone(),
+            held_on: String::new(),
+            title: plan.commitment.clone(),
+            sides: plan.sides.clone(),
+            mediator,
+        },
+        request: None,
+    };
+    Ok((
+        plan,
+        Mediated {
+            plan: shared,
+            terms,
+        },
+    ))
+}
+
+/// Every plan `holder` holds statements about, followed in the order they were taken. A
+/// statement that cannot be followed yet is tried again after the others (a receipt taken
+/// in the same instant as the handover it confirms); one that never can is listed as
+/// unfollowed.
+pub(crate) async fn stated_plans_in(
+    tx: &mut Transaction<'static, Any>,
+    holder: &str,
+) -> Result<Vec<StatedPlan>, Error> {
+    let kinds = stated::KINDS.map(|k| format!("'{k}'")).join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT s.sha256, s.file FROM statements s WHERE s.holder = $1 AND s.kind IN ({kinds}) \
+         ORDER BY COALESCE(s.received_at, s.at_ms), s.issuer, s.seq"
+    )))
+    .bind(holder)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db("reading the plans' statements"))?;
+    let mut plans: Vec<StatedPlan> = Vec::new();
+    let mut waiting: Vec<(String, String, Statement)> = Vec::new();
+    for r in rows {
+        let get = db("reading a statement");
+        let file: String = r.try_get("file").map_err(&get)?;
+        let sha: String = r.try_get("sha256").map_err(&get)?;
+        let Ok(s) = Statement::from_file(&file) else {
+            continue;
+        };
+        if s.kind == stated::PROPOSED {
+            if let Ok(p) = serde_json::from_value::<Proposal>(s.body.clone()) {
+                plans.push(StatedPlan::proposed(&sha, &s.issuer, &p));
+            }
+            continue;
+        }
+        let kind = s.kind.clone();
+        waiting.push((sha, kind, s));
+    }
+    // Follow in order; what fails is tried again while anything else still follows.
+    let failed = loop {
+        let mut progressed = false;
+        let mut again = Vec::new();
+        for (sha, kind, s) in waiting.drain(..) {
+            let Some(plan) = stated::plan_named(&s.body)
+                .and_then(|name| plans.iter_mut().find(|p| p.plan == name))
+            else {
+                again.push((
+                    sha,
+                    kind,
+                    s,
+                    "it names a plan this store never received".to_owned(),
+                ));
+                continue;
+            };
+            match plan.follow(&s.issuer, &kind, &sha, &s.body) {
+                Ok(()) => progressed = true,
+                Err(why) => again.push((sha, kind, s, why)),
+            }
+        }
+        if !progressed || again.is_empty() {
+            break again;
+        }
+        waiting = again.into_iter().map(|(a, b, c, _)| (a, b, c)).collect();
+    };
+    for (_, kind, s, why) in failed {
+        let line = format!("{}'s {kind} statement {}: {why}", s.issuer, s.seq);
+        // One naming no plan held stays on the statements page alone.
+        if let Some(plan) =
+            stated::plan_named(&s.body).and_then(|name| plans.iter_mut().find(|p| p.plan == name))
+        {
+            plan.unfollowed.push(line);
+        }
+    }
+    Ok(plans)
+}
