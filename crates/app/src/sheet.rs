@@ -6,6 +6,7 @@
 use crate::{App, Error, grant};
 use homeward_core::access::{Actor, ReadTalks, RecordMovements, WriteTalks, may};
 use homeward_core::party::PartyCode;
+use homeward_core::stated_plan::StatedPlan;
 use homeward_core::talks::{Movement, Parity, StageParity, Terms};
 use homeward_store::{CommitmentView, LeftOutView, PlanView, StagePersonView};
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,15 @@ pub struct Powers {
     pub note_parity: bool,
     /// Close a stage (a negotiator of the round's mediator).
     pub close_stages: bool,
+    /// Propose the plan to the other side (a negotiator of the side that made it, on a
+    /// server holding the party's key).
+    pub propose: bool,
+    /// Accept the other side's proposed plan.
+    pub accept: bool,
+    /// Co-sign the shared plan (the mediator).
+    pub cosign: bool,
+    /// Close the shared plan's stages (the mediator).
+    pub close_shared: bool,
 }
 
 /// People of one side of a plan or stage, by movement.
@@ -199,6 +209,10 @@ pub struct PlanSummary {
     pub per_page: usize,
     /// People left out, with why (the planning party only).
     pub left_out: Vec<LeftOutView>,
+    /// The proposal's SHA-256, once proposed to the other side.
+    pub proposal: Option<String>,
+    /// The acceptance's SHA-256, once the other side accepted.
+    pub accepted: Option<String>,
 }
 
 /// The plan page: the commitment, its current plan if any, and what the reader may do.
@@ -210,6 +224,8 @@ pub struct PlanSheet {
     pub plan: Option<PlanSummary>,
     /// What the reader may do.
     pub powers: Powers,
+    /// The plan as stated between the sides' own servers, when it was.
+    pub shared: Option<StatedPlan>,
 }
 
 /// A batch move of a stage: everyone of the reader's side who can take this step.
@@ -270,32 +286,73 @@ impl App {
         let c = self.commitment(actor, commitment).await?;
         let me = &actor.party;
         let side = c.sides.contains(me);
-        let mediator = self
+        let round = self
             .rounds(actor)
             .await?
             .into_iter()
-            .find(|r| r.id == c.round_id)
-            .and_then(|r| r.mediator)
+            .find(|r| r.id == c.round_id);
+        let mediator = round
+            .as_ref()
+            .and_then(|r| r.mediator.as_deref())
             .is_some_and(|m| m == me.as_str());
-        let powers = Powers {
+        let sides = c.sides.clone().map(|s| s.to_string());
+        let shared = match &round {
+            Some(r) => self
+                .stated_plans(actor)
+                .await?
+                .into_iter()
+                .rev()
+                .find(|p| p.round == r.title && p.commitment == c.title && p.sides == sides),
+            None => None,
+        };
+        let mut powers = Powers {
             make_plan: side && may::<WriteTalks>(actor),
             move_people: side && may::<RecordMovements>(actor),
             note_parity: side && may::<WriteTalks>(actor),
             close_stages: mediator && may::<WriteTalks>(actor),
+            propose: false,
+            accept: false,
+            cosign: false,
+            close_shared: false,
         };
-        let plan = match self
+        let current = match self
             .store
             .plan_of(&grant::<ReadTalks>(actor)?, commitment)
             .await
         {
-            Ok(p) => Some(summarise(p, &c.terms, me, powers, query)?),
+            Ok(p) => Some(p),
             Err(Error::NotFound(_)) => None,
             Err(e) => return Err(e),
+        };
+        // A shared plan's steps are signed statements: offered only where this server can
+        // sign, and moves only once all three have signed.
+        let negotiates = may::<WriteTalks>(actor) && self.signs();
+        if let Some(p) = &current {
+            powers.propose =
+                side && negotiates && p.created_by == me.as_str() && p.proposal.is_none();
+            powers.accept = side
+                && negotiates
+                && p.created_by != me.as_str()
+                && p.proposal.is_some()
+                && p.accepted.is_none();
+            if p.proposal.is_some() && p.state != "signed" {
+                powers.move_people = false;
+                powers.note_parity = false;
+            }
+        }
+        if let Some(s) = &shared {
+            powers.cosign = mediator && negotiates && s.accepted.is_some() && !s.cosigned;
+            powers.close_shared = mediator && negotiates && s.cosigned;
+        }
+        let plan = match current {
+            Some(p) => Some(summarise(p, &c.terms, me, powers, query)?),
+            None => None,
         };
         Ok(PlanSheet {
             commitment: c,
             plan,
             powers,
+            shared,
         })
     }
 
@@ -487,6 +544,8 @@ fn summarise(
         page,
         per_page,
         left_out: plan.left_out,
+        proposal: plan.proposal,
+        accepted: plan.accepted,
     })
 }
 

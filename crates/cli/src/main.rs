@@ -48,6 +48,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Duplicates(args) => links::duplicates(args).await,
         Command::Plan(args) => plans::plan(args).await,
         Command::Stage(c) => plans::stage(c).await,
+        Command::SharedPlan(c) => plans::shared_plan(c).await,
         Command::Children(c) => cases::children(c).await,
         Command::Remains(c) => cases::remains(c).await,
         Command::Truces(args) => cases::truces(args).await,

@@ -114,6 +114,10 @@ pub struct PlanView {
     pub stages: Vec<StageView>,
     /// People left out, with the reason (only for the party that made the plan).
     pub left_out: Vec<LeftOutView>,
+    /// The SHA-256 of the statement that proposed it to the other side, once proposed.
+    pub proposal: Option<String>,
+    /// The SHA-256 of the other side's acceptance, once accepted.
+    pub accepted: Option<String>,
 }
 
 fn opt_date(v: Option<String>) -> Option<PartialDate> {
@@ -348,7 +352,7 @@ impl Store {
     pub async fn plan(&self, grant: &Grant<ReadTalks>, plan_id: i64) -> Result<PlanView, Error> {
         let me = grant.party().as_str();
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT p.id, p.commitment_id, p.created_by, p.state, p.request, c.side_a, c.side_b, c.terms \
+            "SELECT p.id, p.commitment_id, p.created_by, p.state, p.request, p.proposal_sha256, p.accepted_sha256, c.side_a, c.side_b, c.terms \
              FROM plans p JOIN commitments c ON c.id = p.commitment_id JOIN rounds r ON r.id = c.round_id \
              WHERE p.id = $2 AND {}",
             crate::talks::VISIBLE_ROUND
@@ -460,6 +464,8 @@ impl Store {
             sides,
             stages,
             left_out,
+            proposal: row.try_get("proposal_sha256").map_err(&get)?,
+            accepted: row.try_get("accepted_sha256").map_err(&get)?,
         })
     }
 

@@ -193,7 +193,7 @@ pub(crate) async fn state_moves<C: homeward_core::access::Command>(
         plan: proposal,
         stage,
         moves,
-        by: grant.actor().to_owned(),
+        by: signer_name(&mut *tx, grant).await?,
     };
     state_in(
         tx,
@@ -232,6 +232,27 @@ pub(crate) async fn state_note<C: homeward_core::access::Command>(
         now_ms,
     )
     .await
+}
+
+/// How a step's maker is named to the other parties: the user's login name (the store's
+/// user ids mean nothing on another server).
+async fn signer_name<C: homeward_core::access::Command>(
+    conn: &mut sqlx::AnyConnection,
+    grant: &Grant<C>,
+) -> Result<String, Error> {
+    let actor = grant.actor();
+    let Some(id) = actor
+        .strip_prefix("user:")
+        .and_then(|n| n.parse::<i64>().ok())
+    else {
+        return Ok(actor.to_owned());
+    };
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(db("naming the user"))?;
+    Ok(name.unwrap_or_else(|| actor.to_owned()))
 }
 
 fn to_value<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Error> {
@@ -844,7 +865,7 @@ impl Store {
         }
         let body = Acceptance {
             plan: proposal.clone(),
-            by: grant.actor().to_owned(),
+            by: signer_name(&mut *tx, grant).await?,
         };
         let sha = state_in(
             &mut tx,
@@ -907,7 +928,7 @@ impl Store {
         let body = Cosignature {
             plan: proposal.to_owned(),
             accepted: accepted.clone(),
-            by: grant.actor().to_owned(),
+            by: signer_name(&mut *tx, grant).await?,
         };
         let sha = state_in(
             &mut tx,
@@ -969,7 +990,7 @@ impl Store {
             plan: proposal.to_owned(),
             stage: seq,
             parity: parity.clone(),
-            by: grant.actor().to_owned(),
+            by: signer_name(&mut *tx, grant).await?,
         };
         let sha = state_in(
             &mut tx,

@@ -97,11 +97,7 @@ pub async fn commission(command: CommissionCommand) -> anyhow::Result<()> {
             on,
             key,
         } => {
-            let (app, actor) = ctx.open().await?;
-            let app = match super::keys::load_if_given(key.as_deref())? {
-                Some(key) => app.with_key(key),
-                None => app,
-            };
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
             let mut map = std::collections::BTreeMap::new();
             for v in &votes {
                 let Some((member, verdict)) = v.rsplit_once('=') else {

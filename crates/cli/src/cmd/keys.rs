@@ -41,6 +41,20 @@ pub fn load(path: Option<&Path>) -> anyhow::Result<PartyKey> {
     })
 }
 
+/// Opens the store as the token's user, with the party's key when one is given (or in
+/// HOMEWARD_KEY): the steps that state something to other parties sign with it.
+pub async fn open_with_key(
+    ctx: super::Context,
+    key: Option<&Path>,
+) -> anyhow::Result<(homeward_app::App, homeward_core::access::Actor)> {
+    let (app, actor) = ctx.open().await?;
+    let app = match load_if_given(key)? {
+        Some(key) => app.with_key(key),
+        None => app,
+    };
+    Ok((app, actor))
+}
+
 /// Reads the key from `path`, or from the environment when no path is given; none when
 /// neither gives one.
 pub fn load_if_given(path: Option<&Path>) -> anyhow::Result<Option<PartyKey>> {

@@ -312,6 +312,10 @@ pub enum Command {
     /// broken; or (the mediator) close the stage.
     #[command(subcommand)]
     Stage(plans::StageCommand),
+    /// A plan agreed between the sides' own servers: propose it, accept it, co-sign it and
+    /// close its stages (the mediator), each step a signed statement through the relay.
+    #[command(subcommand)]
+    SharedPlan(plans::SharedPlanCommand),
     /// Find people in the token's party's register from any spelling of a name.
     Search(register::Search),
     /// The latest events of the token's party (auditors; JSON lines).

@@ -3,6 +3,7 @@
 use super::{Context, print_json};
 use clap::{Args, Subcommand};
 use homeward_app::plans::{MovementInput, ParityNote, PlanParams};
+use std::path::PathBuf;
 
 /// The arguments of `homeward plan`.
 #[derive(Debug, Args)]
@@ -45,6 +46,10 @@ pub enum StageCommand {
         /// Why withdrawn.
         #[arg(long)]
         reason: Option<String>,
+        /// The party's secret key file (or HOMEWARD_KEY): a plan shared with the other side
+        /// states each move to it and the mediator, signed.
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
     /// Record why the stage's parity is broken (a negotiator of a side).
     Note {
@@ -56,6 +61,9 @@ pub enum StageCommand {
         /// The reason.
         #[arg(long)]
         note: String,
+        /// The party's secret key file (or HOMEWARD_KEY), for a shared plan.
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
     /// Co-confirm and close the stage (the mediator).
     Close {
@@ -65,6 +73,101 @@ pub enum StageCommand {
         #[arg(long)]
         stage: i64,
     },
+}
+
+/// `homeward shared-plan`: a plan agreed between the sides' own servers, each step a
+/// signed statement through the mediator.
+#[derive(Debug, Subcommand)]
+pub enum SharedPlanCommand {
+    /// Propose the party's plan to the other side and the mediator (a negotiator of the
+    /// side that made it).
+    Propose {
+        #[command(flatten)]
+        ctx: Context,
+        /// The plan, as `homeward plan --show` shows it.
+        #[arg(long)]
+        plan: i64,
+        /// The party's secret key file (or HOMEWARD_KEY).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Accept the other side's proposed plan (the party's copy of it).
+    Accept {
+        #[command(flatten)]
+        ctx: Context,
+        /// The party's copy of the plan.
+        #[arg(long)]
+        plan: i64,
+        /// The party's secret key file (or HOMEWARD_KEY).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Co-sign an accepted plan (the mediator).
+    Cosign {
+        #[command(flatten)]
+        ctx: Context,
+        /// The plan's proposal, by its SHA-256.
+        #[arg(long)]
+        proposal: String,
+        /// The party's secret key file (or HOMEWARD_KEY).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Close a stage of a shared plan, counted from what the sides stated (the mediator).
+    Close {
+        #[command(flatten)]
+        ctx: Context,
+        /// The plan's proposal, by its SHA-256.
+        #[arg(long)]
+        proposal: String,
+        /// The stage's number.
+        #[arg(long)]
+        stage: i64,
+        /// The party's secret key file (or HOMEWARD_KEY).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// The shared plans the party holds, as their statements say, with each side's count
+    /// of every closed stage (JSON).
+    Show {
+        #[command(flatten)]
+        ctx: Context,
+    },
+}
+
+/// Runs `homeward shared-plan propose|accept|cosign|close|show`.
+pub async fn shared_plan(command: SharedPlanCommand) -> anyhow::Result<()> {
+    match command {
+        SharedPlanCommand::Propose { ctx, plan, key } => {
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
+            let sha = app.propose_plan(&actor, plan).await?;
+            out!("plan {plan} proposed: statement {sha}");
+        }
+        SharedPlanCommand::Accept { ctx, plan, key } => {
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
+            let sha = app.accept_plan(&actor, plan).await?;
+            out!("plan {plan} accepted: statement {sha}");
+        }
+        SharedPlanCommand::Cosign { ctx, proposal, key } => {
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
+            let sha = app.cosign_plan(&actor, &proposal).await?;
+            out!("plan {proposal} co-signed: statement {sha}");
+        }
+        SharedPlanCommand::Close {
+            ctx,
+            proposal,
+            stage,
+            key,
+        } => {
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
+            print_json(&app.close_stated_stage(&actor, &proposal, stage).await?)?;
+        }
+        SharedPlanCommand::Show { ctx } => {
+            let (app, actor) = ctx.open().await?;
+            print_json(&app.stated_plans(&actor).await?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `homeward plan`: makes a plan, or with `--show` prints the current one.
@@ -90,8 +193,9 @@ pub async fn stage(command: StageCommand) -> anyhow::Result<()> {
             person,
             movement,
             reason,
+            key,
         } => {
-            let (app, actor) = ctx.open().await?;
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
             let input = MovementInput {
                 person,
                 movement: movement.clone(),
@@ -100,8 +204,13 @@ pub async fn stage(command: StageCommand) -> anyhow::Result<()> {
             app.move_person(&actor, stage, &input).await?;
             out!("stage {stage}: person {person} {movement}");
         }
-        StageCommand::Note { ctx, stage, note } => {
-            let (app, actor) = ctx.open().await?;
+        StageCommand::Note {
+            ctx,
+            stage,
+            note,
+            key,
+        } => {
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
             app.note_parity(&actor, stage, &ParityNote { note }).await?;
             out!("stage {stage}: parity note recorded");
         }

@@ -12,6 +12,7 @@ mod log;
 mod protection;
 mod register;
 mod relay;
+mod shared_plans;
 mod signed;
 mod talks;
 
@@ -51,6 +52,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .merge(log::routes())
         .merge(signed::routes())
         .merge(relay::routes())
+        .merge(shared_plans::routes())
         .merge(protection::routes())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }

@@ -11,7 +11,8 @@ use axum::routing::{MethodRouter, get, post};
 use homeward_app::App;
 use homeward_app::plans::{MovementInput, ParityNote, PlanParams};
 use homeward_app::sheet::{PRIORITIES, PlanQuery, PlanSummary, Powers, StageBatch};
-use homeward_core::talks::Movement;
+use homeward_core::stated_plan::{StatedPlan, StatedStage};
+use homeward_core::talks::{Movement, StageParity};
 use serde::Deserialize;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -24,6 +25,13 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
         ("/stages/{stage}/batch", post(stage_batch)),
         ("/stages/{stage}/parity-note", post(stage_note)),
         ("/stages/{stage}/close", post(stage_close)),
+        ("/plans/{plan}/proposal", post(plan_propose)),
+        ("/plans/{plan}/acceptance", post(plan_accept)),
+        ("/shared-plans/{proposal}/cosignature", post(plan_cosign)),
+        (
+            "/shared-plans/{proposal}/stages/{seq}/close",
+            post(shared_stage_close),
+        ),
     ]
 }
 
@@ -43,6 +51,8 @@ struct PlanPage {
     movements: Vec<(&'static str, String)>,
     priorities: Vec<(&'static str, String)>,
     message: Option<String>,
+    /// The plan as stated between the sides' own servers.
+    shared: Option<StatedPlan>,
 }
 
 /// How many of those left out the page lists; the count is always given.
@@ -71,6 +81,100 @@ impl PlanPage {
     fn acts(&self) -> bool {
         let p = &self.powers;
         p.move_people || p.close_stages || p.note_parity
+    }
+
+    /// Where the plan stands between the parties, in words.
+    fn sharing(&self) -> String {
+        let Some(p) = &self.plan else {
+            return String::new();
+        };
+        let other = p
+            .sides
+            .iter()
+            .find(|s| **s != p.created_by)
+            .cloned()
+            .unwrap_or_default();
+        let mediator = self
+            .shared
+            .as_ref()
+            .and_then(|s| s.mediator.clone())
+            .unwrap_or_default();
+        let sha = p
+            .proposal
+            .as_deref()
+            .map(|s| s.get(..12).unwrap_or(s).to_owned())
+            .unwrap_or_default();
+        let args = [
+            ("by", p.created_by.clone().into()),
+            ("other", other.into()),
+            ("mediator", mediator.into()),
+            ("sha", sha.into()),
+        ];
+        let key = match (&p.proposal, &p.accepted, p.state.as_str()) {
+            (None, _, _) => "plan-shared-draft",
+            (Some(_), _, "signed") => "plan-shared-signed",
+            (Some(_), Some(_), _) => "plan-shared-accepted",
+            (Some(_), None, _) => "plan-shared-proposed",
+        };
+        self.who.tw(key, &args)
+    }
+
+    fn stated_state(&self, p: &StatedPlan) -> String {
+        let key = if p.cosigned {
+            "stated-signed"
+        } else if p.accepted.is_some() {
+            "stated-accepted"
+        } else {
+            "stated-proposed"
+        };
+        self.who.t(key)
+    }
+
+    fn other(&self, p: &StatedPlan, side: &str) -> String {
+        p.sides
+            .iter()
+            .find(|s| *s != side)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Received of placed, from `side`, as stated.
+    fn stated_flow(&self, s: &StatedStage, side: &str) -> String {
+        let of = s.persons.iter().filter(|p| p.from == side);
+        let placed = of
+            .clone()
+            .filter(|p| p.movement != Movement::Withdrawn)
+            .count();
+        let received = of.filter(|p| p.movement == Movement::Received).count();
+        format!("{} / {}", self.who.n(received), self.who.n(placed))
+    }
+
+    fn stated_open(&self, p: &StatedPlan, s: &StatedStage) -> u32 {
+        s.parity(&p.sides).open
+    }
+
+    fn count(&self, c: &StageParity) -> String {
+        format!(
+            "{} · {} · {}",
+            self.who.n(c.from_a),
+            self.who.n(c.from_b),
+            self.who.n(c.open)
+        )
+    }
+
+    /// A side's own count of a closed stage, and whether it agrees with the closure.
+    fn side_count(&self, s: &StatedStage, side: &str) -> String {
+        match (s.counted.get(side), &s.closed) {
+            (Some(c), Some(closed)) => {
+                let agrees = if c == closed {
+                    self.who.t("stated-agrees")
+                } else {
+                    self.who.t("stated-differs")
+                };
+                format!("{} — {agrees}", self.count(c))
+            }
+            _ => self.who.t("stated-not-counted"),
+        }
     }
 
     fn stage_chosen(&self, seq: &i64) -> bool {
@@ -123,6 +227,7 @@ async fn render_plan(
         powers: sheet.powers,
         query,
         message,
+        shared: sheet.shared,
     })
 }
 
@@ -267,4 +372,63 @@ async fn stage_close(
 ) -> Result<Response, PageError> {
     app.close_stage(&caller.actor, stage).await?;
     Ok(back_to_stage(form.commitment, stage))
+}
+
+#[derive(Deserialize)]
+struct SharedForm {
+    commitment: i64,
+}
+
+/// Back to the commitment's plan page, at the plan's standing between the parties.
+fn back_to_plan(commitment: i64) -> Response {
+    Redirect::to(&format!("/commitments/{commitment}/plan#plan-summary")).into_response()
+}
+
+async fn plan_propose(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(plan): Path<i64>,
+    Posted(form): Posted<SharedForm>,
+) -> Result<Response, PageError> {
+    app.propose_plan(&caller.actor, plan).await?;
+    Ok(back_to_plan(form.commitment))
+}
+
+async fn plan_accept(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(plan): Path<i64>,
+    Posted(form): Posted<SharedForm>,
+) -> Result<Response, PageError> {
+    app.accept_plan(&caller.actor, plan).await?;
+    Ok(back_to_plan(form.commitment))
+}
+
+async fn plan_cosign(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path(proposal): Path<String>,
+    Posted(form): Posted<SharedForm>,
+) -> Result<Response, PageError> {
+    app.cosign_plan(&caller.actor, &proposal).await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/plan#plan-stated",
+        form.commitment
+    ))
+    .into_response())
+}
+
+async fn shared_stage_close(
+    State(app): State<App>,
+    caller: PageCaller,
+    Path((proposal, seq)): Path<(String, i64)>,
+    Posted(form): Posted<SharedForm>,
+) -> Result<Response, PageError> {
+    app.close_stated_stage(&caller.actor, &proposal, seq)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/commitments/{}/plan#stated-stage-{seq}",
+        form.commitment
+    ))
+    .into_response())
 }

@@ -17,5 +17,6 @@ mod records;
 mod relay;
 mod roles;
 mod sealed;
+mod shared_plans;
 mod three_servers;
 mod words;

@@ -1,0 +1,371 @@
+//! The exchange plan agreed and executed between three parties' own servers, as
+//! `homeward demo` plays it: UA proposes the plan it made, RU accepts its copy, TR co-signs;
+//! two stages run, each handover and receipt stated by the side that made it, each stage
+//! closed by TR and counted back by both sides. The test checks that the three stores count
+//! the exchange alike, that a move the rules do not allow its issuer is kept but not
+//! followed (and changes nothing), that the mediator cannot close a stage with people in
+//! between, that nothing is proposed or accepted twice, and that every store verifies.
+//! Synthetic people only.
+
+use crate::common::client;
+use homeward_app::App;
+use homeward_core::access::Role;
+use homeward_demo::Scale;
+use homeward_demo::relayed::{OwnServer, RelayedRun, play_relayed};
+use homeward_ledger::keys::PartyKey;
+use homeward_ledger::relay::{Carried, Delivery};
+use homeward_ledger::statement::{Statement, StatementDraft};
+use homeward_store::testkit::{self, TestStore};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+struct Three {
+    servers: Vec<OwnServer>,
+    keys: Vec<PartyKey>,
+    run: RelayedRun,
+    _stores: Vec<TestStore>,
+}
+
+impl Three {
+    fn at(&self, party: &str) -> usize {
+        self.servers
+            .iter()
+            .position(|s| s.party.as_str() == party)
+            .unwrap()
+    }
+
+    async fn call(
+        &self,
+        party: &str,
+        method: Method,
+        path: &str,
+        role: Role,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let i = self.at(party);
+        let token = self.run.seeded[i].1.token(party, role).unwrap().to_owned();
+        let mut req = client()
+            .request(method, format!("{}{path}", self.servers[i].base_url))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn ok(&self, party: &str, path: &str, role: Role) -> Value {
+        let (status, body) = self.call(party, Method::GET, path, role, None).await;
+        assert_eq!(status, StatusCode::OK, "{party} {path}: {body}");
+        body
+    }
+
+    /// The plan as `party`'s statements say.
+    async fn shared(&self, party: &str) -> Value {
+        let plans = self.ok(party, "/api/v1/shared-plans", Role::Viewer).await;
+        assert_eq!(plans.as_array().map(Vec::len), Some(1), "{party}: {plans}");
+        plans[0].clone()
+    }
+
+    /// `party`'s count of the exchange, direction by direction.
+    async fn fulfilment(&self, party: &str) -> Vec<Value> {
+        let commitments = self.ok(party, "/api/v1/commitments", Role::Viewer).await;
+        let exchange = commitments
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["terms"]["kind"] == "pow_exchange")
+            .unwrap()
+            .clone();
+        exchange["fulfilment"]["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| json!([f["from"], f["planned"], f["handed_over"], f["received"]]))
+            .collect()
+    }
+
+    /// `party`'s copy of the current plan.
+    async fn plan(&self, party: &str) -> Value {
+        let commitments = self.ok(party, "/api/v1/commitments", Role::Viewer).await;
+        let id = commitments
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["terms"]["kind"] == "pow_exchange")
+            .unwrap()["id"]
+            .clone();
+        self.ok(
+            party,
+            &format!("/api/v1/commitments/{id}/plan"),
+            Role::Viewer,
+        )
+        .await
+    }
+}
+
+async fn three_own_servers() -> Three {
+    let mut servers = Vec::new();
+    let mut keys = Vec::new();
+    let mut stores = Vec::new();
+    for (i, party) in ["UA", "RU", "TR"].into_iter().enumerate() {
+        let t = testkit::sqlite().await.unwrap();
+        let key = PartyKey::from_seed([40 + i as u8; 32]);
+        let public_key = key.public_hex();
+        let app = App::new(t.store.clone())
+            .with_hash_cost(homeward_app::HashCost::Test)
+            .with_key(PartyKey::from_seed([40 + i as u8; 32]));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(homeward_server::serve_on(app.clone(), listener));
+        servers.push(OwnServer {
+            party: party.parse().unwrap(),
+            app,
+            base_url,
+            public_key,
+        });
+        keys.push(key);
+        stores.push(t);
+    }
+    let run = play_relayed(&servers, Scale(0.01), Duration::from_secs(180))
+        .await
+        .unwrap();
+    Three {
+        servers,
+        keys,
+        run,
+        _stores: stores,
+    }
+}
+
+/// Waits for `done`, a bounded number of times (30 s in all), or fails saying what.
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..300 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 30 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_agreed_between_own_servers_is_counted_alike_and_moves_the_rules_forbid_are_not_followed()
+ {
+    let three = three_own_servers().await;
+    // All three hold the plan signed by both sides and co-signed, two stages closed and
+    // counted alike by both sides.
+    for party in ["UA", "RU", "TR"] {
+        let p = three.shared(party).await;
+        assert_eq!(p["proposed_by"], "UA", "{party}: {p}");
+        assert_eq!(p["cosigned"], true, "{party}: {p}");
+        assert_eq!(p["unfollowed"], json!([]), "{party}: {p}");
+        for stage in &p["stages"].as_array().unwrap()[..2] {
+            assert!(stage["closed"].is_object(), "{party}: {stage}");
+            for side in ["UA", "RU"] {
+                assert_eq!(stage["counted"][side], stage["closed"], "{party}: {stage}");
+            }
+        }
+    }
+    for party in ["UA", "RU"] {
+        let plan = three.plan(party).await;
+        assert_eq!(plan["state"], "signed", "{party}");
+        assert_eq!(plan["created_by"], "UA", "{party}");
+        assert_eq!(
+            plan["proposal"],
+            three.shared("TR").await["plan"],
+            "{party}"
+        );
+    }
+    let counted = three.fulfilment("UA").await;
+    assert!(
+        counted.iter().all(|f| f[3].as_u64() > Some(0)),
+        "{counted:?}"
+    );
+    assert_eq!(
+        three.fulfilment("RU").await,
+        counted,
+        "RU counts as UA does"
+    );
+    assert_eq!(
+        three.fulfilment("TR").await,
+        counted,
+        "TR counts as UA does"
+    );
+
+    // Nothing is proposed or accepted twice.
+    let ua_plan = three.plan("UA").await["id"].as_i64().unwrap();
+    let ru_plan = three.plan("RU").await["id"].as_i64().unwrap();
+    let (status, body) = three
+        .call(
+            "UA",
+            Method::POST,
+            &format!("/api/v1/plans/{ua_plan}/proposal"),
+            Role::Negotiator,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = three
+        .call(
+            "RU",
+            Method::POST,
+            &format!("/api/v1/plans/{ru_plan}/acceptance"),
+            Role::Negotiator,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // RU cannot propose UA's plan, and UA cannot accept its own.
+    let (status, body) = three
+        .call(
+            "RU",
+            Method::POST,
+            &format!("/api/v1/plans/{ru_plan}/proposal"),
+            Role::Negotiator,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = three
+        .call(
+            "UA",
+            Method::POST,
+            &format!("/api/v1/plans/{ua_plan}/acceptance"),
+            Role::Negotiator,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // The mediator cannot close stage 3: everyone in it is still planned.
+    let proposal = three.shared("TR").await["plan"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = three
+        .call(
+            "TR",
+            Method::POST,
+            &format!("/api/v1/shared-plans/{proposal}/stages/3/close"),
+            Role::Negotiator,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.to_string().contains("still planned or handed over"),
+        "{body}"
+    );
+    // Nor can a side close one: the mediator does.
+    let (status, body) = three
+        .call(
+            "UA",
+            Method::POST,
+            &format!("/api/v1/shared-plans/{proposal}/stages/3/close"),
+            Role::Negotiator,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // RU states, signed with its own key and in its own chain, that it received a man of
+    // stage 3 whom it was to hand over and never did. TR keeps the statement (it is RU's,
+    // in order) but does not follow it; UA neither; nothing moves.
+    let tr_plan = three.shared("TR").await;
+    let stage3 = &tr_plan["stages"][2];
+    let from_ru = stage3["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["from"] == "RU")
+        .unwrap()["n"]
+        .as_u64()
+        .unwrap();
+    let ru_own = three.ok("RU", "/api/v1/statements", Role::Viewer).await;
+    let last = ru_own
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["issuer"] == "RU")
+        .max_by_key(|s| s["seq"].as_i64())
+        .unwrap()
+        .clone();
+    let ru_key = &three.keys[three.at("RU")];
+    let wrong = Statement::new(
+        StatementDraft {
+            issuer: "RU".into(),
+            seq: last["seq"].as_i64().unwrap() + 1,
+            prev_sha256: Some(last["sha256"].as_str().unwrap().to_owned()),
+            addressees: vec!["UA".into(), "TR".into()],
+            at_ms: 1_748_822_400_000,
+            kind: "stage.moved".into(),
+            body: json!({"plan": proposal, "stage": 3, "moves": [{"person": from_ru, "movement": "received", "reason": null}], "by": "ru-operator"}),
+        },
+        ru_key.public_hex(),
+        |m| ru_key.sign_hex(m),
+    )
+    .unwrap();
+    let d = Delivery::new(
+        "RU",
+        "TR",
+        9_999,
+        Carried::Statement,
+        wrong.to_file().unwrap(),
+        ru_key.public_hex(),
+        |m| ru_key.sign_hex(m),
+    );
+    let tr_base = &three.servers[three.at("TR")].base_url;
+    let resp = client()
+        .post(format!("{tr_base}/api/v1/relay"))
+        .json(&d)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let at_tr = three.shared("TR").await;
+    let unfollowed = at_tr["unfollowed"].to_string();
+    assert!(
+        unfollowed.contains("received only after being handed over"),
+        "{at_tr}"
+    );
+    eventually("UA takes RU's statement through TR", async || {
+        let events = three.ok("UA", "/api/v1/log/events", Role::Auditor).await;
+        events.as_array().unwrap().iter().any(|e| {
+            e["kind"] == "statement.received"
+                && e["payload"]["issuer"] == "RU"
+                && e["payload"]["followed"]
+                    .as_str()
+                    .is_some_and(|f| f.starts_with("not followed") && f.contains("handed over"))
+        })
+    })
+    .await;
+    for party in ["UA", "RU"] {
+        let plan = three.plan(party).await;
+        let stage = plan["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["seq"] == 3)
+            .unwrap()
+            .clone();
+        assert!(
+            stage["persons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["movement"] == "planned"),
+            "{party}: {stage}"
+        );
+    }
+    assert_eq!(three.fulfilment("TR").await, counted, "nothing moved at TR");
+    assert_eq!(three.fulfilment("UA").await, counted, "nothing moved at UA");
+    for s in &three.servers {
+        let log = s.app.store().verify_log().await.unwrap();
+        assert!(log.first_break.is_none(), "{}: {log:?}", s.party);
+        let signed = s.app.store().verify_signed_lists().await.unwrap();
+        assert!(signed.problem.is_none(), "{}: {signed:?}", s.party);
+    }
+}
