@@ -30,6 +30,11 @@ pub const CLOSED: &str = "stage.closed";
 /// A side's count of a stage the mediator closed, as its own store holds it.
 pub const COUNTED: &str = "stage.counted";
 
+/// A side hands a batch of remains over, with its manifest.
+pub const REMAINS_HANDED_OVER: &str = "remains.handed_over";
+/// The receiving side counted the bodies of a batch.
+pub const REMAINS_RECEIVED: &str = "remains.received";
+
 /// Every kind of statement about a plan.
 pub const KINDS: [&str; 7] = [PROPOSED, ACCEPTED, COSIGNED, MOVED, NOTED, CLOSED, COUNTED];
 
@@ -168,6 +173,32 @@ pub struct Counted {
     /// The stage as the issuer counts it.
     pub parity: StageParity,
     /// Who closed or counted it.
+    pub by: String,
+}
+
+/// The body of a [`REMAINS_HANDED_OVER`] statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemainsHandover {
+    /// The remains-return commitment.
+    pub commitment: CommitmentRef,
+    /// The day of the handover.
+    pub handed_over_on: String,
+    /// Bodies on the manifest.
+    pub bodies: i64,
+    /// Tag numbers on the manifest.
+    pub tags: Vec<String>,
+    /// Who recorded it.
+    pub by: String,
+}
+
+/// The body of a [`REMAINS_RECEIVED`] statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemainsReceipt {
+    /// The handover statement's SHA-256.
+    pub batch: String,
+    /// Bodies the receiving side counted.
+    pub bodies: i64,
+    /// Who counted them.
     pub by: String,
 }
 

@@ -789,11 +789,12 @@ pub async fn seed_for(
                 "2025-06-11",
                 tags.len() as i64,
                 &tags,
+                None,
                 now_ms,
             )
             .await?;
         store
-            .receive_batch(&operator(to), batch, tags.len() as i64, true, now_ms)
+            .receive_batch(&operator(to), batch, tags.len() as i64, true, None, now_ms)
             .await?;
     }
     if !whose.keeps(&ua) {

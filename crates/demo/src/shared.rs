@@ -3,8 +3,9 @@
 //! first two stages are executed, each side recording on its own server the handovers of
 //! the people it holds and the receipt of those it gets back, one man withdrawn (he refused
 //! repatriation) and the broken parity explained; Türkiye closes each stage from what the
-//! sides stated, and each side answers with its own count. Every step travels as a signed
-//! statement through Türkiye's server. Every person is synthetic.
+//! sides stated, and each side answers with its own count. Then each side hands the other a
+//! batch of remains with its manifest, which the other counts on its own server. Every step
+//! travels as a signed statement through Türkiye's server. Every person is synthetic.
 
 use crate::Seeded;
 use crate::exchange::user;
@@ -12,12 +13,14 @@ use crate::relayed::OwnServer;
 use homeward_app::App;
 use homeward_app::plans::{MovementInput, ParityNote};
 use homeward_app::sheet::StageBatch;
+use homeward_app::{BatchInput, Receipt};
 use homeward_core::Error;
-use homeward_core::access::{Actor, Role};
+use homeward_core::access::{Actor, Grant, ReadRegister, Role};
 use homeward_core::party::PartyCode;
+use homeward_core::record::{Category, Relation};
 use homeward_core::stated_plan::StatedPlan;
 use homeward_core::talks::CommitmentKind;
-use homeward_store::PlanView;
+use homeward_store::{BatchView, PersonFilter, PlanView};
 use std::time::{Duration, Instant};
 
 /// What the shared exchange did.
@@ -27,6 +30,8 @@ pub struct SharedRun {
     pub proposal: String,
     /// Stages executed and closed.
     pub closed: usize,
+    /// Bodies handed over in batches of remains and counted by the receiving side, each way.
+    pub bodies: Vec<(PartyCode, PartyCode, i64)>,
 }
 
 /// One party's server with its demo users.
@@ -43,13 +48,46 @@ impl Seat<'_> {
 
     /// This side's exchange commitment.
     async fn exchange(&self, actor: &Actor) -> Result<i64, Error> {
+        self.commitment(actor, CommitmentKind::PowExchange).await
+    }
+
+    /// This side's commitment of `kind`.
+    async fn commitment(&self, actor: &Actor, kind: CommitmentKind) -> Result<i64, Error> {
         self.app
             .commitments(actor, None)
             .await?
             .into_iter()
-            .find(|c| c.terms.kind() == CommitmentKind::PowExchange)
+            .find(|c| c.terms.kind() == kind)
             .map(|c| c.id)
-            .ok_or_else(|| Error::NotFound(format!("{}'s exchange commitment", self.party)))
+            .ok_or_else(|| Error::NotFound(format!("{}'s {kind:?} commitment", self.party)))
+    }
+
+    /// The batches of remains this side's store holds.
+    async fn batches(&self) -> Result<Vec<BatchView>, Error> {
+        let viewer = self.user(Role::Viewer).await?;
+        let remains = self
+            .commitment(&viewer, CommitmentKind::RemainsReturn)
+            .await?;
+        self.app.batches(&viewer, remains).await
+    }
+
+    /// Tags of up to `n` bodies of the other side's fallen this side holds.
+    async fn tags_held(&self, n: usize) -> Result<Vec<String>, Error> {
+        let grant = Grant::<ReadRegister>::system(self.party.clone(), "demo");
+        let filter = PersonFilter {
+            category: Some(Category::Remains),
+            ..Default::default()
+        };
+        Ok(self
+            .app
+            .store()
+            .register(&grant, &filter)
+            .await?
+            .iter()
+            .filter(|x| x.record.relation == Some(Relation::Held))
+            .filter_map(|x| x.record.tag_number.clone())
+            .take(n)
+            .collect())
     }
 
     /// This side's copy of the current plan.
@@ -251,5 +289,73 @@ pub async fn run_shared_exchange(
         }
         closed += 1;
     }
-    Ok(SharedRun { proposal, closed })
+    let mut bodies = Vec::new();
+    for (from, to, n) in [(&ru, &ua, 12), (&ua, &ru, 3)] {
+        bodies.push(remains_batch(from, to, [&ua, &ru, &tr], n, patience).await?);
+    }
+    Ok(SharedRun {
+        proposal,
+        closed,
+        bodies,
+    })
+}
+
+/// `from` hands a batch of up to `n` bodies over to `to` on its own server; `to` counts
+/// them on its own once the batch arrives; returns the bodies counted, once all three
+/// stores hold the count.
+async fn remains_batch(
+    from: &Seat<'_>,
+    to: &Seat<'_>,
+    all: [&Seat<'_>; 3],
+    n: usize,
+    patience: Duration,
+) -> Result<(PartyCode, PartyCode, i64), Error> {
+    let tags = from.tags_held(n).await?;
+    let operator = from.user(Role::Operator).await?;
+    let remains = from
+        .commitment(&operator, CommitmentKind::RemainsReturn)
+        .await?;
+    let batch = BatchInput {
+        handed_over_on: "2025-06-11".into(),
+        bodies: tags.len() as i64,
+        tags: tags.clone(),
+    };
+    from.app.record_batch(&operator, remains, &batch).await?;
+    let arrived = |b: &BatchView| b.from == from.party.as_str() && b.tags == tags;
+    until(
+        &format!("{}'s batch at {}", from.party, to.party),
+        patience,
+        || async { Ok(to.batches().await?.iter().any(arrived)) },
+    )
+    .await?;
+    let receiver = to.user(Role::Operator).await?;
+    let id = to
+        .batches()
+        .await?
+        .iter()
+        .find(|b| arrived(b))
+        .map(|b| b.id)
+        .ok_or_else(|| Error::NotFound(format!("{}'s batch at {}", from.party, to.party)))?;
+    let counted = Receipt {
+        bodies: tags.len() as i64,
+    };
+    to.app.receive_batch(&receiver, id, &counted).await?;
+    for seat in all {
+        until(
+            &format!(
+                "{}'s count of {}'s batch at {}",
+                to.party, from.party, seat.party
+            ),
+            patience,
+            || async {
+                Ok(seat
+                    .batches()
+                    .await?
+                    .iter()
+                    .any(|b| arrived(b) && b.received_bodies.is_some()))
+            },
+        )
+        .await?;
+    }
+    Ok((from.party.clone(), to.party.clone(), counted.bodies))
 }

@@ -8,6 +8,7 @@ use homeward_core::access::{Grant, ReadTalks, RecordMovements, WriteRegister};
 use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, Identification, PersonRecord, Relation, Status};
 use homeward_core::talks::Terms;
+use homeward_ledger::keys::PartyKey;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -46,6 +47,7 @@ impl Store {
         handed_over_on: &str,
         bodies: i64,
         tags: &[String],
+        signer: Option<&PartyKey>,
         now_ms: i64,
     ) -> Result<i64, Error> {
         let me = grant.party();
@@ -97,6 +99,19 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(db("recording the batch"))?;
+        // With the party's key, the batch is stated to the other side and the mediator.
+        if let Some(key) = signer {
+            crate::stated_plans::state_handover(
+                &mut tx,
+                grant,
+                key,
+                commitment_id,
+                id,
+                (handed_over_on, bodies, tags),
+                now_ms,
+            )
+            .await?;
+        }
         let payload = serde_json::json!({
             "batch": id,
             "commitment": commitment_id,
@@ -116,12 +131,13 @@ impl Store {
         batch_id: i64,
         bodies: i64,
         synthetic: bool,
+        signer: Option<&PartyKey>,
         now_ms: i64,
     ) -> Result<usize, Error> {
         let me = grant.party().as_str();
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "SELECT to_party, from_party, tags, received_by FROM remains_batches WHERE id = $1",
+            "SELECT commitment_id, to_party, from_party, tags, received_by FROM remains_batches WHERE id = $1",
         )
         .bind(batch_id)
         .fetch_optional(&mut *tx)
@@ -189,6 +205,25 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db("linking the remains to the batch"))?;
+        }
+        // A batch taken from the handing side's server is counted back to it and the mediator.
+        if let Some(handover) = crate::stated_plans::taken_handover(&mut tx, me, batch_id).await? {
+            let key = signer.ok_or_else(|| {
+                Error::Conflict(format!(
+                    "batch {batch_id} came from {from}'s server: its count is stated back signed by {me}, and this server holds no key of {me} (start it with --key)"
+                ))
+            })?;
+            let commitment: i64 = row.try_get("commitment_id").map_err(&get)?;
+            crate::stated_plans::state_receipt(
+                &mut tx,
+                grant,
+                key,
+                (batch_id, &handover),
+                commitment,
+                bodies,
+                now_ms,
+            )
+            .await?;
         }
         let payload =
             serde_json::json!({ "batch": batch_id, "bodies": bodies, "records": tags.len() });

@@ -338,10 +338,14 @@ pub(crate) async fn take_in(
         }
     };
     // What the statement says is followed in the same transaction as its keeping.
-    let followed = if next {
-        crate::stated_plans::follow_in(&mut tx, me, key, statement, &sha, now_ms).await?
-    } else {
+    let followed = if !next {
         None
+    } else if let Some(done) =
+        crate::stated_plans::follow_in(&mut tx, me, key, statement, &sha, now_ms).await?
+    {
+        Some(done)
+    } else {
+        crate::stated_plans::follow_remains(&mut tx, me, statement, &sha).await?
     };
     let outcome = match &followed {
         Some(done) => format!("{outcome}; {done}"),

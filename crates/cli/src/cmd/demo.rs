@@ -207,6 +207,11 @@ async fn three_servers(args: Demo) -> anyhow::Result<()> {
         "  {} stages executed on each side's own server and closed by TR; every step a signed statement through TR",
         run.shared.closed
     );
+    for (from, to, bodies) in &run.shared.bodies {
+        out!(
+            "  remains: {from} handed {bodies} bodies over to {to} with their manifest; {to} counted them on its own server"
+        );
+    }
     out!(
         "API tokens (each works on its own party's server; sign in on its page, or send `Authorization: Bearer TOKEN`):"
     );

@@ -1,8 +1,9 @@
 //! The exchange plan agreed and executed between three parties' own servers, as
 //! `homeward demo` plays it: UA proposes the plan it made, RU accepts its copy, TR co-signs;
 //! two stages run, each handover and receipt stated by the side that made it, each stage
-//! closed by TR and counted back by both sides. The test checks that the three stores count
-//! the exchange alike, that a move the rules do not allow its issuer is kept but not
+//! closed by TR and counted back by both sides; each side hands a batch of remains over,
+//! which the other counts. The test checks that the three stores count the exchange and the
+//! bodies alike, that a move the rules do not allow its issuer is kept but not
 //! followed (and changes nothing), that the mediator cannot close a stage with people in
 //! between, that nothing is proposed or accepted twice, and that every store verifies.
 //! Synthetic people only.
@@ -71,12 +72,17 @@ impl Three {
 
     /// `party`'s count of the exchange, direction by direction.
     async fn fulfilment(&self, party: &str) -> Vec<Value> {
+        self.counted(party, "pow_exchange").await
+    }
+
+    /// `party`'s count of its commitment of `kind`, direction by direction.
+    async fn counted(&self, party: &str, kind: &str) -> Vec<Value> {
         let commitments = self.ok(party, "/api/v1/commitments", Role::Viewer).await;
         let exchange = commitments
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["terms"]["kind"] == "pow_exchange")
+            .find(|c| c["terms"]["kind"] == kind)
             .unwrap()
             .clone();
         exchange["fulfilment"]["flows"]

@@ -280,18 +280,7 @@ async fn mirror_proposal(
         return Ok("not followed: it is not a plan".to_owned());
     };
     let c = &p.commitment;
-    let commitment: Option<i64> = sqlx::query_scalar(
-        "SELECT c.id FROM commitments c JOIN rounds r ON r.id = c.round_id \
-         WHERE r.title = $1 AND r.held_on = $2 AND c.title = $3 AND c.side_a = $4 AND c.side_b = $5",
-    )
-    .bind(&c.round)
-    .bind(&c.held_on)
-    .bind(&c.title)
-    .bind(&c.sides[0])
-    .bind(&c.sides[1])
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db("finding the plan's commitment"))?;
+    let commitment = super::find_commitment(tx, c).await?;
     let Some(commitment) = commitment else {
         return Ok(format!(
             "not followed: {me} holds no commitment \"{}\" of the round \"{}\" ({})",

@@ -8,6 +8,7 @@
 //! stated and compares each side's count of every stage it closed with its own.
 
 mod follow;
+mod remains;
 
 use crate::statements::issue_in;
 use crate::{Store, append_event, commit_with_event, db};
@@ -21,6 +22,7 @@ use homeward_core::stated_plan::{
 use homeward_core::talks::{Parity, StageParity, Terms};
 use homeward_ledger::keys::PartyKey;
 use homeward_ledger::statement::Statement;
+pub(crate) use remains::{follow_remains, state_handover, state_receipt, taken_handover};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
@@ -40,6 +42,18 @@ impl SharedPlan {
     /// The parties a statement about the plan by `me` goes to: the other side and the
     /// round's mediator.
     pub(crate) fn addressees(&self, me: &str) -> Vec<String> {
+        self.commitment.addressees(me)
+    }
+}
+
+/// How the stores name a commitment to each other.
+pub(crate) trait Named {
+    /// The parties a statement about it by `me` goes to: the other side and the mediator.
+    fn addressees(&self, me: &str) -> Vec<String>;
+}
+
+impl Named for CommitmentRef {
+    fn addressees(&self, me: &str) -> Vec<String> {
         self.sides
             .iter()
             .chain(self.mediator.as_ref())
@@ -47,6 +61,51 @@ impl SharedPlan {
             .cloned()
             .collect()
     }
+}
+
+/// The commitment `id` as the other stores name it.
+pub(crate) async fn commitment_ref(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<CommitmentRef, Error> {
+    let row = sqlx::query(
+        "SELECT c.title, c.side_a, c.side_b, r.title AS round_title, r.held_on, r.mediator \
+         FROM commitments c JOIN rounds r ON r.id = c.round_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
+    .map_err(db("reading the commitment"))?;
+    let get = db("reading the commitment");
+    Ok(CommitmentRef {
+        round: row.try_get("round_title").map_err(&get)?,
+        held_on: row.try_get("held_on").map_err(&get)?,
+        title: row.try_get("title").map_err(&get)?,
+        sides: [
+            row.try_get("side_a").map_err(&get)?,
+            row.try_get("side_b").map_err(&get)?,
+        ],
+        mediator: row.try_get("mediator").map_err(&get)?,
+    })
+}
+
+/// This store's commitment that another store names `c`, if it holds one.
+pub(crate) async fn find_commitment(
+    conn: &mut sqlx::AnyConnection,
+    c: &CommitmentRef,
+) -> Result<Option<i64>, Error> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM commitments c JOIN rounds r ON r.id = c.round_id \
+         WHERE r.title = $1 AND r.held_on = $2 AND c.title = $3 AND c.side_a = $4 AND c.side_b = $5",
+    )
+    .bind(&c.round)
+    .bind(&c.held_on)
+    .bind(&c.title)
+    .bind(&c.sides[0])
+    .bind(&c.sides[1])
+    .fetch_optional(conn)
+    .await
+    .map_err(db("finding the commitment"))
 }
 
 /// Plan `plan_id` of a round `me` takes part in or mediates.
@@ -149,8 +208,23 @@ async fn state_in<C: homeward_core::access::Command>(
     body: serde_json::Value,
     now_ms: i64,
 ) -> Result<String, Error> {
+    let to = plan.addressees(grant.party().as_str());
+    state_to(tx, grant, key, &to, kind, body, now_ms).await
+}
+
+/// Issues `body` of `kind` from the grant's party to `to` in `tx`, with the
+/// `statement.issued` event; returns the statement's SHA-256.
+pub(crate) async fn state_to<C: homeward_core::access::Command>(
+    tx: &mut Transaction<'static, Any>,
+    grant: &Grant<C>,
+    key: &PartyKey,
+    to: &[String],
+    kind: &str,
+    body: serde_json::Value,
+    now_ms: i64,
+) -> Result<String, Error> {
     let me = grant.party().as_str();
-    let payload = issue_in(tx, me, key, kind, &plan.addressees(me), body, now_ms).await?;
+    let payload = issue_in(tx, me, key, kind, to, body, now_ms).await?;
     let sha = payload
         .get("sha256")
         .and_then(|s| s.as_str())
