@@ -3,7 +3,8 @@
 //! two stages run, each handover and receipt stated by the side that made it, each stage
 //! closed by TR and counted back by both sides; each side hands a batch of remains over,
 //! which the other counts. The test checks that the three stores count the exchange and the
-//! bodies alike, that a move the rules do not allow its issuer is kept but not
+//! bodies alike, that what UA states while the mediator is away for a day waits (tried
+//! again, never more than five minutes apart) and reaches RU once when TR is back, that a move the rules do not allow its issuer is kept but not
 //! followed (and changes nothing), that the mediator cannot close a stage with people in
 //! between, that nothing is proposed or accepted twice, and that every store verifies.
 //! Synthetic people only.
@@ -19,16 +20,45 @@ use homeward_ledger::statement::{Statement, StatementDraft};
 use homeward_store::testkit::{self, TestStore};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 struct Three {
     servers: Vec<OwnServer>,
     keys: Vec<PartyKey>,
     run: RelayedRun,
+    serving: Vec<tokio::task::JoinHandle<Result<(), homeward_core::Error>>>,
+    /// Added to UA's clock: how far UA's server lives ahead of the others.
+    ua_ahead_ms: Arc<AtomicI64>,
     _stores: Vec<TestStore>,
 }
 
 impl Three {
+    /// Stops `party`'s server and its courier, as a stopped process would; its store stays.
+    fn stop(&mut self, party: &str) {
+        let i = self.at(party);
+        self.serving[i].abort();
+    }
+
+    /// Serves `party`'s store again on the same address, as a restarted process would.
+    async fn resume(&mut self, party: &str) {
+        let i = self.at(party);
+        let addr = self.servers[i]
+            .base_url
+            .trim_start_matches("http://")
+            .to_owned();
+        for _ in 0..100 {
+            if let Ok(listener) = tokio::net::TcpListener::bind(&addr).await {
+                let app = self.servers[i].app.clone();
+                self.serving[i] = tokio::spawn(homeward_server::serve_on(app, listener));
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{addr} still taken after 2 s");
+    }
+
     fn at(&self, party: &str) -> usize {
         self.servers
             .iter()
@@ -93,6 +123,19 @@ impl Three {
             .collect()
     }
 
+    /// `party`'s commitment of `kind`.
+    async fn plan_commitment(&self, party: &str, kind: &str) -> i64 {
+        let commitments = self.ok(party, "/api/v1/commitments", Role::Viewer).await;
+        commitments
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["terms"]["kind"] == kind)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+
     /// `party`'s copy of the current plan.
     async fn plan(&self, party: &str) -> Value {
         let commitments = self.ok(party, "/api/v1/commitments", Role::Viewer).await;
@@ -116,16 +159,30 @@ async fn three_own_servers() -> Three {
     let mut servers = Vec::new();
     let mut keys = Vec::new();
     let mut stores = Vec::new();
+    let mut serving = Vec::new();
+    let ua_ahead_ms = Arc::new(AtomicI64::new(0));
     for (i, party) in ["UA", "RU", "TR"].into_iter().enumerate() {
         let t = testkit::sqlite().await.unwrap();
         let key = PartyKey::from_seed([40 + i as u8; 32]);
         let public_key = key.public_hex();
-        let app = App::new(t.store.clone())
+        let mut app = App::new(t.store.clone())
             .with_hash_cost(homeward_app::HashCost::Test)
             .with_key(PartyKey::from_seed([40 + i as u8; 32]));
+        if party == "UA" {
+            let ahead = ua_ahead_ms.clone();
+            app = app.with_clock(Arc::new(move || {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
+                now + ahead.load(Ordering::SeqCst)
+            }));
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(homeward_server::serve_on(app.clone(), listener));
+        serving.push(tokio::spawn(homeward_server::serve_on(
+            app.clone(),
+            listener,
+        )));
         servers.push(OwnServer {
             party: party.parse().unwrap(),
             app,
@@ -142,6 +199,8 @@ async fn three_own_servers() -> Three {
         servers,
         keys,
         run,
+        serving,
+        ua_ahead_ms,
         _stores: stores,
     }
 }
@@ -160,7 +219,7 @@ async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_agreed_between_own_servers_is_counted_alike_and_moves_the_rules_forbid_are_not_followed()
  {
-    let three = three_own_servers().await;
+    let mut three = three_own_servers().await;
     // All three hold the plan signed by both sides and co-signed, two stages closed and
     // counted alike by both sides.
     for party in ["UA", "RU", "TR"] {
@@ -276,6 +335,132 @@ async fn a_plan_agreed_between_own_servers_is_counted_alike_and_moves_the_rules_
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // TR is offline for a day: UA's next batch of remains waits, tried again and again and
+    // never more than five minutes apart however long TR stays away; once TR is back, the
+    // batch reaches RU, once.
+    three.stop("TR");
+    let remains = three
+        .ok("UA", "/api/v1/commitments", Role::Viewer)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["terms"]["kind"] == "remains_return")
+        .unwrap()["id"]
+        .clone();
+    let batch = json!({"handed_over_on": "2025-06-13", "bodies": 1, "tags": ["UA-DAY-1"]});
+    let (status, body) = three
+        .call(
+            "UA",
+            Method::POST,
+            &format!("/api/v1/commitments/{remains}/batches"),
+            Role::Operator,
+            Some(&batch),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let handover = three
+        .ok(
+            "UA",
+            "/api/v1/statements?kind=remains.handed_over",
+            Role::Viewer,
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["issuer"] == "UA")
+        .max_by_key(|s| s["seq"].as_i64())
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let to_tr = async |three: &Three| -> Value {
+        three.ok("UA", "/api/v1/relay", Role::Viewer).await["sent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["to"] == "TR" && d["list_sha256"] == handover.as_str())
+            .unwrap()
+            .clone()
+    };
+    const HOUR: i64 = 3_600_000;
+    let mut tried = 0;
+    for step in 1..=6 {
+        three.ua_ahead_ms.store(step * 4 * HOUR, Ordering::SeqCst);
+        let before = tried;
+        eventually("UA's courier tries TR again", async || {
+            let d = to_tr(&three).await;
+            tried = d["attempts"].as_i64().unwrap_or(0);
+            tried > before
+        })
+        .await;
+    }
+    let waiting = to_tr(&three).await;
+    assert_eq!(waiting["state"], "waiting", "{waiting}");
+    assert!(
+        waiting["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no connection")),
+        "{waiting}"
+    );
+    let ua_now = three.servers[three.at("UA")].app.now();
+    let next = waiting["next_try_at"].as_i64().unwrap();
+    assert!(
+        next - ua_now <= 5 * 60_000,
+        "tried next in {} ms: {waiting}",
+        next - ua_now
+    );
+    three.resume("TR").await;
+    three
+        .ua_ahead_ms
+        .store(24 * HOUR + 6 * 60_000, Ordering::SeqCst);
+    let day_batch = |b: &Value| b["tags"] == json!(["UA-DAY-1"]);
+    eventually("UA's batch at RU after TR's day away", async || {
+        let batches = three
+            .ok(
+                "RU",
+                &format!(
+                    "/api/v1/commitments/{}/batches",
+                    three.plan_commitment("RU", "remains_return").await
+                ),
+                Role::Viewer,
+            )
+            .await;
+        batches
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| day_batch(b))
+            .count()
+            == 1
+    })
+    .await;
+    assert_eq!(to_tr(&three).await["state"], "delivered");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for party in ["RU", "TR"] {
+        let batches = three
+            .ok(
+                party,
+                &format!(
+                    "/api/v1/commitments/{}/batches",
+                    three.plan_commitment(party, "remains_return").await
+                ),
+                Role::Viewer,
+            )
+            .await;
+        assert_eq!(
+            batches
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| day_batch(b))
+                .count(),
+            1,
+            "{party}: {batches}"
+        );
+    }
 
     // RU states, signed with its own key and in its own chain, that it received a man of
     // stage 3 whom it was to hand over and never did. TR keeps the statement (it is RU's,
