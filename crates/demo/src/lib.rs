@@ -754,21 +754,6 @@ pub async fn seed_for(
 
     // Remains: each side hands a batch over with its manifest (the tags of the bodies it
     // holds); the other side counts the bodies and registers them, unidentified.
-    let tags_of = async |party: &PartyCode, n: usize| -> Result<Vec<String>, Error> {
-        let grant = Grant::<homeward_core::access::ReadRegister>::system(party.clone(), "demo");
-        let filter = homeward_store::PersonFilter {
-            category: Some(Category::Remains),
-            ..Default::default()
-        };
-        Ok(store
-            .register(&grant, &filter)
-            .await?
-            .iter()
-            .filter(|x| x.record.relation == Some(Relation::Held))
-            .filter_map(|x| x.record.tag_number.clone())
-            .take(n)
-            .collect())
-    };
     let operator = |party: &PartyCode| {
         Grant::<homeward_core::access::RecordMovements>::system(
             party.clone(),
@@ -781,7 +766,7 @@ pub async fn seed_for(
         Vec::new()
     };
     for (from, to, n) in batches {
-        let tags = tags_of(from, n).await?;
+        let tags = held_tags(store, from, n).await?;
         let batch = store
             .record_batch(
                 &operator(from),
@@ -1004,4 +989,26 @@ pub async fn play(app: &App, scale: Scale) -> Result<Demo, Error> {
     let stage_size = ((400.0 * scale.0).round() as u32).max(1);
     let exchange = exchange::run_exchange(app, &seeded, stage_size).await?;
     Ok(Demo { seeded, exchange })
+}
+
+/// Tags of up to `n` bodies of the other side's fallen that `party` holds in `store`: the
+/// manifest of a batch it hands over.
+pub(crate) async fn held_tags(
+    store: &Store,
+    party: &PartyCode,
+    n: usize,
+) -> Result<Vec<String>, Error> {
+    let grant = Grant::<homeward_core::access::ReadRegister>::system(party.clone(), "demo");
+    let filter = homeward_store::PersonFilter {
+        category: Some(Category::Remains),
+        ..Default::default()
+    };
+    Ok(store
+        .register(&grant, &filter)
+        .await?
+        .iter()
+        .filter(|x| x.record.relation == Some(Relation::Held))
+        .filter_map(|x| x.record.tag_number.clone())
+        .take(n)
+        .collect())
 }

@@ -15,12 +15,11 @@ use homeward_app::plans::{MovementInput, ParityNote};
 use homeward_app::sheet::StageBatch;
 use homeward_app::{BatchInput, Receipt};
 use homeward_core::Error;
-use homeward_core::access::{Actor, Grant, ReadRegister, Role};
+use homeward_core::access::{Actor, Role};
 use homeward_core::party::PartyCode;
-use homeward_core::record::{Category, Relation};
 use homeward_core::stated_plan::StatedPlan;
 use homeward_core::talks::CommitmentKind;
-use homeward_store::{BatchView, PersonFilter, PlanView};
+use homeward_store::{BatchView, PlanView};
 use std::time::{Duration, Instant};
 
 /// What the shared exchange did.
@@ -69,25 +68,6 @@ impl Seat<'_> {
             .commitment(&viewer, CommitmentKind::RemainsReturn)
             .await?;
         self.app.batches(&viewer, remains).await
-    }
-
-    /// Tags of up to `n` bodies of the other side's fallen this side holds.
-    async fn tags_held(&self, n: usize) -> Result<Vec<String>, Error> {
-        let grant = Grant::<ReadRegister>::system(self.party.clone(), "demo");
-        let filter = PersonFilter {
-            category: Some(Category::Remains),
-            ..Default::default()
-        };
-        Ok(self
-            .app
-            .store()
-            .register(&grant, &filter)
-            .await?
-            .iter()
-            .filter(|x| x.record.relation == Some(Relation::Held))
-            .filter_map(|x| x.record.tag_number.clone())
-            .take(n)
-            .collect())
     }
 
     /// This side's copy of the current plan.
@@ -310,7 +290,7 @@ async fn remains_batch(
     n: usize,
     patience: Duration,
 ) -> Result<(PartyCode, PartyCode, i64), Error> {
-    let tags = from.tags_held(n).await?;
+    let tags = crate::held_tags(from.app.store(), &from.party, n).await?;
     let operator = from.user(Role::Operator).await?;
     let remains = from
         .commitment(&operator, CommitmentKind::RemainsReturn)
