@@ -3,7 +3,7 @@
 //! server, which counter-signs and passes them on — nobody carries a file. The test checks
 //! that each list arrives once, that all three hold the same signatures, counter-signatures
 //! and receipts, that a mediator stopped mid-round loses nothing, and that forged, altered,
-//! replayed and misaddressed deliveries are refused with their reason and an event while
+//! replayed, rolled-back and misaddressed deliveries are refused with their reason and an event while
 //! nothing changes; and that a medical commission's finding travels the same way as a signed
 //! statement, whose rewrites are refused. Synthetic people only.
 
@@ -132,6 +132,72 @@ async fn countersigned(p: &Party) -> usize {
         .as_array()
         .unwrap()
         .len()
+}
+
+/// A bundle of a new list signed by UA's `key` from a store holding almost nothing: what a
+/// UA server restored from an old backup, its log rolled back, would send.
+async fn rolled_back_bundle(key: &PartyKey) -> Value {
+    use homeward_core::access::{Administer, Grant, ReadRegister, WriteRegister};
+    use homeward_core::party::{Party as Side, PartyKind};
+    let t = testkit::sqlite().await.unwrap();
+    let admin = |code: &str| Grant::<Administer>::system(code.parse().unwrap(), "test");
+    for (code, name, kind) in [
+        ("UA", "Ukraine", PartyKind::Belligerent),
+        ("RU", "Russia", PartyKind::Belligerent),
+        ("TR", "Türkiye", PartyKind::Mediator),
+    ] {
+        let party = Side {
+            code: code.parse().unwrap(),
+            name: name.into(),
+            kind,
+        };
+        t.store.add_party(&admin(code), &party, T0).await.unwrap();
+    }
+    let ua: homeward_core::party::PartyCode = "UA".parse().unwrap();
+    t.store
+        .add_key(&admin("UA"), &ua, &key.public_hex(), T0)
+        .await
+        .unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("прізвище".into(), "Довгалюк".into());
+    let list = t
+        .store
+        .add_list(
+            &Grant::<WriteRegister>::system(ua.clone(), "test"),
+            &homeward_store::NewList {
+                kind: "request".into(),
+                category: Some(homeward_core::record::Category::Pow),
+                title: "request after a restore (synthetic)".into(),
+                file_name: "r.csv".into(),
+                original: "прізвище\nДовгалюк\n".as_bytes().to_vec(),
+                addressees: vec!["RU".parse().unwrap(), "TR".parse().unwrap()],
+                supersedes: None,
+                headers: vec!["прізвище".into()],
+                rows: vec![homeward_store::NewListRow {
+                    row_no: 2,
+                    fields,
+                    record: None,
+                    problems: vec![],
+                }],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    t.store
+        .sign_list(&admin("UA"), list, key, T0)
+        .await
+        .unwrap();
+    t.store
+        .sign_tree_head(&admin("UA"), key, T0 + 1)
+        .await
+        .unwrap();
+    let bundle = t
+        .store
+        .export_bundle(&Grant::<ReadRegister>::system(ua, "test"), list)
+        .await
+        .unwrap();
+    serde_json::to_value(&bundle).unwrap()
 }
 
 /// Posts a delivery straight to a party's relay route, as a peer's courier would.
@@ -493,6 +559,23 @@ async fn relayed_round(mut ua: Party, ru: Party, mut tr: Party, seeds: [u8; 3]) 
         "already counter-signed",
     );
     assert_eq!(countersigned(&tr).await, before + 1);
+
+    // UA's server restored from an old backup signs a new list with a log shorter than the
+    // one TR has seen: a rolled-back log, refused with why and an event, nothing imported.
+    let restored = rolled_back_bundle(&ua_key).await;
+    let refusals = events(&tr, "relay.refused").await.len();
+    refused(
+        deliver(&tr, &delivery("UA", "TR", 5, &restored, &ua_key)).await,
+        StatusCode::BAD_REQUEST,
+        "rollback",
+    );
+    assert_eq!(events(&tr, "relay.refused").await.len(), refusals + 1);
+    assert_eq!(countersigned(&tr).await, before + 1);
+    assert!(
+        held(&tr, restored["sha256"].as_str().unwrap())
+            .await
+            .is_empty()
+    );
 
     // A bundle that is not addressed to its receiver is refused there and not imported.
     let (only_tr, only_tr_sha) = sign(
