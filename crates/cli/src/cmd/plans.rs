@@ -51,6 +51,25 @@ pub enum StageCommand {
         #[arg(long)]
         key: Option<PathBuf>,
     },
+    /// Move everyone of the stage who can take one step: hand over all planned people the
+    /// party holds (--to handed_over), or confirm receipt of all handed over to it (--to
+    /// received).
+    Batch {
+        #[command(flatten)]
+        ctx: Context,
+        /// The stage.
+        #[arg(long)]
+        stage: i64,
+        /// The stage's commitment.
+        #[arg(long)]
+        commitment: i64,
+        /// handed_over or received.
+        #[arg(long = "to")]
+        movement: String,
+        /// The party's secret key file (or HOMEWARD_KEY), for a shared plan.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
     /// Record why the stage's parity is broken (a negotiator of a side).
     Note {
         #[command(flatten)]
@@ -203,6 +222,21 @@ pub async fn stage(command: StageCommand) -> anyhow::Result<()> {
             };
             app.move_person(&actor, stage, &input).await?;
             out!("stage {stage}: person {person} {movement}");
+        }
+        StageCommand::Batch {
+            ctx,
+            stage,
+            commitment,
+            movement,
+            key,
+        } => {
+            let (app, actor) = super::keys::open_with_key(ctx, key.as_deref()).await?;
+            let batch = homeward_app::sheet::StageBatch {
+                commitment,
+                movement: movement.clone(),
+            };
+            let moved = app.move_stage(&actor, stage, &batch).await?;
+            out!("stage {stage}: {} people {movement}", moved.moved);
         }
         StageCommand::Note {
             ctx,

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use homeward_app::plans::{MovementInput, ParityNote, PlanParams, PlanReport};
+use homeward_app::sheet::{BatchMoved, StageBatch};
 use homeward_app::{AmendmentAnswerInput, App, CommitmentChange, CommitmentInput};
 use homeward_core::talks::StageParity;
 use homeward_store::{AmendmentView, CommitmentView, NewRound, PlanView, RoundView};
@@ -27,6 +28,7 @@ pub(super) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(answer_amendment))
         .routes(routes!(plan_view, make_plan))
         .routes(routes!(move_person))
+        .routes(routes!(move_stage))
         .routes(routes!(note_parity))
         .routes(routes!(close_stage))
 }
@@ -225,6 +227,23 @@ async fn move_person(
 ) -> Result<StatusCode, ApiError> {
     app.move_person(&actor, stage, &body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Moves everyone of a stage who can take one step at once: hands over all planned people
+/// the caller's party holds, or confirms receipt of all handed over to it (one event each;
+/// one statement to the other side when the plan is shared).
+#[utoipa::path(post, path = "/api/v1/stages/{stage}/batch", params(("stage" = i64, Path, description = "stage id")), request_body = StageBatch, responses(
+    (status = 200, body = BatchMoved, description = "how many moved"),
+    (status = 400, body = ErrorBody, description = "nobody can take that step, or not a step a batch takes"),
+    (status = 409, body = ErrorBody, description = "a shared plan not yet signed by both sides and the mediator"),
+))]
+async fn move_stage(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(stage): Path<i64>,
+    Sent(body): Sent<StageBatch>,
+) -> Result<Json<BatchMoved>, ApiError> {
+    Ok(Json(app.move_stage(&actor, stage, &body).await?))
 }
 
 /// A negotiator of a side records why a stage's parity was broken.

@@ -216,31 +216,43 @@ async fn the_plan_keeps_order_and_parity_and_only_the_right_party_moves_a_person
                 r.backend
             );
 
-            // Stage 3 executed by the right parties, then co-confirmed.
-            for p in stage3["persons"].as_array().unwrap() {
-                let (from, to, id) = (
-                    p["from"].as_str().unwrap(),
-                    p["to"].as_str().unwrap(),
-                    p["person_id"].as_i64().unwrap(),
-                );
-                let (s1, t1) = post(
-                    r,
-                    &moves,
-                    from,
-                    Role::Operator,
-                    json!({"person": id, "movement": "handed_over"}),
-                )
-                .await;
-                assert_eq!(s1, StatusCode::NO_CONTENT, "{t1}");
-                let (s2, t2) = post(
-                    r,
-                    &moves,
-                    to,
-                    Role::Operator,
-                    json!({"person": id, "movement": "received"}),
-                )
-                .await;
-                assert_eq!(s2, StatusCode::NO_CONTENT, "{t2}");
+            // Stage 3 executed by the right parties, a whole side at a time through the
+            // batch route (the first man one by one), then co-confirmed.
+            let batch = format!("/api/v1/stages/{stage}/batch");
+            let step = |movement: &str| json!({"commitment": pow, "movement": movement});
+            let (status, text) = post(r, &batch, "RU", Role::Operator, step("received")).await;
+            assert!(
+                status == StatusCode::BAD_REQUEST && text.contains("nobody of stage"),
+                "{status} {text}"
+            );
+            let (status, _) = post(r, &batch, "UA", Role::Auditor, step("handed_over")).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            let first = &stage3["persons"][0];
+            let (s1, t1) = post(
+                r,
+                &moves,
+                first["from"].as_str().unwrap(),
+                Role::Operator,
+                json!({"person": first["person_id"], "movement": "handed_over"}),
+            )
+            .await;
+            assert_eq!(s1, StatusCode::NO_CONTENT, "{t1}");
+            let everyone = stage3["persons"].as_array().unwrap().len() as i64;
+            for movement in ["handed_over", "received"] {
+                let mut moved = 0;
+                for party in ["UA", "RU"] {
+                    let (status, text) =
+                        post(r, &batch, party, Role::Operator, step(movement)).await;
+                    assert_eq!(status, StatusCode::OK, "{party} {movement}: {text}");
+                    let said: Value = serde_json::from_str(&text).unwrap();
+                    moved += said["moved"].as_i64().unwrap();
+                }
+                let expected = if movement == "handed_over" {
+                    everyone - 1
+                } else {
+                    everyone
+                };
+                assert_eq!(moved, expected, "{}: {movement}", r.backend);
             }
             let (status, text) = post(r, &close, "TR", Role::Negotiator, json!({})).await;
             assert_eq!(status, StatusCode::OK, "{text}");
