@@ -18,6 +18,7 @@ pub mod links;
 pub mod lists;
 mod log;
 pub mod plans;
+pub mod progress;
 pub mod protection;
 pub mod query;
 pub mod records;

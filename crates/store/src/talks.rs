@@ -460,6 +460,47 @@ impl Store {
         Ok(counts)
     }
 
+    /// When people (or bodies) of a commitment the grant's party can see were received, as
+    /// the store recorded it: the time, the party that handed them over, and how many. From
+    /// the current plan's receipts, or for remains from the batches counted.
+    pub async fn receipts_over_time(
+        &self,
+        grant: &Grant<ReadTalks>,
+        commitment_id: i64,
+    ) -> Result<Vec<(i64, String, u32)>, Error> {
+        let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
+        let (_, terms) = visible_commitment(&mut conn, grant.party(), commitment_id).await?;
+        let query = match terms {
+            Terms::RemainsReturn { .. } => {
+                "SELECT received_at AS at_ms, from_party, received_bodies AS n FROM remains_batches \
+                 WHERE commitment_id = $1 AND received_at IS NOT NULL AND received_bodies IS NOT NULL"
+            }
+            _ => {
+                "SELECT sp.moved_at AS at_ms, sp.from_party, CAST(1 AS BIGINT) AS n FROM stage_persons sp \
+                 JOIN stages s ON s.id = sp.stage_id \
+                 WHERE s.plan_id = (SELECT MAX(id) FROM plans WHERE commitment_id = $1) \
+                 AND sp.movement = 'received' AND sp.moved_at IS NOT NULL"
+            }
+        };
+        let rows = sqlx::query(query)
+            .bind(commitment_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("reading when people were received"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let get = db("reading when people were received");
+            let n: i64 = r.try_get("n").map_err(&get)?;
+            out.push((
+                r.try_get("at_ms").map_err(&get)?,
+                r.try_get("from_party").map_err(&get)?,
+                u32::try_from(n).unwrap_or(0),
+            ));
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Opens an exchange plan (a proposal) for a commitment the grant's party can see.
     pub async fn add_plan(
         &self,

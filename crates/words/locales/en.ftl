@@ -837,3 +837,9 @@ stated-differs = differs from the closure
 stated-not-counted = not yet counted
 stated-close = close
 stated-unfollowed = Statements not followed
+
+## Pictures
+chart-over-time = Received by the end of each day, against the number agreed (dotted)
+chart-line = { $direction }: { $received } received of { $agreed } agreed
+chart-stages = Each stage: received (filled) of placed (outline), each way
+chart-stage = stage { $stage }, { $direction }: { $received } of { $placed }

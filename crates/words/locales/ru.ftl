@@ -839,3 +839,9 @@ stated-differs = не совпадает с закрытием
 stated-not-counted = ещё не подсчитано
 stated-close = закрыть
 stated-unfollowed = Заявления, которые не исполнены
+
+## Pictures
+chart-over-time = Принято на конец каждого дня против согласованного числа (пунктир)
+chart-line = { $direction }: принято { $received } из { $agreed } согласованных
+chart-stages = Каждый этап: принято (заливка) из запланированных (контур), в обе стороны
+chart-stage = этап { $stage }, { $direction }: { $received } из { $placed }

@@ -839,3 +839,9 @@ stated-differs = не збігається із закриттям
 stated-not-counted = ще не підраховано
 stated-close = закрити
 stated-unfollowed = Заяви, яких не виконано
+
+## Pictures
+chart-over-time = Прийнято на кінець кожного дня проти узгодженої кількості (пунктир)
+chart-line = { $direction }: прийнято { $received } з { $agreed } узгоджених
+chart-stages = Кожен етап: прийнято (заповнено) із запланованих (контур), в обидва боки
+chart-stage = етап { $stage }, { $direction }: { $received } з { $placed }

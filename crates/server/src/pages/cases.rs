@@ -133,6 +133,8 @@ struct RemainsPage {
     returned_total: i64,
     families: Vec<FamilyRow>,
     families_total: usize,
+    /// Bodies received over time, drawn.
+    over_time: String,
 }
 
 async fn remains_page(
@@ -142,7 +144,9 @@ async fn remains_page(
 ) -> Result<Html<String>, PageError> {
     let view = app.remains_view(&caller.actor, commitment).await?;
     let who = Who::from(&caller);
+    let progress = app.progress(&caller.actor, commitment).await?;
     render(&RemainsPage {
+        over_time: super::charts::over_time("remains-over-time", &progress, &who),
         summary: super::terms::summary(&who, &view.commitment.terms),
         who,
         commitment,

@@ -3,6 +3,7 @@
 //! read through [`Posted`], which checks their anti-forgery token first.
 
 mod cases;
+mod charts;
 mod commission;
 mod dashboard;
 mod desk;

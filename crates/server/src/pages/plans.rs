@@ -53,6 +53,9 @@ struct PlanPage {
     message: Option<String>,
     /// The plan as stated between the sides' own servers.
     shared: Option<StatedPlan>,
+    /// Fulfilment over time and each stage's progress, drawn.
+    over_time: String,
+    stages_chart: String,
 }
 
 /// How many of those left out the page lists; the count is always given.
@@ -198,6 +201,13 @@ async fn render_plan(
 ) -> Result<Html<String>, PageError> {
     let sheet = app.plan_sheet(&caller.actor, commitment, &query).await?;
     let who = Who::from(caller);
+    let progress = app.progress(&caller.actor, commitment).await?;
+    let over_time = super::charts::over_time("plan-over-time", &progress, &who);
+    let stages_chart = sheet
+        .plan
+        .as_ref()
+        .map(|p| super::charts::stages("plan-stages-chart", &p.stages, &who))
+        .unwrap_or_default();
     let left_out_total = sheet.plan.as_ref().map_or(0, |p| p.left_out.len());
     let plan = sheet.plan.map(|mut p| {
         for r in &mut p.rows {
@@ -228,6 +238,8 @@ async fn render_plan(
         query,
         message,
         shared: sheet.shared,
+        over_time,
+        stages_chart,
     })
 }
 
