@@ -16,11 +16,11 @@ use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(propose))
-        .routes(routes!(accept))
+        .routes(routes!(propose_plan))
+        .routes(routes!(accept_plan))
         .routes(routes!(shared_plans))
-        .routes(routes!(cosign))
-        .routes(routes!(close))
+        .routes(routes!(cosign_plan))
+        .routes(routes!(close_shared_stage))
 }
 
 /// The statement a step was stated by.
@@ -36,7 +36,7 @@ pub struct Stated {
     (status = 400, body = ErrorBody, description = "not the party's own plan, or someone in it is on no signed list"),
     (status = 409, body = ErrorBody, description = "already proposed"),
 ))]
-async fn propose(
+async fn propose_plan(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(plan): Path<i64>,
@@ -51,7 +51,7 @@ async fn propose(
     (status = 400, body = ErrorBody, description = "not a plan the other side proposed"),
     (status = 409, body = ErrorBody, description = "already accepted"),
 ))]
-async fn accept(
+async fn accept_plan(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(plan): Path<i64>,
@@ -77,7 +77,7 @@ async fn shared_plans(
     (status = 200, body = Stated, description = "the co-signature"),
     (status = 400, body = ErrorBody, description = "not the round's mediator, or not yet accepted"),
 ))]
-async fn cosign(
+async fn cosign_plan(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path(proposal): Path<String>,
@@ -94,7 +94,7 @@ async fn cosign(
     (status = 200, body = StageParity, description = "the stage as closed"),
     (status = 400, body = ErrorBody, description = "people still in between, or parity broken with no note"),
 ))]
-async fn close(
+async fn close_shared_stage(
     State(app): State<App>,
     ApiCaller(actor): ApiCaller,
     Path((proposal, seq)): Path<(String, i64)>,
