@@ -371,7 +371,9 @@ impl Store {
         ];
         let request: Option<String> = row.try_get("request").map_err(&get)?;
         let stage_rows = sqlx::query(
-            "SELECT id, seq, planned_on, state, parity_note, closed_by FROM stages WHERE plan_id = $1 ORDER BY seq",
+            "SELECT s.id, s.seq, s.planned_on, s.state, s.parity_note, COALESCE(u.name, s.closed_by) AS closed_by \
+             FROM stages s LEFT JOIN users u ON s.closed_by = 'user:' || CAST(u.id AS TEXT) \
+             WHERE s.plan_id = $1 ORDER BY s.seq",
         )
         .bind(plan_id)
         .fetch_all(&self.pool)
@@ -379,8 +381,9 @@ impl Store {
         .map_err(db("reading the stages"))?;
         let person_rows = sqlx::query(
             "SELECT sp.stage_id, sp.person_id, sp.from_party, sp.to_party, sp.movement, sp.reason, sp.rank, \
-             sp.why, sp.moved_by, p.surname, p.given_names, p.patronymic, p.tag_number, p.category, p.sensitivity \
+             sp.why, COALESCE(u.name, sp.moved_by) AS moved_by, p.surname, p.given_names, p.patronymic, p.tag_number, p.category, p.sensitivity \
              FROM stage_persons sp JOIN stages s ON s.id = sp.stage_id JOIN persons p ON p.id = sp.person_id \
+             LEFT JOIN users u ON sp.moved_by = 'user:' || CAST(u.id AS TEXT) \
              WHERE s.plan_id = $1 ORDER BY s.seq, sp.from_party = $2 DESC, sp.rank, sp.person_id",
         )
         .bind(plan_id)

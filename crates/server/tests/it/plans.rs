@@ -256,6 +256,20 @@ async fn the_plan_keeps_order_and_parity_and_only_the_right_party_moves_a_person
             }
             let (status, text) = post(r, &close, "TR", Role::Negotiator, json!({})).await;
             assert_eq!(status, StatusCode::OK, "{text}");
+            // The plan names who closed and who moved by their user names, not store ids.
+            let closed = get(r, &path, "UA", Role::Viewer).await;
+            let third = &closed["stages"][2];
+            assert_eq!(third["closed_by"], "tr-negotiator", "{third}");
+            assert!(
+                third["persons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| p["moved_by"]
+                        .as_str()
+                        .is_some_and(|m| m.ends_with("-operator"))),
+                "{third}"
+            );
             // Fulfilment follows, never typed in.
             let c = get(r, "/api/v1/commitments", "UA", Role::Viewer).await;
             let flows = &c
