@@ -148,8 +148,10 @@ fn link_from_row(r: &sqlx::any::AnyRow) -> Result<LinkView, Error> {
     })
 }
 
+/// `decided_by` reads as the user's name when the decision was made in this store.
 const LINK_COLUMNS: &str = "id, person_id, other_person, other_list, other_row, probability, evidence, decision, \
-     decided_by, decided_at, status_before";
+     COALESCE((SELECT u.name FROM users u WHERE links.decided_by = 'user:' || CAST(u.id AS TEXT)), decided_by) AS decided_by, \
+     decided_at, status_before";
 
 impl Store {
     /// Pairs in `scope` a reviewer of the grant's party has decided and that must not be

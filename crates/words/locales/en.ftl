@@ -843,3 +843,5 @@ chart-over-time = Received by the end of each day, against the number agreed (do
 chart-line = { $direction }: { $received } received of { $agreed } agreed
 chart-stages = Each stage: received (filled) of placed (outline), each way
 chart-stage = stage { $stage }, { $direction }: { $received } of { $placed }
+review-place-record = register record { $record }
+review-place-row = list { $list }, line { $row }

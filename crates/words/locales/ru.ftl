@@ -845,3 +845,5 @@ chart-over-time = Принято на конец каждого дня прот�
 chart-line = { $direction }: принято { $received } из { $agreed } согласованных
 chart-stages = Каждый этап: принято (заливка) из запланированных (контур), в обе стороны
 chart-stage = этап { $stage }, { $direction }: { $received } из { $placed }
+review-place-record = запись реестра { $record }
+review-place-row = список { $list }, строка { $row }

@@ -845,3 +845,5 @@ chart-over-time = Прийнято на кінець кожного дня пр�
 chart-line = { $direction }: прийнято { $received } з { $agreed } узгоджених
 chart-stages = Кожен етап: прийнято (заповнено) із запланованих (контур), в обидва боки
 chart-stage = етап { $stage }, { $direction }: { $received } з { $placed }
+review-place-record = запис реєстру { $record }
+review-place-row = список { $list }, рядок { $row }

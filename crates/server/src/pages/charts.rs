@@ -186,3 +186,42 @@ pub(crate) fn stages(id: &str, stages: &[StageSheet], who: &Who) -> String {
         escape(&desc.join("; "))
     )
 }
+
+/// The weight one field's evidence gave a pair, as a small bar from the middle: to the right
+/// in green for the pair, to the left in red against it, longer the heavier (up to ±12). The
+/// words beside it carry the number; the bar is for the eye only.
+pub(crate) fn weight_bar(weight: Option<f64>) -> String {
+    let Some(weight) = weight.filter(|w| w.is_finite()) else {
+        return String::new();
+    };
+    let (w, h, mid) = (120.0, 10.0, 60.0);
+    let length = (weight.abs().min(12.0) / 12.0) * mid;
+    let (x, ink) = if weight >= 0.0 {
+        (mid, "#2e7d32")
+    } else {
+        (mid - length, "#c62828")
+    };
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="weight" width="{w}" height="{h}" viewBox="0 0 {w} {h}" aria-hidden="true"><line x1="{mid}" x2="{mid}" y1="0" y2="{h}" stroke="dimgray"/><rect x="{x:.1}" y="2" width="{length:.1}" height="6" fill="{ink}"/></svg>"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::weight_bar;
+
+    #[test]
+    fn a_weight_for_the_pair_goes_right_and_one_against_goes_left() {
+        let for_it = weight_bar(Some(6.0));
+        assert!(
+            for_it.contains(r#"x="60.0""#) && for_it.contains(r#"width="30.0""#),
+            "{for_it}"
+        );
+        let against = weight_bar(Some(-24.0));
+        assert!(
+            against.contains(r#"x="0.0""#) && against.contains(r#"width="60.0""#),
+            "{against}"
+        );
+        assert!(weight_bar(None).is_empty());
+    }
+}

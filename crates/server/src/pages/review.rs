@@ -33,7 +33,11 @@ struct ReviewItem {
     person_id: i64,
     sides: LinkSides,
     other_href: String,
-    evidence: Vec<(String, String)>,
+    /// Where the other record is, in the page's language.
+    other_place: String,
+    /// Each field the engine compared: its name, the evidence in words, and the weight it
+    /// gave, drawn as a bar to the right (for) or left (against).
+    evidence: Vec<(String, String, String)>,
     decided: String,
 }
 
@@ -116,6 +120,20 @@ async fn render_review(
             probability: format!("{:.3}", l.probability),
             person_id: l.person_id,
             other_href: other_href(&l),
+            other_place: match (l.other_person, l.other_list, l.other_row) {
+                (Some(record), _, _) => lang().t_with(
+                    "review-place-record",
+                    &[("record", record.to_string().into())],
+                ),
+                (None, Some(list), Some(row)) => lang().t_with(
+                    "review-place-row",
+                    &[
+                        ("list", list.to_string().into()),
+                        ("row", row.to_string().into()),
+                    ],
+                ),
+                _ => String::new(),
+            },
             sides,
             evidence: l
                 .evidence
@@ -124,9 +142,11 @@ async fn render_review(
                     o.iter()
                         .filter(|(_, v)| v.as_str() != Some("missing"))
                         .map(|(k, v)| {
+                            let text = v.as_str().unwrap_or("");
                             (
                                 code_word("evidence", k),
-                                evidence_words(v.as_str().unwrap_or("")),
+                                evidence_words(text),
+                                super::charts::weight_bar(weight_of(text)),
                             )
                         })
                         .collect()
@@ -176,6 +196,12 @@ fn evidence_words(evidence: &str) -> String {
     };
     let id = level.replace([' ', '\''], "_").replace('±', "plus_minus_");
     format!("{}{weight}", code_word("level", &id))
+}
+
+/// The weight in the engine's evidence for one field (`same key (+7.9)` gives 7.9).
+fn weight_of(evidence: &str) -> Option<f64> {
+    let (_, weight) = evidence.rsplit_once(" (")?;
+    weight.trim_end_matches(')').trim().parse().ok()
 }
 
 #[derive(Deserialize)]
