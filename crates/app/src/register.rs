@@ -29,6 +29,24 @@ impl App {
             .await
     }
 
+    /// A record of the actor's register with its story — the list it came from, its links
+    /// and who decided them, every plan and stage it was placed in — read and audited once.
+    pub async fn person_story(
+        &self,
+        actor: &Actor,
+        id: i64,
+        purpose: Option<&str>,
+    ) -> Result<(Person, homeward_store::PersonStory), Error> {
+        let grant = grant::<ReadRegister>(actor)?;
+        let purpose = purpose_or(purpose, "view");
+        let person = self
+            .store
+            .open_person(&grant, id, &purpose, self.now())
+            .await?;
+        let story = self.store.person_story(&grant, id).await?;
+        Ok((person, story))
+    }
+
     /// Whether the actor may search the register (the search form is shown only then).
     pub fn may_search(&self, actor: &Actor) -> Result<(), Error> {
         grant::<ReadRegister>(actor).map(|_| ())

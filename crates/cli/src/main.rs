@@ -64,6 +64,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Enter(args) => records::enter(args).await,
         Command::Correct(args) => records::correct(args).await,
         Command::History(args) => records::history(args).await,
+        Command::Story(args) => records::story(args).await,
         Command::Enquiry(c) => enquiries::enquiry(c).await,
         Command::Commission(c) => commission::commission(c).await,
         Command::Protect(args) => protection::protect(args).await,

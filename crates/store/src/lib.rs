@@ -33,6 +33,7 @@ mod search;
 mod signin;
 mod stated_plans;
 mod statements;
+mod story;
 mod talks;
 #[doc(hidden)]
 #[cfg(feature = "testkit")]
@@ -63,6 +64,7 @@ pub use remains::BatchView;
 pub use search::{SearchHit, SearchQuery};
 pub use signin::{SignInThrottle, ThrottleScope};
 pub use statements::StatementView;
+pub use story::{PersonStory, StoryLink, StoryList, StoryStage};
 pub use talks::{CommitmentView, NewRound, RoundView, StageEntry};
 
 use homeward_core::Error;

@@ -845,3 +845,16 @@ chart-stages = Each stage: received (filled) of placed (outline), each way
 chart-stage = stage { $stage }, { $direction }: { $received } of { $placed }
 review-place-record = register record { $record }
 review-place-row = list { $list }, line { $row }
+
+## A person's story
+story-heading = Where this person has been
+story-source = From { $issuer }'s { $kind } "{ $list }", row { $row }
+story-signed = signed by its issuer
+story-addressed = sent to { $to }
+story-no-list = Entered by hand, from no list.
+story-links = Links to other records
+story-decided-by = Decided by
+story-stages = In exchange plans
+story-commitment = Commitment
+story-moved-by = Last moved by
+story-no-stage = In no exchange plan.

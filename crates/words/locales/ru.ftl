@@ -847,3 +847,16 @@ chart-stages = Каждый этап: принято (заливка) из за�
 chart-stage = этап { $stage }, { $direction }: { $received } из { $placed }
 review-place-record = запись реестра { $record }
 review-place-row = список { $list }, строка { $row }
+
+## A person's story
+story-heading = Где побывало это лицо
+story-source = Из списка { $issuer } ({ $kind }) «{ $list }», строка { $row }
+story-signed = подписан издателем
+story-addressed = отправлен { $to }
+story-no-list = Внесено вручную, не из списка.
+story-links = Связи с другими записями
+story-decided-by = Кто решил
+story-stages = В планах обмена
+story-commitment = Обязательство
+story-moved-by = Кто перемещал последним
+story-no-stage = Ни в одном плане обмена.

@@ -847,3 +847,16 @@ chart-stages = Кожен етап: прийнято (заповнено) із �
 chart-stage = етап { $stage }, { $direction }: { $received } з { $placed }
 review-place-record = запис реєстру { $record }
 review-place-row = список { $list }, рядок { $row }
+
+## A person's story
+story-heading = Де побувала ця особа
+story-source = Зі списку { $issuer } ({ $kind }) «{ $list }», рядок { $row }
+story-signed = підписаний видавцем
+story-addressed = надіслано { $to }
+story-no-list = Внесено вручну, не зі списку.
+story-links = Зв'язки з іншими записами
+story-decided-by = Хто вирішив
+story-stages = У планах обміну
+story-commitment = Зобов'язання
+story-moved-by = Хто переміщував востаннє
+story-no-stage = Не в жодному плані обміну.

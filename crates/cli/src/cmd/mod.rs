@@ -282,6 +282,9 @@ pub enum Command {
     Correct(records::Correct),
     /// A record's history of changes by hand, field by field (JSON; audited).
     History(records::History),
+    /// Where a record's person has been: the list the record came from, its links and who
+    /// decided them, every plan and stage it was placed in (JSON; audited).
+    Story(records::History),
     /// Families' enquiries: taken on a call with the family's consent, listed with the news
     /// they have not been told, answered.
     #[command(subcommand)]

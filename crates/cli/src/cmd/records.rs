@@ -130,6 +130,15 @@ pub async fn correct(args: Correct) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs `homeward story`: where a record's person has been (JSON; audited).
+pub async fn story(args: History) -> anyhow::Result<()> {
+    let (app, actor) = args.ctx.open().await?;
+    let (_, story) = app
+        .person_story(&actor, args.id, args.purpose.as_deref())
+        .await?;
+    print_json(&story)
+}
+
 /// Runs `homeward history` (JSON).
 pub async fn history(args: History) -> anyhow::Result<()> {
     let (app, actor) = args.ctx.open().await?;

@@ -14,7 +14,8 @@ use homeward_app::query::{PersonQuery, PurposeQuery, SearchParams};
 use homeward_app::{Acting, App, ExportRequest, ExportSource, RecordCorrection, RecordEntry};
 use homeward_core::Error;
 use homeward_store::{
-    CorrectionOutcome, ListSummary, Person, PersonPage, RecordHistory, SearchHit, StoredRow,
+    CorrectionOutcome, ListSummary, Person, PersonPage, PersonStory, RecordHistory, SearchHit,
+    StoredRow,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -26,6 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(persons, enter_record))
         .routes(routes!(person, correct_record))
         .routes(routes!(record_history))
+        .routes(routes!(person_story))
         .routes(routes!(search))
         .routes(
             routes!(lists, upload_list).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
@@ -110,6 +112,21 @@ async fn record_history(
     Ok(Json(
         app.record_history(&actor, id, q.purpose.as_deref()).await?,
     ))
+}
+
+/// Where a record's person has been: the list the record came from, its links and who
+/// decided them, every plan and stage it was placed in (audited like the record).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/story", params(("id" = i64, Path, description = "record id"), PurposeQuery), responses(
+    (status = 200, body = PersonStory, description = "the record's story"),
+))]
+async fn person_story(
+    State(app): State<App>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    Asked(q): Asked<PurposeQuery>,
+) -> Result<Json<PersonStory>, ApiError> {
+    let (_, story) = app.person_story(&actor, id, q.purpose.as_deref()).await?;
+    Ok(Json(story))
 }
 
 /// Finds people in the caller's own register from any spelling of their name, ranked.

@@ -184,6 +184,15 @@ struct PersonPage {
     fields: Vec<(&'static str, String)>,
     panel: ProtectionPanel,
     may_correct: bool,
+    /// Where the person has been: lists, links, plans and stages.
+    story: homeward_store::PersonStory,
+}
+
+impl PersonPage {
+    /// A clock reading as the page shows times.
+    fn at(&self, ms: &Option<i64>) -> String {
+        ms.map(super::utc).unwrap_or_default()
+    }
 }
 
 fn fields(p: &Person) -> Vec<(&'static str, String)> {
@@ -244,7 +253,9 @@ async fn person(
     Path(id): Path<i64>,
     Query(q): Query<PurposeQuery>,
 ) -> Result<Html<String>, PageError> {
-    let p = app.person(&caller.actor, id, q.purpose.as_deref()).await?;
+    let (p, story) = app
+        .person_story(&caller.actor, id, q.purpose.as_deref())
+        .await?;
     let protection = app.protection_of(&caller.actor, &p).await?;
     let panel = ProtectionPanel {
         protected: p.protected(),
@@ -291,6 +302,7 @@ async fn person(
         fields: fields(&p),
         panel,
         may_correct: app.may_change_records(&caller.actor).is_ok() && p.erased_at.is_none(),
+        story,
     })
 }
 

@@ -806,3 +806,72 @@ async fn a_new_exchange_is_planned_from_the_plan_builder_page() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_page_tells_where_the_person_has_been() {
+    each_backend(
+        "a_persons_page_tells_where_the_person_has_been",
+        async |r| {
+            let pow = pow_commitment(r).await;
+            let plan = get(
+                r,
+                &format!("/api/v1/commitments/{pow}/plan"),
+                "UA",
+                Role::Viewer,
+            )
+            .await;
+            // A man UA holds, handed over in stage 1 and received by RU.
+            let p = plan["stages"][0]["persons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["from"] == "UA" && p["movement"] == "received")
+                .unwrap()
+                .clone();
+            let id = p["person_id"].as_i64().unwrap();
+            let story = get(
+                r,
+                &format!("/api/v1/persons/{id}/story"),
+                "UA",
+                Role::Viewer,
+            )
+            .await;
+            assert_eq!(story["source"]["issuer"], "UA", "{}: {story}", r.backend);
+            let stages = story["stages"].as_array().unwrap();
+            assert_eq!(stages.len(), 1, "{story}");
+            assert_eq!(stages[0]["seq"], 1);
+            assert_eq!(stages[0]["movement"], "received");
+            assert_eq!(stages[0]["moved_by"], "ru-operator", "{story}");
+            assert!(
+                story["links"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["decision"] == "confirmed" && l["decided_by"] == "ua-reviewer"),
+                "{story}"
+            );
+            // The page says it in the reader's language.
+            let html = client()
+                .get(r.url(&format!("/persons/{id}")))
+                .bearer_auth(r.token("UA", Role::Viewer))
+                .header("Accept-Language", "uk")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(html.contains("Де побувала ця особа"), "{html}");
+            assert!(html.contains("id=\"story-stages\""), "{html}");
+            // Another party's reader finds no such record.
+            let resp = client()
+                .get(r.url(&format!("/api/v1/persons/{id}/story")))
+                .bearer_auth(r.token("RU", Role::Viewer))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+        },
+    )
+    .await;
+}
