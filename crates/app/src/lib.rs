@@ -33,6 +33,8 @@ pub use commission::ExaminationLine;
 pub use enquiries::{EnquiryInput, EnquiryLine, EnquiryRecorded};
 pub use export::{Export, ExportFormat, ExportRequest, ExportSource, Protection};
 pub use homeward_core::Error;
+/// A name in Latin letters as written (the faces show it beside the name to tell spellings apart).
+pub use homeward_names::romanise_as_written;
 pub use homeward_store::ThrottleScope;
 pub use identity::{
     HashCost, LOCK_MS, RUN_MS, SESSION_TTL_MS, SignIn, SignInLock, hash_password, wait_message,

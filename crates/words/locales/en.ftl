@@ -858,3 +858,7 @@ story-stages = In exchange plans
 story-commitment = Commitment
 story-moved-by = Last moved by
 story-no-stage = In no exchange plan.
+search-latin = In Latin letters
+search-unit = Unit
+search-place = Place
+search-none-hint = Nobody found. Try another spelling (any script), the surname alone, or no birth year; the search already allows for transliterations and common typing errors.

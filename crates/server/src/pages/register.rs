@@ -309,6 +309,11 @@ async fn person(
 struct HitRow {
     id: i64,
     name: String,
+    /// The name in Latin letters, to tell spellings apart.
+    latin: String,
+    /// Unit and place, to tell namesakes apart.
+    unit: String,
+    place: String,
     born: String,
     category: String,
     status: String,
@@ -355,6 +360,19 @@ async fn search(
             .map(|h| HitRow {
                 id: h.person.id,
                 name: shown_name(&PersonRecord::display_name(&h.person.record)),
+                latin: if h.person.masked {
+                    String::new()
+                } else {
+                    homeward_app::romanise_as_written(&PersonRecord::display_name(&h.person.record))
+                },
+                unit: h.person.record.unit.clone().unwrap_or_default(),
+                place: h
+                    .person
+                    .record
+                    .capture_place
+                    .clone()
+                    .or_else(|| h.person.record.last_known_location.clone())
+                    .unwrap_or_default(),
                 born: or_as_written(
                     &h.person.record,
                     "birth_date",
