@@ -260,50 +260,22 @@ async fn a_plan_agreed_between_own_servers_is_counted_alike_and_moves_the_rules_
         "TR counts as UA does"
     );
 
-    // Nothing is proposed or accepted twice.
     let ua_plan = three.plan("UA").await["id"].as_i64().unwrap();
     let ru_plan = three.plan("RU").await["id"].as_i64().unwrap();
-    let (status, body) = three
-        .call(
-            "UA",
-            Method::POST,
-            &format!("/api/v1/plans/{ua_plan}/proposal"),
-            Role::Negotiator,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let (status, body) = three
-        .call(
-            "RU",
-            Method::POST,
-            &format!("/api/v1/plans/{ru_plan}/acceptance"),
-            Role::Negotiator,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    // RU cannot propose UA's plan, and UA cannot accept its own.
-    let (status, body) = three
-        .call(
-            "RU",
-            Method::POST,
-            &format!("/api/v1/plans/{ru_plan}/proposal"),
-            Role::Negotiator,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = three
-        .call(
-            "UA",
-            Method::POST,
-            &format!("/api/v1/plans/{ua_plan}/acceptance"),
-            Role::Negotiator,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Nothing is proposed or accepted twice; RU cannot propose UA's plan, nor UA accept
+    // its own.
+    for (party, plan, step, status) in [
+        ("UA", ua_plan, "proposal", StatusCode::CONFLICT),
+        ("RU", ru_plan, "acceptance", StatusCode::CONFLICT),
+        ("RU", ru_plan, "proposal", StatusCode::BAD_REQUEST),
+        ("UA", ua_plan, "acceptance", StatusCode::BAD_REQUEST),
+    ] {
+        let path = format!("/api/v1/plans/{plan}/{step}");
+        let (answer, body) = three
+            .call(party, Method::POST, &path, Role::Negotiator, None)
+            .await;
+        assert_eq!(answer, status, "{party} {path}: {body}");
+    }
 
     // The mediator cannot close stage 3: everyone in it is still planned.
     let proposal = three.shared("TR").await["plan"]
