@@ -7,7 +7,8 @@
 //! again, never more than five minutes apart) and reaches RU once when TR is back, that a move the rules do not allow its issuer is kept but not
 //! followed (and changes nothing), that the mediator cannot close a stage with people in
 //! between, that nothing is proposed or accepted twice, and that every store verifies.
-//! Synthetic people only.
+//! UA's store is SQLite, RU's and TR's PostgreSQL when the test has one. Synthetic people
+//! only.
 
 use crate::common::client;
 use homeward_app::App;
@@ -162,7 +163,18 @@ async fn three_own_servers() -> Three {
     let mut serving = Vec::new();
     let ua_ahead_ms = Arc::new(AtomicI64::new(0));
     for (i, party) in ["UA", "RU", "TR"].into_iter().enumerate() {
-        let t = testkit::sqlite().await.unwrap();
+        // UA keeps its store in SQLite; RU and TR in PostgreSQL where the test has one, so
+        // that following the statements is tried on both databases.
+        let t = match party {
+            "UA" => testkit::sqlite().await.unwrap(),
+            _ => match testkit::postgres(&format!("shared plans at {party}"))
+                .await
+                .unwrap()
+            {
+                Some(t) => t,
+                None => testkit::sqlite().await.unwrap(),
+            },
+        };
         let key = PartyKey::from_seed([40 + i as u8; 32]);
         let public_key = key.public_hex();
         let mut app = App::new(t.store.clone())
