@@ -3,6 +3,7 @@
 //! `HOMEWARD_TEST_POSTGRES_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod a11y;
 mod access;
 mod browser;
 mod commission;
