@@ -207,6 +207,10 @@ pub struct RemainsView {
     pub families: Vec<homeward_store::Person>,
     /// How many families are to be told or were told, in all.
     pub families_total: usize,
+    /// The party's remains received back, by step of identification.
+    pub identification: Vec<(homeward_core::record::Identification, i64)>,
+    /// Families still to be told, of [`RemainsView::families_total`].
+    pub families_pending: usize,
 }
 
 impl RemainsView {
@@ -223,6 +227,7 @@ impl App {
         let batches = self.batches(actor, commitment.id).await?;
         let (mut returned, mut returned_total) = (Vec::new(), 0);
         let (mut pending, mut told, mut families_total) = (Vec::new(), Vec::new(), 0);
+        let (mut identification, mut families_pending) = (Vec::new(), 0);
         if let Ok(read) = grant::<ReadRegister>(actor) {
             let received = PersonFilter {
                 category: Some(Category::Remains),
@@ -233,6 +238,7 @@ impl App {
             };
             let page = self.store.persons(&read, &received).await?;
             (returned, returned_total) = (page.items, page.total);
+            identification = self.store.identification_counts(&read).await?;
             // The dead are read a page at a time, so the view's memory does not grow with
             // the register; the families still to be told come first.
             let mut deceased = PersonFilter {
@@ -250,6 +256,7 @@ impl App {
                     };
                     families_total += 1;
                     if state == "pending" {
+                        families_pending += 1;
                         if pending.len() < RemainsView::SHOWN {
                             pending.push(p);
                         }
@@ -273,6 +280,8 @@ impl App {
             returned_total,
             families,
             families_total,
+            identification,
+            families_pending,
         })
     }
 }

@@ -268,6 +268,36 @@ impl Store {
     }
 
     /// Bodies received each way under a commitment: (from, to, bodies).
+    /// The grant's party's remains received back, counted by step of identification
+    /// (`unidentified`, `presumptive`, `dna_confirmed`), every step named even when empty.
+    pub async fn identification_counts(
+        &self,
+        grant: &Grant<homeward_core::access::ReadRegister>,
+    ) -> Result<Vec<(Identification, i64)>, Error> {
+        let rows = sqlx::query(
+            "SELECT identification, COUNT(*) AS n FROM persons WHERE party = $1 AND category = 'remains' \
+             AND status = 'returned' AND identification IS NOT NULL GROUP BY identification",
+        )
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("counting remains by identification"))?;
+        let mut counts: Vec<(Identification, i64)> =
+            Identification::ALL.iter().map(|i| (*i, 0)).collect();
+        for r in rows {
+            let get = db("counting remains by identification");
+            let step: Identification = r
+                .try_get::<String, _>("identification")
+                .map_err(&get)?
+                .parse()?;
+            let n: i64 = r.try_get("n").map_err(&get)?;
+            if let Some(slot) = counts.iter_mut().find(|(i, _)| *i == step) {
+                slot.1 = n;
+            }
+        }
+        Ok(counts)
+    }
+
     pub(crate) async fn bodies_received(
         &self,
         commitment_id: i64,

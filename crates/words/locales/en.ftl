@@ -862,3 +862,6 @@ search-latin = In Latin letters
 search-unit = Unit
 search-place = Place
 search-none-hint = Nobody found. Try another spelling (any script), the surname alone, or no birth year; the search already allows for transliterations and common typing errors.
+remains-steps = Remains received back, by step of identification
+remains-count = How many
+remains-families-to-tell = Families still to be told, of all identified

@@ -135,6 +135,11 @@ struct RemainsPage {
     families_total: usize,
     /// Bodies received over time, drawn.
     over_time: String,
+    /// The party's remains received back by step of identification, and the families
+    /// still to be told: each step with its count, and drawn.
+    steps: Vec<(String, i64)>,
+    steps_chart: String,
+    families_pending: usize,
 }
 
 async fn remains_page(
@@ -145,8 +150,16 @@ async fn remains_page(
     let view = app.remains_view(&caller.actor, commitment).await?;
     let who = Who::from(&caller);
     let progress = app.progress(&caller.actor, commitment).await?;
+    let steps: Vec<(String, i64)> = view
+        .identification
+        .iter()
+        .map(|(step, n)| (who.code("identification", step.as_str()), *n))
+        .collect();
     render(&RemainsPage {
         over_time: super::charts::over_time("remains-over-time", &progress, &who),
+        steps_chart: super::charts::counts("remains-steps", &who.t("remains-steps"), &steps, &who),
+        steps,
+        families_pending: view.families_pending,
         summary: super::terms::summary(&who, &view.commitment.terms),
         who,
         commitment,

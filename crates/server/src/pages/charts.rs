@@ -187,6 +187,42 @@ pub(crate) fn stages(id: &str, stages: &[StageSheet], who: &Who) -> String {
     )
 }
 
+/// Counts of one thing by step (remains by step of identification): one bar per step, its
+/// number beside it.
+pub(crate) fn counts(id: &str, title: &str, rows: &[(String, i64)], who: &Who) -> String {
+    if rows.iter().all(|(_, n)| *n == 0) {
+        return String::new();
+    }
+    let row = 22.0;
+    let label = 200.0;
+    let height = TOP + row * rows.len() as f64 + 8.0;
+    let w = WIDTH - label - RIGHT - 60.0;
+    let most = rows.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
+    let mut body = String::new();
+    let mut desc = Vec::new();
+    for (i, (name, n)) in rows.iter().enumerate() {
+        let y = TOP + row * i as f64;
+        let length = w * *n as f64 / most;
+        body.push_str(&format!(
+            r#"<text x="{}" y="{}" text-anchor="end" font-size="12">{}</text><rect x="{label}" y="{:.1}" width="{length:.1}" height="12" fill="{}"/><text x="{:.1}" y="{}" font-size="12">{}</text>"#,
+            label - 6.0,
+            y + 11.0,
+            escape(name),
+            y + 1.0,
+            INKS[0].0,
+            label + length + 6.0,
+            y + 11.0,
+            escape(&who.n(*n))
+        ));
+        desc.push(format!("{name}: {}", who.n(*n)));
+    }
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{id}" class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>{body}</svg>"#,
+        escape(title),
+        escape(&desc.join("; "))
+    )
+}
+
 /// The weight one field's evidence gave a pair, as a small bar from the middle: to the right
 /// in green for the pair, to the left in red against it, longer the heavier (up to ±12). The
 /// words beside it carry the number; the bar is for the eye only.

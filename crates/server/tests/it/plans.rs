@@ -656,6 +656,13 @@ async fn remains_are_counted_as_received_identified_and_their_families_told() {
         assert_eq!(post(r, &identify, "RU", Role::Operator, json!({"identification": "unidentified"})).await.0, StatusCode::NOT_FOUND);
         let page = client().get(r.url(&format!("/commitments/{id}/remains"))).bearer_auth(r.token("UA", Role::Operator)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains(&format!("id=\"batch-{batch}\"")) && page.contains("Families to be told"), "{page}");
+        // Counts per step of identification open the returned remains: the one just
+        // identified counts as DNA-confirmed, and its family as told.
+        let steps = &page[page.find("id=\"remains-steps-table\"").expect("the steps' counts")..];
+        let steps = &steps[..steps.find("</table>").unwrap()];
+        assert!(steps.contains("DNA"), "{steps}");
+        assert!(steps.contains("0 / "), "no family left to tell: {steps}");
+        assert!(page.contains("id=\"remains-steps\""), "the steps drawn");
     })
     .await;
 }
