@@ -124,10 +124,10 @@ async fn no_page_any_role_is_offered_has_a_serious_accessibility_violation() {
                 .await;
                 let mut pages: Vec<String> = vec!["/".to_owned()];
                 for l in links.as_array().into_iter().flatten() {
-                    if let Some(l) = l.as_str().filter(|l| !l.contains("lang=")) {
-                        if !pages.iter().any(|p| p == l) {
-                            pages.push(l.to_owned());
-                        }
+                    if let Some(l) = l.as_str().filter(|l| !l.contains("lang="))
+                        && !pages.iter().any(|p| p == l)
+                    {
+                        pages.push(l.to_owned());
                     }
                 }
                 for page in &linked {
