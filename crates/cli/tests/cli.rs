@@ -1270,7 +1270,10 @@ fn a_request_list_is_reconciled_with_a_received_holding_list_and_reviewed() {
         "a header and the one confirmed link: {rows:?}"
     );
     assert_eq!(rows[1][0], second);
-    assert!(rows[1][3].starts_with("user:"), "who decided: {rows:?}");
+    assert_eq!(
+        rows[1][3], "ua-reviewer",
+        "who decided, by user name: {rows:?}"
+    );
     let o = homeward(&[
         "review", "--db", &db, "--token", &reviewer, "--decide", &second, "--as", "undo",
     ]);

@@ -192,7 +192,13 @@ terms-pow-extra = { $each } each way, and { $extra } more each way possible
 terms-remains = remains of { $each } fallen each way
 terms-children = { $by } listed { $listed } children; { $from } agreed to work on the return of { $agreed }
 terms-truce = { $min }–{ $max } days, { $purpose }; sector { $sector }; start { $start }
-terms-ceasefire = proposed by { $by }, { $options } options, { $conditions } conditions; { $status }
+terms-ceasefire = proposed by { $by }, { $options ->
+    [one] one option
+   *[other] { $options } options
+}, { $conditions ->
+    [one] one condition
+   *[other] { $conditions } conditions
+}; { $status }
 
 ## The register, a record, search
 masked = (protected)
@@ -669,7 +675,7 @@ register-sort-id = as entered
 register-sort-name = by name
 register-sort-born = by birth date
 register-sort-status = by status
-plan-open = In between
+plan-open = Not yet received
 
 ## One record at a time: entered by hand, corrected with its provenance, its history
 record-new-title = Enter a record

@@ -669,7 +669,7 @@ register-sort-id = как внесено
 register-sort-name = по имени
 register-sort-born = по дате рождения
 register-sort-status = по статусу
-plan-open = В пути
+plan-open = Ещё не принято
 
 ## Одна запись: внесённая вручную, исправленная с указанием источника, её история
 record-new-title = Внести запись

@@ -669,7 +669,7 @@ register-sort-id = як внесено
 register-sort-name = за іменем
 register-sort-born = за датою народження
 register-sort-status = за статусом
-plan-open = У дорозі
+plan-open = Ще не прийнято
 
 ## Один запис: внесений вручну, виправлений із зазначенням джерела, його історія
 record-new-title = Внести запис
