@@ -473,6 +473,14 @@ pub struct LinkSides {
     pub other_place: String,
     /// Whether either side is a protected record shown unmasked to this reader.
     pub protected_shown: bool,
+    /// The register record as read (masked where the reader is not cleared), for the
+    /// faces to show field by field.
+    pub person_record: Option<homeward_core::record::PersonRecord>,
+    /// The other record, when it is one of the register.
+    pub other_record: Option<homeward_core::record::PersonRecord>,
+    /// The other list row's cells that hold something, each under the list's own column
+    /// name, when the other side is a row.
+    pub other_cells: Vec<(String, String)>,
 }
 
 impl App {
@@ -555,6 +563,7 @@ pub(crate) fn sides_of(
             .map(|p| (p.record.display_name(), p.protected() && !p.masked))
             .unwrap_or_default()
     };
+    let record = |id: i64| people.get(&id).map(|p| p.record.clone());
     links
         .iter()
         .map(|l| {
@@ -580,6 +589,16 @@ pub(crate) fn sides_of(
                 ),
                 (None, None) => (String::new(), String::new(), false),
             };
+            let other_cells = row_of(l, rows)
+                .filter(|_| l.other_person.is_none())
+                .map(|r| {
+                    r.fields
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.trim().to_owned())))
+                        .filter(|(_, v)| !v.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
             LinkSides {
                 person_latin: homeward_names::romanise_as_written(&person),
                 person,
@@ -587,6 +606,9 @@ pub(crate) fn sides_of(
                 other,
                 other_place,
                 protected_shown: person_shown || other_shown,
+                person_record: record(l.person_id),
+                other_record: l.other_person.and_then(record),
+                other_cells,
             }
         })
         .collect()

@@ -35,6 +35,10 @@ struct ReviewItem {
     other_href: String,
     /// Where the other record is, in the page's language.
     other_place: String,
+    /// Both sides field by field, each value under its label: the register's fields in the
+    /// page's language, a list row's under the list's own column names.
+    ours: Vec<(String, String)>,
+    theirs: Vec<(String, String)>,
     /// Each field the engine compared: its name, the evidence in words, and the weight it
     /// gave, drawn as a bar to the right (for) or left (against).
     evidence: Vec<(String, String, String)>,
@@ -120,6 +124,15 @@ async fn render_review(
             probability: format!("{:.3}", l.probability),
             person_id: l.person_id,
             other_href: other_href(&l),
+            ours: sides
+                .person_record
+                .as_ref()
+                .map(labelled)
+                .unwrap_or_default(),
+            theirs: match &sides.other_record {
+                Some(r) => labelled(r),
+                None => sides.other_cells.clone(),
+            },
             other_place: match (l.other_person, l.other_list, l.other_row) {
                 (Some(record), _, _) => lang().t_with(
                     "review-place-record",
@@ -196,6 +209,28 @@ fn evidence_words(evidence: &str) -> String {
     };
     let id = level.replace([' ', '\''], "_").replace('±', "plus_minus_");
     format!("{}{weight}", code_word("level", &id))
+}
+
+/// What tells one person from another besides the name, each under its label in the
+/// page's language; empty fields left out.
+fn labelled(r: &homeward_core::record::PersonRecord) -> Vec<(String, String)> {
+    use super::{dated, or_as_written, word};
+    let lang = lang();
+    [
+        (
+            "field-birth-date",
+            or_as_written(r, "birth_date", dated(&r.birth_date)),
+        ),
+        ("field-birth-place", word(&r.birth_place)),
+        ("field-rank", word(&r.rank)),
+        ("field-unit", word(&r.unit)),
+        ("field-service-number", word(&r.service_number)),
+        ("field-place", word(&r.capture_place)),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(id, v)| (lang.t(id), v))
+    .collect()
 }
 
 /// The weight in the engine's evidence for one field (`same key (+7.9)` gives 7.9).

@@ -506,6 +506,10 @@ async fn a_reviewer_reconciles_and_decides_in_the_browser_pages() {
             .send().await.unwrap().json().await.unwrap();
         let link = queue.as_array().unwrap().iter().find(|l| l["other_list"] == holding).unwrap()["id"].to_string();
         assert!(page.contains(&format!("id=\"link-{link}\"")));
+        // Both sides field by field: the list row's values under the list's own columns.
+        let item = &page[page.find(&format!("id=\"link-{link}\"")).unwrap()..];
+        let item = &item[..item[1..].find("id=\"link-").map_or(item.len(), |i| i + 1)];
+        assert!(item.contains("class=\"fields side\""), "{item}");
         let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let forged = c.post(r.url(&format!("/review/{link}"))).header("cookie", &cookie).form(&[("csrf", "x"), ("decision", "accept")]).send().await.unwrap();
         assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
