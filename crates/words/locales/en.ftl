@@ -871,3 +871,7 @@ search-none-hint = Nobody found. Try another spelling (any script), the surname 
 remains-steps = Remains received back, by step of identification
 remains-count = How many
 remains-families-to-tell = Families still to be told, of all identified
+plan-col-planned = planned
+plan-col-handed_over = handed over
+plan-col-received = received
+plan-col-withdrawn = withdrawn

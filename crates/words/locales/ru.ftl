@@ -867,3 +867,7 @@ search-none-hint = Никого не найдено. Попробуйте дру
 remains-steps = Возвращённые останки по этапу идентификации
 remains-count = Сколько
 remains-families-to-tell = Семьи, которым ещё нужно сообщить, из всех опознанных
+plan-col-planned = запланировано
+plan-col-handed_over = передано
+plan-col-received = принято
+plan-col-withdrawn = исключено

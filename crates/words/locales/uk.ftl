@@ -867,3 +867,7 @@ search-none-hint = Нікого не знайдено. Спробуйте інш
 remains-steps = Повернені останки за етапом ідентифікації
 remains-count = Скільки
 remains-families-to-tell = Родини, яким ще треба повідомити, з усіх ідентифікованих
+plan-col-planned = заплановано
+plan-col-handed_over = передано
+plan-col-received = прийнято
+plan-col-withdrawn = вилучено
