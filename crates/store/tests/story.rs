@@ -936,7 +936,9 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
                 )
                 .await
                 .unwrap();
-            assert_eq!(confirmed[0].decided_by.as_deref(), Some(review.actor()));
+            // Read back under the reviewer's user name, not the store's id for them.
+            assert_eq!(review.actor(), "user:1");
+            assert_eq!(confirmed[0].decided_by.as_deref(), Some("UA-reviewer"));
             assert_eq!(confirmed[0].decided_at, Some(T0 + 1));
             // Undone: the status it replaced comes back, and the pair is in the queue again.
             let out = store
