@@ -122,8 +122,9 @@ impl SideCount {
     }
 
     /// Received, in whole percent of those placed.
-    pub fn percent_received(&self) -> usize {
-        (self.received * 100).checked_div(self.placed).unwrap_or(0)
+    pub fn percent_received(&self) -> u32 {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        homeward_core::talks::percent(n(self.received), n(self.placed))
     }
 }
 

@@ -506,7 +506,9 @@ pub fn thousands(n: u32) -> String {
     out
 }
 
-fn percent(part: u32, whole: u32) -> u32 {
+/// `part` as a share of `whole` in whole percent, rounded down: 100 % only when everyone is
+/// in, never while one person is still missing.
+pub fn percent(part: u32, whole: u32) -> u32 {
     if whole == 0 {
         0
     } else {
@@ -674,6 +676,7 @@ mod tests {
         let f = fulfilment(&terms, &sides(), &counts);
         assert_eq!(f.flows[0].agreed, 10);
         assert_eq!(f.flows[0].percent_done(), 100);
+        assert_eq!(percent(999, 1000), 99, "not 100 while one is missing");
         assert!(f.summary.contains("339"));
     }
 
