@@ -65,6 +65,19 @@ pub struct CommitmentRef {
     pub mediator: Option<String>,
 }
 
+impl CommitmentRef {
+    /// The parties a statement about the commitment by `me` goes to: the other side and the
+    /// mediator.
+    pub fn addressees(&self, me: &str) -> Vec<String> {
+        self.sides
+            .iter()
+            .chain(self.mediator.as_ref())
+            .filter(|p| p.as_str() != me)
+            .cloned()
+            .collect()
+    }
+}
+
 /// A person in a proposed stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposedPerson {

@@ -321,17 +321,16 @@ impl Store {
         if let Some(key) = signer {
             let (addressees, body) =
                 finding_statement(&mut tx, party, &exam, verdict, finding).await?;
-            let payload = crate::statements::issue_in(
+            crate::stated_plans::state_to(
                 &mut tx,
-                party,
+                grant,
                 key,
-                FINDING_KIND,
                 &addressees,
+                FINDING_KIND,
                 body,
                 now_ms,
             )
             .await?;
-            crate::append_event(&mut tx, grant, "statement.issued", payload, now_ms).await?;
         }
         let payload = serde_json::json!({
             "examination": examination, "person": exam.person_id, "verdict": verdict.as_str(),

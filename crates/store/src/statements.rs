@@ -166,7 +166,8 @@ async fn queue_to(
 /// States `body` as the party's next statement of `kind` to `addressees`, signed by `key`
 /// (the party's current key), kept and queued in `tx`: to the mediators among the addressees
 /// that are peers, or, when none is, to each addressee that is. Returns the statement's
-/// event payload; the caller appends it (`statement.issued`) with its own change.
+/// SHA-256 and its event payload; the caller appends it (`statement.issued`) with its own
+/// change.
 pub(crate) async fn issue_in(
     tx: &mut Transaction<'static, Any>,
     me: &str,
@@ -175,7 +176,7 @@ pub(crate) async fn issue_in(
     addressees: &[String],
     body: serde_json::Value,
     now_ms: i64,
-) -> Result<serde_json::Value, Error> {
+) -> Result<(String, serde_json::Value), Error> {
     let public = key.public_hex();
     crate::keys::current_key(tx, me, &public, "register it first (homeward key register)").await?;
     let (_, last) = held_chain(tx, me, me, 0).await?;
@@ -212,14 +213,15 @@ pub(crate) async fn issue_in(
     };
     let file = file_of(&statement)?;
     let queued = queue_to(tx, me, me, &sha, &file, route, now_ms).await?;
-    Ok(serde_json::json!({
+    let payload = serde_json::json!({
         "seq": seq,
         "kind": kind,
         "sha256": sha,
         "signature": statement.signature,
         "to": addressees,
         "queued_to": queued,
-    }))
+    });
+    Ok((sha, payload))
 }
 
 /// Takes a statement delivered by `from`: the issuer's signature and every counter-signature

@@ -247,6 +247,15 @@ async fn a_plan_agreed_between_own_servers_is_counted_alike_and_moves_the_rules_
         }
     }
     for party in ["UA", "RU"] {
+        // Each side's count of a closed stage is in its own log like any statement it made.
+        let events = three.ok(party, "/api/v1/log/events", Role::Auditor).await;
+        let counted = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "statement.issued" && e["payload"]["kind"] == "stage.counted")
+            .count();
+        assert_eq!(counted, 2, "{party}");
         let plan = three.plan(party).await;
         assert_eq!(plan["state"], "signed", "{party}");
         assert_eq!(plan["created_by"], "UA", "{party}");

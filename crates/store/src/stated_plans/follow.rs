@@ -4,8 +4,8 @@
 
 use super::{SharedPlan, shared_plan, short, to_value};
 use crate::db;
-use crate::statements::issue_in;
 use homeward_core::Error;
+use homeward_core::access::{Administer, Grant};
 use homeward_core::stated_plan::{
     self as stated, Cosignature, Counted, Moved, Noted, Proposal, ProposedPerson, ProposedStage,
     RowRef,
@@ -91,10 +91,13 @@ async fn follow_step(
     let issuer = statement.issuer.as_str();
     let body = &statement.body;
     let not = |why: String| Ok(format!("not followed: {why}"));
-    let mediator = plan.mediator.as_deref();
+    let mediator = plan.commitment.mediator.as_deref();
     match kind {
         stated::ACCEPTED => {
-            if plan.created_by != me || !plan.sides.iter().any(|s| s == issuer) || issuer == me {
+            if plan.created_by != me
+                || !plan.commitment.sides.iter().any(|s| s == issuer)
+                || issuer == me
+            {
                 return not(format!("{issuer} cannot accept plan {plan_id}"));
             }
             sqlx::query("UPDATE plans SET accepted_sha256 = $1 WHERE id = $2")
@@ -189,7 +192,7 @@ async fn follow_step(
             let Ok(n) = serde_json::from_value::<Noted>(body.clone()) else {
                 return not("it is not a note".to_owned());
             };
-            if !plan.sides.iter().any(|s| s == issuer) {
+            if !plan.commitment.sides.iter().any(|s| s == issuer) {
                 return not(format!("{issuer} is not a side of the plan"));
             }
             let stage_id = stage_of(tx, plan_id, n.stage).await?;
@@ -220,19 +223,21 @@ async fn follow_step(
             .map_err(db("closing the stage"))?;
             // The side answers with its own count, so the mediator sees whether the three
             // stores agree on what the stage did.
-            let own = crate::plans::stage_parity(tx, stage_id, &plan.sides).await?;
+            let own = crate::plans::stage_parity(tx, stage_id, &plan.commitment.sides).await?;
             let count = Counted {
                 plan: c.plan,
                 stage: c.stage,
                 parity: own.clone(),
                 by: format!("{me}'s store"),
             };
-            issue_in(
+            // Stated by the relay on the party's behalf, with its event like any statement.
+            let relay = Grant::<Administer>::system(me.parse()?, "relay");
+            super::state_to(
                 tx,
-                me,
+                &relay,
                 key,
+                &plan.commitment.addressees(me),
                 stated::COUNTED,
-                &plan.addressees(me),
                 to_value(&count)?,
                 now_ms,
             )

@@ -33,35 +33,9 @@ pub(crate) struct SharedPlan {
     pub(crate) state: String,
     pub(crate) proposal: Option<String>,
     pub(crate) accepted: Option<String>,
-    pub(crate) sides: [String; 2],
-    pub(crate) mediator: Option<String>,
-    commitment: CommitmentRef,
+    /// Its commitment as every store names it: sides and mediator.
+    pub(crate) commitment: CommitmentRef,
     request: Option<String>,
-}
-
-impl SharedPlan {
-    /// The parties a statement about the plan by `me` goes to: the other side and the
-    /// round's mediator.
-    pub(crate) fn addressees(&self, me: &str) -> Vec<String> {
-        self.commitment.addressees(me)
-    }
-}
-
-/// How the stores name a commitment to each other.
-pub(crate) trait Named {
-    /// The parties a statement about it by `me` goes to: the other side and the mediator.
-    fn addressees(&self, me: &str) -> Vec<String>;
-}
-
-impl Named for CommitmentRef {
-    fn addressees(&self, me: &str) -> Vec<String> {
-        self.sides
-            .iter()
-            .chain(self.mediator.as_ref())
-            .filter(|p| p.as_str() != me)
-            .cloned()
-            .collect()
-    }
 }
 
 /// The commitment `id` as the other stores name it.
@@ -129,11 +103,6 @@ pub(crate) async fn shared_plan(
     .map_err(db("reading the plan"))?
     .ok_or_else(|| Error::NotFound(format!("plan {plan_id}")))?;
     let get = db("reading the plan");
-    let sides: [String; 2] = [
-        row.try_get("side_a").map_err(&get)?,
-        row.try_get("side_b").map_err(&get)?,
-    ];
-    let mediator: Option<String> = row.try_get("mediator").map_err(&get)?;
     Ok(SharedPlan {
         created_by: row.try_get("created_by").map_err(&get)?,
         state: row.try_get("state").map_err(&get)?,
@@ -143,11 +112,12 @@ pub(crate) async fn shared_plan(
             round: row.try_get("round_title").map_err(&get)?,
             held_on: row.try_get("held_on").map_err(&get)?,
             title: row.try_get("title").map_err(&get)?,
-            sides: sides.clone(),
-            mediator: mediator.clone(),
+            sides: [
+                row.try_get("side_a").map_err(&get)?,
+                row.try_get("side_b").map_err(&get)?,
+            ],
+            mediator: row.try_get("mediator").map_err(&get)?,
         },
-        mediator,
-        sides,
         request: row.try_get("request").map_err(&get)?,
     })
 }
@@ -209,7 +179,7 @@ async fn state_in<C: homeward_core::access::Command>(
     body: serde_json::Value,
     now_ms: i64,
 ) -> Result<String, Error> {
-    let to = plan.addressees(grant.party().as_str());
+    let to = plan.commitment.addressees(grant.party().as_str());
     state_to(tx, grant, key, &to, kind, body, now_ms).await
 }
 
@@ -225,12 +195,7 @@ pub(crate) async fn state_to<C: homeward_core::access::Command>(
     now_ms: i64,
 ) -> Result<String, Error> {
     let me = grant.party().as_str();
-    let payload = issue_in(tx, me, key, kind, to, body, now_ms).await?;
-    let sha = payload
-        .get("sha256")
-        .and_then(|s| s.as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let (sha, payload) = issue_in(tx, me, key, kind, to, body, now_ms).await?;
     append_event(tx, grant, "statement.issued", payload, now_ms).await?;
     Ok(sha)
 }
@@ -403,7 +368,7 @@ impl Store {
              WHERE s.plan_id = $1 ORDER BY s.seq, sp.from_party = $2 DESC, sp.rank, sp.person_id",
         )
         .bind(plan_id)
-        .bind(&plan.sides[0])
+        .bind(&plan.commitment.sides[0])
         .fetch_all(&mut *tx)
         .await
         .map_err(db("reading the plan's people"))?;
@@ -494,7 +459,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(db("recording the proposal"))?;
-        let payload = serde_json::json!({ "plan": plan_id, "proposal": sha, "people": numbered.len(), "to": plan.addressees(me) });
+        let payload = serde_json::json!({ "plan": plan_id, "proposal": sha, "people": numbered.len(), "to": plan.commitment.addressees(me) });
         commit_with_event(tx, grant, "plan.proposed", payload, now_ms).await?;
         Ok(sha)
     }
@@ -519,7 +484,7 @@ impl Store {
                 ),
             ));
         };
-        if plan.created_by == me || !plan.sides.iter().any(|s| s == me) {
+        if plan.created_by == me || !plan.commitment.sides.iter().any(|s| s == me) {
             return Err(Error::invalid(
                 "plan",
                 format!(

@@ -4,7 +4,7 @@
 //! person of anyone's register, so the mediator keeps it as the sides do and every store
 //! counts the commitment's bodies from its own batches.
 
-use super::{Named, commitment_ref, find_commitment, short, signer_name, state_to, to_value};
+use super::{commitment_ref, find_commitment, short, signer_name, state_to, to_value};
 use crate::db;
 use homeward_core::Error;
 use homeward_core::access::{Command, Grant};

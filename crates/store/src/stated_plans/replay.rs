@@ -70,8 +70,6 @@ pub(super) async fn mediated(
         state: String::new(),
         proposal: Some(proposal.to_owned()),
         accepted: plan.accepted.clone(),
-        sides: plan.sides.clone(),
-        mediator: mediator.clone(),
         commitment: CommitmentRef {
             round: plan.round.clone(),
             held_on: String::new(),
