@@ -232,11 +232,12 @@ pub(crate) async fn issue_in(
 /// refused with the statement it contradicts. Returns the change and what was done.
 pub(crate) async fn take_in(
     mut tx: Transaction<'static, Any>,
-    me: &str,
+    relay: &Grant<Administer>,
     key: &PartyKey,
     statement: &Statement,
     now_ms: i64,
 ) -> Result<(Pending<i64>, (String, String), String), Error> {
+    let me = relay.party().as_str();
     let issuer = statement.issuer.as_str();
     if !key_held(&mut tx, me, issuer, &statement.public_key).await? {
         return Err(Error::invalid(
@@ -343,7 +344,7 @@ pub(crate) async fn take_in(
     let followed = if !next {
         None
     } else if let Some(done) =
-        crate::stated_plans::follow_in(&mut tx, me, key, statement, &sha, now_ms).await?
+        crate::stated_plans::follow_in(&mut tx, relay, key, statement, &sha, now_ms).await?
     {
         Some(done)
     } else {

@@ -172,7 +172,7 @@ impl Store {
                 let statement = Statement::from_file(&delivery.document)
                     .map_err(|why| Error::invalid("statement", why))?;
                 let (pending, of, outcome) =
-                    crate::statements::take_in(tx, me, key, &statement, now_ms).await?;
+                    crate::statements::take_in(tx, admin, key, &statement, now_ms).await?;
                 (Some(pending), Some(of), outcome)
             }
             Carried::Receipt => {

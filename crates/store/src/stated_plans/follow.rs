@@ -28,7 +28,7 @@ async fn plan_by_proposal(
         .map_err(db("finding a shared plan"))
 }
 
-/// Follows, in `me`'s store, a statement about a plan that `me` has just taken: a side keeps
+/// Follows, in the store of the relay's party (`me`), a statement about a plan that `me` has just taken: a side keeps
 /// its copy of a proposal from the other side, marks its plan accepted or co-signed, records
 /// the other side's moves and notes and the mediator's closures (answering a closure with
 /// its own count of the stage); a mediator only keeps the statement, and follows the plan
@@ -36,12 +36,13 @@ async fn plan_by_proposal(
 /// do not let its issuer make is kept and not followed, with why.
 pub(crate) async fn follow_in(
     tx: &mut Transaction<'static, Any>,
-    me: &str,
+    relay: &Grant<Administer>,
     key: &PartyKey,
     statement: &Statement,
     sha: &str,
     now_ms: i64,
 ) -> Result<Option<String>, Error> {
+    let me = relay.party().as_str();
     if !stated::KINDS.contains(&statement.kind.as_str()) {
         return Ok(None);
     }
@@ -66,7 +67,7 @@ pub(crate) async fn follow_in(
             let plan = shared_plan(tx, me, plan_id).await?;
             follow_step(
                 tx,
-                me,
+                relay,
                 key,
                 (plan_id, &plan),
                 statement,
@@ -81,13 +82,14 @@ pub(crate) async fn follow_in(
 
 async fn follow_step(
     tx: &mut Transaction<'static, Any>,
-    me: &str,
+    relay: &Grant<Administer>,
     key: &PartyKey,
     (plan_id, plan): (i64, &SharedPlan),
     statement: &Statement,
     (sha, now_ms): (&str, i64),
     kind: &str,
 ) -> Result<String, Error> {
+    let me = relay.party().as_str();
     let issuer = statement.issuer.as_str();
     let body = &statement.body;
     let not = |why: String| Ok(format!("not followed: {why}"));
@@ -231,10 +233,9 @@ async fn follow_step(
                 by: format!("{me}'s store"),
             };
             // Stated by the relay on the party's behalf, with its event like any statement.
-            let relay = Grant::<Administer>::system(me.parse()?, "relay");
             super::state_to(
                 tx,
-                &relay,
+                relay,
                 key,
                 &plan.commitment.addressees(me),
                 stated::COUNTED,
