@@ -22,7 +22,7 @@ pub struct LogReport {
 /// Appends `draft` after the current head, inside `tx`. Taking the head row with an
 /// UPDATE first makes concurrent appenders queue up on it in both databases.
 pub(crate) async fn append(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     draft: EventDraft,
 ) -> Result<Event, Error> {
     let row = sqlx::query("UPDATE ledger_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")

@@ -6,14 +6,29 @@
 
 use std::path::{Path, PathBuf};
 
-/// The files SQLite keeps for the store at `path`: the database and its journals.
-pub fn store_files(path: &Path) -> [PathBuf; 3] {
+/// The files SQLite keeps for the store at `path`: the database and its journals, then
+/// the read audit's file ([`read_audit_file`]) and its journals.
+pub fn store_files(path: &Path) -> [PathBuf; 6] {
     let with = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         PathBuf::from(name)
     };
-    [path.to_owned(), with("-wal"), with("-shm")]
+    [
+        path.to_owned(),
+        with("-wal"),
+        with("-shm"),
+        read_audit_file(path),
+        with("-reads-wal"),
+        with("-reads-shm"),
+    ]
+}
+
+/// The file beside the store at `path` that holds its read audit (`STORE-reads`).
+pub fn read_audit_file(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-reads");
+    PathBuf::from(name)
 }
 
 /// What to say of a store file others may read or write: the file and its mode. The one

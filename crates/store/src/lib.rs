@@ -31,6 +31,7 @@ mod relay;
 mod remains;
 mod search;
 mod signin;
+mod staging;
 mod stated_plans;
 mod statements;
 mod story;
@@ -47,12 +48,15 @@ pub use commission::{ExaminationView, FINDING_KIND};
 pub use enquiries::{AnswerView, EnquiryAbout, EnquiryView};
 pub use erasure::ErasureView;
 pub use events::{LogReport, StoredEvent};
-pub use files::{open_to_others, store_files};
+pub use files::{open_to_others, read_audit_file, store_files};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
     Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
 };
-pub use lists::{ListDocument, ListSummary, ListWriter, NewList, NewListRow, StoredRow};
+pub use lists::{
+    ListDocument, ListSummary, ListWriter, NewList, NewListRow, PreparedRows, RowPreparer,
+    StoredRow,
+};
 pub use location::{Backend, Location};
 pub use parties::{Session, UserLogin};
 pub use persons::{Person, PersonFilter, PersonOrder, PersonPage};
@@ -92,6 +96,33 @@ pub enum OpenMode {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file, beside which long writes are staged ([`staging`]).
+    file: Option<std::path::PathBuf>,
+    /// The read audit's database: on SQLite a file of its own ([`reads`]), on PostgreSQL
+    /// the store's.
+    reads: AnyPool,
+}
+
+/// How every SQLite connection of a store is set up: the journal that lets readers go on
+/// while one writes, a bounded wait for the write lock, and a cache for large lists.
+async fn sqlite_connection(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    // Persistent in the file; foreign keys are enabled per connection by sqlx.
+    sqlx::query("PRAGMA journal_mode = WAL")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA busy_timeout = 10000")
+        .execute(&mut *conn)
+        .await?;
+    // A list of 100,000 people dirties far more than the default 2 MB of pages; a smaller
+    // cache spills them to the journal and reads them back while the list is written.
+    // Pages are taken as used.
+    sqlx::query("PRAGMA cache_size = -65536")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Maps a database error to the project's error, naming what was being done.
@@ -173,16 +204,7 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
-                        // Persistent in the file; foreign keys are enabled per connection by sqlx.
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA foreign_keys = ON")
-                            .execute(&mut *conn)
-                            .await?;
+                        sqlite_connection(conn).await?;
                         // Erased personal data is overwritten in the file, not left in free
                         // pages.
                         sqlx::query("PRAGMA secure_delete = ON")
@@ -195,8 +217,23 @@ impl Store {
             .connect(&location.url())
             .await
             .map_err(|e| location.connect_error(e))?;
-        let store = Store { pool, backend };
+        let (file, reads) = match location {
+            Location::Sqlite(path) => {
+                for said in staging::remove_abandoned(path).await {
+                    tracing::warn!("{said}");
+                }
+                (Some(path.clone()), reads::open_audit_file(path).await?)
+            }
+            Location::Postgres(_) => (None, pool.clone()),
+        };
+        let store = Store {
+            pool,
+            backend,
+            file,
+            reads,
+        };
         store.migrate().await?;
+        store.carry_reads_over().await?;
         store.backfill_name_keys().await?;
         Ok(store)
     }
@@ -268,6 +305,7 @@ impl Store {
 
     /// Closes every connection, waiting for work in flight.
     pub async fn close(&self) {
+        self.reads.close().await;
         self.pool.close().await;
     }
 
@@ -338,7 +376,7 @@ impl Store {
 /// change binds, and the round's mediator), so that no side's log misses a step another
 /// side took; each names the acting party in its payload.
 pub(crate) async fn commit_with_events<C: Command>(
-    mut tx: Transaction<'static, Any>,
+    mut tx: Transaction<'_, Any>,
     grant: &Grant<C>,
     kind: &str,
     payload: serde_json::Value,
@@ -417,7 +455,7 @@ pub(crate) async fn append_event<C: Command>(
 }
 
 pub(crate) async fn commit_with_event<C: Command>(
-    mut tx: Transaction<'static, Any>,
+    mut tx: Transaction<'_, Any>,
     grant: &Grant<C>,
     kind: &str,
     payload: serde_json::Value,

@@ -1,10 +1,13 @@
 //! List documents: what one party hands another, kept byte for byte with their rows.
 //!
 //! A list is written through a [`ListWriter`]: the document first, then its rows in
-//! batches, then its event, all in the list's one transaction. A caller streaming a large
-//! file never holds all its rows; a list held whole ([`NewList`]) goes the same way.
+//! batches, then its event, all or nothing. A caller streaming a large file never holds
+//! all its rows; a list held whole ([`NewList`]) goes the same way. On PostgreSQL the list
+//! is written in its own transaction; on SQLite, whose one write lock that transaction
+//! would hold for the whole import, in a staging file published in one short transaction.
 
 use crate::persons::{INSERT_COLUMNS, INSERT_WIDTH, Value, placeholders, record_values};
+use crate::staging::Staging;
 use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, WriteRegister};
@@ -12,7 +15,7 @@ use homeward_core::party::PartyCode;
 use homeward_core::record::{Category, PersonRecord};
 use homeward_ledger::{canonical_json, sha256_hex};
 use rayon::prelude::*;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
 
 /// One row of a list as read from its file.
 #[derive(Debug, Clone)]
@@ -97,18 +100,58 @@ const MAX_BIND_VALUES: usize = 800;
 /// the record it gave.
 const ROW_WIDTH: usize = 6;
 
+/// The columns a list document is stored with.
+const LIST_COLUMNS: &str = "issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers";
+
+/// The columns of a list's rows.
+const ROW_COLUMNS: &str = "list_id, row_no, accepted, fields, problems, person_id";
+
+/// The tables a list is staged in on SQLite ([`crate::staging`]): the store's own, without
+/// their constraints, which the publishing copy checks.
+fn staging_schema() -> String {
+    format!(
+        "CREATE TABLE lists (id INTEGER PRIMARY KEY, {LIST_COLUMNS}); \
+         CREATE TABLE persons (id INTEGER PRIMARY KEY, {INSERT_COLUMNS}); \
+         CREATE TABLE list_rows ({ROW_COLUMNS});"
+    )
+}
+
 /// A list being written: its document is stored, its rows are added in batches, and
 /// [`ListWriter::finish`] appends its one event and commits. Dropped unfinished, it rolls
 /// back: nothing of the list stays, not even the document.
 pub struct ListWriter {
-    tx: Transaction<'static, Any>,
+    target: Target,
+    backend: crate::Backend,
     grant: Grant<WriteRegister>,
+    /// The list's id in the store on PostgreSQL; on SQLite its id in the staging file, the
+    /// store's being known only when it is published.
     list_id: i64,
+    sha256: String,
+    addressees: Vec<PartyCode>,
     now_ms: i64,
     rows: usize,
     accepted: usize,
-    /// The event's payload, less the counts known only at the end.
+    /// The event's payload, less the list's id and the counts known only at the end.
     payload: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Where a list's rows go while it is written.
+enum Target {
+    /// PostgreSQL: the list's own transaction, which locks nothing another writer needs
+    /// until its event is appended at the very end.
+    Transaction(Transaction<'static, Any>),
+    /// SQLite, where a transaction would hold the file's one write lock for the whole
+    /// import: a staging file, published in one short transaction.
+    Staged { staging: Staging, pool: AnyPool },
+}
+
+impl Target {
+    fn conn(&mut self) -> &mut AnyConnection {
+        match self {
+            Target::Transaction(tx) => tx,
+            Target::Staged { staging, .. } => staging.conn(),
+        }
+    }
 }
 
 /// A row made ready to insert: its cells and problems as stored text, and whether it gave a
@@ -118,6 +161,41 @@ struct PreparedRow {
     fields: String,
     problems: String,
     accepted: bool,
+}
+
+/// Prepares a list's rows for insertion — validation, name keys, folded names, hashes —
+/// in parallel and without the store: it may run while the list's last batch is written.
+#[derive(Debug, Clone)]
+pub struct RowPreparer {
+    issuer: String,
+    list_id: i64,
+    now_ms: i64,
+}
+
+/// A batch of rows ready for [`ListWriter::insert`].
+pub struct PreparedRows {
+    list_id: i64,
+    rows: Vec<PreparedRow>,
+    records: Vec<Vec<Value>>,
+}
+
+impl RowPreparer {
+    /// Makes `rows` ready to insert; a row whose record cannot be stored fails the batch
+    /// with the row's number.
+    pub fn prepare(&self, rows: &[NewListRow]) -> Result<PreparedRows, Error> {
+        let (issuer, list_id, now_ms) = (self.issuer.as_str(), self.list_id, self.now_ms);
+        let prepared: Vec<(PreparedRow, Option<Vec<Value>>)> = rows
+            .par_iter()
+            .map(|row| prepare_row(issuer, (list_id, now_ms), row))
+            .collect::<Result<_, Error>>()?;
+        let (rows, records): (Vec<PreparedRow>, Vec<Option<Vec<Value>>>) =
+            prepared.into_iter().unzip();
+        Ok(PreparedRows {
+            list_id,
+            rows,
+            records: records.into_iter().flatten().collect(),
+        })
+    }
 }
 
 impl Store {
@@ -135,9 +213,9 @@ impl Store {
         writer.finish().await
     }
 
-    /// Starts writing a list issued by the grant's party: opens the list's transaction and
-    /// stores the document (original bytes, SHA-256, addressees). The same file from the
-    /// same issuer is refused at once, naming the list that holds it.
+    /// Starts writing a list issued by the grant's party: stores the document (original
+    /// bytes, SHA-256, addressees) where the rows will go. The same file from the same
+    /// issuer is refused at once, naming the list that holds it.
     pub async fn begin_list(
         &self,
         grant: &Grant<WriteRegister>,
@@ -146,47 +224,53 @@ impl Store {
     ) -> Result<ListWriter, Error> {
         let sha = sha256_hex(list.original);
         let issuer = grant.party().as_str();
-        let mut tx = self.begin().await?;
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
-                .bind(issuer)
-                .bind(&sha)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("checking for the same file"))?;
-        if let Some(id) = existing {
-            return Err(Error::Conflict(format!(
-                "this file (SHA-256 {sha}) was already imported as list {id}; nothing was changed"
-            )));
-        }
-        let list_id: i64 = sqlx::query_scalar(
-            "INSERT INTO lists (issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(issuer)
-        .bind(list.kind)
-        .bind(list.category.map(Category::as_str))
-        .bind(list.title)
-        .bind(list.file_name)
-        .bind(list.original)
-        .bind(&sha)
-        .bind(list.supersedes)
-        .bind(grant.actor())
-        .bind(now_ms)
-        .bind(serde_json::Value::from(list.headers.to_vec()).to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("storing the list"))?;
-        for party in list.addressees {
-            sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
-                .bind(list_id)
-                .bind(party.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db("addressing the list"))?;
+        let mut target = match &self.file {
+            Some(file) => {
+                // Another import of the same file may be staged at the same time; the
+                // check is made again when the list is published.
+                refuse_same_file(
+                    &mut *self
+                        .pool
+                        .acquire()
+                        .await
+                        .map_err(db("checking for the same file"))?,
+                    issuer,
+                    &sha,
+                )
+                .await?;
+                Target::Staged {
+                    staging: Staging::create(file, &staging_schema()).await?,
+                    pool: self.pool.clone(),
+                }
+            }
+            None => {
+                let mut tx = self.begin().await?;
+                refuse_same_file(&mut tx, issuer, &sha).await?;
+                Target::Transaction(tx)
+            }
+        };
+        let sql = format!(
+            "INSERT INTO lists ({LIST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+        );
+        let list_id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(issuer)
+            .bind(list.kind)
+            .bind(list.category.map(Category::as_str))
+            .bind(list.title)
+            .bind(list.file_name)
+            .bind(list.original)
+            .bind(&sha)
+            .bind(list.supersedes)
+            .bind(grant.actor())
+            .bind(now_ms)
+            .bind(serde_json::Value::from(list.headers.to_vec()).to_string())
+            .fetch_one(target.conn())
+            .await
+            .map_err(db("storing the list"))?;
+        if let Target::Transaction(tx) = &mut target {
+            add_addressees(tx, list_id, list.addressees).await?;
         }
         let payload = serde_json::json!({
-            "list": list_id,
             "kind": list.kind,
             "sha256": sha,
             "to": list.addressees.iter().map(PartyCode::as_str).collect::<Vec<_>>(),
@@ -202,9 +286,12 @@ impl Store {
             return Err(Error::Storage("a list's event is not an object".into()));
         };
         Ok(ListWriter {
-            tx,
+            target,
+            backend: self.backend,
             grant: grant.clone(),
             list_id,
+            sha256: sha,
+            addressees: list.addressees.to_vec(),
             now_ms,
             rows: 0,
             accepted: 0,
@@ -213,33 +300,88 @@ impl Store {
     }
 }
 
-impl ListWriter {
-    /// The id the list will have once finished.
-    pub fn list_id(&self) -> i64 {
-        self.list_id
+/// Refuses a file its issuer has stored before, naming the list that holds it.
+async fn refuse_same_file(conn: &mut AnyConnection, issuer: &str, sha: &str) -> Result<(), Error> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM lists WHERE issuer = $1 AND sha256 = $2")
+            .bind(issuer)
+            .bind(sha)
+            .fetch_optional(conn)
+            .await
+            .map_err(db("checking for the same file"))?;
+    match existing {
+        Some(id) => Err(Error::Conflict(format!(
+            "this file (SHA-256 {sha}) was already imported as list {id}; nothing was changed"
+        ))),
+        None => Ok(()),
     }
+}
 
+async fn add_addressees(
+    conn: &mut AnyConnection,
+    list_id: i64,
+    to: &[PartyCode],
+) -> Result<(), Error> {
+    for party in to {
+        sqlx::query("INSERT INTO list_addressees (list_id, party) VALUES ($1, $2)")
+            .bind(list_id)
+            .bind(party.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(db("addressing the list"))?;
+    }
+    Ok(())
+}
+
+impl ListWriter {
     /// Rows added so far.
     pub fn rows(&self) -> usize {
         self.rows
     }
 
+    /// What prepares rows for this list away from its transaction: a caller streaming a
+    /// file prepares the next batch while the last one is being written.
+    pub fn preparer(&self) -> RowPreparer {
+        RowPreparer {
+            issuer: self.grant.party().as_str().to_owned(),
+            list_id: self.list_id,
+            now_ms: self.now_ms,
+        }
+    }
+
     /// Adds a batch of rows and the records their accepted rows give, each record with its
     /// row as its source. Prepared in parallel, inserted in multi-row statements.
     pub async fn add_rows(&mut self, rows: &[NewListRow]) -> Result<(), Error> {
-        let issuer = self.grant.party().as_str();
-        let (list_id, now_ms) = (self.list_id, self.now_ms);
-        let prepared: Vec<(PreparedRow, Option<Vec<Value>>)> = rows
-            .par_iter()
-            .map(|row| prepare_row(issuer, (list_id, now_ms), row))
-            .collect::<Result<_, Error>>()?;
-        let (prepared, records): (Vec<PreparedRow>, Vec<Option<Vec<Value>>>) =
-            prepared.into_iter().unzip();
-        let mut records = records.into_iter().flatten().peekable();
+        let prepared = self.preparer().prepare(rows)?;
+        self.insert(prepared).await
+    }
+
+    /// Inserts a batch its [`RowPreparer`] made ready.
+    pub async fn insert(&mut self, batch: PreparedRows) -> Result<(), Error> {
+        if batch.list_id != self.list_id {
+            return Err(Error::Storage(format!(
+                "rows prepared for list {} offered to list {}",
+                batch.list_id, self.list_id
+            )));
+        }
+        let list_id = self.list_id;
+        // Placeholders as the database the rows go to takes them best: a staging file is
+        // SQLite whatever the store.
+        let backend = match self.target {
+            Target::Transaction(_) => self.backend,
+            Target::Staged { .. } => crate::Backend::Sqlite,
+        };
+        let PreparedRows {
+            rows: prepared,
+            records,
+            ..
+        } = batch;
+        let mut records = records.into_iter().peekable();
         let accepted = prepared.iter().filter(|p| p.accepted).count();
         // Rows and records meet by the row's number, which is unique in a list: a
         // multi-row insert does not promise to return its ids in the order of its values.
         let mut person_of_row = std::collections::HashMap::with_capacity(accepted);
+        let conn = self.target.conn();
         while records.peek().is_some() {
             let chunk: Vec<Vec<Value>> = records
                 .by_ref()
@@ -247,14 +389,14 @@ impl ListWriter {
                 .collect();
             let sql = format!(
                 "INSERT INTO persons ({INSERT_COLUMNS}) VALUES {} RETURNING id, source_row",
-                placeholders(chunk.len(), INSERT_WIDTH)
+                placeholders(backend, chunk.len(), INSERT_WIDTH)
             );
             let query = chunk
                 .into_iter()
                 .flatten()
                 .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, v| v.bind(q));
             let inserted = query
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *conn)
                 .await
                 .map_err(db("storing a person record"))?;
             for r in &inserted {
@@ -266,8 +408,8 @@ impl ListWriter {
         }
         for chunk in prepared.chunks(MAX_BIND_VALUES / ROW_WIDTH) {
             let sql = format!(
-                "INSERT INTO list_rows (list_id, row_no, accepted, fields, problems, person_id) VALUES {}",
-                placeholders(chunk.len(), ROW_WIDTH)
+                "INSERT INTO list_rows ({ROW_COLUMNS}) VALUES {}",
+                placeholders(backend, chunk.len(), ROW_WIDTH)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for p in chunk {
@@ -287,7 +429,7 @@ impl ListWriter {
                     .bind(person);
             }
             query
-                .execute(&mut *self.tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(db("storing a list row"))?;
         }
@@ -297,20 +439,91 @@ impl ListWriter {
     }
 
     /// Appends the list's event (rows and records counted) and commits; returns the list id.
+    /// A staged list is published first, in the one short transaction that holds the
+    /// store's write lock.
     pub async fn finish(self) -> Result<i64, Error> {
-        let mut payload = self.payload;
-        payload.insert("rows".into(), self.rows.into());
-        payload.insert("accepted".into(), self.accepted.into());
-        commit_with_event(
-            self.tx,
-            &self.grant,
-            "list.issued",
-            serde_json::Value::Object(payload),
-            self.now_ms,
-        )
-        .await?;
-        Ok(self.list_id)
+        let ListWriter {
+            target,
+            grant,
+            list_id,
+            sha256,
+            addressees,
+            now_ms,
+            rows,
+            accepted,
+            mut payload,
+            ..
+        } = self;
+        payload.insert("rows".into(), rows.into());
+        payload.insert("accepted".into(), accepted.into());
+        match target {
+            Target::Transaction(tx) => {
+                payload.insert("list".into(), list_id.into());
+                commit_with_event(tx, &grant, "list.issued", payload.into(), now_ms).await?;
+                Ok(list_id)
+            }
+            Target::Staged { staging, pool } => {
+                let mut attached = staging.attach(&pool).await?;
+                let mut tx = attached.begin().await?;
+                let list_id =
+                    publish(&mut tx, grant.party().as_str(), &sha256, &addressees).await?;
+                payload.insert("list".into(), list_id.into());
+                commit_with_event(tx, &grant, "list.issued", payload.into(), now_ms).await?;
+                Ok(list_id)
+            }
+        }
     }
+}
+
+/// Copies a staged list (attached as `staging`) into the store inside `conn`'s transaction:
+/// the document under a new id, its records under ids after the store's last, its rows
+/// pointing at them. Returns the list's id.
+async fn publish(
+    conn: &mut AnyConnection,
+    issuer: &str,
+    sha: &str,
+    addressees: &[PartyCode],
+) -> Result<i64, Error> {
+    refuse_same_file(conn, issuer, sha).await?;
+    let sql = format!(
+        "INSERT INTO main.lists ({LIST_COLUMNS}) SELECT {LIST_COLUMNS} FROM staging.lists RETURNING id"
+    );
+    let list_id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db("publishing the list"))?;
+    add_addressees(conn, list_id, addressees).await?;
+    // The store's write lock is held: ids after the last are free, and keep the rows' order.
+    let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM main.persons")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db("publishing the list's records"))?;
+    let staged: Vec<&str> = INSERT_COLUMNS
+        .split(',')
+        .map(str::trim)
+        .map(|c| if c == "source_list" { "$1" } else { c })
+        .collect();
+    let sql = format!(
+        "INSERT INTO main.persons (id, {INSERT_COLUMNS}) SELECT id + $2, {} FROM staging.persons ORDER BY id",
+        staged.join(", ")
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(list_id)
+        .bind(base)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("publishing the list's records"))?;
+    let sql = format!(
+        "INSERT INTO main.list_rows ({ROW_COLUMNS}) \
+         SELECT $1, row_no, accepted, fields, problems, person_id + $2 FROM staging.list_rows ORDER BY row_no"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(list_id)
+        .bind(base)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("publishing the list's rows"))?;
+    Ok(list_id)
 }
 
 /// A row's stored texts, and its record's values when it gave one.

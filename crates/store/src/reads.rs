@@ -1,7 +1,7 @@
 //! Every read of a person's record: opened one at a time or as a page, disclosed by core's
 //! rule and audited (a masked view as a refusal), and the audit listed and flagged.
 
-use crate::{Store, db};
+use crate::{Location, Store, db, files};
 use homeward_core::Error;
 use homeward_core::access::{Audit, Command, Grant, ReadRegister};
 use homeward_core::protection::{Purpose, Read, ReadAction, ReadFlag};
@@ -58,11 +58,94 @@ pub struct ReadFilter {
     pub limit: i64,
 }
 
+/// The read audit's own migrations, for its file beside a SQLite store.
+static AUDIT_FILE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite-reads");
+
+/// Opens the read audit's file beside the SQLite store at `store_file`, creating it (mode
+/// 0600) when missing. Every read of a record is audited, and were the audit in the store's
+/// file, each read would wait for the store's one write lock behind every change.
+pub(crate) async fn open_audit_file(store_file: &std::path::Path) -> Result<sqlx::AnyPool, Error> {
+    let file = files::read_audit_file(store_file);
+    let cannot = |e: &dyn std::fmt::Display| {
+        Error::Storage(format!(
+            "cannot open the read audit {}: {e}; check that the folder is writable",
+            file.display()
+        ))
+    };
+    files::create_private(&file).map_err(|e| cannot(&e))?;
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .after_connect(|conn, _| Box::pin(crate::sqlite_connection(conn)))
+        .connect(&Location::Sqlite(file.clone()).url())
+        .await
+        .map_err(|e| cannot(&e))?;
+    AUDIT_FILE_MIGRATIONS
+        .run(&pool)
+        .await
+        .map_err(|e| cannot(&e))?;
+    Ok(pool)
+}
+
 /// What the audit notes of a read whose sensitive fields were masked.
 pub const MASKED_READ: &str =
     "sensitive fields masked: they are shown only to the roles protection and admin";
 
 impl Store {
+    /// Moves the reads a SQLite store audited in its own file (before the audit had a file
+    /// of its own) into the audit's file, under their ids; each is moved once, whenever the
+    /// store is opened. Nothing on PostgreSQL, where the audit stays in the store.
+    pub(crate) async fn carry_reads_over(&self) -> Result<(), Error> {
+        if self.backend != crate::Backend::Sqlite {
+            return Ok(());
+        }
+        let moved: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM read_audit")
+            .fetch_one(&self.reads)
+            .await
+            .map_err(db("reading the read audit"))?;
+        let rows = sqlx::query(
+            "SELECT id, party, actor, at_ms, action, person_id, list_id, purpose, detail \
+             FROM read_audit WHERE id > $1 ORDER BY id",
+        )
+        .bind(moved)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading the store's earlier read audit"))?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self
+            .reads
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("moving the read audit"))?;
+        for r in &rows {
+            let get = db("moving the read audit");
+            sqlx::query(
+                "INSERT INTO read_audit (id, party, actor, at_ms, action, person_id, list_id, purpose, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(r.try_get::<i64, _>("id").map_err(&get)?)
+            .bind(r.try_get::<String, _>("party").map_err(&get)?)
+            .bind(r.try_get::<String, _>("actor").map_err(&get)?)
+            .bind(r.try_get::<i64, _>("at_ms").map_err(&get)?)
+            .bind(r.try_get::<String, _>("action").map_err(&get)?)
+            .bind(r.try_get::<Option<i64>, _>("person_id").map_err(&get)?)
+            .bind(r.try_get::<Option<i64>, _>("list_id").map_err(&get)?)
+            .bind(r.try_get::<String, _>("purpose").map_err(&get)?)
+            .bind(r.try_get::<Option<String>, _>("detail").map_err(&get)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(&get)?;
+        }
+        tx.commit().await.map_err(db("moving the read audit"))?;
+        tracing::info!(
+            "moved {} audited reads into the read audit's own file",
+            rows.len()
+        );
+        Ok(())
+    }
+
     /// Opens one record of the grant's register for `purpose`, and audits the read: a view,
     /// or — when its sensitive fields were masked for this reader — a refusal that says so.
     pub async fn open_person(
@@ -265,7 +348,14 @@ impl Store {
             purpose,
             detail,
         } = read;
-        let mut tx = self.begin().await?;
+        let mut tx = self
+            .reads
+            .begin_with(match self.backend {
+                crate::Backend::Sqlite => "BEGIN IMMEDIATE",
+                crate::Backend::Postgres => "BEGIN",
+            })
+            .await
+            .map_err(db("auditing a read"))?;
         let none = [None];
         let targets: Vec<Option<i64>> = if persons.is_empty() {
             none.to_vec()
@@ -309,7 +399,7 @@ impl Store {
         .bind(filter.action.map(ReadAction::as_str))
         .bind(filter.since_ms)
         .bind(filter.limit.clamp(1, 100_000))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db("reading the read audit"))?;
         rows.iter()

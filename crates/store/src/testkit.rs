@@ -78,6 +78,11 @@ impl Store {
     pub fn raw_pool_for_tests(&self) -> &sqlx::AnyPool {
         &self.pool
     }
+
+    /// The raw pool of the read audit (on SQLite its own file), for the same tests.
+    pub fn raw_read_audit_pool_for_tests(&self) -> &sqlx::AnyPool {
+        &self.reads
+    }
 }
 
 /// Drops the test databases of earlier test processes that have ended, so that repeated

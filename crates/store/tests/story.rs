@@ -285,9 +285,22 @@ fn large_list_rows(count: i64) -> Vec<NewListRow> {
         .collect()
 }
 
+/// The staging files beside a SQLite store (none on PostgreSQL).
+fn staging_files(t: &TestStore) -> Vec<std::path::PathBuf> {
+    let Location::Sqlite(path) = &t.location else {
+        return Vec::new();
+    };
+    std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".staging"))
+        .collect()
+}
+
 #[tokio::test]
-async fn a_large_list_is_written_in_batches_in_one_transaction() {
-    each_backend("a_large_list_is_written_in_batches_in_one_transaction", async |t| {
+async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
+    each_backend("a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting", async |t| {
         let store = &t.store;
         with_parties(store).await;
         let pool = store.raw_pool_for_tests();
@@ -321,19 +334,56 @@ async fn a_large_list_is_written_in_batches_in_one_transaction() {
         drop(unfinished);
         let after_drop = (count("lists").await, count("list_rows").await, count("persons").await, count("events").await);
         assert_eq!(after_drop, before);
+        assert_eq!(staging_files(&t), Vec::<std::path::PathBuf>::new(), "a dropped list leaves no staging file");
 
         // The same file then stores, in three batches, with one event.
         let mut writer = store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap();
+        // On SQLite the same file may be begun twice at once (each is staged apart); on
+        // PostgreSQL the second waits on the first's unique key until it commits.
+        let mut twin = match store.backend() {
+            Backend::Sqlite => Some(store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap()),
+            Backend::Postgres => None,
+        };
+        if let Some(twin) = &mut twin {
+            twin.add_rows(&rows[..10]).await.unwrap();
+        }
         for batch in rows.chunks(1_000) {
             writer.add_rows(batch).await.unwrap();
+            // While it is written, the store takes other changes: another party's list, in
+            // full, and a new user. On SQLite a list held in its transaction would keep them
+            // waiting for the write lock until they failed as busy.
+            if batch[0].row_no == 2 {
+                let ru = Grant::<WriteRegister>::system("RU".parse().unwrap(), "test");
+                let other = NewList {
+                    kind: "request".into(),
+                    category: Some(Category::Pow),
+                    title: "request (synthetic)".into(),
+                    file_name: "request.csv".into(),
+                    original: b"written while UA's list was".to_vec(),
+                    addressees: vec![],
+                    supersedes: None,
+                    headers: headers.clone(),
+                    rows: rows[..10].to_vec(),
+                };
+                store.add_list(&ru, &other, T0).await.unwrap();
+                store.create_user(&admin("UA"), "UA-late", &[Role::Viewer], None, T0).await.unwrap();
+            }
         }
         let list = writer.finish().await.unwrap();
+        // The same file begun twice at once is stored once: the second is refused when it is
+        // published, naming the first.
+        if let Some(twin) = twin {
+            let late = twin.finish().await.unwrap_err();
+            assert!(matches!(&late, Error::Conflict(m) if m.contains(&format!("list {list}"))), "{late}");
+        }
         let accepted = rows.iter().filter(|r| r.record.is_some()).count() as i64;
         assert_eq!(accepted, 3_000 - 429);
+        let accepted_ru = rows[..10].iter().filter(|r| r.record.is_some()).count() as i64;
         assert_eq!(
             (count("lists").await, count("list_rows").await, count("persons").await, count("events").await),
-            (before.0 + 1, before.1 + 3_000, before.2 + accepted, before.3 + 1)
+            (before.0 + 2, before.1 + 3_010, before.2 + accepted + accepted_ru, before.3 + 3)
         );
+        assert_eq!(staging_files(&t), Vec::<std::path::PathBuf>::new(), "a published list leaves no staging file");
         let event: String = sqlx::query_scalar("SELECT payload FROM events ORDER BY seq DESC LIMIT 1")
             .fetch_one(pool)
             .await
@@ -382,6 +432,140 @@ async fn a_large_list_is_written_in_batches_in_one_transaction() {
         assert_eq!(store.verify_log().await.unwrap().first_break, None);
     })
     .await;
+}
+
+/// A staging file an interrupted import left is removed when the store is next opened, once
+/// nobody holds it and it has not been written for an hour; a fresh one, or one still held
+/// by its writer, stays.
+#[tokio::test]
+async fn an_abandoned_staging_file_is_removed_at_open_and_a_live_one_kept() {
+    let t = testkit::sqlite().await.unwrap();
+    with_parties(&t.store).await;
+    let Location::Sqlite(path) = &t.location else {
+        unreachable!()
+    };
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let beside = |tag: &str| path.with_file_name(format!(".{name}-{tag}.staging"));
+    let (old, fresh) = (beside("old"), beside("fresh"));
+    for f in [&old, &fresh] {
+        std::fs::write(f, b"").unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    // A list being written holds its own staging file, however old it looks.
+    let grant = Grant::<WriteRegister>::system("UA".parse().unwrap(), "test");
+    let headers = vec!["прізвище".to_owned()];
+    let document = ListDocument {
+        kind: "holding",
+        category: Some(Category::Pow),
+        title: "holding (synthetic)",
+        file_name: "holding.csv",
+        original: b"held while the store is opened again",
+        addressees: &[],
+        supersedes: None,
+        headers: &headers,
+    };
+    let mut writer = t.store.begin_list(&grant, &document, T0).await.unwrap();
+    writer.add_rows(&large_list_rows(20)).await.unwrap();
+    let live: Vec<_> = staging_files(&t)
+        .into_iter()
+        .filter(|f| *f != old && *f != fresh)
+        .collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+    std::fs::File::options()
+        .write(true)
+        .open(&live[0])
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+
+    let again = Store::open(&t.location, OpenMode::MustExist).await.unwrap();
+    assert!(!old.exists(), "the abandoned staging file is removed");
+    assert!(
+        fresh.exists() && live[0].exists(),
+        "a recent or held staging file is kept"
+    );
+    let list = writer.finish().await.unwrap();
+    assert_eq!(
+        again
+            .lists(&Grant::<ReadRegister>::system(
+                "UA".parse().unwrap(),
+                "test"
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|l| l.id == list)
+            .count(),
+        1
+    );
+}
+
+/// On SQLite the read audit has a file of its own: a read is audited while another
+/// connection holds the store's write lock, and reads the store audited in its own file
+/// before are carried over once, under their ids.
+#[tokio::test]
+async fn reads_are_audited_while_the_store_is_being_written() {
+    let t = testkit::sqlite().await.unwrap();
+    let store = &t.store;
+    with_parties(store).await;
+    let ids = store
+        .add_persons(
+            &Grant::<WriteRegister>::system("UA".parse().unwrap(), "test"),
+            &[pow("Бойко", "Іван", Relation::Held)],
+            T0,
+        )
+        .await
+        .unwrap();
+    // A read the store audited in its own file, as an earlier homeward did.
+    sqlx::query(
+        "INSERT INTO read_audit (id, party, actor, at_ms, action, person_id, purpose) \
+         VALUES (7, 'UA', 'user:1', 1, 'view', $1, 'an earlier read')",
+    )
+    .bind(ids[0])
+    .execute(store.raw_pool_for_tests())
+    .await
+    .unwrap();
+    let store = Store::open(&t.location, OpenMode::MustExist).await.unwrap();
+    let reader = Grant::<ReadRegister>::system("UA".parse().unwrap(), "test");
+    let mut writing = store.raw_pool_for_tests().acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *writing)
+        .await
+        .unwrap();
+    let seen = store
+        .open_person(&reader, ids[0], "while writing", T0)
+        .await
+        .unwrap();
+    assert_eq!(seen.record.surname.as_deref(), Some("Бойко"));
+    sqlx::query("ROLLBACK")
+        .execute(&mut *writing)
+        .await
+        .unwrap();
+    drop(writing);
+    let store = Store::open(&t.location, OpenMode::MustExist).await.unwrap();
+    let audit = Grant::<homeward_core::access::Audit>::system("UA".parse().unwrap(), "test");
+    let reads = store
+        .reads(
+            &audit,
+            &ReadFilter {
+                limit: 100,
+                ..ReadFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    let purposes: Vec<&str> = reads.iter().map(|r| r.purpose.as_str()).collect();
+    assert_eq!(
+        purposes,
+        ["while writing", "an earlier read"],
+        "newest first, the earlier one once"
+    );
 }
 
 #[tokio::test]
@@ -1835,7 +2019,7 @@ async fn unusual_reading_is_flagged_for_the_auditors() {
                 .all(|f| f.actor == hurried.actor() || f.why.contains("night"))
         );
         // The audit cannot be rewritten.
-        let pool = store.raw_pool_for_tests();
+        let pool = store.raw_read_audit_pool_for_tests();
         assert!(
             sqlx::query("UPDATE read_audit SET actor = 'user:0'")
                 .execute(pool)
