@@ -465,10 +465,15 @@ impl ListWriter {
             Target::Staged { staging, pool } => {
                 let mut attached = staging.attach(&pool).await?;
                 let mut tx = attached.begin().await?;
+                let locked = std::time::Instant::now();
                 let list_id =
                     publish(&mut tx, grant.party().as_str(), &sha256, &addressees).await?;
                 payload.insert("list".into(), list_id.into());
                 commit_with_event(tx, &grant, "list.issued", payload.into(), now_ms).await?;
+                tracing::info!(
+                    "list {list_id} of {rows} rows published in {} ms, the store's write lock held that long",
+                    locked.elapsed().as_millis()
+                );
                 Ok(list_id)
             }
         }
