@@ -10,6 +10,7 @@ mod commission;
 mod common;
 mod enquiries;
 mod exports;
+mod forms;
 mod ledger;
 mod pages;
 mod plans;
