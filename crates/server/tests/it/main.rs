@@ -15,6 +15,7 @@ mod ledger;
 mod pages;
 mod plans;
 mod protection;
+mod reasons;
 mod records;
 mod relay;
 mod roles;
