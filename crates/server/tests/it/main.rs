@@ -11,6 +11,7 @@ mod common;
 mod enquiries;
 mod exports;
 mod forms;
+mod journeys;
 mod ledger;
 mod pages;
 mod plans;
