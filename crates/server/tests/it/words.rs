@@ -294,7 +294,7 @@ async fn pages(r: &Running) -> Vec<(String, Option<Role>, &'static str)> {
         ),
         (
             format!("/commitments/{}/children", of_kind("child_return")),
-            Some(Role::Viewer),
+            Some(Role::Protection),
             "children-next",
         ),
         (
