@@ -4,7 +4,7 @@
 
 use crate::{App, Error, grant};
 use homeward_core::access::{
-    Actor, ReadRegister, ReadTalks, RecordMovements, WriteRegister, WriteTalks,
+    Actor, FollowChildCases, ReadRegister, ReadTalks, RecordMovements, WriteRegister, WriteTalks,
 };
 use homeward_store::{BatchView, ChildCaseView, TruceReport};
 use serde::Deserialize;
@@ -86,14 +86,19 @@ impl App {
             .await
     }
 
-    /// Moves a child's case one step.
+    /// Whether the actor may move children's cases (the page offers the steps only then).
+    pub fn may_follow_child_cases(&self, actor: &Actor) -> bool {
+        grant::<FollowChildCases>(actor).is_ok()
+    }
+
+    /// Moves a child's case one step (forward, or back with a note).
     pub async fn step_child_case(
         &self,
         actor: &Actor,
         person: i64,
         step: &CaseStep,
     ) -> Result<(), Error> {
-        let grant = grant::<RecordMovements>(actor)?;
+        let grant = grant::<FollowChildCases>(actor)?;
         self.store
             .step_child_case(
                 &grant,

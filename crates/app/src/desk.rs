@@ -166,6 +166,9 @@ pub struct Desk {
     pub audit: Option<AuditDesk>,
     /// Families' enquiries, for those who answer them: open, and to call back.
     pub enquiries: Option<(usize, usize)>,
+    /// Whether the actor records rounds and commitments and answers amendments (the page
+    /// offers those forms only then).
+    pub records_talks: bool,
 }
 
 /// How far back the start page looks for unusual reading.
@@ -176,7 +179,10 @@ impl App {
     /// for those who see them unmasked, the stages and lists of a round the party
     /// mediates, the log, reads and signatures for those who audit.
     pub async fn desk(&self, actor: &Actor) -> Result<Desk, Error> {
-        let mut desk = Desk::default();
+        let mut desk = Desk {
+            records_talks: may::<WriteTalks>(actor),
+            ..Desk::default()
+        };
         if let Ok(talks) = grant::<ReadTalks>(actor) {
             desk.rounds = self.store.rounds(&talks).await?;
             desk.commitments = self.commitments(actor, None).await?;

@@ -6,7 +6,9 @@ use crate::{App, Error, grant};
 use homeward_core::access::{Actor, ReadTalks, RecordMovements, WriteTalks};
 use homeward_core::stated_plan::StatedPlan;
 use homeward_core::talks::{StageParity, Terms};
-use homeward_plan::{LeftOut, PlanRequest};
+use homeward_plan::PlanRequest;
+/// Why a person was left out of a plan, as the planner gives it (code and values).
+pub use homeward_plan::{LeftOut, Unavailable};
 use homeward_store::PlanView;
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +60,8 @@ pub struct PlanReport {
     pub from_a: usize,
     /// People its second side hands over.
     pub from_b: usize,
-    /// People left out, by reason.
+    /// People left out, by the reason's code (`not_confirmed`, `unavailable`,
+    /// `category_not_covered`, `beyond_quantity`, `no_counterpart`).
     pub left_out: std::collections::BTreeMap<String, usize>,
 }
 
@@ -222,14 +225,7 @@ impl App {
             .await?;
         let mut left_out = std::collections::BTreeMap::new();
         for e in &plan.left_out {
-            let key = match e.reason {
-                LeftOut::NotConfirmed => "not confirmed",
-                LeftOut::Unavailable { .. } => "cannot be exchanged",
-                LeftOut::CategoryNotCovered { .. } => "category not covered",
-                LeftOut::BeyondQuantity { .. } => "beyond the quantity",
-                LeftOut::NoCounterpart { .. } => "no counterpart (parity)",
-            };
-            *left_out.entry(key.to_owned()).or_insert(0) += 1;
+            *left_out.entry(e.reason.code().to_owned()).or_insert(0) += 1;
         }
         let (from_a, from_b) = plan.placed();
         Ok(PlanReport {

@@ -156,6 +156,10 @@ commands! {
     ReviewLinks = "review links between lists": [Reviewer, Admin];
     /// Record that people of an exchange stage were handed over, received or withdrawn.
     RecordMovements = "record handovers and receipts": [Operator, Negotiator];
+    /// Move a deported child's case on a step (located, verified, return agreed, returned,
+    /// reunited) or back with a note: the protection officers who follow the children, and
+    /// the operators who record the handover.
+    FollowChildCases = "move children's cases": [Protection, Operator];
     /// See the sensitive fields (names, birth, places, family contact) of protected records.
     SeeSensitive = "see the sensitive fields of protected records": [Protection, Admin];
     /// Propose or confirm a restricted status (death, refusal of repatriation, information

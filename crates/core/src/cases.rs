@@ -69,6 +69,24 @@ impl ChildCaseState {
         ))
     }
 
+    /// The step a case goes to next; none once the child is with the family.
+    pub fn next(self) -> Option<ChildCaseState> {
+        ChildCaseState::ALL
+            .get(usize::from(self as u8) + 1)
+            .copied()
+    }
+
+    /// The step a case may go back to (with a note); none from the first step, or once the
+    /// case is closed.
+    pub fn back(self) -> Option<ChildCaseState> {
+        match self {
+            ChildCaseState::Reunited => None,
+            s => usize::from(s as u8)
+                .checked_sub(1)
+                .and_then(|i| ChildCaseState::ALL.get(i).copied()),
+        }
+    }
+
     /// Whether the child counts as returned for the commitment.
     pub fn is_returned(self) -> bool {
         matches!(self, ChildCaseState::Returned | ChildCaseState::Reunited)
@@ -205,6 +223,22 @@ pub fn truce_conflicts(windows: &[TruceWindow]) -> Vec<TruceConflict> {
 mod tests {
     use super::*;
     use ChildCaseState::*;
+
+    #[test]
+    fn the_steps_offered_are_the_ones_the_rule_lets_a_case_take() {
+        for s in ChildCaseState::ALL {
+            if let Some(n) = s.next() {
+                assert!(s.check_step(n, None).is_ok(), "{s} → {n}");
+            }
+            if let Some(b) = s.back() {
+                assert!(s.check_step(b, Some("why")).is_ok(), "{s} → {b}");
+            }
+        }
+        assert_eq!(Requested.next(), Some(Located));
+        assert_eq!(Requested.back(), None);
+        assert_eq!(Returned.back(), Some(ReturnAgreed));
+        assert_eq!((Reunited.next(), Reunited.back()), (None, None));
+    }
 
     #[test]
     fn a_case_moves_one_step_at_a_time() {

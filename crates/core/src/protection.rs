@@ -289,6 +289,27 @@ pub struct ReadFlag {
     pub at_ms: i64,
     /// What was unusual, in words.
     pub why: String,
+    /// What was unusual, as a code with its values, for a face to say in its own language.
+    pub pattern: Unusual,
+}
+
+/// What made a pattern of reading unusual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Unusual {
+    /// Many different records opened within a minute.
+    Burst {
+        /// How many.
+        records: usize,
+    },
+    /// Personal data exported at night (UTC).
+    NightExport {
+        /// Records exported.
+        records: usize,
+        /// The hour, UTC.
+        hour: i64,
+    },
 }
 
 /// Records one user may open within a minute before it is flagged.
@@ -326,6 +347,9 @@ pub fn unusual(reads: &[Read]) -> Vec<ReadFlag> {
                         "opened {} different records within a minute",
                         distinct.len()
                     ),
+                    pattern: Unusual::Burst {
+                        records: distinct.len(),
+                    },
                 });
                 flagged_until = opens[end].at_ms;
             }
@@ -344,6 +368,7 @@ pub fn unusual(reads: &[Read]) -> Vec<ReadFlag> {
                     why: format!(
                         "exported personal data ({records} records) at {hour:02}:xx UTC, at night"
                     ),
+                    pattern: Unusual::NightExport { records, hour },
                 });
             }
         }

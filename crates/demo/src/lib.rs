@@ -866,7 +866,7 @@ pub async fn seed_for(
         .open_child_cases(&ua_talks, children_c, children_list, &agreed, now_ms)
         .await?;
     let ua_op =
-        Grant::<homeward_core::access::RecordMovements>::system(ua.clone(), "user:ua-operator");
+        Grant::<homeward_core::access::FollowChildCases>::system(ua.clone(), "user:ua-operator");
     use homeward_core::cases::ChildCaseState as C;
     for (i, child) in agreed.iter().enumerate() {
         let reached: &[C] = match i {

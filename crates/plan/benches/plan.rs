@@ -36,7 +36,7 @@ fn register(each_way: usize) -> Vec<Candidate> {
                 day: None,
             }),
             confirmed: i % 19 != 0,
-            unavailable: (i % 97 == 0).then(|| "returned".to_owned()),
+            unavailable: (i % 97 == 0).then_some(homeward_plan::Unavailable::Returned),
         })
         .collect()
 }

@@ -13,7 +13,7 @@
 
 use homeward_core::record::{Category, Health, PartialDate};
 use homeward_core::talks::{Parity, Priority};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// One of the two sides of the commitment.
@@ -58,7 +58,7 @@ pub struct Candidate {
     /// holding side listed them).
     pub confirmed: bool,
     /// Why the person cannot be planned at all (returned, dead, in another plan), if so.
-    pub unavailable: Option<String>,
+    pub unavailable: Option<Unavailable>,
 }
 
 /// What to plan.
@@ -110,16 +110,45 @@ pub struct Placed {
     pub why: String,
 }
 
-/// Why a person is not in the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Why a person cannot be exchanged at all now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "because")]
+pub enum Unavailable {
+    /// Already returned.
+    Returned,
+    /// Recorded as dead.
+    Deceased,
+    /// Placed in the current plan of another commitment.
+    InAnotherPlan {
+        /// That commitment.
+        commitment: i64,
+    },
+}
+
+impl Unavailable {
+    /// Why, in words (English; the pages say it through their words by its code).
+    pub fn describe(self) -> String {
+        match self {
+            Unavailable::Returned => "already returned".to_owned(),
+            Unavailable::Deceased => "recorded as dead".to_owned(),
+            Unavailable::InAnotherPlan { commitment } => {
+                format!("in the plan of commitment {commitment}")
+            }
+        }
+    }
+}
+
+/// Why a person is not in the plan: a code (`reason`) with its values, kept so in the store
+/// that each face can say it in its own language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum LeftOut {
     /// No reviewer has confirmed that the other side asked for or lists this person.
     NotConfirmed,
-    /// The person cannot be exchanged now (the text says why).
+    /// The person cannot be exchanged now.
     Unavailable {
         /// Why.
-        detail: String,
+        detail: Unavailable,
     },
     /// The agreement does not cover the person's category.
     CategoryNotCovered {
@@ -148,14 +177,27 @@ pub enum LeftOut {
 }
 
 impl LeftOut {
-    /// The reason in words.
+    /// The reason's code, as its `reason` tag says it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LeftOut::NotConfirmed => "not_confirmed",
+            LeftOut::Unavailable { .. } => "unavailable",
+            LeftOut::CategoryNotCovered { .. } => "category_not_covered",
+            LeftOut::BeyondQuantity { .. } => "beyond_quantity",
+            LeftOut::NoCounterpart { .. } => "no_counterpart",
+        }
+    }
+
+    /// The reason in words (English; the pages say it through their words by its code).
     pub fn describe(&self) -> String {
         match self {
             LeftOut::NotConfirmed => {
                 "not confirmed: no reviewer has linked this record to the other side's list"
                     .to_owned()
             }
-            LeftOut::Unavailable { detail } => format!("cannot be exchanged: {detail}"),
+            LeftOut::Unavailable { detail } => {
+                format!("cannot be exchanged: {}", detail.describe())
+            }
             LeftOut::CategoryNotCovered { category } => {
                 format!(
                     "the agreement does not cover the category {}",
@@ -333,9 +375,7 @@ pub fn plan(candidates: &[Candidate], request: &PlanRequest) -> Result<Plan, Pla
     let mut eligible: BTreeMap<Side, Vec<Ranked>> = BTreeMap::new();
     for c in candidates {
         let reason = if let Some(detail) = &c.unavailable {
-            Some(LeftOut::Unavailable {
-                detail: detail.clone(),
-            })
+            Some(LeftOut::Unavailable { detail: *detail })
         } else if !request.categories.is_empty() && !request.categories.contains(&c.category) {
             Some(LeftOut::CategoryNotCovered {
                 category: c.category,
@@ -611,15 +651,26 @@ mod tests {
         let mut a = person(1, Side::A, Health::Fit, "1990-01-01");
         a.confirmed = false;
         let mut b = person(2, Side::A, Health::Fit, "1990-01-01");
-        b.unavailable = Some("returned on 2025-05-23".into());
+        b.unavailable = Some(Unavailable::InAnotherPlan { commitment: 4 });
         let p = plan(&[a, b], &request(10, 10)).unwrap();
         assert_eq!(p.left_out[0].reason, LeftOut::NotConfirmed);
         assert!(
             p.left_out[1]
                 .reason
                 .describe()
-                .contains("returned on 2025-05-23")
+                .contains("in the plan of commitment 4")
         );
+        // Kept as its code and values, and read back the same.
+        let kept = serde_json::to_string(&p.left_out[1].reason).unwrap();
+        assert_eq!(
+            kept,
+            r#"{"reason":"unavailable","detail":{"because":"in_another_plan","commitment":4}}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<LeftOut>(&kept).unwrap(),
+            p.left_out[1].reason
+        );
+        assert_eq!(p.left_out[1].reason.code(), "unavailable");
     }
 
     #[test]

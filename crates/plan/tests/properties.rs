@@ -69,7 +69,7 @@ fn register() -> impl Strategy<Value = Vec<Candidate>> {
                     birth,
                     captured,
                     confirmed,
-                    unavailable: gone.then(|| "returned".to_owned()),
+                    unavailable: gone.then_some(homeward_plan::Unavailable::Returned),
                 },
             )
             .collect()

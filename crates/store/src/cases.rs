@@ -2,7 +2,7 @@
 
 use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
-use homeward_core::access::{Grant, ReadRegister, ReadTalks, RecordMovements, WriteTalks};
+use homeward_core::access::{FollowChildCases, Grant, ReadRegister, ReadTalks, WriteTalks};
 use homeward_core::cases::{ChildCaseState, TruceConflict, TruceWindow, truce_conflicts};
 use homeward_core::record::PartialDate;
 use homeward_core::talks::Terms;
@@ -190,7 +190,7 @@ impl Store {
     /// returned child's record becomes `returned`.
     pub async fn step_child_case(
         &self,
-        grant: &Grant<RecordMovements>,
+        grant: &Grant<FollowChildCases>,
         person_id: i64,
         next: ChildCaseState,
         note: Option<&str>,

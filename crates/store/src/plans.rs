@@ -14,7 +14,7 @@ use homeward_core::record::{Category, Health, PartialDate, Relation, Status};
 use homeward_core::stated_plan::PersonMove;
 use homeward_core::talks::{Movement, Parity, StageParity, Terms};
 use homeward_ledger::keys::PartyKey;
-use homeward_plan::{Candidate, Plan, Side};
+use homeward_plan::{Candidate, Plan, Side, Unavailable};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
@@ -89,8 +89,12 @@ pub struct LeftOutView {
     pub name: String,
     /// The party that holds the person.
     pub from: String,
-    /// Why not in the plan.
+    /// Why not in the plan, in words.
     pub reason: String,
+    /// Why, as the planner's code and values (none for a plan stored before they were
+    /// kept), for a face to say in its own language.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub why: Option<homeward_plan::LeftOut>,
 }
 
 /// A plan as shown.
@@ -191,9 +195,9 @@ impl Store {
             };
             let elsewhere: Option<i64> = r.try_get("elsewhere").map_err(&get)?;
             let unavailable = match (status, elsewhere) {
-                (Status::Returned, _) => Some("already returned".to_owned()),
-                (Status::Deceased, _) => Some("recorded as dead".to_owned()),
-                (_, Some(c)) => Some(format!("in the plan of commitment {c}")),
+                (Status::Returned, _) => Some(Unavailable::Returned),
+                (Status::Deceased, _) => Some(Unavailable::Deceased),
+                (_, Some(commitment)) => Some(Unavailable::InAnotherPlan { commitment }),
                 _ => None,
             };
             candidates.push(Candidate {
@@ -314,7 +318,7 @@ impl Store {
             .bind(plan_id)
             .bind(e.person_id)
             .bind(code(e.holder).as_str())
-            .bind(e.reason.describe())
+            .bind(serde_json::to_string(&e.reason).map_err(|e| Error::Storage(e.to_string()))?)
             .execute(&mut *tx)
             .await
             .map_err(db("recording who is left out"))?;
@@ -448,11 +452,14 @@ impl Store {
             .await
             .map_err(db("reading who is left out"))?;
             for r in &rows {
+                let kept: String = r.try_get("reason").map_err(&get)?;
+                let why = serde_json::from_str::<homeward_plan::LeftOut>(&kept).ok();
                 left_out.push(LeftOutView {
                     person_id: r.try_get("person_id").map_err(&get)?,
                     name: name(r)?,
                     from: r.try_get("from_party").map_err(&get)?,
-                    reason: r.try_get("reason").map_err(&get)?,
+                    reason: why.as_ref().map_or(kept, homeward_plan::LeftOut::describe),
+                    why,
                 });
             }
         }

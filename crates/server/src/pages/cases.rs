@@ -1,16 +1,16 @@
 //! Children's cases, truces, and remains: their pages and forms.
 
-use super::{Posted, Who, code_word, given, render, said};
+use super::{Posted, Who, given, render, said};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use homeward_app::{App, BatchInput, CaseStep, IdentificationStep, Receipt};
 use homeward_core::Error;
 use homeward_core::cases::ChildCaseState;
-use homeward_store::{BatchView, ChildCaseView, TruceReport};
+use homeward_store::{BatchView, TruceReport};
 use serde::Deserialize;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -26,6 +26,20 @@ pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
     ]
 }
 
+/// A child's case as the page shows it, with the steps its reader may move it to.
+struct CaseRow {
+    person_id: i64,
+    name: String,
+    agreed: bool,
+    state: String,
+    note: String,
+    updated_by: String,
+    /// The next step's code and word, when the case has one.
+    next: Option<(&'static str, String)>,
+    /// The step it may go back to, with a note.
+    back: Option<(&'static str, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "children.html")]
 struct ChildrenPage {
@@ -33,36 +47,64 @@ struct ChildrenPage {
     commitment: i64,
     title: String,
     summary: String,
-    cases: Vec<ChildCaseView>,
-    /// Each step's code and word.
-    states: Vec<(&'static str, String)>,
+    cases: Vec<CaseRow>,
+    /// Whether the reader may move the cases (the forms are offered only then).
+    steps: bool,
+    /// What the last step did.
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChildrenQuery {
+    /// The child whose case was just moved.
+    stepped: Option<i64>,
 }
 
 async fn children_page(
     State(app): State<App>,
     caller: PageCaller,
     Path(commitment): Path<i64>,
+    Query(q): Query<ChildrenQuery>,
 ) -> Result<Html<String>, PageError> {
     let c = app.commitment(&caller.actor, commitment).await?;
     let who = Who::from(&caller);
+    let step = |s: Option<ChildCaseState>| s.map(|s| (s.as_str(), who.code("child", s.as_str())));
+    let cases: Vec<CaseRow> = app
+        .child_cases(&caller.actor, commitment)
+        .await?
+        .into_iter()
+        .map(|c| CaseRow {
+            person_id: c.person_id,
+            name: super::shown_name(&c.name),
+            agreed: c.agreed,
+            state: who.code("child", c.state.as_str()),
+            note: c.note.unwrap_or_default(),
+            updated_by: c.updated_by,
+            next: step(c.state.next()),
+            back: step(c.state.back()),
+        })
+        .collect();
+    let notice = q
+        .stepped
+        .and_then(|p| cases.iter().find(|c| c.person_id == p))
+        .map(|c| {
+            who.tw(
+                "children-stepped",
+                &[
+                    ("child", c.name.clone().into()),
+                    ("state", c.state.clone().into()),
+                ],
+            )
+        });
     render(&ChildrenPage {
         summary: super::terms::summary(&who, &c.terms),
+        steps: app.may_follow_child_cases(&caller.actor),
         who,
         commitment,
         title: c.title,
-        cases: app
-            .child_cases(&caller.actor, commitment)
-            .await?
-            .into_iter()
-            .map(|mut c| {
-                c.name = super::shown_name(&c.name);
-                c
-            })
-            .collect(),
-        states: ChildCaseState::ALL
-            .iter()
-            .map(|s| (s.as_str(), code_word("child", s.as_str())))
-            .collect(),
+        cases,
+        notice,
     })
 }
 
@@ -86,7 +128,7 @@ async fn child_step(
     };
     app.step_child_case(&caller.actor, person, &step).await?;
     Ok(Redirect::to(&format!(
-        "/commitments/{}/children#case-{person}",
+        "/commitments/{}/children?stepped={person}#case-{person}",
         form.commitment
     ))
     .into_response())

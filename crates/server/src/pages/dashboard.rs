@@ -97,6 +97,8 @@ struct Dashboard {
     who: Who,
     sections: super::desk::Sections,
     rounds: Vec<RoundCard>,
+    /// Whether the reader records talks (the forms are offered only then).
+    talks: bool,
 }
 
 pub(super) async fn dashboard(
@@ -106,6 +108,7 @@ pub(super) async fn dashboard(
     let desk = app.desk(&caller.actor).await?;
     let who = Who::from(&caller);
     let sections = super::desk::sections(&who, &desk);
+    let talks = desk.records_talks;
     let commitments = desk.commitments;
     let cards = desk
         .rounds
@@ -147,6 +150,7 @@ pub(super) async fn dashboard(
         who,
         sections,
         rounds: cards,
+        talks,
     })
 }
 

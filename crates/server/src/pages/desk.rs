@@ -132,7 +132,7 @@ pub(super) fn sections(who: &Who, desk: &Desk) -> Sections {
             flags: a
                 .flags
                 .iter()
-                .map(|f| (utc(f.at_ms), f.actor.clone(), f.why.clone()))
+                .map(|f| (utc(f.at_ms), f.actor.clone(), super::protection::unusual(f)))
                 .collect(),
             keys: a
                 .keys

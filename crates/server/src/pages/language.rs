@@ -83,6 +83,19 @@ fn remembered(request: &Request) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// Whether the request came over HTTPS: to this server itself (an `https` address), or to
+/// the proxy in front of it (`X-Forwarded-Proto: https`). Only then is the language cookie
+/// marked `Secure`, so that the switch also works on plain HTTP on loopback.
+fn over_https(request: &Request) -> bool {
+    request.uri().scheme_str() == Some("https")
+        || request
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
 /// Chooses the request's language, answers the request in it, and remembers a choice made
 /// with the switch.
 pub(crate) async fn choose(request: Request, next: Next) -> Response {
@@ -102,10 +115,11 @@ pub(crate) async fn choose(request: Request, next: Next) -> Response {
         switched,
         caller: RefCell::new(None),
     };
+    let secure = if over_https(&request) { "; Secure" } else { "" };
     let mut response = LANG.scope(chosen, next.run(request)).await;
     if let Some(chosen) = switched {
         let value = format!(
-            "{LANG_COOKIE}={}; Path=/; Secure; SameSite=Strict; Max-Age=31536000",
+            "{LANG_COOKIE}={}; Path=/{secure}; SameSite=Strict; Max-Age=31536000",
             chosen.code()
         );
         if let Ok(v) = HeaderValue::from_str(&value) {

@@ -90,8 +90,6 @@ pub(crate) struct Who {
     pub(crate) party: String,
     /// The roles in the page's language, as the bar shows them.
     pub(crate) roles: String,
-    /// The roles' codes, for a template deciding what to offer.
-    pub(crate) roles_codes: String,
     pub(crate) csrf: String,
     pub(crate) lang: Lang,
     /// The pages the user may open, as the navigation offers them: address and words.
@@ -128,13 +126,6 @@ impl From<&PageCaller> for Who {
                 .map(|r| lang.code_word("role", r.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
-            roles_codes: c
-                .actor
-                .roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
             csrf: c.csrf.clone().unwrap_or_default(),
             nav: places(&c.actor)
                 .into_iter()
@@ -153,7 +144,6 @@ impl Who {
             user: String::new(),
             party: String::new(),
             roles: String::new(),
-            roles_codes: String::new(),
             csrf: String::new(),
             lang: language::current(),
             nav: Vec::new(),

@@ -9,10 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use homeward_app::App;
-use homeward_app::plans::{MovementInput, ParityNote, PlanParams};
+use homeward_app::plans::{LeftOut, MovementInput, ParityNote, PlanParams, Unavailable};
 use homeward_app::sheet::{PRIORITIES, PlanQuery, PlanSummary, Powers, StageBatch};
 use homeward_core::stated_plan::{StatedPlan, StatedStage};
 use homeward_core::talks::{Movement, StageParity};
+use homeward_words::Arg;
 use serde::Deserialize;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -216,6 +217,9 @@ async fn render_plan(
         p.left_out.truncate(LEFT_OUT_SHOWN);
         for x in &mut p.left_out {
             x.name = super::shown_name(&x.name);
+            if let Some(why) = &x.why {
+                x.reason = left_out_because(&who, why);
+            }
         }
         p
     });
@@ -279,8 +283,18 @@ async fn plan_make(
         include_extra: form.include_extra.is_some(),
     };
     let r = app.make_plan(&caller.actor, commitment, &params).await?;
-    let left: Vec<String> = r.left_out.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let lang = super::lang();
+    let left: Vec<String> = r
+        .left_out
+        .iter()
+        .map(|(code, n)| {
+            format!(
+                "{}: {}",
+                lang.code_word("left-out", code),
+                lang.number(i64::try_from(*n).unwrap_or(i64::MAX))
+            )
+        })
+        .collect();
     let message = lang.t_with(
         "plan-made",
         &[
@@ -443,4 +457,48 @@ async fn shared_stage_close(
         form.commitment
     ))
     .into_response())
+}
+
+/// Why a person was left out of a plan, in the page's words, from the planner's code and
+/// values.
+fn left_out_because(who: &Who, why: &LeftOut) -> String {
+    match why {
+        LeftOut::NotConfirmed => who.t("left-out-why-not_confirmed"),
+        LeftOut::Unavailable { detail } => match detail {
+            Unavailable::Returned => who.t("left-out-why-returned"),
+            Unavailable::Deceased => who.t("left-out-why-deceased"),
+            Unavailable::InAnotherPlan { commitment } => {
+                who.t1("left-out-why-in_another_plan", "commitment", *commitment)
+            }
+        },
+        LeftOut::CategoryNotCovered { category } => who.t1(
+            "left-out-why-category_not_covered",
+            "category",
+            who.code("category", category.as_str()),
+        ),
+        LeftOut::BeyondQuantity { rank, quantity } => who.tw(
+            "left-out-why-beyond_quantity",
+            &[("rank", (*rank).into()), ("quantity", (*quantity).into())],
+        ),
+        LeftOut::NoCounterpart {
+            rank,
+            category,
+            this_side,
+            other_side,
+        } => {
+            let counts = [
+                ("rank", Arg::from(*rank)),
+                ("this", (*this_side).into()),
+                ("other", (*other_side).into()),
+            ];
+            match category {
+                None => who.tw("left-out-why-no_counterpart", &counts),
+                Some(c) => {
+                    let mut args = counts.to_vec();
+                    args.push(("category", who.code("category", c.as_str()).into()));
+                    who.tw("left-out-why-no_counterpart-in", &args)
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Protection on the pages: the record page's forms (protection mark, consent, restricted
 //! statuses, erasure) and the auditors' page of reads, flags, erasures and retention.
 
-use super::{NoFields, Posted, Who, render, utc};
+use super::{NoFields, Posted, Who, lang, render, utc};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -12,7 +12,7 @@ use homeward_app::App;
 use homeward_app::protection::{
     ConsentInput, ErasureInput, ProtectionMark, ReadQuery, RestrictionInput, RetentionInput,
 };
-use homeward_core::protection::{ReadAction, RetentionRule};
+use homeward_core::protection::{ReadAction, ReadFlag, RetentionRule, Unusual};
 use homeward_store::ErasureView;
 use serde::Deserialize;
 
@@ -185,7 +185,7 @@ async fn audit(
         flags: view
             .flags
             .into_iter()
-            .map(|f| (utc(f.at_ms), f.actor, f.why))
+            .map(|f| (utc(f.at_ms), f.actor.clone(), unusual(&f)))
             .collect(),
         erasures: view.erasures,
         retention: view.retention,
@@ -194,4 +194,21 @@ async fn audit(
         action: q.action.clone().unwrap_or_default(),
         actions: ReadAction::ALL.iter().map(|a| a.as_str()).collect(),
     })
+}
+
+/// What was unusual about a user's reading, in the page's words.
+pub(super) fn unusual(flag: &ReadFlag) -> String {
+    let lang = lang();
+    match flag.pattern {
+        Unusual::Burst { records } => {
+            lang.t_with("audit-flag-burst", &[("records", records.into())])
+        }
+        Unusual::NightExport { records, hour } => lang.t_with(
+            "audit-flag-night-export",
+            &[
+                ("records", records.into()),
+                ("hour", format!("{hour:02}").into()),
+            ],
+        ),
+    }
 }

@@ -157,3 +157,93 @@ pub async fn upload_as(
     assert!(report["list"].is_i64(), "{report}");
     report
 }
+
+/// A browserless page session: the cookie the sign-in form set and the session's
+/// anti-forgery token, which every form of its pages carries.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Session {
+    /// Signs `party`'s `role` in through the sign-in form, as a browser would.
+    pub async fn open(r: &Running, party: &str, role: Role) -> Session {
+        let c = client();
+        let resp = c
+            .post(r.url("/login"))
+            .form(&[("token", r.token(party, role))])
+            .send()
+            .await
+            .unwrap();
+        let cookie = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("homeward_session="))
+            .unwrap_or_else(|| panic!("{party} {role:?}: no session cookie"))
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let start = c
+            .get(r.url("/"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = start
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no form on the start page: {start}"))
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        Session { cookie, csrf }
+    }
+
+    /// A page in `lang` (an `Accept-Language`): its status and text.
+    pub async fn page(&self, r: &Running, path: &str, lang: &str) -> (reqwest::StatusCode, String) {
+        let resp = client()
+            .get(r.url(path))
+            .header("cookie", &self.cookie)
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        (resp.status(), resp.text().await.unwrap())
+    }
+
+    /// Posts a page's form (its anti-forgery token added) in `lang`, following a redirect
+    /// once as a browser would: the final status, where it landed and its text.
+    pub async fn post(
+        &self,
+        r: &Running,
+        path: &str,
+        fields: &[(&str, &str)],
+        lang: &str,
+    ) -> (reqwest::StatusCode, String, String) {
+        let mut form = vec![("csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let resp = client()
+            .post(r.url(path))
+            .header("cookie", &self.cookie)
+            .header("accept-language", lang)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        match resp.headers().get("location").and_then(|l| l.to_str().ok()) {
+            Some(to) if resp.status().is_redirection() => {
+                let to = to.to_owned();
+                let (status, text) = self.page(r, &to, lang).await;
+                (status, to, text)
+            }
+            _ => (resp.status(), path.to_owned(), resp.text().await.unwrap()),
+        }
+    }
+}

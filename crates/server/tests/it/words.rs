@@ -294,7 +294,7 @@ async fn pages(r: &Running) -> Vec<(String, Option<Role>, &'static str)> {
         ),
         (
             format!("/commitments/{}/children", of_kind("child_return")),
-            Some(Role::Viewer),
+            Some(Role::Protection),
             "children-next",
         ),
         (
@@ -426,7 +426,30 @@ async fn the_switch_is_remembered_and_english_is_the_default() {
                 .find(|c| c.starts_with("homeward_lang="))
                 .expect("the choice is remembered");
             assert!(cookie.starts_with("homeward_lang=uk;") && cookie.contains("SameSite=Strict"));
+            assert!(
+                !cookie.contains("Secure"),
+                "asked over plain HTTP, the cookie is not Secure (or a browser would not keep it): {cookie}"
+            );
             assert!(resp.text().await.unwrap().contains("Реєстр: UA"));
+            // Behind a proxy that took the request over HTTPS, it is (another user's switch:
+            // the operator's choice stays theirs).
+            for proto in ["https", "https, http"] {
+                let resp = client()
+                    .get(r.url("/persons?lang=ru"))
+                    .bearer_auth(r.token("UA", Role::Reviewer))
+                    .header("x-forwarded-proto", proto)
+                    .send()
+                    .await
+                    .unwrap();
+                let cookie = resp
+                    .headers()
+                    .get_all("set-cookie")
+                    .iter()
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .find(|c| c.starts_with("homeward_lang="))
+                    .unwrap();
+                assert!(cookie.starts_with("homeward_lang=ru;") && cookie.contains("; Secure"), "{proto}: {cookie}");
+            }
             // The remembered choice outranks the browser's languages.
             let remembered = client()
                 .get(r.url("/persons"))
