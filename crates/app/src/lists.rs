@@ -323,7 +323,7 @@ fn read_batch(
         });
     }
     Ok(Some(ReadBatch {
-        rows: preparer.prepare(&rows)?,
+        rows: preparer.prepare(rows)?,
         accepted,
         rejected,
         warnings,

@@ -158,7 +158,14 @@ impl Store {
             category: row.try_get("category").map_err(&get)?,
             title: row.try_get("title").map_err(&get)?,
             file_name: row.try_get("file_name").map_err(&get)?,
-            original_hex: hex::encode(row.try_get::<Vec<u8>, _>("original").map_err(&get)?),
+            original_hex: hex::encode(
+                crate::lists::list_file(
+                    &self.pool,
+                    list_id,
+                    row.try_get::<Vec<u8>, _>("original").map_err(&get)?,
+                )
+                .await?,
+            ),
             sha256: sha,
             headers: headers
                 .and_then(|h| serde_json::from_str(&h).ok())
@@ -402,7 +409,12 @@ impl Store {
             let id: i64 = l.try_get("id").map_err(&get)?;
             let issuer: String = l.try_get("issuer").map_err(&get)?;
             let sha: String = l.try_get("sha256").map_err(&get)?;
-            let original: Vec<u8> = l.try_get("original").map_err(&get)?;
+            let original = crate::lists::list_file(
+                &self.pool,
+                id,
+                l.try_get::<Vec<u8>, _>("original").map_err(&get)?,
+            )
+            .await?;
             let (signature, key, root) = list_signature(l, id)?;
             // After an erasure the original is no longer held; its SHA-256 stands as signed.
             let withheld: Option<i64> = l.try_get("original_erased_at").map_err(&get)?;

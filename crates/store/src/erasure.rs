@@ -223,6 +223,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db("withholding a list's original"))?;
+            sqlx::query("DELETE FROM list_file_parts WHERE list_id = $1")
+                .bind(list)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("withholding a list's original"))?;
         }
         sqlx::query(
             "UPDATE links SET evidence = '{}' WHERE party = $1 AND (person_id = $2 OR other_person = $2)",

@@ -92,9 +92,10 @@ impl NewList {
     }
 }
 
-/// The most values one statement binds: SQLite refuses more than 999 in older builds, and
-/// PostgreSQL's 65,535 is far above; 800 keeps a margin under both.
-const MAX_BIND_VALUES: usize = 800;
+/// The most values one statement binds: the bundled SQLite takes 32,766 and PostgreSQL
+/// 65,535. Each statement is a round trip to the database's worker, so a batch goes in
+/// few of them.
+const MAX_BIND_VALUES: usize = 30_000;
 
 /// The values a list row is stored with: list, row number, accepted, cells, problems and
 /// the record it gave.
@@ -112,8 +113,46 @@ fn staging_schema() -> String {
     format!(
         "CREATE TABLE lists (id INTEGER PRIMARY KEY, {LIST_COLUMNS}); \
          CREATE TABLE persons (id INTEGER PRIMARY KEY, {INSERT_COLUMNS}); \
-         CREATE TABLE list_rows ({ROW_COLUMNS});"
+         CREATE TABLE list_rows ({ROW_COLUMNS}); \
+         CREATE TABLE list_file_parts (list_id, part, bytes);"
     )
+}
+
+/// The size of the parts a list's original file is stored in (`list_file_parts`).
+const FILE_PART: usize = 1 << 20;
+
+/// Stores `original` as list `list_id`'s file, part by part.
+async fn store_file(conn: &mut AnyConnection, list_id: i64, original: &[u8]) -> Result<(), Error> {
+    for (part, bytes) in original.chunks(FILE_PART).enumerate() {
+        sqlx::query("INSERT INTO list_file_parts (list_id, part, bytes) VALUES ($1, $2, $3)")
+            .bind(list_id)
+            .bind(part as i64)
+            .bind(bytes)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("storing the list's file"))?;
+    }
+    Ok(())
+}
+
+/// List `list_id`'s original file: its parts joined, or — for a list stored whole, before
+/// files were kept in parts or received in a bundle — `whole`, its `lists.original`.
+pub(crate) async fn list_file(
+    pool: &AnyPool,
+    list_id: i64,
+    whole: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    let parts: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT bytes FROM list_file_parts WHERE list_id = $1 ORDER BY part")
+            .bind(list_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db("reading the list's file"))?;
+    Ok(if parts.is_empty() {
+        whole
+    } else {
+        parts.concat()
+    })
 }
 
 /// A list being written: its document is stored, its rows are added in batches, and
@@ -181,11 +220,11 @@ pub struct PreparedRows {
 
 impl RowPreparer {
     /// Makes `rows` ready to insert; a row whose record cannot be stored fails the batch
-    /// with the row's number.
-    pub fn prepare(&self, rows: &[NewListRow]) -> Result<PreparedRows, Error> {
+    /// with the row's number. The rows are taken, so that their cells are not copied.
+    pub fn prepare(&self, rows: Vec<NewListRow>) -> Result<PreparedRows, Error> {
         let (issuer, list_id, now_ms) = (self.issuer.as_str(), self.list_id, self.now_ms);
         let prepared: Vec<(PreparedRow, Option<Vec<Value>>)> = rows
-            .par_iter()
+            .into_par_iter()
             .map(|row| prepare_row(issuer, (list_id, now_ms), row))
             .collect::<Result<_, Error>>()?;
         let (rows, records): (Vec<PreparedRow>, Vec<Option<Vec<Value>>>) =
@@ -258,7 +297,8 @@ impl Store {
             .bind(list.category.map(Category::as_str))
             .bind(list.title)
             .bind(list.file_name)
-            .bind(list.original)
+            // The file goes in parts, beside: bound whole, it would be copied whole twice.
+            .bind(&[][..])
             .bind(&sha)
             .bind(list.supersedes)
             .bind(grant.actor())
@@ -267,6 +307,7 @@ impl Store {
             .fetch_one(target.conn())
             .await
             .map_err(db("storing the list"))?;
+        store_file(target.conn(), list_id, list.original).await?;
         if let Target::Transaction(tx) = &mut target {
             add_addressees(tx, list_id, list.addressees).await?;
         }
@@ -352,7 +393,7 @@ impl ListWriter {
     /// Adds a batch of rows and the records their accepted rows give, each record with its
     /// row as its source. Prepared in parallel, inserted in multi-row statements.
     pub async fn add_rows(&mut self, rows: &[NewListRow]) -> Result<(), Error> {
-        let prepared = self.preparer().prepare(rows)?;
+        let prepared = self.preparer().prepare(rows.to_vec())?;
         self.insert(prepared).await
     }
 
@@ -498,6 +539,14 @@ async fn publish(
         .await
         .map_err(db("publishing the list"))?;
     add_addressees(conn, list_id, addressees).await?;
+    sqlx::query(
+        "INSERT INTO main.list_file_parts (list_id, part, bytes) \
+         SELECT $1, part, bytes FROM staging.list_file_parts ORDER BY part",
+    )
+    .bind(list_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db("publishing the list's file"))?;
     // The store's write lock is held: ids after the last are free, and keep the rows' order.
     let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM main.persons")
         .fetch_one(&mut *conn)
@@ -535,18 +584,18 @@ async fn publish(
 fn prepare_row(
     issuer: &str,
     (list_id, now_ms): (i64, i64),
-    row: &NewListRow,
+    row: NewListRow,
 ) -> Result<(PreparedRow, Option<Vec<Value>>), Error> {
     let record = match &row.record {
         Some(r) => Some(record_values(issuer, r, Some((list_id, row.row_no)), now_ms)?.0),
         None => None,
     };
-    let fields = canonical_json(&serde_json::Value::Object(row.fields.clone()))
+    let fields = canonical_json(&serde_json::Value::Object(row.fields))
         .map_err(|e| Error::invalid(format!("row {}", row.row_no), e.to_string()))?;
     let prepared = PreparedRow {
         row_no: row.row_no,
         fields,
-        problems: serde_json::Value::from(row.problems.clone()).to_string(),
+        problems: serde_json::Value::from(row.problems).to_string(),
         accepted: record.is_some(),
     };
     Ok((prepared, record))

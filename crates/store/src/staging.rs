@@ -61,7 +61,7 @@ impl Staging {
         for pragma in [
             "PRAGMA journal_mode = OFF",
             "PRAGMA synchronous = OFF",
-            "PRAGMA cache_size = -65536",
+            "PRAGMA cache_size = -16384",
             "BEGIN IMMEDIATE",
         ] {
             sqlx::query(pragma)

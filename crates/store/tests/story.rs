@@ -324,10 +324,12 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
             headers: &headers,
         };
         let rows = large_list_rows(3_000);
+        // A file larger than the parts files are kept in (1 MiB), with a byte in each part.
+        let same: &'static [u8] = Box::leak((0..2_500_000u32).map(|i| (i % 251) as u8).collect::<Vec<u8>>().into_boxed_slice());
         let before = (count("lists").await, count("list_rows").await, count("persons").await, count("events").await);
 
         // A writer dropped before it finishes leaves nothing: no document, row, record or event.
-        let mut unfinished = store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap();
+        let mut unfinished = store.begin_list(&grant, &document(same), T0).await.unwrap();
         unfinished.add_rows(&rows[..1_000]).await.unwrap();
         unfinished.add_rows(&rows[1_000..2_000]).await.unwrap();
         assert_eq!(unfinished.rows(), 2_000);
@@ -337,11 +339,11 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
         assert_eq!(staging_files(&t), Vec::<std::path::PathBuf>::new(), "a dropped list leaves no staging file");
 
         // The same file then stores, in three batches, with one event.
-        let mut writer = store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap();
+        let mut writer = store.begin_list(&grant, &document(same), T0).await.unwrap();
         // On SQLite the same file may be begun twice at once (each is staged apart); on
         // PostgreSQL the second waits on the first's unique key until it commits.
         let mut twin = match store.backend() {
-            Backend::Sqlite => Some(store.begin_list(&grant, &document(b"the same file"), T0).await.unwrap()),
+            Backend::Sqlite => Some(store.begin_list(&grant, &document(same), T0).await.unwrap()),
             Backend::Postgres => None,
         };
         if let Some(twin) = &mut twin {
@@ -384,6 +386,13 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
             (before.0 + 2, before.1 + 3_010, before.2 + accepted + accepted_ru, before.3 + 3)
         );
         assert_eq!(staging_files(&t), Vec::<std::path::PathBuf>::new(), "a published list leaves no staging file");
+        let parts: Vec<Vec<u8>> = sqlx::query_scalar("SELECT bytes FROM list_file_parts WHERE list_id = $1 ORDER BY part")
+            .bind(list)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [1 << 20, 1 << 20, 2_500_000 - (2 << 20)]);
+        assert!(parts.concat() == same, "the file is kept byte for byte");
         let event: String = sqlx::query_scalar("SELECT payload FROM events ORDER BY seq DESC LIMIT 1")
             .fetch_one(pool)
             .await
@@ -427,7 +436,7 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
             assert!(r.get::<Option<String>, _>("surname_key").is_some(), "row {row_no} has its name key");
         }
         assert_eq!(people.len() as i64, accepted);
-        let again = store.begin_list(&grant, &document(b"the same file"), T0).await.err().unwrap();
+        let again = store.begin_list(&grant, &document(same), T0).await.err().unwrap();
         assert!(matches!(&again, Error::Conflict(m) if m.contains(&format!("list {list}"))), "{again}");
         assert_eq!(store.verify_log().await.unwrap().first_break, None);
     })
