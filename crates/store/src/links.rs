@@ -5,6 +5,7 @@
 //! changed since; a confirmed pair never. A confirmed duplicate merges nothing: both
 //! records stay as they were, the link says they are one person.
 
+use crate::persons::placeholders;
 use crate::{Store, commit_with_event, db};
 use homeward_core::Error;
 use homeward_core::access::{Grant, ReviewLinks};
@@ -48,6 +49,10 @@ pub struct ProposedLink {
     /// Per-field evidence, as JSON text.
     pub evidence: String,
 }
+
+/// How many ids or values a statement of [`Store::propose_links`] takes at most (under
+/// SQLite's 32,766 and PostgreSQL's 65,535 bound values).
+const PROPOSED_AT_ONCE: usize = 8_000;
 
 /// A link as reviewers see it.
 #[derive(Debug, Clone, Serialize)]
@@ -243,6 +248,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(db("clearing undecided links"))?;
+        let mut ids = HashSet::new();
         for l in links {
             let in_scope = match (scope, l.other) {
                 (LinkScope::List(a), LinkTarget::Row { list, .. }) => a == list,
@@ -255,40 +261,61 @@ impl Store {
                     format!("a link to {:?} is outside {scope:?}", l.other),
                 ));
             }
-            let mut ids = vec![l.person_id];
+            ids.insert(l.person_id);
             if let LinkTarget::Person(other) = l.other {
-                ids.push(other);
+                ids.insert(other);
             }
-            for id in ids {
-                let mine: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND party = $2")
-                        .bind(id)
-                        .bind(party)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db("finding the record"))?;
-                if mine.is_none() {
-                    return Err(Error::NotFound(format!("person {id}")));
+        }
+        // Checked and written many at a time: a reconciliation proposes thousands of links,
+        // and on SQLite every other change waits while they are written.
+        let ids: Vec<i64> = ids.into_iter().collect();
+        for chunk in ids.chunks(PROPOSED_AT_ONCE) {
+            let sql = format!(
+                "SELECT id, party FROM persons WHERE id IN {}",
+                placeholders(self.backend, 1, chunk.len())
+            );
+            let found = chunk
+                .iter()
+                .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(*id))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db("finding the record"))?;
+            let mut mine = HashSet::new();
+            for r in &found {
+                let get = db("finding the record");
+                if r.try_get::<String, _>("party").map_err(&get)? == party {
+                    mine.insert(r.try_get::<i64, _>("id").map_err(&get)?);
                 }
             }
-            let (other_person, other_list, other_row) = match l.other {
-                LinkTarget::Row { list, row } => (None, Some(list), Some(row)),
-                LinkTarget::Person(p) => (Some(p), None, None),
-            };
-            sqlx::query(
-                "INSERT INTO links (party, person_id, other_person, other_list, other_row, probability, evidence, decision) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'candidate')",
-            )
-            .bind(party)
-            .bind(l.person_id)
-            .bind(other_person)
-            .bind(other_list)
-            .bind(other_row)
-            .bind(l.probability)
-            .bind(&l.evidence)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("storing a proposed link"))?;
+            if let Some(id) = chunk.iter().find(|id| !mine.contains(id)) {
+                return Err(Error::NotFound(format!("person {id}")));
+            }
+        }
+        for chunk in links.chunks(PROPOSED_AT_ONCE / 8) {
+            let sql = format!(
+                "INSERT INTO links (party, person_id, other_person, other_list, other_row, probability, evidence, decision) VALUES {}",
+                placeholders(self.backend, chunk.len(), 8)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for l in chunk {
+                let (other_person, other_list, other_row) = match l.other {
+                    LinkTarget::Row { list, row } => (None, Some(list), Some(row)),
+                    LinkTarget::Person(p) => (Some(p), None, None),
+                };
+                query = query
+                    .bind(party)
+                    .bind(l.person_id)
+                    .bind(other_person)
+                    .bind(other_list)
+                    .bind(other_row)
+                    .bind(l.probability)
+                    .bind(l.evidence.as_str())
+                    .bind("candidate");
+            }
+            query
+                .execute(&mut *tx)
+                .await
+                .map_err(db("storing a proposed link"))?;
         }
         let payload = match scope {
             LinkScope::List(list) => serde_json::json!({ "list": list, "proposed": links.len() }),
