@@ -74,7 +74,7 @@ pub(crate) async fn open_audit_file(store_file: &std::path::Path) -> Result<sqlx
     };
     files::create_private(&file).map_err(|e| cannot(&e))?;
     let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(2)
+        .max_connections(4)
         .acquire_timeout(std::time::Duration::from_secs(10))
         .after_connect(|conn, _| Box::pin(crate::sqlite_connection(conn)))
         .connect(&Location::Sqlite(file.clone()).url())
