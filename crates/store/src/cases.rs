@@ -207,12 +207,8 @@ impl Store {
                 .map_err(db("reading the case"))?
                 .ok_or_else(|| Error::NotFound(format!("a case for person {person_id}")))?;
         let now: ChildCaseState = state.parse()?;
-        now.check_step(next, note).map_err(|e| match e {
-            Error::Invalid { field, reason } => {
-                Error::invalid(field, format!("the case of person {person_id}: {reason}"))
-            }
-            other => other,
-        })?;
+        now.check_step(next, note)
+            .map_err(|e| e.about(format_args!("the case of person {person_id}")))?;
         sqlx::query(
             "UPDATE child_cases SET state = $1, note = $2, updated_by = $3, updated_at = $4 WHERE person_id = $5 AND party = $6",
         )

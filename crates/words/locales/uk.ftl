@@ -47,6 +47,21 @@ error-unavailable-title = Недоступно
 error-unavailable = Ця функція зараз недоступна на цьому сервері.
 error-failure-title = Збій сервера
 error-failure = Стався збій сервера; подробиці є в журналі сервера в оператора.
+reason-missing = поле не заповнено, а без нього запис не приймається.
+reason-too-long = значення має { $length } { $length ->
+    [one] символ
+    [few] символи
+   *[many] символів
+}, а поле приймає не більше { $limit } { $limit ->
+    [one] символу
+   *[other] символів
+}.
+reason-not-a-date = «{ $value }» не є датою; напишіть рік, рік і місяць або повну дату (РРРР, РРРР-ММ, РРРР-ММ-ДД).
+reason-not-a-number = «{ $value }» не є числом; напишіть ціле число цифрами.
+reason-not-one-of = «{ $value }» не є одним із дозволених значень; оберіть одне з них: { $allowed }.
+reason-same-file = цей самий файл уже імпортовано як список №{ $list }; нічого не змінено.
+reason-already-decided = щодо пари №{ $link } уже ухвалено рішення («{ $decision }»); щоб вирішити інакше, спершу скасуйте його.
+reason-step-not-allowed = зі стану «{ $from }» не можна перейти до «{ $to }».
 
 search-found = Знайдено: { $count }
 
@@ -322,6 +337,14 @@ review-decided = { $decision }: { $by }, { $at }
 review-reconciled = Списки { $request } і { $holding }: порівняно пар: { $compared }, запропоновано: { $proposed } (імовірних: { $likely }), уже вирішено: { $decided }.
 review-left-out = Запис { $person } (рядок { $row }) не враховано: { $why }.
 review-duplicates-found = Перевірено записів: { $records }; порівняно пар: { $compared }, запропоновано як дублікати: { $proposed } (імовірних: { $likely }), уже вирішено: { $decided }. Нічого не об'єднано.
+review-done = { $what ->
+    [confirmed] Пару №{ $link } підтверджено: це та сама особа (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+    [rejected] Пару №{ $link } відхилено: це різні особи (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+    [unsure] Пару №{ $link } залишено в черзі без рішення (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+   *[undone] Рішення щодо пари №{ $link } скасовано, вона знову чекає на перевірку (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+}
+review-status-was = Раніше статус був «{ $from }».
+review-counts = Чекають рішення: { $waiting } · підтверджено: { $confirmed } · відхилено: { $rejected }.
 scope-all = Усі
 scope-lists = Між списками
 scope-duplicates = Дублікати в реєстрі

@@ -295,7 +295,11 @@ async fn remains_identify(
     let identified_as = match form.identified_as.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
-            Error::invalid("identified_as", format!("{v:?} is not a record number"))
+            Error::refused(
+                "identified_as",
+                format!("{v:?} is not a record number"),
+                homeward_core::Reason::NotANumber { value: v.to_owned() },
+            )
         })?),
     };
     let step = IdentificationStep {

@@ -158,9 +158,8 @@ fn sources() -> Vec<(&'static str, String)> {
 /// A refusal as the form shows it: the field in the page's words, and the reason.
 pub(super) fn refusal(e: &Error) -> Option<String> {
     match e {
-        Error::Invalid { field, reason } => {
-            Some(format!("{}: {reason}", lang().t(field_label(field))))
-        }
+        Error::Invalid { field, reason, .. } => super::reasons::said(e)
+            .or_else(|| Some(format!("{}: {reason}", lang().t(field_label(field))))),
         _ => None,
     }
 }
