@@ -545,6 +545,23 @@ audit-set-retention = Set (admins)
 audit-list = List
 audit-purpose = Purpose
 audit-note = Note
+audit-purpose-view = viewing a record
+audit-purpose-history = a record's history
+audit-purpose-search = search
+audit-purpose-export = export
+audit-purpose-refused = refusal
+audit-purpose-review = reviewing pairs
+audit-purpose-enquiries = families' enquiries
+audit-purpose-family-enquiry = a family's enquiry
+audit-purpose-medical-commission = the mixed medical commission
+audit-detail-listed = { $count ->
+    [one] { $count } record listed
+   *[other] { $count } records listed
+}
+audit-detail-masked = sensitive fields masked: they are shown only to the roles protection and admin
+audit-detail-refused = refused: { $command }
+audit-detail-none-shown = no record shown
+audit-detail-export-refused = an unprotected export of protected records was refused
 
 ## Event kinds on the log page
 event-bundle-countersignatures_kept = counter-signatures of a bundle kept

@@ -543,6 +543,24 @@ audit-set-retention = Установить (администраторы)
 audit-list = Список
 audit-purpose = Цель
 audit-note = Примечание
+audit-purpose-view = просмотр записи
+audit-purpose-history = история записи
+audit-purpose-search = поиск
+audit-purpose-export = экспорт
+audit-purpose-refused = отказ
+audit-purpose-review = проверка пар
+audit-purpose-enquiries = обращения семей
+audit-purpose-family-enquiry = обращение семьи
+audit-purpose-medical-commission = смешанная медицинская комиссия
+audit-detail-listed = { $count ->
+    [one] показана { $count } запись
+    [few] показаны { $count } записи
+   *[many] показано { $count } записей
+}
+audit-detail-masked = чувствительные поля скрыты: их видят только сотрудник по защите и администратор
+audit-detail-refused = отказано: { $command }
+audit-detail-none-shown = ни одной записи не показано
+audit-detail-export-refused = отказано в незащищённом экспорте защищённых записей
 
 ## Event kinds on the log page
 event-bundle-countersignatures_kept = сохранены контрподписи пакета

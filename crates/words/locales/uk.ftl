@@ -543,6 +543,24 @@ audit-set-retention = Встановити (адміністратори)
 audit-list = Список
 audit-purpose = Мета
 audit-note = Примітка
+audit-purpose-view = перегляд запису
+audit-purpose-history = історія запису
+audit-purpose-search = пошук
+audit-purpose-export = експорт
+audit-purpose-refused = відмова
+audit-purpose-review = перевірка пар
+audit-purpose-enquiries = звернення родин
+audit-purpose-family-enquiry = звернення родини
+audit-purpose-medical-commission = змішана медична комісія
+audit-detail-listed = { $count ->
+    [one] показано { $count } запис
+    [few] показано { $count } записи
+   *[many] показано { $count } записів
+}
+audit-detail-masked = чутливі поля приховано: їх бачать лише офіцер захисту й адміністратор
+audit-detail-refused = відмовлено: { $command }
+audit-detail-none-shown = жодного запису не показано
+audit-detail-export-refused = відмовлено в незахищеному експорті захищених записів
 
 ## Event kinds on the log page
 event-bundle-countersignatures_kept = збережено контрпідписи пакета

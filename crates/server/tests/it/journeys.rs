@@ -217,7 +217,7 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                     ("UA", Role::Reviewer) => {
                         go(&c, &s, r.url("/review")).await;
                         let before = body_text(&c, &s, &t("review-help")).await;
-                        seen.push(("/review", before, t("review-help")));
+                        seen.push(("/review", before.clone(), t("review-help")));
                         // What the page says after a decision, in the language's own words.
                         let (waits, confirmed, undone, now) = match code {
                             "uk" => ("Чекають рішення:", "підтверджено: це та сама особа", "скасовано", "статус запису тепер «"),
