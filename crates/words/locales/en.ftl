@@ -371,6 +371,7 @@ level-mostly_shared = mostly shared
 level-none_shared = nothing shared
 level-one_digit_differs = one digit differs
 level-one_edit = one character differs
+level-two_edits_or_close_key = two characters differ, or a close spelling
 level-same_date = same date
 level-same_father_s_name = same father's name
 level-same_key = spelled alike

@@ -369,6 +369,7 @@ level-mostly_shared = в основном совпадает
 level-none_shared = ничего общего
 level-one_digit_differs = отличается одна цифра
 level-one_edit = отличается один символ
+level-two_edits_or_close_key = отличаются два символа или написание очень похоже
 level-same_date = та же дата
 level-same_father_s_name = то же имя отца
 level-same_key = написание совпадает

@@ -369,6 +369,7 @@ level-mostly_shared = здебільшого збігається
 level-none_shared = нічого спільного
 level-one_digit_differs = відрізняється одна цифра
 level-one_edit = відрізняється один символ
+level-two_edits_or_close_key = відрізняються два символи або написання дуже схоже
 level-same_date = та сама дата
 level-same_father_s_name = те саме ім'я батька
 level-same_key = написання збігається

@@ -215,6 +215,10 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         seen.push(("the upload's report", report, t("lists-accepted")));
                     }
                     ("UA", Role::Reviewer) => {
+                        if code == "uk" {
+                            let pairs = crate::common::pairs_to_review(r).await;
+                            assert!(!pairs.is_empty(), "{who}: no pair to decide");
+                        }
                         go(&c, &s, r.url("/review")).await;
                         let before = body_text(&c, &s, &t("review-help")).await;
                         seen.push(("/review", before.clone(), t("review-help")));
@@ -250,13 +254,13 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         let waited = waiting(&before);
                         // The first button of the first pair: "the same person".
                         click(&c, &s, "td form.inline button").await;
-                        let after = body_text(&c, &s, &t("review-help")).await;
+                        let after = body_text(&c, &s, confirmed).await;
                         said(&after, confirmed);
                         assert_eq!(waiting(&after), waited - 1, "{who}: after a confirmation: {after}");
                         // Withdrawn again from the confirmed pairs: it waits once more.
                         go(&c, &s, r.url("/review?show=confirmed")).await;
                         click(&c, &s, "td form.inline button").await;
-                        let undo = body_text(&c, &s, &t("review-help")).await;
+                        let undo = body_text(&c, &s, undone).await;
                         said(&undo, undone);
                         assert_eq!(waiting(&undo), waited, "{who}: after an undo: {undo}");
                         seen.push(("/review after an undo", undo, t("review-decision")));

@@ -206,41 +206,8 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
                 .unwrap()["person_id"]
                 .as_i64()
                 .unwrap();
-            // Two pairs to decide: a request list against the other side's holding list.
-            let request = crate::common::upload_as(
-                r,
-                "UA",
-                "прізвище,ім'я,по батькові,дата народження\nГнатюк,Остап,Богданович,03.03.1997\nЛевчук,Марко,Ігорович,11.11.1991\n".as_bytes().to_vec(),
-                "asked.csv",
-                "request",
-                &[],
-            )
-            .await;
-            let holding = crate::common::upload_as(
-                r,
-                "UA",
-                "ФИО,дата рождения\nГнатюк Остап Богданович,03.03.1997\nЛевчук Марко Игоревич,11.11.1991\n".as_bytes().to_vec(),
-                "held.csv",
-                "holding",
-                &[("from", "RU")],
-            )
-            .await;
-            let reconciled = client()
-                .post(r.url("/api/v1/reconcile"))
-                .bearer_auth(r.token("UA", Role::Reviewer))
-                .json(&serde_json::json!({"request": request["list"], "holding": holding["list"]}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(reconciled.status(), StatusCode::OK, "{}", r.backend);
-            let candidates = api(r, "/api/v1/links?decision=candidate", Role::Reviewer).await;
-            let pairs: Vec<i64> = candidates
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l["id"].as_i64().unwrap())
-                .collect();
-            assert!(pairs.len() >= 2, "{}: candidates {candidates}", r.backend);
+            let pairs = crate::common::pairs_to_review(r).await;
+            assert!(pairs.len() >= 2, "{}: pairs {pairs:?}", r.backend);
 
             // The same file twice, through the API: refused with its code beside the English.
             let csv = "Прізвище,Ім'я,Дата народження\nТестенко,Іван,1990-01-01\n";
