@@ -109,8 +109,14 @@ child-requested = запрос подан
 child-located = местонахождение установлено
 child-verified = проверено
 child-return_agreed = возвращение согласовано
-child-returned = возвращён
-child-reunited = воссоединён с семьёй
+child-returned = { $sex ->
+    [f] возвращена
+   *[other] возвращён
+}
+child-reunited = { $sex ->
+    [f] воссоединена с семьёй
+   *[other] воссоединён с семьёй
+}
 listkind-request = список запроса
 listkind-holding = список содержащихся
 listkind-exchange = список на обмен

@@ -109,8 +109,16 @@ child-requested = запит подано
 child-located = місцезнаходження встановлено
 child-verified = перевірено
 child-return_agreed = повернення погоджено
-child-returned = повернуто
-child-reunited = возз'єднано з родиною
+child-returned = { $sex ->
+    [f] повернута
+    [m] повернутий
+   *[other] повернуто
+}
+child-reunited = { $sex ->
+    [f] возз'єднана з родиною
+    [m] возз'єднаний з родиною
+   *[other] возз'єднано з родиною
+}
 listkind-request = список запиту
 listkind-holding = список утримуваних
 listkind-exchange = список на обмін

@@ -78,7 +78,10 @@ async fn children_page(
             person_id: c.person_id,
             name: super::shown_name(&c.name),
             agreed: c.agreed,
-            state: who.code("child", c.state.as_str()),
+            state: who.tw(
+                &format!("child-{}", c.state.as_str()),
+                &[("sex", c.sex.map_or("", |s| s.as_str()).into())],
+            ),
             note: c.note.unwrap_or_default(),
             updated_by: c.updated_by,
             next: step(c.state.next()),
