@@ -353,3 +353,70 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_read_audit_says_in_ukrainian_what_the_system_noted_and_shows_a_typed_purpose_as_typed()
+ {
+    each_backend(
+        "the_read_audit_says_in_ukrainian_what_the_system_noted_and_shows_a_typed_purpose_as_typed",
+        async |r| {
+            // Reads the system notes: pairs listed for review, a protected child's record
+            // masked for a viewer, a search that shows nobody, and one with a typed purpose.
+            let pairs = crate::common::pairs_to_review(r).await;
+            assert!(!pairs.is_empty(), "{}", r.backend);
+            let reviewer = Session::open(r, "UA", Role::Reviewer).await;
+            assert_eq!(reviewer.page(r, "/review", "uk").await.0, StatusCode::OK);
+            let kids = api(r, "/api/v1/commitments", Role::Viewer)
+                .await
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["terms"]["kind"] == "child_return")
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap();
+            let child = api(r, &format!("/api/v1/commitments/{kids}/children"), Role::Protection)
+                .await[0]["person_id"]
+                .as_i64()
+                .unwrap();
+            api(r, &format!("/api/v1/persons/{child}"), Role::Viewer).await;
+            api(r, "/api/v1/search?q=Щзщзщзщз", Role::Viewer).await;
+            api(r, &format!("/api/v1/persons/{child}?purpose=дзвінок%20на%20гарячу%20лінію"), Role::Protection).await;
+
+            let auditor = Session::open(r, "UA", Role::Auditor).await;
+            let (status, html) = auditor.page(r, "/audit", "uk").await;
+            assert_eq!(status, StatusCode::OK);
+            let reads = table(&html, "reads");
+            for english in [
+                "records listed",
+                "sensitive fields masked",
+                "no record shown",
+                "refused:",
+                "<td>review</td>",
+                "<td>view</td>",
+                "<td>search</td>",
+            ] {
+                assert!(
+                    !reads.contains(english),
+                    "{}: {english:?} on the audit page in Ukrainian: {reads}",
+                    r.backend
+                );
+            }
+            for words in [
+                "перевірка пар",
+                "записи",
+                "чутливі поля приховано",
+                "жодного запису не показано",
+                "перегляд запису",
+                "дзвінок на гарячу лінію",
+            ] {
+                assert!(
+                    reads.contains(words),
+                    "{}: {words:?} not on the audit page: {reads}",
+                    r.backend
+                );
+            }
+        },
+    )
+    .await;
+}
