@@ -14,7 +14,8 @@ use homeward_core::access::{Actor, ReadRegister, ReviewLinks};
 use homeward_import::ColumnMap;
 use homeward_link::{Decision, Field, LostBecause, OperatingPoint, Proposal, RawPerson, explain};
 use homeward_store::{
-    DecisionOutcome, LinkCounts, LinkScope, LinkTarget, LinkView, Person, PersonFilter, ProposedLink, StoredRow,
+    DecisionOutcome, LinkCounts, LinkScope, LinkTarget, LinkView, Person, PersonFilter,
+    ProposedLink, StoredRow,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -125,14 +125,10 @@ impl crate::record::Identification {
             (Unidentified, Presumptive)
             | (Presumptive, DnaConfirmed)
             | (Presumptive, Unidentified) => Ok(()),
-            (DnaConfirmed, _) => Err(step(
-                "a DNA-confirmed identification is final".to_owned(),
-            )),
-            (now, next) => Err(step(
-                format!(
-                    "remains go from {now} to {next} only through a presumptive identification"
-                ),
-            )),
+            (DnaConfirmed, _) => Err(step("a DNA-confirmed identification is final".to_owned())),
+            (now, next) => Err(step(format!(
+                "remains go from {now} to {next} only through a presumptive identification"
+            ))),
         }
     }
 }

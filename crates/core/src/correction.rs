@@ -50,7 +50,10 @@ impl Provenance {
     /// Checks that a reason is given and that the texts fit their limits.
     pub fn validate(&self) -> Result<(), Error> {
         if self.reason.trim().is_empty() {
-            return Err(missing("reason", "say why the record is entered or changed"));
+            return Err(missing(
+                "reason",
+                "say why the record is entered or changed",
+            ));
         }
         for (field, value) in [
             ("reason", Some(&self.reason)),
@@ -510,7 +513,9 @@ mod tests {
                 changes.push(set("given_names", None));
             }
             match correct(&record(), &changes, today()) {
-                Err(Error::Invalid { field: f, reason, .. }) => {
+                Err(Error::Invalid {
+                    field: f, reason, ..
+                }) => {
                     assert_eq!(f, field, "{reason}");
                     assert!(reason.contains(words), "{field}: {reason}");
                 }

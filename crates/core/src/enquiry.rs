@@ -74,7 +74,11 @@ impl NewEnquiry {
                 return Err(refused);
             }
         }
-        if let Some(refused) = self.note.as_deref().and_then(|n| crate::record::over_max("note", n, MAX_TEXT)) {
+        if let Some(refused) = self
+            .note
+            .as_deref()
+            .and_then(|n| crate::record::over_max("note", n, MAX_TEXT))
+        {
             return Err(refused);
         }
         let mut consent = self.consent.clone().ok_or_else(|| {

@@ -28,7 +28,7 @@ pub enum Error {
         reason: String,
         /// The refusal as a code with its values, for the faces to say in their words;
         /// `None` for a refusal that has no code yet (its English is shown).
-        code: Option<Reason>,
+        code: Option<Box<Reason>>,
     },
     /// What was sent is larger than the route or field accepts; the message gives the
     /// limit.
@@ -53,7 +53,7 @@ pub enum Error {
         /// What collides, in English.
         message: String,
         /// The same as a code with its values.
-        code: Reason,
+        code: Box<Reason>,
     },
     /// Something the request needs is not available now: an address in use, a peer or a
     /// database that does not answer. Trying again later may work.
@@ -91,7 +91,7 @@ impl Error {
         Error::Invalid {
             field: field.into(),
             reason: reason.into(),
-            code: Some(code),
+            code: Some(Box::new(code)),
         }
     }
 
@@ -99,7 +99,7 @@ impl Error {
     pub fn collides(message: impl Into<String>, code: Reason) -> Self {
         Error::Collides {
             message: message.into(),
-            code,
+            code: Box::new(code),
         }
     }
 
@@ -136,7 +136,7 @@ impl Error {
     /// The refusal's code with its values, where it has one.
     pub fn reason(&self) -> Option<&Reason> {
         match self {
-            Error::Invalid { code, .. } => code.as_ref(),
+            Error::Invalid { code, .. } => code.as_deref(),
             Error::Collides { code, .. } => Some(code),
             _ => None,
         }

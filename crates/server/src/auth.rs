@@ -188,7 +188,12 @@ fn form_reason(why: &str, value: Option<String>) -> Option<homeward_core::Reason
     if why.starts_with("missing field") {
         return Some(Reason::Missing);
     }
-    let number = ["invalid digit", "cannot parse integer", "invalid float", "number too"];
+    let number = [
+        "invalid digit",
+        "cannot parse integer",
+        "invalid float",
+        "number too",
+    ];
     match value {
         Some(value) if number.iter().any(|n| why.contains(n)) => Some(Reason::NotANumber { value }),
         _ => None,

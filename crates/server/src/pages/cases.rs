@@ -301,7 +301,9 @@ async fn remains_identify(
             Error::refused(
                 "identified_as",
                 format!("{v:?} is not a record number"),
-                homeward_core::Reason::NotANumber { value: v.to_owned() },
+                homeward_core::Reason::NotANumber {
+                    value: v.to_owned(),
+                },
             )
         })?),
     };

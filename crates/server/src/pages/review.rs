@@ -378,9 +378,10 @@ fn decided_words(done: &DecisionOutcome) -> String {
     );
     if let Some((_, from, _)) = &done.status_change {
         words.push(' ');
-        words.push_str(
-            &lang().t_with("review-status-was", &[("from", code_word("status", from).into())]),
-        );
+        words.push_str(&lang().t_with(
+            "review-status-was",
+            &[("from", code_word("status", from).into())],
+        ));
     }
     words
 }

@@ -173,7 +173,9 @@ pub async fn pairs_to_review(r: &Running) -> Vec<i64> {
     let holding = upload_as(
         r,
         "UA",
-        "ФИО,дата рождения\nГнатюк Остап Богданович,03.03.1997\nЛевчук Марко Игоревич,11.11.1991\n".as_bytes().to_vec(),
+        "ФИО,дата рождения\nГнатюк Остап Богданович,03.03.1997\nЛевчук Марко Игоревич,11.11.1991\n"
+            .as_bytes()
+            .to_vec(),
         "held.csv",
         "holding",
         &[("from", "RU")],

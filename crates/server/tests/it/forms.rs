@@ -266,7 +266,13 @@ async fn a_childs_step_agrees_with_the_childs_sex_in_ukrainian_and_russian() {
             let kids = commitment_of(r, "child_return").await["id"]
                 .as_i64()
                 .unwrap();
-            let cases = api(r, &format!("/api/v1/commitments/{kids}/children"), "UA", Role::Protection).await;
+            let cases = api(
+                r,
+                &format!("/api/v1/commitments/{kids}/children"),
+                "UA",
+                Role::Protection,
+            )
+            .await;
             // A girl and a boy whose cases have not yet come home.
             let open: Vec<i64> = cases
                 .as_array()
@@ -321,7 +327,11 @@ async fn a_childs_step_agrees_with_the_childs_sex_in_ukrainian_and_russian() {
                         .post(
                             r,
                             &format!("/children/{id}/state"),
-                            &[("commitment", &kids.to_string()), ("state", &next), ("note", "")],
+                            &[
+                                ("commitment", &kids.to_string()),
+                                ("state", &next),
+                                ("note", ""),
+                            ],
                             "uk",
                         )
                         .await;

@@ -179,7 +179,7 @@ fn english(text: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_their_code_in_the_api()
- {
+{
     each_backend(
         "the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_their_code_in_the_api",
         async |r| {
@@ -197,13 +197,17 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
                 .unwrap()["id"]
                 .as_i64()
                 .unwrap();
-            let located = api(r, &format!("/api/v1/commitments/{kids}/children"), Role::Protection)
-                .await
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["state"] == "located")
-                .unwrap()["person_id"]
+            let located = api(
+                r,
+                &format!("/api/v1/commitments/{kids}/children"),
+                Role::Protection,
+            )
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["state"] == "located")
+            .unwrap()["person_id"]
                 .as_i64()
                 .unwrap();
             let pairs = crate::common::pairs_to_review(r).await;
@@ -211,7 +215,15 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
 
             // The same file twice, through the API: refused with its code beside the English.
             let csv = "Прізвище,Ім'я,Дата народження\nТестенко,Іван,1990-01-01\n";
-            let first = crate::common::upload_as(r, "UA", csv.as_bytes().to_vec(), "same.csv", "request", &[]).await;
+            let first = crate::common::upload_as(
+                r,
+                "UA",
+                csv.as_bytes().to_vec(),
+                "same.csv",
+                "request",
+                &[],
+            )
+            .await;
             let form = || {
                 reqwest::multipart::Form::new()
                     .part(
@@ -297,7 +309,11 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
                     .post(
                         r,
                         "/enquiries/new",
-                        &[("person", "сорок"), ("asked_by", "Мати"), ("contact", "0500000000")],
+                        &[
+                            ("person", "сорок"),
+                            ("asked_by", "Мати"),
+                            ("contact", "0500000000"),
+                        ],
                         lang,
                     )
                     .await;
@@ -314,14 +330,22 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
                     .unwrap();
                 assert_eq!(upload.status(), StatusCode::CONFLICT, "{}", r.backend);
                 let html = upload.text().await.unwrap();
-                assert!(html.contains(&format!("№{}", first["list"])), "{}: {html}", r.backend);
+                assert!(
+                    html.contains(&format!("№{}", first["list"])),
+                    "{}: {html}",
+                    r.backend
+                );
                 shown.push(refusal(&html));
                 // A pair decided once is not decided again without an undo.
                 let pair = if lang == "uk" { pairs[0] } else { pairs[1] };
                 let path = format!("/review/{pair}");
-                let (status, _, _) = reviewer.post(r, &path, &[("decision", "reject")], lang).await;
+                let (status, _, _) = reviewer
+                    .post(r, &path, &[("decision", "reject")], lang)
+                    .await;
                 assert_eq!(status, StatusCode::OK, "{}", r.backend);
-                let (status, _, html) = reviewer.post(r, &path, &[("decision", "accept")], lang).await;
+                let (status, _, html) = reviewer
+                    .post(r, &path, &[("decision", "accept")], lang)
+                    .await;
                 assert_eq!(status, StatusCode::CONFLICT, "{}", r.backend);
                 shown.push(refusal(&html));
                 // A child's case does not skip its steps.
@@ -338,7 +362,11 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
 
                 let all = shown.join("\n");
                 for words in said {
-                    assert!(all.contains(words), "{} {lang}: {words:?} not said: {all}", r.backend);
+                    assert!(
+                        all.contains(words),
+                        "{} {lang}: {words:?} not said: {all}",
+                        r.backend
+                    );
                 }
                 for text in &shown {
                     assert!(
@@ -356,7 +384,7 @@ async fn the_common_refusals_are_said_on_pages_in_ukrainian_and_russian_with_the
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_read_audit_says_in_ukrainian_what_the_system_noted_and_shows_a_typed_purpose_as_typed()
- {
+{
     each_backend(
         "the_read_audit_says_in_ukrainian_what_the_system_noted_and_shows_a_typed_purpose_as_typed",
         async |r| {
@@ -375,13 +403,22 @@ async fn the_read_audit_says_in_ukrainian_what_the_system_noted_and_shows_a_type
                 .unwrap()["id"]
                 .as_i64()
                 .unwrap();
-            let child = api(r, &format!("/api/v1/commitments/{kids}/children"), Role::Protection)
-                .await[0]["person_id"]
+            let child = api(
+                r,
+                &format!("/api/v1/commitments/{kids}/children"),
+                Role::Protection,
+            )
+            .await[0]["person_id"]
                 .as_i64()
                 .unwrap();
             api(r, &format!("/api/v1/persons/{child}"), Role::Viewer).await;
             api(r, "/api/v1/search?q=Щзщзщзщз", Role::Viewer).await;
-            api(r, &format!("/api/v1/persons/{child}?purpose=дзвінок%20на%20гарячу%20лінію"), Role::Protection).await;
+            api(
+                r,
+                &format!("/api/v1/persons/{child}?purpose=дзвінок%20на%20гарячу%20лінію"),
+                Role::Protection,
+            )
+            .await;
 
             let auditor = Session::open(r, "UA", Role::Auditor).await;
             let (status, html) = auditor.page(r, "/audit", "uk").await;
