@@ -14,7 +14,8 @@ use homeward_core::access::{Actor, ReadRegister, ReviewLinks};
 use homeward_import::ColumnMap;
 use homeward_link::{Decision, Field, LostBecause, OperatingPoint, Proposal, RawPerson, explain};
 use homeward_store::{
-    DecisionOutcome, LinkScope, LinkTarget, LinkView, Person, PersonFilter, ProposedLink, StoredRow,
+    DecisionOutcome, LinkCounts, LinkScope, LinkTarget, LinkView, Person, PersonFilter,
+    ProposedLink, StoredRow,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -364,6 +365,11 @@ impl App {
         self.store
             .links(&grant::<ReviewLinks>(actor)?, query.filter())
             .await
+    }
+
+    /// How many of the actor's party's links wait for a decision and how many were decided.
+    pub async fn link_counts(&self, actor: &Actor) -> Result<LinkCounts, Error> {
+        self.store.link_counts(&grant::<ReviewLinks>(actor)?).await
     }
 
     /// Records a reviewer's decision on one of the party's links; a confirmation moves

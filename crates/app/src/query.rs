@@ -166,7 +166,7 @@ mod tests {
         };
         let refused = asked(288_230_376_151_711_746, 50).filter().unwrap_err();
         assert!(
-            matches!(&refused, Error::Invalid { field, reason } if field == "page" && reason.contains("184467440737095516")),
+            matches!(&refused, Error::Invalid { field, reason, .. } if field == "page" && reason.contains("184467440737095516")),
             "{refused}"
         );
         assert!(

@@ -124,7 +124,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             | Error::Denied(_)
             | Error::Unauthenticated,
         ) => 2,
-        Some(Error::NotFound(_) | Error::Conflict(_)) => 3,
+        Some(Error::NotFound(_) | Error::Conflict(_) | Error::Collides { .. }) => 3,
         Some(Error::Unavailable(_)) => 4,
         _ => 1,
     }

@@ -134,6 +134,9 @@ macro_rules! commands {
     )+
         /// Every command's code, for the faces' words and their tests.
         pub const COMMAND_CODES: &[&str] = &[$(stringify!($name)),+];
+        /// Every command's code with its name in denials (`("Erase", "erase personal data")`),
+        /// so that a stored name is said again in words.
+        pub const COMMAND_NAMES: &[(&str, &str)] = &[$((stringify!($name), $label)),+];
     };
 }
 

@@ -40,10 +40,20 @@ impl ChildCaseState {
     /// agreement withdrawn). A reunited child's case is closed.
     pub fn check_step(self, next: ChildCaseState, note: Option<&str>) -> Result<(), Error> {
         let (from, to) = (self as u8, next as u8);
-        if self == ChildCaseState::Reunited {
-            return Err(Error::invalid(
+        let step = |why: String| {
+            Error::refused(
                 "state",
-                "the child is with the family; the case is closed",
+                why,
+                crate::Reason::StepNotAllowed {
+                    kind: "child".to_owned(),
+                    from: self.as_str().to_owned(),
+                    to: next.as_str().to_owned(),
+                },
+            )
+        };
+        if self == ChildCaseState::Reunited {
+            return Err(step(
+                "the child is with the family; the case is closed".to_owned(),
             ));
         }
         if to == from + 1 {
@@ -52,21 +62,18 @@ impl ChildCaseState {
         if to + 1 == from {
             return match note {
                 Some(n) if !n.trim().is_empty() => Ok(()),
-                _ => Err(Error::invalid(
+                _ => Err(crate::record::missing(
                     "note",
-                    format!("going back from {self} to {next} needs a note saying why"),
+                    &format!("going back from {self} to {next} needs a note saying why"),
                 )),
             };
         }
-        Err(Error::invalid(
-            "state",
-            format!(
-                "a case goes from {self} to {} (or back to the step before, with a note), not to {next}",
-                ChildCaseState::ALL
-                    .get(usize::from(from) + 1)
-                    .map_or("nothing", |s| s.as_str())
-            ),
-        ))
+        Err(step(format!(
+            "a case goes from {self} to {} (or back to the step before, with a note), not to {next}",
+            ChildCaseState::ALL
+                .get(usize::from(from) + 1)
+                .map_or("nothing", |s| s.as_str())
+        )))
     }
 
     /// The step a case goes to next; none once the child is with the family.
@@ -99,6 +106,17 @@ impl crate::record::Identification {
     /// can be dropped (back to unidentified); a DNA confirmation is final.
     pub fn check_step(self, next: Self, identified_as: Option<i64>) -> Result<(), Error> {
         use crate::record::Identification::*;
+        let step = |why: String| {
+            Error::refused(
+                "identification",
+                why,
+                crate::Reason::StepNotAllowed {
+                    kind: "identification".to_owned(),
+                    from: self.as_str().to_owned(),
+                    to: next.as_str().to_owned(),
+                },
+            )
+        };
         match (self, next) {
             (Unidentified, Presumptive) if identified_as.is_none() => Err(Error::invalid(
                 "identified_as",
@@ -107,16 +125,10 @@ impl crate::record::Identification {
             (Unidentified, Presumptive)
             | (Presumptive, DnaConfirmed)
             | (Presumptive, Unidentified) => Ok(()),
-            (DnaConfirmed, _) => Err(Error::invalid(
-                "identification",
-                "a DNA-confirmed identification is final",
-            )),
-            (now, next) => Err(Error::invalid(
-                "identification",
-                format!(
-                    "remains go from {now} to {next} only through a presumptive identification"
-                ),
-            )),
+            (DnaConfirmed, _) => Err(step("a DNA-confirmed identification is final".to_owned())),
+            (now, next) => Err(step(format!(
+                "remains go from {now} to {next} only through a presumptive identification"
+            ))),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::Error;
 use crate::record::{
-    Category, Health, MAX_TEXT, PartialDate, PersonRecord, Relation, Sex, Status, over_limit,
+    Category, Health, MAX_TEXT, PartialDate, PersonRecord, Relation, Sex, Status, missing, too_long,
 };
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,7 @@ impl Provenance {
     /// Checks that a reason is given and that the texts fit their limits.
     pub fn validate(&self) -> Result<(), Error> {
         if self.reason.trim().is_empty() {
-            return Err(Error::invalid(
+            return Err(missing(
                 "reason",
                 "say why the record is entered or changed",
             ));
@@ -59,17 +59,12 @@ impl Provenance {
             ("reason", Some(&self.reason)),
             ("reference", self.reference.as_ref()),
         ] {
-            if let Some(why) = value.and_then(|v| over_limit_text(v)) {
-                return Err(Error::invalid(field, why));
+            if let Some(refused) = value.and_then(|v| crate::record::over_max(field, v, MAX_TEXT)) {
+                return Err(refused);
             }
         }
         Ok(())
     }
-}
-
-fn over_limit_text(value: &str) -> Option<String> {
-    let chars = value.chars().count();
-    (chars > MAX_TEXT).then(|| format!("is {chars} characters long, over the limit of {MAX_TEXT}"))
 }
 
 /// One field to set (a value written as text) or to empty (`None`).
@@ -212,10 +207,7 @@ pub fn shown_value(record: &PersonRecord, field: &str) -> Option<String> {
 
 /// `e` said of `field` (a value's own error names its type, not the field).
 fn in_field(field: &str, e: Error) -> Error {
-    match e {
-        Error::Invalid { reason, .. } => Error::invalid(field, reason),
-        other => other,
-    }
+    e.in_field(field)
 }
 
 /// A date that must not lie after `today`.
@@ -239,8 +231,8 @@ fn set_field(
     today: PartialDate,
 ) -> Result<(), Error> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
-    if let Some(why) = value.and_then(|v| over_limit(field, v.chars().count())) {
-        return Err(Error::invalid(field, why));
+    if let Some(refused) = value.and_then(|v| too_long(field, v.chars().count())) {
+        return Err(refused);
     }
     let owned = value.map(str::to_owned);
     let date = |v: Option<&str>| v.map(|v| past_date(field, v, today)).transpose();
@@ -249,7 +241,7 @@ fn set_field(
         "category" => {
             record.category = Some(
                 value
-                    .ok_or_else(|| Error::invalid(field, "a record needs a category"))?
+                    .ok_or_else(|| missing(field, "a record needs a category"))?
                     .parse::<Category>()
                     .map_err(typed)?,
             )
@@ -322,7 +314,7 @@ pub fn record_from_fields(
     };
     apply(&mut record, fields, today)?;
     if record.category.is_none() {
-        return Err(Error::invalid(
+        return Err(missing(
             "category",
             "a record needs a category: pow, civilian, child or remains",
         ));
@@ -390,7 +382,7 @@ pub fn enter(
     let mut next = record.clone();
     let relation = next
         .relation
-        .ok_or_else(|| Error::invalid("relation", "a record needs a relation: sought or held"))?;
+        .ok_or_else(|| missing("relation", "a record needs a relation: sought or held"))?;
     match next.status {
         Some(Status::Deceased) => {
             return Err(Error::invalid(
@@ -521,7 +513,9 @@ mod tests {
                 changes.push(set("given_names", None));
             }
             match correct(&record(), &changes, today()) {
-                Err(Error::Invalid { field: f, reason }) => {
+                Err(Error::Invalid {
+                    field: f, reason, ..
+                }) => {
                     assert_eq!(f, field, "{reason}");
                     assert!(reason.contains(words), "{field}: {reason}");
                 }

@@ -65,30 +65,24 @@ impl NewEnquiry {
             ("contact", self.contact.as_str(), MAX_ENQUIRER),
         ] {
             if value.trim().is_empty() {
-                return Err(Error::invalid(
+                return Err(crate::record::missing(
                     field,
                     "a family's enquiry needs who asked and how to reach them",
                 ));
             }
-            let chars = value.chars().count();
-            if chars > max {
-                return Err(Error::invalid(
-                    field,
-                    format!("is {chars} characters long, over the limit of {max}"),
-                ));
+            if let Some(refused) = crate::record::over_max(field, value, max) {
+                return Err(refused);
             }
         }
-        if let Some(note) = &self.note {
-            let chars = note.chars().count();
-            if chars > MAX_TEXT {
-                return Err(Error::invalid(
-                    "note",
-                    format!("is {chars} characters long, over the limit of {MAX_TEXT}"),
-                ));
-            }
+        if let Some(refused) = self
+            .note
+            .as_deref()
+            .and_then(|n| crate::record::over_max("note", n, MAX_TEXT))
+        {
+            return Err(refused);
         }
         let mut consent = self.consent.clone().ok_or_else(|| {
-            Error::invalid(
+            crate::record::missing(
                 "consent",
                 "ask the family what their request may be used for (search, sharing with the mediator, with the other party) and record the answer, even if it is none",
             )
@@ -115,17 +109,16 @@ pub struct Answer {
 impl Answer {
     /// Checks the answer.
     pub fn validate(&self) -> Result<(), Error> {
-        let chars = self.told.trim().chars().count();
-        if chars == 0 {
-            return Err(Error::invalid("told", "write what the family was told"));
-        }
-        if chars > MAX_TEXT {
-            return Err(Error::invalid(
+        if self.told.trim().is_empty() {
+            return Err(crate::record::missing(
                 "told",
-                format!("is {chars} characters long, over the limit of {MAX_TEXT}"),
+                "write what the family was told",
             ));
         }
-        Ok(())
+        match crate::record::over_max("told", self.told.trim(), MAX_TEXT) {
+            Some(refused) => Err(refused),
+            None => Ok(()),
+        }
     }
 }
 

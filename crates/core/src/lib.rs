@@ -17,7 +17,7 @@ pub mod record;
 pub mod stated_plan;
 pub mod talks;
 
-pub use error::Error;
+pub use error::{Error, Reason};
 
 /// Implements `as_str`, `FromStr` and `Display` for a field-less enum whose values are
 /// stored and exchanged as fixed lower-case words.
@@ -39,9 +39,14 @@ macro_rules! text_enum {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s.trim() {
                     $($text => Ok($ty::$variant),)+
-                    other => Err($crate::Error::invalid(
+                    other => Err($crate::Error::refused(
                         stringify!($ty),
                         format!("unknown value {other:?}; use one of {}", [$($text),+].join(", ")),
+                        $crate::Reason::NotOneOf {
+                            value: other.to_owned(),
+                            kind: stringify!($ty).to_lowercase(),
+                            allowed: [$($text),+].iter().map(|t: &&str| (*t).to_owned()).collect(),
+                        },
                     )),
                 }
             }

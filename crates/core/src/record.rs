@@ -189,9 +189,12 @@ impl std::str::FromStr for PartialDate {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |why: &str| {
-            Error::invalid(
+            Error::refused(
                 "date",
                 format!("{s:?} {why}; write YYYY, YYYY-MM or YYYY-MM-DD"),
+                crate::Reason::NotADate {
+                    value: s.trim().to_owned(),
+                },
             )
         };
         let parts: Vec<&str> = s.trim().split('-').collect();
@@ -379,6 +382,42 @@ pub fn over_limit(field: &str, chars: usize) -> Option<String> {
     })
 }
 
+/// The refusal of a value of `chars` characters in `field` when it is over the field's
+/// limit ([`over_limit`] in its English, [`crate::Reason::TooLong`] as its code).
+pub fn too_long(field: &str, chars: usize) -> Option<Error> {
+    over_limit(field, chars).map(|why| {
+        Error::refused(
+            field,
+            why,
+            crate::Reason::TooLong {
+                length: chars,
+                limit: max_chars(field),
+            },
+        )
+    })
+}
+
+/// The refusal of `value` in `field` when it is longer than `max` characters.
+pub fn over_max(field: &str, value: &str, max: usize) -> Option<Error> {
+    let chars = value.chars().count();
+    (chars > max).then(|| {
+        Error::refused(
+            field,
+            format!("is {chars} characters long, over the limit of {max}"),
+            crate::Reason::TooLong {
+                length: chars,
+                limit: max,
+            },
+        )
+    })
+}
+
+/// The refusal of a field that must hold a value: `why` in English, [`crate::Reason::Missing`]
+/// as its code.
+pub fn missing(field: &str, why: &str) -> Error {
+    Error::refused(field, why, crate::Reason::Missing)
+}
+
 impl PersonRecord {
     /// The full name as written, surname first.
     pub fn full_name(&self) -> String {
@@ -455,11 +494,11 @@ impl PersonRecord {
     /// at fault.
     pub fn validate(&self) -> Result<(), Error> {
         for (field, value) in self.texts() {
-            if let Some(reason) = value
+            if let Some(refused) = value
                 .as_deref()
-                .and_then(|v| over_limit(field, v.chars().count()))
+                .and_then(|v| too_long(field, v.chars().count()))
             {
-                return Err(Error::invalid(field, reason));
+                return Err(refused);
             }
         }
         for (field, raw) in &self.unreadable {
@@ -478,15 +517,15 @@ impl PersonRecord {
                     "a field holds either a value or the unreadable text as written, not both",
                 ));
             }
-            if let Some(reason) = over_limit(field, raw.chars().count()) {
-                return Err(Error::invalid(field.clone(), reason));
+            if let Some(refused) = too_long(field, raw.chars().count()) {
+                return Err(refused);
             }
         }
         let category = self
             .category
-            .ok_or_else(|| Error::invalid("category", "a record needs a category"))?;
+            .ok_or_else(|| missing("category", "a record needs a category"))?;
         if self.relation.is_none() {
-            return Err(Error::invalid(
+            return Err(missing(
                 "relation",
                 "a record needs a relation: sought or held",
             ));
@@ -495,16 +534,13 @@ impl PersonRecord {
             .iter()
             .any(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()));
         if !named && category != Category::Remains {
-            return Err(Error::invalid(
+            return Err(missing(
                 "surname",
                 "a record other than unidentified remains needs a surname or given name",
             ));
         }
         if category == Category::Remains && !named && self.tag_number.is_none() {
-            return Err(Error::invalid(
-                "tag_number",
-                "unnamed remains need a tag number",
-            ));
+            return Err(missing("tag_number", "unnamed remains need a tag number"));
         }
         if self.identification.is_some() && category != Category::Remains {
             return Err(Error::invalid(
@@ -574,7 +610,7 @@ mod tests {
         assert!(r.validate().is_ok());
         r.surname = Some("К".repeat(MAX_NAME_PART + 1));
         assert!(
-            matches!(r.validate(), Err(Error::Invalid { field, reason }) if field == "surname" && reason.contains("over the limit of 300"))
+            matches!(r.validate(), Err(Error::Invalid { field, reason, .. }) if field == "surname" && reason.contains("over the limit of 300"))
         );
         r.surname = Some("Коваленко".into());
         r.unit = Some("x".repeat(MAX_TEXT + 1));

@@ -387,10 +387,18 @@ impl Movement {
             (Movement::Planned, Movement::Received) => {
                 refuse("a person is received only after being handed over".to_owned())
             }
-            (now, next) => refuse(format!(
-                "a person {} cannot become {}",
-                now.as_str().replace('_', " "),
-                next.as_str().replace('_', " ")
+            (now, next) => Err(crate::Error::refused(
+                "movement",
+                format!(
+                    "a person {} cannot become {}",
+                    now.as_str().replace('_', " "),
+                    next.as_str().replace('_', " ")
+                ),
+                crate::Reason::StepNotAllowed {
+                    kind: "movement".to_owned(),
+                    from: now.as_str().to_owned(),
+                    to: next.as_str().to_owned(),
+                },
             )),
         }
     }

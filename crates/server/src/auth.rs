@@ -167,8 +167,35 @@ impl<T: DeserializeOwned> FromRequest<App> for Posted<T> {
             } else {
                 field
             };
-            Error::invalid(field, e.into_inner().to_string())
+            let why = e.into_inner().to_string();
+            let value = fields
+                .iter()
+                .find(|(k, _)| *k == field)
+                .map(|(_, v)| v.trim().to_owned());
+            match form_reason(&why, value) {
+                Some(code) => Error::refused(field, why, code),
+                None => Error::invalid(field, why),
+            }
         })?;
         Ok(Posted(form))
+    }
+}
+
+/// The code of a form field's refusal, read from what the form's reader said of it: a
+/// field that is missing, or a value that is not a number.
+fn form_reason(why: &str, value: Option<String>) -> Option<homeward_core::Reason> {
+    use homeward_core::Reason;
+    if why.starts_with("missing field") {
+        return Some(Reason::Missing);
+    }
+    let number = [
+        "invalid digit",
+        "cannot parse integer",
+        "invalid float",
+        "number too",
+    ];
+    match value {
+        Some(value) if number.iter().any(|n| why.contains(n)) => Some(Reason::NotANumber { value }),
+        _ => None,
     }
 }

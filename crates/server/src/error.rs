@@ -18,7 +18,7 @@ pub(crate) fn status_of(e: &Error) -> StatusCode {
         Error::Invalid { .. } => StatusCode::BAD_REQUEST,
         Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::Collides { .. } => StatusCode::CONFLICT,
         Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Storage(_) | Error::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -77,6 +77,10 @@ pub struct ErrorBody {
     pub status: u16,
     /// What went wrong, in words; for invalid input it names the field.
     pub error: String,
+    /// The refusal's code, for the common ones (`missing`, `too_long`, `not_a_date`,
+    /// `not_a_number`, `not_one_of`, `same_file`, `already_decided`, `step_not_allowed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// An error returned by an API route, as JSON.
@@ -95,6 +99,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             status: status.as_u16(),
             error: public_message(&self.0),
+            code: crate::pages::reasons::code_of(&self.0).map(str::to_owned),
         };
         let mut response = (status, Json(body)).into_response();
         ask_to_retry(status, &mut response);
@@ -115,7 +120,8 @@ struct ErrorPage {
     status: u16,
     title: String,
     message: String,
-    /// What the error itself says (in English, as the application words it).
+    /// What the error itself says: in the page's language for a refusal with a code, in
+    /// English (as the application words it) for the others.
     detail: Option<String>,
 }
 
@@ -130,7 +136,7 @@ fn page_words(e: &Error) -> (&'static str, &'static str) {
         Error::Invalid { .. } => ("error-invalid-title", "error-invalid"),
         Error::TooLarge { .. } => ("error-too-large-title", "error-too-large"),
         Error::Unsupported(_) => ("error-unsupported-title", "error-unsupported"),
-        Error::Conflict(_) => ("error-conflict-title", "error-conflict"),
+        Error::Conflict(_) | Error::Collides { .. } => ("error-conflict-title", "error-conflict"),
         Error::Unavailable(_) => ("error-unavailable-title", "error-unavailable"),
         Error::Storage(_) | Error::Io(_) => ("error-failure-title", "error-failure"),
     }
@@ -185,7 +191,8 @@ impl IntoResponse for PageError {
             Error::Denied(d) => (denial(&who, d), None),
             _ => (
                 who.t(message),
-                (!self.0.may_quote_data()).then_some(detail.clone()),
+                crate::pages::reasons::said(&self.0)
+                    .or_else(|| (!self.0.may_quote_data()).then_some(detail.clone())),
             ),
         };
         let page = ErrorPage {

@@ -25,6 +25,9 @@ pub struct ChildCaseView {
     pub note: Option<String>,
     /// Who moved it last.
     pub updated_by: String,
+    /// The child's sex where the record has one and the reader is cleared to see the
+    /// child's record (the words of a step agree with it).
+    pub sex: Option<homeward_core::record::Sex>,
 }
 
 /// A truce window with what falls under it.
@@ -155,7 +158,7 @@ impl Store {
         commitment_id: i64,
     ) -> Result<Vec<ChildCaseView>, Error> {
         let rows = sqlx::query(
-            "SELECT c.person_id, c.state, c.agreed, c.note, c.updated_by, p.surname, p.given_names, p.patronymic, p.category, p.sensitivity \
+            "SELECT c.person_id, c.state, c.agreed, c.note, c.updated_by, p.surname, p.given_names, p.patronymic, p.category, p.sensitivity, p.sex \
              FROM child_cases c JOIN persons p ON p.id = c.person_id \
              WHERE c.commitment_id = $1 AND c.party = $2 ORDER BY c.agreed DESC, c.person_id",
         )
@@ -168,6 +171,10 @@ impl Store {
             .map(|r| {
                 let get = db("reading a case");
                 let agreed: i64 = r.try_get("agreed").map_err(&get)?;
+                let full = matches!(
+                    grant.clearance(),
+                    homeward_core::protection::Clearance::Full
+                );
                 Ok(ChildCaseView {
                     person_id: r.try_get("person_id").map_err(&get)?,
                     name: crate::persons::shown_name(r, grant.clearance())?,
@@ -181,6 +188,10 @@ impl Store {
                         homeward_core::protection::Clearance::Masked => None,
                     },
                     updated_by: r.try_get("updated_by").map_err(&get)?,
+                    sex: match r.try_get::<Option<String>, _>("sex").map_err(&get)? {
+                        Some(s) if full => s.parse().ok(),
+                        _ => None,
+                    },
                 })
             })
             .collect()
@@ -207,12 +218,8 @@ impl Store {
                 .map_err(db("reading the case"))?
                 .ok_or_else(|| Error::NotFound(format!("a case for person {person_id}")))?;
         let now: ChildCaseState = state.parse()?;
-        now.check_step(next, note).map_err(|e| match e {
-            Error::Invalid { field, reason } => {
-                Error::invalid(field, format!("the case of person {person_id}: {reason}"))
-            }
-            other => other,
-        })?;
+        now.check_step(next, note)
+            .map_err(|e| e.about(format_args!("the case of person {person_id}")))?;
         sqlx::query(
             "UPDATE child_cases SET state = $1, note = $2, updated_by = $3, updated_at = $4 WHERE person_id = $5 AND party = $6",
         )

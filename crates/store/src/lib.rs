@@ -51,7 +51,8 @@ pub use events::{LogReport, StoredEvent};
 pub use files::{open_to_others, read_audit_file, store_files};
 pub use keys::{KeyView, TreeHead, TreeHeadReport, tree_head_statement};
 pub use links::{
-    Decision, DecisionOutcome, LinkFilter, LinkScope, LinkTarget, LinkView, ProposedLink,
+    Decision, DecisionOutcome, LinkCounts, LinkFilter, LinkScope, LinkTarget, LinkView,
+    ProposedLink,
 };
 pub use lists::{
     ListDocument, ListSummary, ListWriter, NewList, NewListRow, PreparedRows, RowPreparer,

@@ -133,6 +133,22 @@ pub struct DecisionOutcome {
     pub now: String,
     /// The register record whose status changed, with the old and new status.
     pub status_change: Option<(i64, String, String)>,
+    /// The register record of the link (its sought side).
+    pub person: i64,
+    /// That record's status after the decision.
+    pub status: String,
+}
+
+/// How many of a party's links wait for a decision and how many were decided each way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkCounts {
+    /// Waiting for a reviewer (candidates).
+    pub waiting: i64,
+    /// Confirmed.
+    pub confirmed: i64,
+    /// Rejected.
+    pub rejected: i64,
 }
 
 fn link_from_row(r: &sqlx::any::AnyRow) -> Result<LinkView, Error> {
@@ -349,6 +365,29 @@ impl Store {
         rows.iter().map(link_from_row).collect()
     }
 
+    /// How many of the grant's party's links wait and how many were decided each way.
+    pub async fn link_counts(&self, grant: &Grant<ReviewLinks>) -> Result<LinkCounts, Error> {
+        let rows = sqlx::query(
+            "SELECT decision, CAST(COUNT(*) AS BIGINT) AS n FROM links WHERE party = $1 \
+             GROUP BY decision",
+        )
+        .bind(grant.party().as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("counting links"))?;
+        let get = db("counting links");
+        let mut counts = LinkCounts::default();
+        for r in &rows {
+            let n: i64 = r.try_get("n").map_err(&get)?;
+            match r.try_get::<String, _>("decision").map_err(&get)?.as_str() {
+                "confirmed" => counts.confirmed += n,
+                "rejected" => counts.rejected += n,
+                _ => counts.waiting += n,
+            }
+        }
+        Ok(counts)
+    }
+
     /// One link of the grant's party.
     pub async fn link(&self, grant: &Grant<ReviewLinks>, id: i64) -> Result<LinkView, Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -429,6 +468,17 @@ pub(crate) async fn decide_in(
     let mut person_sha: String = link.try_get("record_sha256").map_err(&get)?;
     let other_sha: Option<String> = link.try_get("other_sha256").map_err(&get)?;
 
+    // A decided pair is undone before it is decided again: a second reviewer's stale page
+    // does not overturn the first one's decision.
+    if decision != Decision::Unsure && was != "candidate" {
+        return Err(Error::collides(
+            format!("link {link_id} was already {was}; undo that decision first"),
+            homeward_core::Reason::AlreadyDecided {
+                link: link_id,
+                decision: was,
+            },
+        ));
+    }
     // Withdraw what an earlier confirmation did to the status.
     let mut status_change = None;
     let mut current = status;
@@ -480,6 +530,7 @@ pub(crate) async fn decide_in(
                 .take()
                 .map_or_else(|| current.as_str().to_owned(), |(_, from, _)| from);
             status_change = Some((person_id, from, next.as_str().to_owned()));
+            current = next;
         }
     }
     // Withdrawn and made again: no change in the end.
@@ -522,6 +573,8 @@ pub(crate) async fn decide_in(
             was,
             now: text.to_owned(),
             status_change,
+            person: person_id,
+            status: current.as_str().to_owned(),
         },
         kind,
         payload,

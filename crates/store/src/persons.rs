@@ -544,9 +544,15 @@ impl Store {
             let (id, hash) = insert_one(&mut tx, grant.party().as_str(), r, None, now_ms)
                 .await
                 .map_err(|e| match e {
-                    Error::Invalid { field, reason } => {
-                        Error::invalid(format!("record {}: {field}", i + 1), reason)
-                    }
+                    Error::Invalid {
+                        field,
+                        reason,
+                        code,
+                    } => Error::Invalid {
+                        field: format!("record {}: {field}", i + 1),
+                        reason,
+                        code,
+                    },
                     other => other,
                 })?;
             ids.push(id);

@@ -582,13 +582,7 @@ impl Store {
                 .map_err(&get)?
                 .parse()?;
             now.check_move(next, me, &from, &to, reason)
-                .map_err(|e| match e {
-                    Error::Invalid { field, reason } => Error::invalid(
-                        field,
-                        format!("person {person_id} in stage {stage_id}: {reason}"),
-                    ),
-                    other => other,
-                })?;
+                .map_err(|e| e.about(format_args!("person {person_id} in stage {stage_id}")))?;
             if let Some(n) = row.try_get::<Option<i64>, _>("ref_no").map_err(&get)? {
                 stated.push(PersonMove {
                     person: u32::try_from(n).unwrap_or(u32::MAX),
@@ -709,12 +703,7 @@ impl Store {
         };
         parity
             .check_close(rule, note.as_deref())
-            .map_err(|e| match e {
-                Error::Invalid { field, reason } => {
-                    Error::invalid(field, format!("stage {stage_id}: {reason}"))
-                }
-                other => other,
-            })?;
+            .map_err(|e| e.about(format_args!("stage {stage_id}")))?;
         sqlx::query(
             "UPDATE stages SET state = 'closed', closed_by = $1, closed_at = $2 WHERE id = $3",
         )

@@ -366,12 +366,8 @@ impl Store {
             Identification::Presumptive => identified_as,
             Identification::DnaConfirmed => identified_as.or(current_as),
         };
-        now.check_step(next, target).map_err(|e| match e {
-            Error::Invalid { field, reason } => {
-                Error::invalid(field, format!("remains {remains_id}: {reason}"))
-            }
-            other => other,
-        })?;
+        now.check_step(next, target)
+            .map_err(|e| e.about(format_args!("remains {remains_id}")))?;
         if let Some(missing) = target {
             let found: Option<String> = sqlx::query_scalar(
                 "SELECT category FROM persons WHERE id = $1 AND party = $2 AND relation = 'sought' AND category <> 'remains'",

@@ -1173,6 +1173,19 @@ async fn decisions_move_statuses_can_be_undone_and_rejections_hold_until_a_recor
                     .unwrap()
                     .contains(&pair)
             );
+            // A decided pair is not decided again without an undo.
+            let again = store
+                .decide_link(&review, dup_link, Decision::Confirmed, T0 + 5)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(again.reason(), Some(homeward_core::Reason::AlreadyDecided { link, .. }) if *link == dup_link),
+                "{again}"
+            );
+            store
+                .decide_link(&review, dup_link, Decision::Unsure, T0 + 5)
+                .await
+                .unwrap();
             // A confirmed duplicate merges nothing: both records stay whole.
             store
                 .decide_link(&review, dup_link, Decision::Confirmed, T0 + 5)

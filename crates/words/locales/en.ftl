@@ -47,6 +47,17 @@ error-unavailable-title = Unavailable
 error-unavailable = This is not available on this server now.
 error-failure-title = Server failure
 error-failure = The server failed; the operator has the details in the server log.
+reason-missing = the field is empty, and the record is not taken without it.
+reason-too-long = the value is { $length } { $length ->
+    [one] character
+   *[other] characters
+} long; the field takes at most { $limit }.
+reason-not-a-date = “{ $value }” is not a date; write a year, a year and month, or a whole date (YYYY, YYYY-MM, YYYY-MM-DD).
+reason-not-a-number = “{ $value }” is not a number; write a whole number in digits.
+reason-not-one-of = “{ $value }” is not one of the values allowed; choose one of: { $allowed }.
+reason-same-file = this same file was already imported as list #{ $list }; nothing was changed.
+reason-already-decided = pair #{ $link } was already decided (“{ $decision }”); undo that decision first to decide otherwise.
+reason-step-not-allowed = from the state “{ $from }” there is no step to “{ $to }”.
 
 search-found = { $count } found
 
@@ -328,6 +339,14 @@ review-decided = { $decision } by { $by } at { $at }
 review-reconciled = Lists { $request } and { $holding }: { $compared } pairs compared, { $proposed } proposed ({ $likely } likely), { $decided } already decided.
 review-left-out = Record { $person } (row { $row }) was left out: { $why }.
 review-duplicates-found = { $records } records examined: { $compared } pairs compared, { $proposed } suggested as duplicates ({ $likely } likely), { $decided } already decided. Nothing was merged.
+review-done = { $what ->
+    [confirmed] Pair #{ $link } confirmed: the same person (register record #{ $record }); the record's status is now “{ $status }”.
+    [rejected] Pair #{ $link } rejected: different people (register record #{ $record }); the record's status is now “{ $status }”.
+    [unsure] Pair #{ $link } left in the queue undecided (register record #{ $record }); the record's status is now “{ $status }”.
+   *[undone] The decision on pair #{ $link } was withdrawn; it waits for review again (register record #{ $record }); the record's status is now “{ $status }”.
+}
+review-status-was = It was “{ $from }” before.
+review-counts = Waiting for a decision: { $waiting } · confirmed: { $confirmed } · rejected: { $rejected }.
 scope-all = All
 scope-lists = Between lists
 scope-duplicates = Duplicates in the register
@@ -352,6 +371,7 @@ level-mostly_shared = mostly shared
 level-none_shared = nothing shared
 level-one_digit_differs = one digit differs
 level-one_edit = one character differs
+level-two_edits_or_close_key = two characters differ, or a close spelling
 level-same_date = same date
 level-same_father_s_name = same father's name
 level-same_key = spelled alike
@@ -526,6 +546,23 @@ audit-set-retention = Set (admins)
 audit-list = List
 audit-purpose = Purpose
 audit-note = Note
+audit-purpose-view = viewing a record
+audit-purpose-history = a record's history
+audit-purpose-search = search
+audit-purpose-export = export
+audit-purpose-refused = refusal
+audit-purpose-review = reviewing pairs
+audit-purpose-enquiries = families' enquiries
+audit-purpose-family-enquiry = a family's enquiry
+audit-purpose-medical-commission = the mixed medical commission
+audit-detail-listed = { $count ->
+    [one] { $count } record listed
+   *[other] { $count } records listed
+}
+audit-detail-masked = sensitive fields masked: they are shown only to the roles protection and admin
+audit-detail-refused = refused: { $command }
+audit-detail-none-shown = no record shown
+audit-detail-export-refused = an unprotected export of protected records was refused
 
 ## Event kinds on the log page
 event-bundle-countersignatures_kept = counter-signatures of a bundle kept

@@ -47,6 +47,21 @@ error-unavailable-title = Недоступно
 error-unavailable = Эта функция сейчас недоступна на этом сервере.
 error-failure-title = Сбой сервера
 error-failure = Произошёл сбой сервера; подробности есть в журнале сервера у оператора.
+reason-missing = поле не заполнено, а без него запись не принимается.
+reason-too-long = в значении { $length } { $length ->
+    [one] символ
+    [few] символа
+   *[many] символов
+}, а поле принимает не больше { $limit } { $limit ->
+    [one] символа
+   *[other] символов
+}.
+reason-not-a-date = «{ $value }» не является датой; напишите год, год и месяц или полную дату (ГГГГ, ГГГГ-ММ, ГГГГ-ММ-ДД).
+reason-not-a-number = «{ $value }» не является числом; напишите целое число цифрами.
+reason-not-one-of = «{ $value }» не входит в число допустимых значений; выберите одно из них: { $allowed }.
+reason-same-file = этот же файл уже импортирован как список №{ $list }; ничего не изменено.
+reason-already-decided = по паре №{ $link } решение уже принято («{ $decision }»); чтобы решить иначе, сначала отмените его.
+reason-step-not-allowed = из состояния «{ $from }» нельзя перейти в «{ $to }».
 
 search-found = Найдено: { $count }
 
@@ -94,8 +109,14 @@ child-requested = запрос подан
 child-located = местонахождение установлено
 child-verified = проверено
 child-return_agreed = возвращение согласовано
-child-returned = возвращён
-child-reunited = воссоединён с семьёй
+child-returned = { $sex ->
+    [f] возвращена
+   *[other] возвращён
+}
+child-reunited = { $sex ->
+    [f] воссоединена с семьёй
+   *[other] воссоединён с семьёй
+}
 listkind-request = список запроса
 listkind-holding = список содержащихся
 listkind-exchange = список на обмен
@@ -322,6 +343,14 @@ review-decided = { $decision }: { $by }, { $at }
 review-reconciled = Списки { $request } и { $holding }: сравнено пар: { $compared }, предложено: { $proposed } (вероятных: { $likely }), уже решено: { $decided }.
 review-left-out = Запись { $person } (строка { $row }) не учтена: { $why }.
 review-duplicates-found = Проверено записей: { $records }; сравнено пар: { $compared }, предложено как дубликаты: { $proposed } (вероятных: { $likely }), уже решено: { $decided }. Ничего не объединено.
+review-done = { $what ->
+    [confirmed] Пара №{ $link } подтверждена: это одно и то же лицо (запись реестра №{ $record }); статус записи теперь «{ $status }».
+    [rejected] Пара №{ $link } отклонена: это разные лица (запись реестра №{ $record }); статус записи теперь «{ $status }».
+    [unsure] Пара №{ $link } оставлена в очереди без решения (запись реестра №{ $record }); статус записи теперь «{ $status }».
+   *[undone] Решение по паре №{ $link } отменено, она снова ждёт проверки (запись реестра №{ $record }); статус записи теперь «{ $status }».
+}
+review-status-was = Раньше статус был «{ $from }».
+review-counts = Ждут решения: { $waiting } · подтверждено: { $confirmed } · отклонено: { $rejected }.
 scope-all = Все
 scope-lists = Между списками
 scope-duplicates = Дубликаты в реестре
@@ -346,6 +375,7 @@ level-mostly_shared = в основном совпадает
 level-none_shared = ничего общего
 level-one_digit_differs = отличается одна цифра
 level-one_edit = отличается один символ
+level-two_edits_or_close_key = отличаются два символа или написание очень похоже
 level-same_date = та же дата
 level-same_father_s_name = то же имя отца
 level-same_key = написание совпадает
@@ -520,6 +550,24 @@ audit-set-retention = Установить (администраторы)
 audit-list = Список
 audit-purpose = Цель
 audit-note = Примечание
+audit-purpose-view = просмотр записи
+audit-purpose-history = история записи
+audit-purpose-search = поиск
+audit-purpose-export = экспорт
+audit-purpose-refused = отказ
+audit-purpose-review = проверка пар
+audit-purpose-enquiries = обращения семей
+audit-purpose-family-enquiry = обращение семьи
+audit-purpose-medical-commission = смешанная медицинская комиссия
+audit-detail-listed = { $count ->
+    [one] показана { $count } запись
+    [few] показаны { $count } записи
+   *[many] показано { $count } записей
+}
+audit-detail-masked = чувствительные поля скрыты: их видят только сотрудник по защите и администратор
+audit-detail-refused = отказано: { $command }
+audit-detail-none-shown = ни одной записи не показано
+audit-detail-export-refused = отказано в незащищённом экспорте защищённых записей
 
 ## Event kinds on the log page
 event-bundle-countersignatures_kept = сохранены контрподписи пакета

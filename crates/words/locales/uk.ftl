@@ -47,6 +47,21 @@ error-unavailable-title = Недоступно
 error-unavailable = Ця функція зараз недоступна на цьому сервері.
 error-failure-title = Збій сервера
 error-failure = Стався збій сервера; подробиці є в журналі сервера в оператора.
+reason-missing = поле не заповнено, а без нього запис не приймається.
+reason-too-long = значення має { $length } { $length ->
+    [one] символ
+    [few] символи
+   *[many] символів
+}, а поле приймає не більше { $limit } { $limit ->
+    [one] символу
+   *[other] символів
+}.
+reason-not-a-date = «{ $value }» не є датою; напишіть рік, рік і місяць або повну дату (РРРР, РРРР-ММ, РРРР-ММ-ДД).
+reason-not-a-number = «{ $value }» не є числом; напишіть ціле число цифрами.
+reason-not-one-of = «{ $value }» не є одним із дозволених значень; оберіть одне з них: { $allowed }.
+reason-same-file = цей самий файл уже імпортовано як список №{ $list }; нічого не змінено.
+reason-already-decided = щодо пари №{ $link } уже ухвалено рішення («{ $decision }»); щоб вирішити інакше, спершу скасуйте його.
+reason-step-not-allowed = зі стану «{ $from }» не можна перейти до «{ $to }».
 
 search-found = Знайдено: { $count }
 
@@ -94,8 +109,16 @@ child-requested = запит подано
 child-located = місцезнаходження встановлено
 child-verified = перевірено
 child-return_agreed = повернення погоджено
-child-returned = повернуто
-child-reunited = возз'єднано з родиною
+child-returned = { $sex ->
+    [f] повернута
+    [m] повернутий
+   *[other] повернуто
+}
+child-reunited = { $sex ->
+    [f] возз'єднана з родиною
+    [m] возз'єднаний з родиною
+   *[other] возз'єднано з родиною
+}
 listkind-request = список запиту
 listkind-holding = список утримуваних
 listkind-exchange = список на обмін
@@ -322,6 +345,14 @@ review-decided = { $decision }: { $by }, { $at }
 review-reconciled = Списки { $request } і { $holding }: порівняно пар: { $compared }, запропоновано: { $proposed } (імовірних: { $likely }), уже вирішено: { $decided }.
 review-left-out = Запис { $person } (рядок { $row }) не враховано: { $why }.
 review-duplicates-found = Перевірено записів: { $records }; порівняно пар: { $compared }, запропоновано як дублікати: { $proposed } (імовірних: { $likely }), уже вирішено: { $decided }. Нічого не об'єднано.
+review-done = { $what ->
+    [confirmed] Пару №{ $link } підтверджено: це та сама особа (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+    [rejected] Пару №{ $link } відхилено: це різні особи (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+    [unsure] Пару №{ $link } залишено в черзі без рішення (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+   *[undone] Рішення щодо пари №{ $link } скасовано, вона знову чекає на перевірку (запис реєстру №{ $record }); статус запису тепер «{ $status }».
+}
+review-status-was = Раніше статус був «{ $from }».
+review-counts = Чекають рішення: { $waiting } · підтверджено: { $confirmed } · відхилено: { $rejected }.
 scope-all = Усі
 scope-lists = Між списками
 scope-duplicates = Дублікати в реєстрі
@@ -346,6 +377,7 @@ level-mostly_shared = здебільшого збігається
 level-none_shared = нічого спільного
 level-one_digit_differs = відрізняється одна цифра
 level-one_edit = відрізняється один символ
+level-two_edits_or_close_key = відрізняються два символи або написання дуже схоже
 level-same_date = та сама дата
 level-same_father_s_name = те саме ім'я батька
 level-same_key = написання збігається
@@ -520,6 +552,24 @@ audit-set-retention = Встановити (адміністратори)
 audit-list = Список
 audit-purpose = Мета
 audit-note = Примітка
+audit-purpose-view = перегляд запису
+audit-purpose-history = історія запису
+audit-purpose-search = пошук
+audit-purpose-export = експорт
+audit-purpose-refused = відмова
+audit-purpose-review = перевірка пар
+audit-purpose-enquiries = звернення родин
+audit-purpose-family-enquiry = звернення родини
+audit-purpose-medical-commission = змішана медична комісія
+audit-detail-listed = { $count ->
+    [one] показано { $count } запис
+    [few] показано { $count } записи
+   *[many] показано { $count } записів
+}
+audit-detail-masked = чутливі поля приховано: їх бачать лише офіцер захисту й адміністратор
+audit-detail-refused = відмовлено: { $command }
+audit-detail-none-shown = жодного запису не показано
+audit-detail-export-refused = відмовлено в незахищеному експорті захищених записів
 
 ## Event kinds on the log page
 event-bundle-countersignatures_kept = збережено контрпідписи пакета

@@ -78,7 +78,10 @@ async fn children_page(
             person_id: c.person_id,
             name: super::shown_name(&c.name),
             agreed: c.agreed,
-            state: who.code("child", c.state.as_str()),
+            state: who.tw(
+                &format!("child-{}", c.state.as_str()),
+                &[("sex", c.sex.map_or("", |s| s.as_str()).into())],
+            ),
             note: c.note.unwrap_or_default(),
             updated_by: c.updated_by,
             next: step(c.state.next()),
@@ -295,7 +298,13 @@ async fn remains_identify(
     let identified_as = match form.identified_as.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
-            Error::invalid("identified_as", format!("{v:?} is not a record number"))
+            Error::refused(
+                "identified_as",
+                format!("{v:?} is not a record number"),
+                homeward_core::Reason::NotANumber {
+                    value: v.to_owned(),
+                },
+            )
         })?),
     };
     let step = IdentificationStep {

@@ -218,10 +218,13 @@ fn input_of(form: &BTreeMap<String, String>) -> Result<EnquiryInput, Error> {
     let value = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let person = match value("person") {
         p if p.is_empty() => None,
-        p => Some(
-            p.parse()
-                .map_err(|_| Error::invalid("person", "not a record's number"))?,
-        ),
+        p => Some(p.parse().map_err(|_| {
+            Error::refused(
+                "person",
+                "not a record's number",
+                homeward_core::Reason::NotANumber { value: p.clone() },
+            )
+        })?),
     };
     let new_person = if person.is_none() {
         Some(RecordEntry {

@@ -13,6 +13,7 @@ mod lists;
 mod log;
 mod plans;
 mod protection;
+pub(crate) mod reasons;
 mod records;
 mod register;
 mod relay;

@@ -1,7 +1,7 @@
 //! Protection on the pages: the record page's forms (protection mark, consent, restricted
 //! statuses, erasure) and the auditors' page of reads, flags, erasures and retention.
 
-use super::{NoFields, Posted, Who, lang, render, utc};
+use super::{NoFields, Posted, Who, code_word, lang, render, utc};
 use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
@@ -178,8 +178,8 @@ async fn audit(
                 action: r.action.as_str().to_owned(),
                 person: opt(r.person_id),
                 list: opt(r.list_id),
-                purpose: r.purpose,
-                detail: r.detail.unwrap_or_default(),
+                purpose: purpose_words(&r.purpose),
+                detail: r.detail.as_deref().map(detail_words).unwrap_or_default(),
             })
             .collect(),
         flags: view
@@ -210,5 +210,63 @@ pub(super) fn unusual(flag: &ReadFlag) -> String {
                 ("hour", format!("{hour:02}").into()),
             ],
         ),
+    }
+}
+
+/// A read's purpose in the page's words when the system wrote it; one a user typed is
+/// shown as typed. The stored value stays as it is: it is the audit.
+fn purpose_words(purpose: &str) -> String {
+    let id = format!("audit-purpose-{}", purpose.replace(' ', "-"));
+    let known = [
+        "view",
+        "history",
+        "search",
+        "export",
+        "refused",
+        "review",
+        "enquiries",
+        "family enquiry",
+        "medical commission",
+    ];
+    if known.contains(&purpose) {
+        lang().t(&id)
+    } else {
+        purpose.to_owned()
+    }
+}
+
+/// A read's note in the page's words, for the forms the system writes (records listed,
+/// masked fields, a refused command, nothing shown, an export's format); any other note
+/// as stored.
+fn detail_words(detail: &str) -> String {
+    let lang = lang();
+    if detail == homeward_store::MASKED_READ {
+        return lang.t("audit-detail-masked");
+    }
+    if let Some(n) = detail
+        .strip_suffix(" records listed")
+        .and_then(|n| n.parse::<i64>().ok())
+    {
+        return lang.t_with("audit-detail-listed", &[("count", n.into())]);
+    }
+    if let Some(name) = detail.strip_prefix("refused: ")
+        && let Some((code, _)) = homeward_core::access::COMMAND_NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+    {
+        return lang.t_with(
+            "audit-detail-refused",
+            &[("command", code_word("command", code).into())],
+        );
+    }
+    match detail {
+        "no record shown" => lang.t("audit-detail-none-shown"),
+        "an unprotected export of protected records was refused" => {
+            lang.t("audit-detail-export-refused")
+        }
+        "html" => lang.t("export-print"),
+        "csv" | "xlsx" | "json" => detail.to_uppercase(),
+        "pfif.xml" => "PFIF".to_owned(),
+        other => other.to_owned(),
     }
 }

@@ -158,9 +158,8 @@ fn sources() -> Vec<(&'static str, String)> {
 /// A refusal as the form shows it: the field in the page's words, and the reason.
 pub(super) fn refusal(e: &Error) -> Option<String> {
     match e {
-        Error::Invalid { field, reason } => {
-            Some(format!("{}: {reason}", lang().t(field_label(field))))
-        }
+        Error::Invalid { field, reason, .. } => super::reasons::said(e)
+            .or_else(|| Some(format!("{}: {reason}", lang().t(field_label(field))))),
         _ => None,
     }
 }
@@ -218,9 +217,13 @@ async fn new_record(State(app): State<App>, caller: PageCaller) -> Result<Html<S
 fn provenance_of(form: &Form) -> Result<Provenance, Error> {
     Ok(Provenance {
         reason: form_value(form, "reason").to_owned(),
-        source: form_value(form, "source")
-            .parse()
-            .map_err(|_| Error::invalid("source", "choose what the change rests on"))?,
+        source: match form_value(form, "source") {
+            "" => Err(homeward_core::record::missing(
+                "source",
+                "choose what the change rests on",
+            )),
+            v => v.parse().map_err(|e: Error| e.in_field("source")),
+        }?,
         reference: Some(form_value(form, "reference").trim().to_owned()).filter(|r| !r.is_empty()),
     })
 }
@@ -235,9 +238,13 @@ pub(super) fn fields_of(form: &Form) -> BTreeMap<String, Option<String>> {
 }
 
 fn entry_of(form: &Form) -> Result<RecordEntry, Error> {
-    let relation: Relation = form_value(form, "relation")
-        .parse()
-        .map_err(|_| Error::invalid("relation", "choose sought or held"))?;
+    let relation: Relation = match form_value(form, "relation") {
+        "" => Err(homeward_core::record::missing(
+            "relation",
+            "choose sought or held",
+        )),
+        v => v.parse().map_err(|e: Error| e.in_field("relation")),
+    }?;
     Ok(RecordEntry {
         relation,
         status: None,

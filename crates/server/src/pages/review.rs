@@ -7,12 +7,12 @@ use crate::PageError;
 use crate::auth::PageCaller;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use homeward_app::App;
 use homeward_app::links::{DecisionInput, DuplicatesInput, LinkSides, ReconcileInput};
 use homeward_app::query::LinkQuery;
-use homeward_store::{LinkView, ListSummary};
+use homeward_store::{DecisionOutcome, LinkCounts, LinkView, ListSummary};
 use serde::Deserialize;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -57,6 +57,8 @@ struct ReviewPage {
     shows: Vec<(&'static str, String)>,
     scopes: Vec<(&'static str, String)>,
     message: Option<String>,
+    /// How many pairs wait and how many were decided, in words.
+    counts: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -197,7 +199,19 @@ async fn render_review(
             .map(|d| (d, code_word("scope", d)))
             .collect(),
         message,
+        counts: counts_words(&app.link_counts(&caller.actor).await?),
     })
+}
+
+fn counts_words(c: &LinkCounts) -> String {
+    lang().t_with(
+        "review-counts",
+        &[
+            ("waiting", c.waiting.into()),
+            ("confirmed", c.confirmed.into()),
+            ("rejected", c.rejected.into()),
+        ],
+    )
 }
 
 /// The engine's evidence for one field (`same key (+7.9)`) in the page's language: the
@@ -334,10 +348,40 @@ async fn review_decide(
     let input = DecisionInput {
         decision: form.decision,
     };
-    app.decide_link(&caller.actor, link, &input).await?;
-    let back = match form.back.as_str() {
-        "confirmed" | "rejected" => format!("/review?show={}", form.back),
-        _ => "/review".to_owned(),
+    let done = app.decide_link(&caller.actor, link, &input).await?;
+    let q = ReviewQuery {
+        show: form.back,
+        scope: String::new(),
     };
-    Ok(Redirect::to(&back).into_response())
+    Ok(render_review(&app, &caller, q, Some(decided_words(&done)))
+        .await?
+        .into_response())
+}
+
+/// What a decision did, in the page's language: the pair, what became of it, and the
+/// record's status now.
+fn decided_words(done: &DecisionOutcome) -> String {
+    let what = match (done.was.as_str(), done.now.as_str()) {
+        (_, "confirmed") => "confirmed",
+        (_, "rejected") => "rejected",
+        ("candidate", _) => "unsure",
+        _ => "undone",
+    };
+    let mut words = lang().t_with(
+        "review-done",
+        &[
+            ("what", what.into()),
+            ("link", done.link.to_string().into()),
+            ("record", done.person.to_string().into()),
+            ("status", code_word("status", &done.status).into()),
+        ],
+    );
+    if let Some((_, from, _)) = &done.status_change {
+        words.push(' ');
+        words.push_str(&lang().t_with(
+            "review-status-was",
+            &[("from", code_word("status", from).into())],
+        ));
+    }
+    words
 }

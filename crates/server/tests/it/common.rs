@@ -158,6 +158,55 @@ pub async fn upload_as(
     report
 }
 
+/// Two pairs waiting for a reviewer: a request list of UA's against a holding list RU
+/// gave, reconciled. Their links' ids.
+pub async fn pairs_to_review(r: &Running) -> Vec<i64> {
+    let request = upload_as(
+        r,
+        "UA",
+        "прізвище,ім'я,по батькові,дата народження\nГнатюк,Остап,Богданович,03.03.1997\nЛевчук,Марко,Ігорович,11.11.1991\n".as_bytes().to_vec(),
+        "asked.csv",
+        "request",
+        &[],
+    )
+    .await;
+    let holding = upload_as(
+        r,
+        "UA",
+        "ФИО,дата рождения\nГнатюк Остап Богданович,03.03.1997\nЛевчук Марко Игоревич,11.11.1991\n"
+            .as_bytes()
+            .to_vec(),
+        "held.csv",
+        "holding",
+        &[("from", "RU")],
+    )
+    .await;
+    let reviewer = r.token("UA", Role::Reviewer);
+    let reconciled = client()
+        .post(r.url("/api/v1/reconcile"))
+        .bearer_auth(&reviewer)
+        .json(&serde_json::json!({"request": request["list"], "holding": holding["list"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reconciled.status(), reqwest::StatusCode::OK);
+    let queue: serde_json::Value = client()
+        .get(r.url("/api/v1/links?decision=candidate"))
+        .bearer_auth(&reviewer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_i64().unwrap())
+        .collect()
+}
+
 /// A browserless page session: the cookie the sign-in form set and the session's
 /// anti-forgery token, which every form of its pages carries.
 pub struct Session {

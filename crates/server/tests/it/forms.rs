@@ -257,3 +257,108 @@ async fn one_side_proposes_new_terms_from_the_start_page_and_the_other_accepts_t
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_childs_step_agrees_with_the_childs_sex_in_ukrainian_and_russian() {
+    each_backend(
+        "a_childs_step_agrees_with_the_childs_sex_in_ukrainian_and_russian",
+        async |r| {
+            let kids = commitment_of(r, "child_return").await["id"]
+                .as_i64()
+                .unwrap();
+            let cases = api(
+                r,
+                &format!("/api/v1/commitments/{kids}/children"),
+                "UA",
+                Role::Protection,
+            )
+            .await;
+            // A girl and a boy whose cases have not yet come home.
+            let open: Vec<i64> = cases
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["state"] != "returned" && c["state"] != "reunited")
+                .map(|c| c["person_id"].as_i64().unwrap())
+                .collect();
+            let mut girl = None;
+            let mut boy = None;
+            for &id in &open {
+                let p = api(r, &format!("/api/v1/persons/{id}"), "UA", Role::Protection).await;
+                match p["record"]["sex"].as_str().or(p["sex"].as_str()) {
+                    Some("f") if girl.is_none() => girl = Some(id),
+                    Some("m") if boy.is_none() => boy = Some(id),
+                    _ => {}
+                }
+                if girl.is_some() && boy.is_some() {
+                    break;
+                }
+            }
+            let (girl, boy) = (
+                girl.unwrap_or_else(|| panic!("{}: no girl's case in the seed", r.backend)),
+                boy.unwrap_or_else(|| panic!("{}: no boy's case in the seed", r.backend)),
+            );
+            let officer = Session::open(r, "UA", Role::Protection).await;
+            let page = format!("/commitments/{kids}/children");
+            let row = |html: &str, id: i64| {
+                html.split(&format!("id=\"case-{id}\""))
+                    .nth(1)
+                    .unwrap()
+                    .split("</tr>")
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            };
+            // Each case is moved on, step by step, until the child is with the family.
+            for id in [girl, boy] {
+                loop {
+                    let (_, html) = officer.page(r, &page, "uk").await;
+                    let row = row(&html, id);
+                    if row.contains("<td class=\"state\">возз&#39;єднан") {
+                        break;
+                    }
+                    let next = row
+                        .split("<option value=\"")
+                        .nth(1)
+                        .and_then(|o| o.split('"').next())
+                        .unwrap_or_else(|| panic!("{}: no next step: {row}", r.backend))
+                        .to_owned();
+                    let (status, _, _) = officer
+                        .post(
+                            r,
+                            &format!("/children/{id}/state"),
+                            &[
+                                ("commitment", &kids.to_string()),
+                                ("state", &next),
+                                ("note", ""),
+                            ],
+                            "uk",
+                        )
+                        .await;
+                    assert_eq!(status, StatusCode::OK, "{}: step to {next}", r.backend);
+                }
+            }
+            for (lang, hers, his) in [
+                ("uk", "возз'єднана з родиною", "возз'єднаний з родиною"),
+                ("ru", "воссоединена с семьёй", "воссоединён с семьёй"),
+            ] {
+                let (status, html) = officer.page(r, &page, lang).await;
+                assert_eq!(status, StatusCode::OK);
+                // (The page escapes the apostrophe.)
+                let (hers, his) = (hers.replace('\'', "&#39;"), his.replace('\'', "&#39;"));
+                let (her_row, his_row) = (row(&html, girl), row(&html, boy));
+                assert!(
+                    her_row.contains(&format!("<td class=\"state\">{hers}</td>")),
+                    "{} {lang}: the girl's step: {her_row}",
+                    r.backend
+                );
+                assert!(
+                    his_row.contains(&format!("<td class=\"state\">{his}</td>")),
+                    "{} {lang}: the boy's step: {his_row}",
+                    r.backend
+                );
+            }
+        },
+    )
+    .await;
+}

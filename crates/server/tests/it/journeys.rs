@@ -215,11 +215,55 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         seen.push(("the upload's report", report, t("lists-accepted")));
                     }
                     ("UA", Role::Reviewer) => {
+                        if code == "uk" {
+                            let pairs = crate::common::pairs_to_review(r).await;
+                            assert!(!pairs.is_empty(), "{who}: no pair to decide");
+                        }
                         go(&c, &s, r.url("/review")).await;
                         let before = body_text(&c, &s, &t("review-help")).await;
-                        seen.push(("/review", before, t("review-help")));
+                        seen.push(("/review", before.clone(), t("review-help")));
+                        // What the page says after a decision, in the language's own words.
+                        let (waits, confirmed, undone, now) = match code {
+                            "uk" => ("Чекають рішення:", "підтверджено: це та сама особа", "скасовано", "статус запису тепер «"),
+                            _ => ("Ждут решения:", "подтверждена: это одно и то же лицо", "отменено", "статус записи теперь «"),
+                        };
+                        let waiting = |text: &str| {
+                            text.lines()
+                                .find_map(|l| {
+                                    let rest = l.split(waits).nth(1)?;
+                                    rest.trim_start()
+                                        .split(' ')
+                                        .next()?
+                                        .replace(['\u{a0}', '\u{202f}'], "")
+                                        .parse::<i64>()
+                                        .ok()
+                                })
+                                .unwrap_or_else(|| panic!("{who}: no count of pairs waiting: {text}"))
+                        };
+                        let said = |text: &str, what: &str| {
+                            let line = text
+                                .lines()
+                                .find(|l| l.contains(what))
+                                .unwrap_or_else(|| panic!("{who}: no {what:?} after the decision: {text}"))
+                                .to_owned();
+                            assert!(
+                                line.contains(now),
+                                "{who}: the decision does not say the record's status: {line}"
+                            );
+                        };
+                        let waited = waiting(&before);
+                        // The first button of the first pair: "the same person".
                         click(&c, &s, "td form.inline button").await;
-                        let after = body_text(&c, &s, &t("review-help")).await;
+                        let after = body_text(&c, &s, confirmed).await;
+                        said(&after, confirmed);
+                        assert_eq!(waiting(&after), waited - 1, "{who}: after a confirmation: {after}");
+                        // Withdrawn again from the confirmed pairs: it waits once more.
+                        go(&c, &s, r.url("/review?show=confirmed")).await;
+                        click(&c, &s, "td form.inline button").await;
+                        let undo = body_text(&c, &s, undone).await;
+                        said(&undo, undone);
+                        assert_eq!(waiting(&undo), waited, "{who}: after an undo: {undo}");
+                        seen.push(("/review after an undo", undo, t("review-decision")));
                         seen.push(("/review after a decision", after, t("review-decision")));
                     }
                     ("UA", Role::Negotiator) => {

@@ -514,7 +514,10 @@ async fn a_reviewer_reconciles_and_decides_in_the_browser_pages() {
         let forged = c.post(r.url(&format!("/review/{link}"))).header("cookie", &cookie).form(&[("csrf", "x"), ("decision", "accept")]).send().await.unwrap();
         assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
         let ok = c.post(r.url(&format!("/review/{link}"))).header("cookie", &cookie).form(&[("csrf", csrf.as_str()), ("decision", "accept")]).send().await.unwrap();
-        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        // The review page again, saying what became of the pair.
+        assert_eq!(ok.status(), StatusCode::OK);
+        let said = ok.text().await.unwrap();
+        assert!(said.contains("id=\"review-message\"") && said.contains(&format!("#{link}")), "{said}");
         let confirmed: serde_json::Value = c
             .get(r.url("/api/v1/links"))
             .query(&[("decision", "confirmed")])

@@ -614,12 +614,7 @@ impl Store {
         };
         parity
             .check_close(rule, stage.note.as_deref())
-            .map_err(|e| match e {
-                Error::Invalid { field, reason } => {
-                    Error::invalid(field, format!("stage {seq}: {reason}"))
-                }
-                other => other,
-            })?;
+            .map_err(|e| e.about(format_args!("stage {seq}")))?;
         let body = Counted {
             plan: proposal.to_owned(),
             stage: seq,

@@ -422,7 +422,9 @@ async fn records_entered_by_hand_and_bad_corrections_change_nothing() {
                     .correct_person(&write, id, &changes, &provenance, today(), T0 + 1)
                     .await
                 {
-                    Err(Error::Invalid { field: f, reason }) => {
+                    Err(Error::Invalid {
+                        field: f, reason, ..
+                    }) => {
                         assert_eq!(f, field, "{reason}");
                         assert!(reason.contains(words), "{field}: {reason}");
                     }
