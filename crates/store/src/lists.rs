@@ -351,9 +351,12 @@ async fn refuse_same_file(conn: &mut AnyConnection, issuer: &str, sha: &str) -> 
             .await
             .map_err(db("checking for the same file"))?;
     match existing {
-        Some(id) => Err(Error::Conflict(format!(
-            "this file (SHA-256 {sha}) was already imported as list {id}; nothing was changed"
-        ))),
+        Some(id) => Err(Error::collides(
+            format!(
+                "this file (SHA-256 {sha}) was already imported as list {id}; nothing was changed"
+            ),
+            homeward_core::Reason::SameFile { list: id },
+        )),
         None => Ok(()),
     }
 }

@@ -227,7 +227,7 @@ async fn lists_keep_their_bytes_and_refuse_the_same_file_twice() {
             let id = store.add_list(&grant, &list, T0).await.unwrap();
             let again = store.add_list(&grant, &list, T0).await.unwrap_err();
             assert!(
-                matches!(&again, Error::Conflict(m) if m.contains(&format!("list {id}"))),
+                matches!(&again, Error::Collides { message: m, .. } if m.contains(&format!("list {id}"))),
                 "{again}"
             );
             let ua = actor(store, "UA", Role::Viewer).await;
@@ -376,7 +376,7 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
         // published, naming the first.
         if let Some(twin) = twin {
             let late = twin.finish().await.unwrap_err();
-            assert!(matches!(&late, Error::Conflict(m) if m.contains(&format!("list {list}"))), "{late}");
+            assert!(matches!(&late, Error::Collides { message: m, .. } if m.contains(&format!("list {list}"))), "{late}");
         }
         let accepted = rows.iter().filter(|r| r.record.is_some()).count() as i64;
         assert_eq!(accepted, 3_000 - 429);
@@ -437,7 +437,7 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
         }
         assert_eq!(people.len() as i64, accepted);
         let again = store.begin_list(&grant, &document(same), T0).await.err().unwrap();
-        assert!(matches!(&again, Error::Conflict(m) if m.contains(&format!("list {list}"))), "{again}");
+        assert!(matches!(&again, Error::Collides { message: m, .. } if m.contains(&format!("list {list}"))), "{again}");
         assert_eq!(store.verify_log().await.unwrap().first_break, None);
     })
     .await;

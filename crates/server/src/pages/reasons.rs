@@ -5,25 +5,9 @@
 use super::{code_word, lang};
 use homeward_core::{Error, Reason};
 
-/// The code of `e`, where it has one. The same file imported twice is refused by the
-/// store's list writer in its English form ("… already imported as list 7 …"), which is
-/// read back here into its code.
+/// The code of `e`, where it has one.
 fn reason_of(e: &Error) -> Option<Reason> {
-    if let Some(r) = e.reason() {
-        return Some(r.clone());
-    }
-    let Error::Conflict(m) = e else {
-        return None;
-    };
-    let list = m
-        .strip_prefix("this file (SHA-256 ")?
-        .split("already imported as list ")
-        .nth(1)?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()?;
-    Some(Reason::SameFile { list })
+    e.reason().cloned()
 }
 
 /// The code of `e` as the API names it beside its English (`too_long`).
