@@ -96,6 +96,9 @@ pub enum OpenMode {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where write transactions are begun: on SQLite one connection that writers queue
+    /// for in turn; on PostgreSQL the pool.
+    writer: AnyPool,
     backend: Backend,
     /// The SQLite file, beside which long writes are staged ([`staging`]).
     file: Option<std::path::PathBuf>,
@@ -103,6 +106,11 @@ pub struct Store {
     /// the store's.
     reads: AnyPool,
 }
+
+/// How long a writer of a SQLite store waits for its turn at the store's one write
+/// connection before it is told that the store is busy: long enough for several lists of
+/// 200,000 people to be published before it.
+const WRITER_WAIT_S: u64 = 30;
 
 /// How every SQLite connection of a store is set up: the journal that lets readers go on
 /// while one writes, a bounded wait for the write lock, and a cache for large lists.
@@ -199,25 +207,40 @@ impl Store {
             .map_err(|e| location.connect_error(e))?;
             let _ = sqlx::Connection::close(probe).await;
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if sqlite {
-                        sqlite_connection(conn).await?;
-                        // Erased personal data is overwritten in the file, not left in free
-                        // pages.
-                        sqlx::query("PRAGMA secure_delete = ON")
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
+        let options = |connections: u32, wait: u64| {
+            AnyPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(std::time::Duration::from_secs(wait))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if sqlite {
+                            sqlite_connection(conn).await?;
+                            // Erased personal data is overwritten in the file, not left in
+                            // free pages.
+                            sqlx::query("PRAGMA secure_delete = ON")
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
+        };
+        let pool = options(8, 10)
             .connect(&location.url())
             .await
             .map_err(|e| location.connect_error(e))?;
+        // SQLite has one write lock, and its busy wait is no queue: a writer that has waited
+        // longest may lose to one that just came. This process's writers take their turns
+        // at one connection instead, first come first served (the pool's queue is fair),
+        // each waiting at most 30 s; writers of other processes still meet the busy wait.
+        let writer = if sqlite {
+            options(1, WRITER_WAIT_S)
+                .connect(&location.url())
+                .await
+                .map_err(|e| location.connect_error(e))?
+        } else {
+            pool.clone()
+        };
         let (file, reads) = match location {
             Location::Sqlite(path) => {
                 for said in staging::remove_abandoned(path).await {
@@ -229,6 +252,7 @@ impl Store {
         };
         let store = Store {
             pool,
+            writer,
             backend,
             file,
             reads,
@@ -307,6 +331,7 @@ impl Store {
     /// Closes every connection, waiting for work in flight.
     pub async fn close(&self) {
         self.reads.close().await;
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -317,7 +342,7 @@ impl Store {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        self.pool
+        self.writer
             .begin_with(statement)
             .await
             .map_err(db("starting a transaction"))

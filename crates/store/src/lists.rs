@@ -279,7 +279,7 @@ impl Store {
                 .await?;
                 Target::Staged {
                     staging: Staging::create(file, &staging_schema()).await?,
-                    pool: self.pool.clone(),
+                    pool: self.writer.clone(),
                 }
             }
             None => {

@@ -224,7 +224,7 @@ impl Store {
             .bind(&csrf)
             .bind(now_ms)
             .bind(now_ms + ttl_ms)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("starting the session"))?;
         Ok((id, csrf))
@@ -255,7 +255,7 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1 OR expires_at <= $2")
             .bind(sha256_hex(id.as_bytes()))
             .bind(now_ms)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("ending the session"))?;
         Ok(())
@@ -277,7 +277,7 @@ impl Store {
         sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
             .bind(language)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("keeping the user's language"))?;
         Ok(())

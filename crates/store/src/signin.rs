@@ -131,7 +131,7 @@ impl Store {
         .bind(until_ms)
         .bind(scope.as_str())
         .bind(subject)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db("locking sign-in"))?;
         Ok(())
@@ -146,7 +146,7 @@ impl Store {
         sqlx::query("DELETE FROM sign_in_throttle WHERE scope = $1 AND subject = $2")
             .bind(scope.as_str())
             .bind(subject)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("clearing failed sign-ins"))?;
         Ok(())

@@ -511,7 +511,7 @@ impl Store {
         .bind(next_try_at)
         .bind(id)
         .bind(grant.party().as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db("recording a failed delivery"))?;
         Ok(())
