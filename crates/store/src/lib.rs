@@ -105,6 +105,10 @@ pub struct Store {
     /// The read audit's database: on SQLite a file of its own ([`reads`]), on PostgreSQL
     /// the store's.
     reads: AnyPool,
+    /// The one turn to write a list: imports of this store run one after another. Their
+    /// work is the machine's (reading, keys, staging), and run side by side on two cores
+    /// they only slowed each other's publication, which holds the store's lock, fourfold.
+    list_turn: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// How long a writer of a SQLite store waits for its turn at the store's one write
@@ -256,6 +260,7 @@ impl Store {
             backend,
             file,
             reads,
+            list_turn: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         };
         store.migrate().await?;
         store.carry_reads_over().await?;

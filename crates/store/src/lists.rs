@@ -101,6 +101,10 @@ const MAX_BIND_VALUES: usize = 30_000;
 /// the record it gave.
 const ROW_WIDTH: usize = 6;
 
+/// How long an import waits for the imports before it (each a few seconds per 100,000
+/// rows) before it is told to come back.
+const LIST_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The columns a list document is stored with.
 const LIST_COLUMNS: &str = "issuer, kind, category, title, file_name, original, sha256, supersedes, created_by, created_at, headers";
 
@@ -159,6 +163,8 @@ pub(crate) async fn list_file(
 /// [`ListWriter::finish`] appends its one event and commits. Dropped unfinished, it rolls
 /// back: nothing of the list stays, not even the document.
 pub struct ListWriter {
+    /// The store's one turn to write a list, held until the list is published or dropped.
+    _turn: tokio::sync::OwnedSemaphorePermit,
     target: Target,
     backend: crate::Backend,
     grant: Grant<WriteRegister>,
@@ -261,6 +267,24 @@ impl Store {
         list: &ListDocument<'_>,
         now_ms: i64,
     ) -> Result<ListWriter, Error> {
+        let wait = tokio::time::timeout(
+            LIST_TURN_WAIT,
+            std::sync::Arc::clone(&self.list_turn).acquire_owned(),
+        );
+        let turn = match wait.await {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(_)) => {
+                return Err(Error::Unavailable(
+                    "the store is closing; import the list again".into(),
+                ));
+            }
+            Err(_) => {
+                return Err(Error::Unavailable(format!(
+                    "other lists have been imported into this store for over {} minutes; import this one again when they are done",
+                    LIST_TURN_WAIT.as_secs() / 60
+                )));
+            }
+        };
         let sha = sha256_hex(list.original);
         let issuer = grant.party().as_str();
         let mut target = match &self.file {
@@ -327,6 +351,7 @@ impl Store {
             return Err(Error::Storage("a list's event is not an object".into()));
         };
         Ok(ListWriter {
+            _turn: turn,
             target,
             backend: self.backend,
             grant: grant.clone(),

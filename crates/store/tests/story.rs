@@ -340,34 +340,43 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
 
         // The same file then stores, in three batches, with one event.
         let mut writer = store.begin_list(&grant, &document(same), T0).await.unwrap();
-        // On SQLite the same file may be begun twice at once (each is staged apart); on
-        // PostgreSQL the second waits on the first's unique key until it commits.
-        let mut twin = match store.backend() {
-            Backend::Sqlite => Some(store.begin_list(&grant, &document(same), T0).await.unwrap()),
+        // Lists of one store are written one after another: another party's list begun now
+        // waits for its turn, and is stored once this one is.
+        let ru = Grant::<WriteRegister>::system("RU".parse().unwrap(), "test");
+        let other = NewList {
+            kind: "request".into(),
+            category: Some(Category::Pow),
+            title: "request (synthetic)".into(),
+            file_name: "request.csv".into(),
+            original: b"written while UA's list was".to_vec(),
+            addressees: vec![],
+            supersedes: None,
+            headers: headers.clone(),
+            rows: rows[..10].to_vec(),
+        };
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { store.add_list(&ru, &other, T0).await }
+        });
+        // Another process's import of the same file, at the same time (on PostgreSQL it would
+        // wait on the first's unique key until that commits).
+        let elsewhere = match store.backend() {
+            Backend::Sqlite => Some(Store::open(&t.location, OpenMode::MustExist).await.unwrap()),
             Backend::Postgres => None,
+        };
+        let mut twin = match &elsewhere {
+            Some(e) => Some(e.begin_list(&grant, &document(same), T0).await.unwrap()),
+            None => None,
         };
         if let Some(twin) = &mut twin {
             twin.add_rows(&rows[..10]).await.unwrap();
         }
         for batch in rows.chunks(1_000) {
             writer.add_rows(batch).await.unwrap();
-            // While it is written, the store takes other changes: another party's list, in
-            // full, and a new user. On SQLite a list held in its transaction would keep them
-            // waiting for the write lock until they failed as busy.
+            // While it is written, the store takes other changes. On SQLite a list held in
+            // its transaction would keep them waiting for the write lock until they failed
+            // as busy.
             if batch[0].row_no == 2 {
-                let ru = Grant::<WriteRegister>::system("RU".parse().unwrap(), "test");
-                let other = NewList {
-                    kind: "request".into(),
-                    category: Some(Category::Pow),
-                    title: "request (synthetic)".into(),
-                    file_name: "request.csv".into(),
-                    original: b"written while UA's list was".to_vec(),
-                    addressees: vec![],
-                    supersedes: None,
-                    headers: headers.clone(),
-                    rows: rows[..10].to_vec(),
-                };
-                store.add_list(&ru, &other, T0).await.unwrap();
                 store.create_user(&admin("UA"), "UA-late", &[Role::Viewer], None, T0).await.unwrap();
             }
         }
@@ -378,6 +387,8 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
             let late = twin.finish().await.unwrap_err();
             assert!(matches!(&late, Error::Collides { message: m, .. } if m.contains(&format!("list {list}"))), "{late}");
         }
+        let ru_list = waiting.await.unwrap().unwrap();
+        assert!(ru_list > list, "the waiting list is stored after the one written");
         let accepted = rows.iter().filter(|r| r.record.is_some()).count() as i64;
         assert_eq!(accepted, 3_000 - 429);
         let accepted_ru = rows[..10].iter().filter(|r| r.record.is_some()).count() as i64;
@@ -393,7 +404,7 @@ async fn a_large_list_is_written_all_or_nothing_and_keeps_nobody_waiting() {
             .unwrap();
         assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [1 << 20, 1 << 20, 2_500_000 - (2 << 20)]);
         assert!(parts.concat() == same, "the file is kept byte for byte");
-        let event: String = sqlx::query_scalar("SELECT payload FROM events ORDER BY seq DESC LIMIT 1")
+        let event: String = sqlx::query_scalar("SELECT payload FROM events WHERE kind = 'list.issued' ORDER BY seq DESC LIMIT 1 OFFSET 1")
             .fetch_one(pool)
             .await
             .unwrap();
