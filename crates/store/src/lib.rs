@@ -105,9 +105,8 @@ pub struct Store {
     /// The read audit's database: on SQLite a file of its own ([`reads`]), on PostgreSQL
     /// the store's.
     reads: AnyPool,
-    /// The one turn to write a list: imports of this store run one after another. Their
-    /// work is the machine's (reading, keys, staging), and run side by side on two cores
-    /// they only slowed each other's publication, which holds the store's lock, fourfold.
+    /// The one turn to write a list on SQLite: imports of this store run one after
+    /// another ([`Store::begin_list`]).
     list_turn: std::sync::Arc<tokio::sync::Semaphore>,
 }
 

@@ -163,8 +163,9 @@ pub(crate) async fn list_file(
 /// [`ListWriter::finish`] appends its one event and commits. Dropped unfinished, it rolls
 /// back: nothing of the list stays, not even the document.
 pub struct ListWriter {
-    /// The store's one turn to write a list, held until the list is published or dropped.
-    _turn: tokio::sync::OwnedSemaphorePermit,
+    /// The store's one turn to write a list (SQLite), held until the list is published or
+    /// dropped.
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
     target: Target,
     backend: crate::Backend,
     grant: Grant<WriteRegister>,
@@ -267,23 +268,10 @@ impl Store {
         list: &ListDocument<'_>,
         now_ms: i64,
     ) -> Result<ListWriter, Error> {
-        let wait = tokio::time::timeout(
-            LIST_TURN_WAIT,
-            std::sync::Arc::clone(&self.list_turn).acquire_owned(),
-        );
-        let turn = match wait.await {
-            Ok(Ok(turn)) => turn,
-            Ok(Err(_)) => {
-                return Err(Error::Unavailable(
-                    "the store is closing; import the list again".into(),
-                ));
-            }
-            Err(_) => {
-                return Err(Error::Unavailable(format!(
-                    "other lists have been imported into this store for over {} minutes; import this one again when they are done",
-                    LIST_TURN_WAIT.as_secs() / 60
-                )));
-            }
+        // On PostgreSQL a list holds no lock others need, and lists are written side by side.
+        let turn = match &self.file {
+            Some(_) => Some(self.list_turn().await?),
+            None => None,
         };
         let sha = sha256_hex(list.original);
         let issuer = grant.party().as_str();
@@ -363,6 +351,26 @@ impl Store {
             accepted: 0,
             payload,
         })
+    }
+
+    /// The store's one turn to write a list on SQLite, where a list's publication holds the
+    /// file's write lock: lists staged side by side on two cores slowed each other's
+    /// publication from ~2 s to 10–14 s.
+    async fn list_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+        let wait = tokio::time::timeout(
+            LIST_TURN_WAIT,
+            std::sync::Arc::clone(&self.list_turn).acquire_owned(),
+        );
+        match wait.await {
+            Ok(Ok(turn)) => Ok(turn),
+            Ok(Err(_)) => Err(Error::Unavailable(
+                "the store is closing; import the list again".into(),
+            )),
+            Err(_) => Err(Error::Unavailable(format!(
+                "other lists have been imported into this store for over {} minutes; import this one again when they are done",
+                LIST_TURN_WAIT.as_secs() / 60
+            ))),
+        }
     }
 }
 
