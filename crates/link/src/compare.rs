@@ -518,7 +518,12 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
     // Crossed only when the crossed reading agrees on one name (level 1 or better: the
     // same spelling or key) and is close on the other (a typing error on top of the
     // crossing, or a one-cell name whose order was misread because of it).
-    let crossed_fits = (crossed.0 <= 1 && crossed.1 <= 3) || (crossed.1 <= 1 && crossed.0 <= 5);
+    // Or when both crossed names are within one edit (or a spelling) of each other: a
+    // one-cell name whose given name is misspelt gives its parser no name to tell the
+    // order by (`Борси Шечисчук` for Борис Шевчисчук, `Raman Yakavenko`).
+    let crossed_fits = (crossed.0 <= 1 && crossed.1 <= 3)
+        || (crossed.1 <= 1 && crossed.0 <= 5)
+        || (crossed.0 <= 4 && crossed.1 <= 2);
     let (surname, mut given) = if straight.0 > 1 && crossed_fits && sum(crossed) < sum(straight) {
         crossed
     } else {
