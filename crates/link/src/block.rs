@@ -517,6 +517,37 @@ mod tests {
     }
 
     #[test]
+    fn the_unit_and_the_day_and_month_keep_pairs_with_typing_errors_together() {
+        let with_unit = |full: &str, birth: &str, unit: &str| {
+            Person::prepare(&RawPerson {
+                id: full.into(),
+                full_name: Some(full.into()),
+                birth_date: birth.parse().ok(),
+                unit: Some(unit.into()),
+                ..Default::default()
+            })
+        };
+        let rule = "unit + surname's first sound + given initial";
+        let requested = with_unit("Мацкисий Сергій Максимович", "1983-11-04", "А8267");
+        let held = with_unit("Мацкивсий Сергей", "", "в/ч A8267");
+        assert!(share_a_key(rule, &requested, &held));
+        assert!(!share_a_key(
+            rule,
+            &requested,
+            &with_unit("Мацкивсий Сергей", "", "A8268")
+        ));
+        assert!(!share_a_key(
+            rule,
+            &requested,
+            &with_unit("Бондаренко Сергей", "", "A8267")
+        ));
+        let rule = "surname within one edit + given initial + birth day and month";
+        let typed = person("Ткпчан Євген Олександрович", "1988-05-15");
+        assert!(share_a_key(rule, &typed, &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-15")));
+        assert!(!share_a_key(rule, &typed, &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-16")));
+    }
+
+    #[test]
     fn deletions_of_one_key_are_shared_by_keys_one_edit_away() {
         let shared = |a: &str, b: &str| {
             let (x, y) = (deletion_variants(a), deletion_variants(b));

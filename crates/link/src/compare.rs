@@ -620,6 +620,25 @@ mod tests {
     }
 
     #[test]
+    fn a_name_read_in_the_wrong_order_with_typing_errors_is_read_crosswise() {
+        // `Борси` is no name, so the parser cannot tell the order of `Борси Шечисчук`.
+        let a = Person::prepare(&RawPerson {
+            id: "a".into(),
+            surname: Some("Шевчисчук".into()),
+            given_name: Some("Борис".into()),
+            ..Default::default()
+        });
+        let b = Person::prepare(&RawPerson {
+            id: "b".into(),
+            surname: Some("Борси".into()),
+            given_name: Some("Шечисчук".into()),
+            ..Default::default()
+        });
+        let v = compare(&a, &b);
+        assert!(v[0] <= 4 && v[1] <= 2, "{v:?}");
+    }
+
+    #[test]
     fn dates_in_levels() {
         let d = |s: &str| s.parse::<PartialDate>().ok();
         let n = &None;

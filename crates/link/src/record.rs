@@ -587,6 +587,25 @@ mod tests {
     }
 
     #[test]
+    fn a_date_written_wrong_keeps_its_year_and_month() {
+        let part = |t: &str| readable_part_of_date(t).map(|d| (d.year, d.month, d.day));
+        assert_eq!(part("14.83.2001"), Some((2001, None, None)));
+        assert_eq!(part("33.05.1994"), Some((1994, Some(5), None)));
+        assert_eq!(part("1990-13-02"), Some((1990, None, None)));
+        assert_eq!(part("со слов 1987"), None, "not a whole date");
+        assert_eq!(part("12.05.0994"), None, "no birth year");
+        // Prepared, the year stands in for the date and the digits are still compared.
+        let p = Person::prepare(&RawPerson {
+            id: "1".into(),
+            surname: Some("Ткачук".into()),
+            birth_text: Some("14.83.2001".into()),
+            ..Default::default()
+        });
+        assert_eq!(p.birth.map(|b| b.year), Some(2001));
+        assert_eq!(p.birth_digits.as_deref(), Some("20018314"));
+    }
+
+    #[test]
     fn a_unit_is_its_code_whatever_words_come_before_it() {
         for written in [
             "А1234",
