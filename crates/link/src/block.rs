@@ -313,7 +313,8 @@ pub fn rules() -> Vec<Rule> {
         // so with the surname's first sound and any initial of the given name its blocks
         // stay small at any list size.
         broad_many("unit + surname's first sound + given initial", |p| {
-            let (Some(unit), Some(first)) = (p.unit.as_ref(), sound(p).and_then(|s| s.chars().next()))
+            let (Some(unit), Some(first)) =
+                (p.unit.as_ref(), sound(p).and_then(|s| s.chars().next()))
             else {
                 return Vec::new();
             };
@@ -543,8 +544,16 @@ mod tests {
         ));
         let rule = "surname within one edit + given initial + birth day and month";
         let typed = person("Ткпчан Євген Олександрович", "1988-05-15");
-        assert!(share_a_key(rule, &typed, &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-15")));
-        assert!(!share_a_key(rule, &typed, &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-16")));
+        assert!(share_a_key(
+            rule,
+            &typed,
+            &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-15")
+        ));
+        assert!(!share_a_key(
+            rule,
+            &typed,
+            &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-16")
+        ));
     }
 
     #[test]

@@ -413,20 +413,21 @@ impl Person {
         // note that says it is the birth year) is a year; the placeholder 01.01.YYYY says
         // only the year too.
         // A date written wrong keeps what is readable of it.
-        let mut birth = raw.birth_date.or_else(|| {
-            raw.birth_text.as_deref().and_then(readable_part_of_date)
-        }).or_else(|| {
-            raw.birth_text
-                .as_deref()
-                .and_then(year_in_text)
-                .or_else(|| raw.full_name.as_deref().and_then(year_in_text))
-                .or_else(|| raw.note.as_deref().and_then(birth_year_in_note))
-                .map(|year| PartialDate {
-                    year,
-                    month: None,
-                    day: None,
-                })
-        });
+        let mut birth = raw
+            .birth_date
+            .or_else(|| raw.birth_text.as_deref().and_then(readable_part_of_date))
+            .or_else(|| {
+                raw.birth_text
+                    .as_deref()
+                    .and_then(year_in_text)
+                    .or_else(|| raw.full_name.as_deref().and_then(year_in_text))
+                    .or_else(|| raw.note.as_deref().and_then(birth_year_in_note))
+                    .map(|year| PartialDate {
+                        year,
+                        month: None,
+                        day: None,
+                    })
+            });
         let mut birth_text = raw.birth_text.as_deref();
         if let Some(b) = birth
             && b.month == Some(1)
