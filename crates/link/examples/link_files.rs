@@ -153,6 +153,11 @@ fn main() -> Result<(), String> {
                 *hit as f64 / (*of).max(1) as f64
             );
         }
+        let candidates = if show > 0 || std::env::var_os("LINK_LOSSES").is_some() {
+            homeward_link::candidates(&linkage.left, &linkage.right, dedupe)
+        } else {
+            homeward_link::Candidates::default()
+        };
         let by_id = |side: &[homeward_link::Person], id: &str| -> Option<u32> {
             side.iter().position(|p| p.id == id).map(|i| i as u32)
         };
@@ -191,6 +196,8 @@ fn main() -> Result<(), String> {
                         "{} own p={:.3} w={:.1} {:?}",
                         if scored {
                             "below review"
+                        } else if candidates.pairs.binary_search(&(a, b)).is_ok() {
+                            "candidate below 0.01"
                         } else {
                             "not a candidate"
                         },
@@ -221,6 +228,106 @@ fn main() -> Result<(), String> {
                 show(raw_right.get(r))
             );
         };
+        if std::env::var_os("LINK_MODEL").is_some() {
+            // The levels of the true pairs: m as the truth has it, beside the model's.
+            let (li, ri): (
+                std::collections::HashMap<&str, usize>,
+                std::collections::HashMap<&str, usize>,
+            ) = (
+                linkage
+                    .left
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.id.as_str(), i))
+                    .collect(),
+                linkage
+                    .right
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.id.as_str(), i))
+                    .collect(),
+            );
+            let mut counts = [[0usize; 16]; homeward_link::FIELDS];
+            for (l, r) in truth.pairs.keys() {
+                if let (Some(&a), Some(&b)) = (li.get(l.as_str()), ri.get(r.as_str())) {
+                    let v = homeward_link::compare(&linkage.left[a], &linkage.right[b]);
+                    for (f, &level) in v.iter().enumerate() {
+                        counts[f][level as usize] += 1;
+                    }
+                }
+            }
+            for (f, field) in homeward_link::Field::ALL.iter().enumerate() {
+                let n: usize = counts[f][..field.levels().len()].iter().sum();
+                let shares: Vec<String> = (0..field.levels().len())
+                    .map(|l| format!("{:.3}", counts[f][l] as f64 / n.max(1) as f64))
+                    .collect();
+                println!("  true m {:<11} {}", field.as_str(), shares.join(" "));
+            }
+        }
+        if std::env::var_os("LINK_LOSSES").is_some() {
+            // Where each missed true pair was lost: outside every block, scored below the
+            // threshold kept, assigned but unsure, or lost to a rival — per class.
+            let c = &candidates;
+            fn index(side: &[homeward_link::Person]) -> std::collections::HashMap<&str, u32> {
+                side.iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.id.as_str(), i as u32))
+                    .collect()
+            }
+            let (li, ri) = (index(&linkage.left), index(&linkage.right));
+            let proposed: std::collections::HashMap<(u32, u32), &homeward_link::Proposal> =
+                proposals
+                    .pairs
+                    .iter()
+                    .map(|p| ((p.left, p.right), p))
+                    .collect();
+            let scored: std::collections::HashSet<(u32, u32)> =
+                linkage.scored.iter().map(|s| (s.left, s.right)).collect();
+            let mut table: std::collections::BTreeMap<
+                String,
+                std::collections::BTreeMap<&str, usize>,
+            > = Default::default();
+            for (l, r) in &f.missed {
+                let (Some(&a), Some(&b)) = (li.get(l.as_str()), ri.get(r.as_str())) else {
+                    continue;
+                };
+                let why = if c.pairs.binary_search(&(a, b)).is_err() {
+                    "not a candidate"
+                } else if let Some(p) = proposed.get(&(a, b)) {
+                    match (p.decision, p.lost_to) {
+                        (homeward_link::Decision::Review, _) => "review",
+                        (_, Some(homeward_link::LostBecause::RightTaken { .. })) => {
+                            "lost: holding taken"
+                        }
+                        (_, Some(homeward_link::LostBecause::LeftTaken { .. })) => {
+                            "lost: request taken"
+                        }
+                        _ => "other",
+                    }
+                } else if scored.contains(&(a, b)) {
+                    "posterior < review"
+                } else {
+                    "own p < 0.01"
+                };
+                let classes = truth
+                    .pairs
+                    .get(&(l.clone(), r.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                for class in classes.iter().map(String::as_str).chain(["all"]) {
+                    *table
+                        .entry(class.to_owned())
+                        .or_default()
+                        .entry(why)
+                        .or_default() += 1;
+                }
+            }
+            println!("losses by class:");
+            for (class, whys) in &table {
+                let cells: Vec<String> = whys.iter().map(|(w, n)| format!("{w} {n}")).collect();
+                println!("  {class:<24} {}", cells.join(", "));
+            }
+        }
         if show > 0 {
             println!("false links:");
             for (l, r) in f.false_links.iter().take(show) {

@@ -290,6 +290,39 @@ pub fn rules() -> Vec<Rule> {
                 keys
             },
         ),
+        // A typing error in the surname and a slip in the year are independent errors:
+        // the day and month say as much as the year (more: 365 values against 45).
+        broad_many(
+            "surname within one edit + given initial + birth day and month",
+            |p| {
+                let (Some(s), Some(md)) = (p.surname.as_ref(), month_day(p)) else {
+                    return Vec::new();
+                };
+                let initials = given_initials(p);
+                let mut keys = Vec::new();
+                for v in deletion_variants(&s.sound) {
+                    for i in &initials {
+                        keys.push(h(&[&v, i, &md, &"e3"]));
+                    }
+                }
+                keys
+            },
+        ),
+        // The unit: where the date is missing on one side and the names carry typing
+        // errors, the unit is what the two rows still share. A unit has some 150 people,
+        // so with the surname's first sound and any initial of the given name its blocks
+        // stay small at any list size.
+        broad_many("unit + surname's first sound + given initial", |p| {
+            let (Some(unit), Some(first)) =
+                (p.unit.as_ref(), sound(p).and_then(|s| s.chars().next()))
+            else {
+                return Vec::new();
+            };
+            given_initials(p)
+                .iter()
+                .map(|i| h(&[unit, &first, i, &"ui"]))
+                .collect()
+        }),
         broad("street address + locality", |p| {
             (!p.address_tokens.is_empty()).then_some(())?;
             Some(h(&[&p.address_tokens, &p.locality.as_ref()?, &"al"]))
@@ -481,6 +514,45 @@ mod tests {
             rule,
             &typed,
             &person("Хмелуненко Андрій Петрович", "")
+        ));
+    }
+
+    #[test]
+    fn the_unit_and_the_day_and_month_keep_pairs_with_typing_errors_together() {
+        let with_unit = |full: &str, birth: &str, unit: &str| {
+            Person::prepare(&RawPerson {
+                id: full.into(),
+                full_name: Some(full.into()),
+                birth_date: birth.parse().ok(),
+                unit: Some(unit.into()),
+                ..Default::default()
+            })
+        };
+        let rule = "unit + surname's first sound + given initial";
+        let requested = with_unit("Мацкисий Сергій Максимович", "1983-11-04", "А8267");
+        let held = with_unit("Мацкивсий Сергей", "", "в/ч A8267");
+        assert!(share_a_key(rule, &requested, &held));
+        assert!(!share_a_key(
+            rule,
+            &requested,
+            &with_unit("Мацкивсий Сергей", "", "A8268")
+        ));
+        assert!(!share_a_key(
+            rule,
+            &requested,
+            &with_unit("Бондаренко Сергей", "", "A8267")
+        ));
+        let rule = "surname within one edit + given initial + birth day and month";
+        let typed = person("Ткпчан Євген Олександрович", "1988-05-15");
+        assert!(share_a_key(
+            rule,
+            &typed,
+            &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-15")
+        ));
+        assert!(!share_a_key(
+            rule,
+            &typed,
+            &person("ТКАЧАН ЕВГЕНИЙ", "1987-05-16")
         ));
     }
 

@@ -518,7 +518,12 @@ pub fn compare(a: &Person, b: &Person) -> Vector {
     // Crossed only when the crossed reading agrees on one name (level 1 or better: the
     // same spelling or key) and is close on the other (a typing error on top of the
     // crossing, or a one-cell name whose order was misread because of it).
-    let crossed_fits = (crossed.0 <= 1 && crossed.1 <= 3) || (crossed.1 <= 1 && crossed.0 <= 5);
+    // Or when both crossed names are within one edit (or a spelling) of each other: a
+    // one-cell name whose given name is misspelt gives its parser no name to tell the
+    // order by (`Борси Шечисчук` for Борис Шевчисчук, `Raman Yakavenko`).
+    let crossed_fits = (crossed.0 <= 1 && crossed.1 <= 3)
+        || (crossed.1 <= 1 && crossed.0 <= 5)
+        || (crossed.0 <= 4 && crossed.1 <= 2);
     let (surname, mut given) = if straight.0 > 1 && crossed_fits && sum(crossed) < sum(straight) {
         crossed
     } else {
@@ -612,6 +617,25 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(&compare(&a, &b)[..2], &[0, 0]);
+    }
+
+    #[test]
+    fn a_name_read_in_the_wrong_order_with_typing_errors_is_read_crosswise() {
+        // `Борси` is no name, so the parser cannot tell the order of `Борси Шечисчук`.
+        let a = Person::prepare(&RawPerson {
+            id: "a".into(),
+            surname: Some("Шевчисчук".into()),
+            given_name: Some("Борис".into()),
+            ..Default::default()
+        });
+        let b = Person::prepare(&RawPerson {
+            id: "b".into(),
+            surname: Some("Борси".into()),
+            given_name: Some("Шечисчук".into()),
+            ..Default::default()
+        });
+        let v = compare(&a, &b);
+        assert!(v[0] <= 4 && v[1] <= 2, "{v:?}");
     }
 
     #[test]

@@ -229,6 +229,28 @@ pub fn year_in_text(text: &str) -> Option<i32> {
     (years.next().is_none() && numbers == 1).then_some(year)
 }
 
+/// What is still readable of a date written wrong (`14.83.2001`, `33.05.1994`,
+/// `1990-13-02`): one digit slipped, so the year is most likely right, and the month when
+/// it is a month. `None` unless the text is a whole date, day, month and year.
+pub fn readable_part_of_date(text: &str) -> Option<PartialDate> {
+    let parts: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (year, month) = match parts.as_slice() {
+        [d, m, y] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => (y, m),
+        [y, m, d] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => (y, m),
+        _ => return None,
+    };
+    let year: i32 = year.parse().ok().filter(|y| (1900..=2030).contains(y))?;
+    let month = month.parse::<u8>().ok().filter(|m| (1..=12).contains(m));
+    Some(PartialDate {
+        year,
+        month,
+        day: None,
+    })
+}
+
 /// A birth year in a clerk's note: a year standing alone ([`year_in_text`]) beside a word
 /// that says it is the birth year (`1987 г.р.`, `р.н. 1990`, `born 1982`, `(1979)`), so
 /// that a note's year of capture or release is never taken for one.
@@ -390,18 +412,22 @@ impl Person {
         // A birth date that is only a year in free text (the date cell, the name cell, or a
         // note that says it is the birth year) is a year; the placeholder 01.01.YYYY says
         // only the year too.
-        let mut birth = raw.birth_date.or_else(|| {
-            raw.birth_text
-                .as_deref()
-                .and_then(year_in_text)
-                .or_else(|| raw.full_name.as_deref().and_then(year_in_text))
-                .or_else(|| raw.note.as_deref().and_then(birth_year_in_note))
-                .map(|year| PartialDate {
-                    year,
-                    month: None,
-                    day: None,
-                })
-        });
+        // A date written wrong keeps what is readable of it.
+        let mut birth = raw
+            .birth_date
+            .or_else(|| raw.birth_text.as_deref().and_then(readable_part_of_date))
+            .or_else(|| {
+                raw.birth_text
+                    .as_deref()
+                    .and_then(year_in_text)
+                    .or_else(|| raw.full_name.as_deref().and_then(year_in_text))
+                    .or_else(|| raw.note.as_deref().and_then(birth_year_in_note))
+                    .map(|year| PartialDate {
+                        year,
+                        month: None,
+                        day: None,
+                    })
+            });
         let mut birth_text = raw.birth_text.as_deref();
         if let Some(b) = birth
             && b.month == Some(1)
@@ -450,7 +476,9 @@ impl Person {
                 .as_deref()
                 .and_then(|p| part(p, patronymic_index, false)),
             birth,
-            birth_digits: if birth.is_some_and(|b| b.month.is_none()) {
+            // A partial date's digits say nothing more, unless the date was written in
+            // full and wrong: then they are compared digit by digit.
+            birth_digits: if birth.is_some_and(|b| b.day.is_none()) && birth_text.is_none() {
                 None
             } else {
                 date_digits(birth, birth_text)
@@ -557,6 +585,25 @@ mod tests {
         assert_eq!(raw.birth_text.as_deref(), Some("31.02.1990"));
         assert!(problem.is_some(), "an impossible date is reported");
         assert_eq!(raw.note.as_deref(), Some("1987 г.р."));
+    }
+
+    #[test]
+    fn a_date_written_wrong_keeps_its_year_and_month() {
+        let part = |t: &str| readable_part_of_date(t).map(|d| (d.year, d.month, d.day));
+        assert_eq!(part("14.83.2001"), Some((2001, None, None)));
+        assert_eq!(part("33.05.1994"), Some((1994, Some(5), None)));
+        assert_eq!(part("1990-13-02"), Some((1990, None, None)));
+        assert_eq!(part("со слов 1987"), None, "not a whole date");
+        assert_eq!(part("12.05.0994"), None, "no birth year");
+        // Prepared, the year stands in for the date and the digits are still compared.
+        let p = Person::prepare(&RawPerson {
+            id: "1".into(),
+            surname: Some("Ткачук".into()),
+            birth_text: Some("14.83.2001".into()),
+            ..Default::default()
+        });
+        assert_eq!(p.birth.map(|b| b.year), Some(2001));
+        assert_eq!(p.birth_digits.as_deref(), Some("20018314"));
     }
 
     #[test]

@@ -68,7 +68,50 @@ struct Token {
     given: bool,
     patronymic: bool,
     patronymic_suffix: bool,
+    surname_suffix: bool,
 }
+
+/// Endings that make a word a surname, in Cyrillic and in the usual romanisations
+/// (Шевченко, Chevtchenko; Ковальчук, Kowalczuk; Бродський, Brodski; Іванов, Iwanow).
+/// Where the given name is misspelt or spelt by ear (`Raman`, `Vlasimir`) the dictionary
+/// cannot tell which word is which, but the surname's shape still can. No given name in
+/// common use ends so (endings such as -ин, Костянтин, are left out).
+const SURNAME_SUFFIXES: [&str; 34] = [
+    "енко",
+    "єнко",
+    "enko",
+    "enco",
+    "ук",
+    "юк",
+    "uk",
+    "ouk",
+    "iuk",
+    "yuk",
+    "ський",
+    "ский",
+    "цький",
+    "цкий",
+    "ski",
+    "sky",
+    "skyi",
+    "skyj",
+    "skij",
+    "skiy",
+    "skii",
+    "skyy",
+    "ов",
+    "ев",
+    "ёв",
+    "єв",
+    "ів",
+    "ov",
+    "ow",
+    "off",
+    "ev",
+    "ew",
+    "ief",
+    "ieff",
+];
 
 const PATRONYMIC_SUFFIXES: [&str; 22] = [
     "ович",
@@ -107,6 +150,9 @@ fn token_features(text: &str, dict: &NameDictionary) -> Token {
         patronymic_suffix: !initial
             && letters.len() > 5
             && PATRONYMIC_SUFFIXES.iter().any(|s| lower.ends_with(s)),
+        surname_suffix: !initial
+            && letters.len() >= 5
+            && SURNAME_SUFFIXES.iter().any(|s| lower.ends_with(s)),
     }
 }
 
@@ -129,12 +175,17 @@ fn fit(t: &Token, part: NamePart) -> f64 {
             if t.upper {
                 s += 1.0;
             }
+            if t.surname_suffix && !t.given {
+                s += 1.0;
+            }
             s
         }
         NamePart::Given => {
             let mut s = 0.0;
             if t.given {
                 s += 2.0;
+            } else if t.surname_suffix {
+                s -= 1.0;
             }
             if t.initial {
                 s += 0.5;
@@ -377,6 +428,23 @@ mod tests {
         assert_eq!(r.given.as_deref(), Some("Олександр"));
         assert_eq!(r.patronymic.as_deref(), Some("Петрович"));
         assert!(r.confidence > 0.9, "{r:?}");
+    }
+
+    #[test]
+    fn a_misspelt_given_name_is_told_from_the_surname_by_its_shape() {
+        // Neither `Raman` nor `Vlasimir` is in the dictionary: the surname's ending says
+        // which word is which.
+        for (text, surname) in [
+            ("Raman Yakavenko", "Yakavenko"),
+            ("Vlasimir Kovtunenskiy", "Kovtunenskiy"),
+            ("Baris Karpenko", "Karpenko"),
+            ("Дмтро Ковальчук", "Ковальчук"),
+            ("Ткачук Волдимир", "Ткачук"),
+        ] {
+            assert_eq!(best(text).surname.as_deref(), Some(surname), "{text}");
+        }
+        // Two words without a known name or a surname's ending keep the usual order.
+        assert_eq!(best("Хмара Зорян").surname.as_deref(), Some("Хмара"));
     }
 
     #[test]
