@@ -5,10 +5,57 @@ use crate::{Acting, App, Error};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-use homeward_core::access::{Actor, Administer};
+use homeward_core::access::{Actor, ActorCode, Administer};
 use homeward_store::{Session, SignInThrottle, ThrottleScope};
 use std::net::IpAddr;
 use std::sync::OnceLock;
+
+/// The party's users by id, read once per page: who an actor code names.
+#[derive(Debug, Clone, Default)]
+pub struct ActorNames {
+    users: std::collections::HashMap<i64, String>,
+}
+
+/// Who an actor code names, for a face to put in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShownActor<'a> {
+    /// A user of the party, by login name.
+    User(&'a str),
+    /// A user id the server no longer has (the account was removed).
+    FormerUser(i64),
+    /// The tool acting in a user's name (the demo's seeding): the user's login name.
+    ToolFor(&'a str),
+    /// The tool itself, for a purpose (`demo`, `relay`, `cli` …).
+    Tool(&'a str),
+    /// A code of no known shape, as written.
+    Other(&'a str),
+}
+
+impl ActorNames {
+    /// The party's users as (actor code, login name), by name: what a filter by user offers.
+    pub fn users(&self) -> Vec<(String, &str)> {
+        let mut users: Vec<(String, &str)> = self
+            .users
+            .iter()
+            .map(|(id, name)| (ActorCode::User(*id).to_string(), name.as_str()))
+            .collect();
+        users.sort_by(|a, b| a.1.cmp(b.1));
+        users
+    }
+
+    /// Who `code` names.
+    pub fn shown<'a>(&'a self, code: &'a str) -> ShownActor<'a> {
+        match ActorCode::read(code) {
+            ActorCode::User(id) => self
+                .users
+                .get(&id)
+                .map_or(ShownActor::FormerUser(id), |n| ShownActor::User(n)),
+            ActorCode::ToolFor(name) => ShownActor::ToolFor(name),
+            ActorCode::Tool(purpose) => ShownActor::Tool(purpose),
+            ActorCode::Other(code) => ShownActor::Other(code),
+        }
+    }
+}
 
 /// How long a web session lasts.
 pub const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
@@ -176,6 +223,20 @@ impl App {
             .session(id, self.now())
             .await?
             .ok_or(Error::Unauthenticated)
+    }
+
+    /// The names of the actor's party's users, to say who did what where events, reads,
+    /// changes and cases record an actor code. Anyone signed in may know their colleagues'
+    /// login names, so no command is authorised.
+    pub async fn actor_names(&self, actor: &Actor) -> Result<ActorNames, Error> {
+        Ok(ActorNames {
+            users: self
+                .store
+                .user_names(&actor.party)
+                .await?
+                .into_iter()
+                .collect(),
+        })
     }
 
     /// The language the signed-in user chose for the pages, if any. Anyone may read and

@@ -37,7 +37,8 @@ pub use homeward_core::Error;
 pub use homeward_names::romanise_as_written;
 pub use homeward_store::ThrottleScope;
 pub use identity::{
-    HashCost, LOCK_MS, RUN_MS, SESSION_TTL_MS, SignIn, SignInLock, hash_password, wait_message,
+    ActorNames, HashCost, LOCK_MS, RUN_MS, SESSION_TTL_MS, ShownActor, SignIn, SignInLock,
+    hash_password, wait_message,
 };
 pub use log::{
     EventView, LogVerification, ProofCheck, ProofResult, TreeHeads, check_document, check_proof,

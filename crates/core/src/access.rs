@@ -103,11 +103,53 @@ pub struct Actor {
 impl Actor {
     /// How the actor is named in the event log.
     pub fn log_name(&self) -> String {
-        format!("user:{}", self.user_id)
+        ActorCode::User(self.user_id).to_string()
     }
 
     fn has_any(&self, roles: &[Role]) -> bool {
         self.roles.iter().any(|r| roles.contains(r))
+    }
+}
+
+/// What an actor code, as events, reads and cases record it, names: the reverse of
+/// [`Actor::log_name`] and of [`Grant::system`], so that pages can say who in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorCode<'a> {
+    /// A user of the party, by id (`user:7`).
+    User(i64),
+    /// The tool itself acting in a user's name (`system:user:ua-operator`, the demo's
+    /// seeding): the user's login name.
+    ToolFor(&'a str),
+    /// The tool itself, for a purpose (`system:demo`, `system:relay`).
+    Tool(&'a str),
+    /// A code of no known shape, shown as written.
+    Other(&'a str),
+}
+
+impl std::fmt::Display for ActorCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActorCode::User(id) => write!(f, "user:{id}"),
+            ActorCode::ToolFor(name) => write!(f, "system:user:{name}"),
+            ActorCode::Tool(purpose) => write!(f, "system:{purpose}"),
+            ActorCode::Other(code) => f.write_str(code),
+        }
+    }
+}
+
+impl<'a> ActorCode<'a> {
+    /// Reads an actor code.
+    pub fn read(code: &'a str) -> Self {
+        if let Some(purpose) = code.strip_prefix("system:") {
+            return match purpose.strip_prefix("user:") {
+                Some(name) if !name.is_empty() => ActorCode::ToolFor(name),
+                _ => ActorCode::Tool(purpose),
+            };
+        }
+        match code.strip_prefix("user:").map(str::parse::<i64>) {
+            Some(Ok(id)) => ActorCode::User(id),
+            _ => ActorCode::Other(code),
+        }
     }
 }
 
@@ -287,6 +329,28 @@ mod tests {
         let g = authorize::<ReadRegister>(&actor(&[Role::Viewer])).unwrap();
         assert_eq!(g.party().as_str(), "UA");
         assert_eq!(g.actor(), "user:7");
+    }
+
+    #[test]
+    fn an_actor_code_reads_back_as_who_wrote_it() {
+        let user = actor(&[Role::Viewer]);
+        assert_eq!(
+            ActorCode::read(&user.log_name()),
+            ActorCode::User(user.user_id)
+        );
+        let party: PartyCode = "UA".parse().unwrap();
+        let tool = Grant::<ReadRegister>::system(party.clone(), "demo");
+        assert_eq!(ActorCode::read(tool.actor()), ActorCode::Tool("demo"));
+        let for_user = Grant::<ReadRegister>::system(party, "user:ua-operator");
+        assert_eq!(
+            ActorCode::read(for_user.actor()),
+            ActorCode::ToolFor("ua-operator")
+        );
+        assert_eq!(
+            ActorCode::read("user:seven"),
+            ActorCode::Other("user:seven")
+        );
+        assert_eq!(ActorCode::read("mediator"), ActorCode::Other("mediator"));
     }
 
     #[test]

@@ -7,10 +7,11 @@ use crate::{ApiError, PageError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use homeward_app::App;
+use homeward_app::{ActorNames, App};
 use homeward_core::Error;
 use homeward_core::access::Actor;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 
 /// The name of the session cookie.
 pub(crate) const SESSION_COOKIE: &str = "homeward_session";
@@ -59,6 +60,8 @@ pub(crate) struct PageCaller {
     pub csrf: Option<String>,
     /// The session id, for signing out.
     pub session: Option<String>,
+    /// The party's users by id: who an actor code on the page names.
+    pub names: Arc<ActorNames>,
 }
 
 impl PageCaller {
@@ -88,6 +91,7 @@ impl FromRequestParts<App> for PageCaller {
                 actor: app.actor_by_token(token).await?,
                 csrf: None,
                 session: None,
+                names: Arc::default(),
             }
         } else {
             let id = cookie(parts, SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
@@ -96,7 +100,12 @@ impl FromRequestParts<App> for PageCaller {
                 actor: session.actor,
                 csrf: Some(session.csrf),
                 session: Some(id.to_owned()),
+                names: Arc::default(),
             }
+        };
+        let caller = PageCaller {
+            names: Arc::new(app.actor_names(&caller.actor).await?),
+            ..caller
         };
         // A form read after the path finds its caller here, without a second look-up.
         parts.extensions.insert(caller.clone());

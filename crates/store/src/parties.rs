@@ -261,6 +261,15 @@ impl Store {
         Ok(())
     }
 
+    /// The party's users, id and login name, to say in words who an actor code names.
+    pub async fn user_names(&self, party: &PartyCode) -> Result<Vec<(i64, String)>, Error> {
+        sqlx::query_as("SELECT id, name FROM users WHERE party = $1 ORDER BY id")
+            .bind(party.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading the party's user names"))
+    }
+
     /// The language `user_id` chose for the pages, if they chose one.
     pub async fn user_language(&self, user_id: i64) -> Result<Option<String>, Error> {
         sqlx::query_scalar::<_, Option<String>>("SELECT language FROM users WHERE id = $1")

@@ -212,6 +212,14 @@ terms-ceasefire = proposed by { $by }, { $options ->
 }; { $status }
 
 ## The register, a record, search
+# Who did it, where events, reads and cases keep an actor code.
+actor-tool = the system
+actor-tool-demo = the demo's seeding
+actor-tool-demo-protection = the demo's seeding
+actor-tool-cli = the command line on the server
+actor-tool-relay = the relay
+actor-tool-for = { $user } (entered by the system)
+actor-former-user = user no. { $id } (no longer on this server)
 masked = (protected)
 unreadable = as written, unreadable
 synthetic = synthetic

@@ -216,6 +216,14 @@ terms-truce = { $min }–{ $max } дн., { $purpose }; участок: { $sector
 terms-ceasefire = предложила { $by }; вариантов: { $options }, условий: { $conditions }; { $status }
 
 ## The register, a record, search
+# Кто это сделал, там, где события, просмотры и дела хранят код исполнителя.
+actor-tool = система
+actor-tool-demo = заполнение демонстрации
+actor-tool-demo-protection = заполнение демонстрации
+actor-tool-cli = командная строка на сервере
+actor-tool-relay = пересылка
+actor-tool-for = { $user } (внесено системой)
+actor-former-user = пользователь № { $id } (больше нет на этом сервере)
 masked = (защищено)
 unreadable = как записано, не читается
 synthetic = вымышленное лицо

@@ -218,6 +218,14 @@ terms-truce = { $min }–{ $max } дн., { $purpose }; ділянка: { $sector
 terms-ceasefire = запропонувала { $by }; варіантів: { $options }, умов: { $conditions }; { $status }
 
 ## The register, a record, search
+# Хто це зробив, там, де події, перегляди й справи зберігають код виконавця.
+actor-tool = система
+actor-tool-demo = заповнення демонстрації
+actor-tool-demo-protection = заповнення демонстрації
+actor-tool-cli = командний рядок на сервері
+actor-tool-relay = пересилання
+actor-tool-for = { $user } (внесено системою)
+actor-former-user = користувач № { $id } (більше немає на цьому сервері)
 masked = (захищено)
 unreadable = як записано, не читається
 synthetic = вигадана особа

@@ -29,10 +29,11 @@ use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{MethodRouter, get};
-use homeward_app::App;
 use homeward_app::desk::{Place, places};
+use homeward_app::{ActorNames, App, ShownActor};
 use homeward_core::Error;
 use homeward_words::{Arg, Lang};
+use std::sync::Arc;
 
 pub(crate) use crate::auth::Posted;
 
@@ -97,6 +98,8 @@ pub(crate) struct Who {
     pub(crate) nav: Vec<(&'static str, String)>,
     /// Whether the navigation offers the search (the register is open to the user).
     pub(crate) finds: bool,
+    /// The party's users, to say who an actor code names.
+    names: Arc<ActorNames>,
 }
 
 /// Where each place of the navigation is.
@@ -133,6 +136,7 @@ impl From<&PageCaller> for Who {
                 .map(|p| (address(p), lang.t(&format!("nav-{}", p.code()))))
                 .collect(),
             finds: Place::Register.open_to(&c.actor),
+            names: Arc::clone(&c.names),
             lang,
         }
     }
@@ -149,6 +153,7 @@ impl Who {
             lang: language::current(),
             nav: Vec::new(),
             finds: false,
+            names: Arc::default(),
         }
     }
 
@@ -171,6 +176,28 @@ impl Who {
     /// A message with values.
     pub(crate) fn tw(&self, id: &str, args: &[(&str, Arg)]) -> String {
         self.lang.t_with(id, args)
+    }
+
+    /// Who an actor code (of an event, a read, a change, a case) names, in the page's
+    /// words: a user by login name, the tool by what it was doing. The records keep the
+    /// code; no page shows it.
+    pub(crate) fn by(&self, code: &str) -> String {
+        let lang = self.lang;
+        match self.names.shown(code) {
+            ShownActor::User(name) => name.to_owned(),
+            ShownActor::FormerUser(id) => lang.t_with("actor-former-user", &[("id", id.into())]),
+            ShownActor::ToolFor(name) => lang.t_with("actor-tool-for", &[("user", name.into())]),
+            ShownActor::Tool(purpose) => {
+                let id = format!("actor-tool-{purpose}");
+                lang.t(if lang.has(&id) { &id } else { "actor-tool" })
+            }
+            ShownActor::Other(code) => code.to_owned(),
+        }
+    }
+
+    /// The party's users as (actor code, login name), for a filter by user.
+    pub(crate) fn colleagues(&self) -> Vec<(String, &str)> {
+        self.names.users()
     }
 
     /// A domain code (status, category, movement …) as a word of the page's language.
