@@ -1,18 +1,18 @@
 //! Each role's start: the places a face offers a user, decided by the access rule itself
 //! (`access::may`, the rule `authorize` applies), and the start page's sections for what the
-//! user's roles work on — the talks, the children's cases, what a mediator must do, what an
-//! auditor checks.
+//! user's roles work on — the talks, the children's cases, the pairs waiting for review, the
+//! latest lists, what a mediator must do, what an auditor checks.
 
 use crate::{App, Error, LogVerification, grant};
 use homeward_core::access::{
-    Actor, AnswerFamilies, Audit, ReadRegister, ReadTalks, ReviewLinks, SeeSensitive, WriteTalks,
-    may,
+    Actor, AnswerFamilies, Audit, ReadRegister, ReadTalks, ReviewLinks, SeeSensitive,
+    WriteRegister, WriteTalks, may,
 };
 use homeward_core::cases::ChildCaseState;
 use homeward_core::protection::ReadFlag;
 use homeward_core::talks::{StageParity, Terms};
 use homeward_store::{
-    ChildCaseView, CommitmentView, Countersignature, KeyView, ListSummary, RoundView,
+    ChildCaseView, CommitmentView, Countersignature, KeyView, LinkCounts, ListSummary, RoundView,
 };
 
 /// A page a face may offer in its navigation.
@@ -166,10 +166,18 @@ pub struct Desk {
     pub audit: Option<AuditDesk>,
     /// Families' enquiries, for those who answer them: open, and to call back.
     pub enquiries: Option<(usize, usize)>,
+    /// The pairs waiting for a reviewer and those decided, for those who review links.
+    pub review: Option<LinkCounts>,
+    /// The latest lists the party holds, newest first, for those who import them; and how
+    /// many it holds in all.
+    pub lists: Option<(Vec<ListSummary>, usize)>,
     /// Whether the actor records rounds and commitments and answers amendments (the page
     /// offers those forms only then).
     pub records_talks: bool,
 }
+
+/// How many of the latest lists the start page shows; the lists page has them all.
+const LISTS_SHOWN: usize = 5;
 
 /// How far back the start page looks for unusual reading.
 const FLAGS_SINCE_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -222,6 +230,17 @@ impl App {
             let open = self.store.enquiries(&answer, true, None).await?;
             let to_answer = open.iter().filter(|e| e.to_answer()).count();
             desk.enquiries = Some((open.len(), to_answer));
+        }
+        if let Ok(review) = grant::<ReviewLinks>(actor) {
+            desk.review = Some(self.store.link_counts(&review).await?);
+        }
+        if may::<WriteRegister>(actor) {
+            let read = grant::<ReadRegister>(actor)?;
+            let mut lists = self.store.lists(&read).await?;
+            let all = lists.len();
+            lists.sort_by_key(|l| std::cmp::Reverse(l.id));
+            lists.truncate(LISTS_SHOWN);
+            desk.lists = Some((lists, all));
         }
         if let Ok(audit) = grant::<Audit>(actor) {
             desk.audit = Some(AuditDesk {

@@ -520,32 +520,67 @@ pub(crate) fn linked_people(links: &[LinkView]) -> Vec<i64> {
     ids
 }
 
+/// The rows of every list a set of links points into, and each list's columns in the
+/// file's order (a row's cells are kept by name, so their order is the list's, not theirs).
+#[derive(Debug, Default)]
+pub(crate) struct LinkedRows {
+    rows: HashMap<i64, Vec<StoredRow>>,
+    headers: HashMap<i64, Vec<String>>,
+}
+
 /// The rows of every list a set of links points into, by list.
 pub(crate) async fn linked_rows(
     store: &homeward_store::Store,
     read: &homeward_core::access::Grant<ReadRegister>,
     links: &[LinkView],
-) -> Result<HashMap<i64, Vec<StoredRow>>, Error> {
-    let mut rows_of: HashMap<i64, Vec<StoredRow>> = HashMap::new();
+) -> Result<LinkedRows, Error> {
+    let mut linked = LinkedRows::default();
     for list in links.iter().filter_map(|l| l.other_row.and(l.other_list)) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rows_of.entry(list) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = linked.rows.entry(list) {
             slot.insert(store.list_rows(read, list).await?);
         }
     }
-    Ok(rows_of)
+    if !linked.rows.is_empty() {
+        linked.headers = store
+            .lists(read)
+            .await?
+            .into_iter()
+            .filter(|l| linked.rows.contains_key(&l.id))
+            .map(|l| (l.id, l.headers))
+            .collect();
+    }
+    Ok(linked)
 }
 
 /// The row a link points to, when it points into a list.
-fn row_of<'a>(l: &LinkView, rows: &'a HashMap<i64, Vec<StoredRow>>) -> Option<&'a StoredRow> {
+fn row_of<'a>(l: &LinkView, linked: &'a LinkedRows) -> Option<&'a StoredRow> {
     let (list, row) = (l.other_list?, l.other_row?);
-    rows.get(&list)?.iter().find(|r| r.row_no == row)
+    linked.rows.get(&list)?.iter().find(|r| r.row_no == row)
+}
+
+/// A row's cells that hold something, under the list's column names, in the file's order
+/// (cells of columns the list does not name, last).
+fn cells_in_order(row: &StoredRow, headers: Option<&Vec<String>>) -> Vec<(String, String)> {
+    let mut cells: Vec<(String, String)> = row
+        .fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.trim().to_owned())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let place = |k: &str| {
+        headers
+            .and_then(|h| h.iter().position(|x| x == k))
+            .unwrap_or(usize::MAX)
+    };
+    cells.sort_by_key(|(k, _)| place(k));
+    cells
 }
 
 /// How many records and rows among these links are protected and shown unmasked.
 pub(crate) fn protected_shown(
     links: &[LinkView],
     person: &dyn Fn(i64) -> bool,
-    rows: &HashMap<i64, Vec<StoredRow>>,
+    rows: &LinkedRows,
 ) -> usize {
     links
         .iter()
@@ -561,7 +596,7 @@ pub(crate) fn protected_shown(
 pub(crate) fn sides_of(
     links: &[LinkView],
     people: &HashMap<i64, Person>,
-    rows: &HashMap<i64, Vec<StoredRow>>,
+    rows: &LinkedRows,
 ) -> Vec<LinkSides> {
     let name = |id: i64| {
         people
@@ -580,10 +615,9 @@ pub(crate) fn sides_of(
                     (n, format!("register record {other}"), shown)
                 }
                 (None, Some(r)) => (
-                    r.fields
-                        .values()
-                        .filter_map(|v| v.as_str())
-                        .filter(|v| !v.trim().is_empty())
+                    cells_in_order(r, l.other_list.and_then(|x| rows.headers.get(&x)))
+                        .into_iter()
+                        .map(|(_, v)| v)
                         .collect::<Vec<_>>()
                         .join(" · "),
                     format!(
@@ -597,13 +631,7 @@ pub(crate) fn sides_of(
             };
             let other_cells = row_of(l, rows)
                 .filter(|_| l.other_person.is_none())
-                .map(|r| {
-                    r.fields
-                        .iter()
-                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.trim().to_owned())))
-                        .filter(|(_, v)| !v.is_empty())
-                        .collect()
-                })
+                .map(|r| cells_in_order(r, l.other_list.and_then(|x| rows.headers.get(&x))))
                 .unwrap_or_default();
             LinkSides {
                 person_latin: homeward_names::romanise_as_written(&person),

@@ -203,10 +203,8 @@ async fn import(
     };
     let format = table.format.clone();
     let reader = RecordReader::new(table.headers.clone(), map, context);
-    let title = match &request.from {
-        Some(from) => format!("{file_name} (received from {from})"),
-        None => file_name.to_owned(),
-    };
+    // The issuer is kept beside the title, and pages say it in their own words.
+    let title = file_name.to_owned();
     let headers = reader.headers().to_vec();
     let mut writer = store
         .begin_list(

@@ -4,6 +4,8 @@ language-switch = Language
 convention-date-order = ymd
 convention-date-separator = -
 convention-thousands = ,
+convention-decimal = .
+convention-percent = { $n }%
 
 footer-synthetic = every person in this demo is synthetic
 
@@ -227,6 +229,7 @@ filter-all = all
 filter-show = Show
 pager-previous = previous
 pager-next = next
+pager-page = page { $page } of { $pages }
 action-confirm = Confirm
 action-set = Set
 export-these-as = Export these records as
@@ -678,6 +681,15 @@ command-ReleaseRestricted = release a restricted status to another party
 command-Erase = erase personal data
 command-AnswerFamilies = record and answer families' enquiries
 command-AllowUnprotectedExport = allow an unprotected export of protected records
+desk-review = Review: { $waiting ->
+    [one] one pair waits
+   *[other] { $waiting } pairs wait
+} for a decision
+desk-review-go = Decide the waiting pairs
+desk-review-confirmed = The pairs confirmed
+desk-lists = Lists: { $count } held
+desk-no-lists = No list is held here yet.
+desk-upload = Upload a list, or see them all
 desk-children = Children's cases
 desk-all-cases = All { $count } cases, with their next steps
 desk-mediation = Mediation

@@ -4,6 +4,8 @@ language-switch = Язык
 convention-date-order = dmy
 convention-date-separator = .
 convention-thousands = {"\u202F"}
+convention-decimal = ,
+convention-percent = { $n }{"\u00A0"}%
 
 footer-synthetic = все лица в этой демонстрации вымышлены
 
@@ -231,6 +233,7 @@ filter-all = все
 filter-show = Показать
 pager-previous = предыдущая
 pager-next = следующая
+pager-page = страница { $page } из { $pages }
 action-confirm = Подтвердить
 action-set = Установить
 export-these-as = Экспортировать эти записи в формате
@@ -683,6 +686,16 @@ command-ReleaseRestricted = передавать ограниченный ста
 command-Erase = стирать персональные данные
 command-AnswerFamilies = записывать обращения семей и отвечать на них
 command-AllowUnprotectedExport = разрешать незащищённый экспорт защищённых записей
+desk-review = Проверка совпадений: { $waiting ->
+    [one] { $waiting } пара ждёт
+    [few] { $waiting } пары ждут
+   *[many] { $waiting } пар ждут
+} решения
+desk-review-go = Решить ожидающие пары
+desk-review-confirmed = Подтверждённые пары
+desk-lists = Списки: { $count } у нас
+desk-no-lists = Здесь ещё нет ни одного списка.
+desk-upload = Загрузить список или посмотреть все
 desk-children = Дела детей
 desk-all-cases = Все дела ({ $count }) со следующими шагами
 desk-mediation = Посредничество

@@ -4,6 +4,8 @@ language-switch = Мова
 convention-date-order = dmy
 convention-date-separator = .
 convention-thousands = {"\u202F"}
+convention-decimal = ,
+convention-percent = { $n }{"\u00A0"}%
 
 footer-synthetic = усі особи в цій демонстрації вигадані
 
@@ -233,6 +235,7 @@ filter-all = усі
 filter-show = Показати
 pager-previous = попередня
 pager-next = наступна
+pager-page = сторінка { $page } з { $pages }
 action-confirm = Підтвердити
 action-set = Встановити
 export-these-as = Експортувати ці записи у форматі
@@ -685,6 +688,16 @@ command-ReleaseRestricted = передавати обмежений статус
 command-Erase = стирати персональні дані
 command-AnswerFamilies = записувати звернення родин і відповідати на них
 command-AllowUnprotectedExport = дозволяти незахищений експорт захищених записів
+desk-review = Перевірка збігів: { $waiting ->
+    [one] { $waiting } пара чекає
+    [few] { $waiting } пари чекають
+   *[many] { $waiting } пар чекають
+} рішення
+desk-review-go = Вирішити пари, що чекають
+desk-review-confirmed = Підтверджені пари
+desk-lists = Списки: { $count } у нас
+desk-no-lists = Тут ще немає жодного списку.
+desk-upload = Завантажити список або переглянути всі
 desk-children = Справи дітей
 desk-all-cases = Усі справи ({ $count }) з наступними кроками
 desk-mediation = Посередництво

@@ -12,6 +12,8 @@ pub struct Conventions {
     pub date_separator: String,
     /// Between groups of three digits (a narrow no-break space in uk/ru, `,` in en).
     pub thousands: String,
+    /// Before the decimals (`,` in uk/ru, `.` in en).
+    pub decimal: String,
 }
 
 impl Default for Conventions {
@@ -20,6 +22,7 @@ impl Default for Conventions {
             day_first: false,
             date_separator: "-".into(),
             thousands: ",".into(),
+            decimal: ".".into(),
         }
     }
 }
@@ -50,7 +53,15 @@ impl Conventions {
             date_separator: message(bundle, "convention-date-separator")
                 .unwrap_or(fallback.date_separator),
             thousands: message(bundle, "convention-thousands").unwrap_or(fallback.thousands),
+            decimal: message(bundle, "convention-decimal").unwrap_or(fallback.decimal),
         }
+    }
+
+    /// A share (0 to 1) as a percentage with one decimal, rounded down so that nothing
+    /// short of certain reads as 100: 99,9 or 99.9 (the sign is the language's message).
+    pub fn percent_digits(&self, share: f64) -> String {
+        let tenths = (share.clamp(0.0, 1.0) * 1000.0).floor() as i64;
+        format!("{}{}{}", tenths / 10, self.decimal, tenths % 10)
     }
 
     /// A whole number grouped in thousands: 1 234 567 (narrow no-break spaces) or 1,234,567.

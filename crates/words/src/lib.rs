@@ -189,6 +189,12 @@ impl Lang {
         self.conventions().number(n)
     }
 
+    /// A share (0 to 1) as a percentage in the language's way: 99.9% or 99,9 %.
+    pub fn percent(self, share: f64) -> String {
+        let digits = self.conventions().percent_digits(share);
+        self.t_with("convention-percent", &[("n", Arg::Text(digits))])
+    }
+
     /// A date written `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (as the register keeps it) in the
     /// language's order; anything else is shown as written.
     pub fn date(self, iso: &str) -> String {

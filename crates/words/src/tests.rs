@@ -110,4 +110,9 @@ fn dates_and_numbers_follow_the_language() {
     assert_eq!(en.number(1234), "1,234");
     assert_eq!(en.number(999), "999");
     assert_eq!(en.number(0), "0");
+    // Nothing short of certain reads as 100.
+    assert_eq!(uk.percent(0.9996), "99,9\u{a0}%");
+    assert_eq!(ru.percent(1.0), "100,0\u{a0}%");
+    assert_eq!(en.percent(0.5), "50.0%");
+    assert_eq!(en.percent(0.01234), "1.2%");
 }

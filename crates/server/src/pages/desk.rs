@@ -1,10 +1,10 @@
 //! The start page's sections for what the user's roles work on, above the talks: the
-//! children's cases (protection officers), what a round's mediator must do, what an auditor
-//! checks. Which sections there are is the application's decision (`App::desk`).
+//! children's cases (protection officers), the pairs waiting for review (reviewers), the
+//! latest lists (operators), what a round's mediator must do, what an auditor checks. Which sections there are is the application's decision (`App::desk`).
 
 use super::{Who, shown_name, utc};
 use homeward_app::desk::Desk;
-use homeward_store::ChildCaseView;
+use homeward_store::{ChildCaseView, LinkCounts, ListSummary};
 
 /// How many cases the start page lists per commitment; the children's page has them all.
 const CASES_SHOWN: usize = 50;
@@ -65,11 +65,30 @@ pub(super) struct Sections {
     pub(super) audit: Option<AuditSection>,
     /// Families' enquiries: open, and to call back.
     pub(super) enquiries: Option<(usize, usize)>,
+    /// Pairs waiting for a reviewer, confirmed, rejected.
+    pub(super) review: Option<LinkCounts>,
+    /// The latest lists, and how many there are in all.
+    pub(super) lists: Option<(Vec<ListRow>, usize)>,
+}
+
+fn list_row(who: &Who, l: &ListSummary) -> ListRow {
+    ListRow {
+        id: l.id,
+        title: l.title.clone(),
+        issuer: l.issuer.clone(),
+        kind: who.code("listkind", &l.kind),
+        rows: l.rows,
+    }
 }
 
 pub(super) fn sections(who: &Who, desk: &Desk) -> Sections {
     Sections {
         enquiries: desk.enquiries,
+        review: desk.review,
+        lists: desk
+            .lists
+            .as_ref()
+            .map(|(lists, all)| (lists.iter().map(|l| list_row(who, l)).collect(), *all)),
         children: desk
             .children
             .iter()
@@ -110,17 +129,7 @@ pub(super) fn sections(who: &Who, desk: &Desk) -> Sections {
                     ready: s.ready,
                 })
                 .collect(),
-            addressed: m
-                .addressed
-                .iter()
-                .map(|l| ListRow {
-                    id: l.id,
-                    title: l.title.clone(),
-                    issuer: l.issuer.clone(),
-                    kind: who.code("listkind", &l.kind),
-                    rows: l.rows,
-                })
-                .collect(),
+            addressed: m.addressed.iter().map(|l| list_row(who, l)).collect(),
             may_close: m.may_close,
         }),
         audit: desk.audit.as_ref().map(|a| AuditSection {

@@ -246,6 +246,12 @@ pub(crate) fn code_word(kind: &str, code: &str) -> String {
     language::current().code_word(kind, code)
 }
 
+/// A SHA-256 as a reader compares it: its first 12 digits (pages put the whole one in the
+/// element's title).
+pub(crate) fn short_hash(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
 /// The page's language.
 pub(crate) fn lang() -> Lang {
     language::current()

@@ -30,11 +30,9 @@ struct RelayPage {
 }
 
 impl RelayPage {
-    /// A SHA-256 as a reader compares it: its first 12 digits (the full one in the title).
-    fn short(sha: &Option<String>) -> String {
-        sha.as_deref()
-            .map(|s| s.chars().take(12).collect())
-            .unwrap_or_default()
+    /// A SHA-256 as a reader compares it (the full one in the title).
+    fn short(sha: &Option<String>) -> &str {
+        sha.as_deref().map(super::short_hash).unwrap_or_default()
     }
 }
 

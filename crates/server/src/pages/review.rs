@@ -59,6 +59,19 @@ struct ReviewPage {
     message: Option<String>,
     /// How many pairs wait and how many were decided, in words.
     counts: String,
+    /// How many pairs the filter holds, and which of its pages this is.
+    total: usize,
+    page: usize,
+    pages: usize,
+}
+
+impl ReviewPage {
+    fn at_page(&self, page: usize) -> String {
+        format!(
+            "/review?show={}&scope={}&page={page}",
+            self.show, self.scope
+        )
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -69,6 +82,9 @@ struct ReviewQuery {
     /// all, lists or duplicates.
     #[serde(default)]
     scope: String,
+    /// Which page of [`SHOWN`] pairs, from 1.
+    #[serde(default)]
+    page: Option<i64>,
 }
 
 async fn review_page(
@@ -111,10 +127,14 @@ async fn render_review(
             _ => None,
         },
     };
-    let links: Vec<LinkView> = app
-        .links(&caller.actor, &query)
-        .await?
+    let all = app.links(&caller.actor, &query).await?;
+    let total = all.len();
+    let pages = total.div_ceil(SHOWN).max(1);
+    // A page past the last shows the last: the arithmetic is on counts, never wrapped.
+    let page = usize::try_from(q.page.unwrap_or(1).max(1)).map_or(pages, |p| p.min(pages));
+    let links: Vec<LinkView> = all
         .into_iter()
+        .skip((page - 1) * SHOWN)
         .take(SHOWN)
         .collect();
     let sides = app.link_sides(&caller.actor, &links, "review").await?;
@@ -123,7 +143,7 @@ async fn render_review(
         .zip(sides)
         .map(|(l, sides)| ReviewItem {
             id: l.id,
-            probability: format!("{:.3}", l.probability),
+            probability: lang().percent(l.probability),
             person_id: l.person_id,
             other_href: other_href(&l),
             ours: sides
@@ -182,6 +202,9 @@ async fn render_review(
         .collect();
     render(&ReviewPage {
         who: Who::from(caller),
+        total,
+        page,
+        pages,
         show,
         scope,
         items,
@@ -326,6 +349,7 @@ async fn review_duplicates(
     let q = ReviewQuery {
         show: String::new(),
         scope: "duplicates".to_owned(),
+        page: None,
     };
     render_review(&app, &caller, q, Some(message)).await
 }
@@ -352,6 +376,7 @@ async fn review_decide(
     let q = ReviewQuery {
         show: form.back,
         scope: String::new(),
+        page: None,
     };
     Ok(render_review(&app, &caller, q, Some(decided_words(&done)))
         .await?

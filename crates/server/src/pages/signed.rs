@@ -264,7 +264,7 @@ async fn countersign(
         &format!(
             "{}-{}-countersigned.json",
             signed.issuer,
-            &signed.sha256[..12.min(signed.sha256.len())]
+            super::short_hash(&signed.sha256)
         ),
     )?)
 }

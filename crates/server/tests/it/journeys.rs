@@ -218,6 +218,7 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         .await;
                         click(&c, &s, "form.upload button").await;
                         let report = body_text(&c, &s, &t("lists-accepted")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-report", role.as_str())).await;
                         seen.push(("the upload's report", report, t("lists-accepted")));
                     }
                     ("UA", Role::Reviewer) => {
@@ -227,6 +228,7 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         }
                         go(&c, &s, r.url("/review")).await;
                         let before = body_text(&c, &s, &t("review-help")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-review", role.as_str())).await;
                         seen.push(("/review", before.clone(), t("review-help")));
                         // What the page says after a decision, in the language's own words.
                         let (waits, confirmed, undone, now) = match code {
@@ -261,6 +263,7 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         // The first button of the first pair: "the same person".
                         click(&c, &s, "td form.inline button").await;
                         let after = body_text(&c, &s, confirmed).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-confirmed", role.as_str())).await;
                         said(&after, confirmed);
                         assert_eq!(waiting(&after), waited - 1, "{who}: after a confirmation: {after}");
                         // Withdrawn again from the confirmed pairs: it waits once more.
@@ -275,19 +278,23 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                     ("UA", Role::Negotiator) => {
                         go(&c, &s, r.url(&format!("/commitments/{pow}/plan"))).await;
                         let plan = body_text(&c, &s, &t("plan-why-not")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-plan", role.as_str())).await;
                         seen.push(("the plan", plan, t("plan-why-not")));
                     }
                     ("UA", Role::Auditor) => {
                         go(&c, &s, r.url("/log")).await;
                         let log = body_text(&c, &s, &t("log-heads")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-log", role.as_str())).await;
                         seen.push(("/log", log, t("log-heads")));
                         go(&c, &s, r.url("/audit")).await;
                         let reads = body_text(&c, &s, &t("audit-retention")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-reads", role.as_str())).await;
                         seen.push(("/audit", reads, t("audit-retention")));
                     }
                     ("UA", Role::Protection) => {
                         go(&c, &s, r.url(&format!("/commitments/{kids}/children"))).await;
                         let cases = body_text(&c, &s, &t("children-next")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-children", role.as_str())).await;
                         seen.push(("the children", cases, t("children-next")));
                         click(&c, &s, "form.step button").await;
                         // The words of the message between the child's name and the step:
@@ -300,6 +307,7 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                         );
                         let middle = message.split(gap).nth(1).unwrap_or_default().to_owned();
                         let after = body_text(&c, &s, &middle).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-stepped", role.as_str())).await;
                         seen.push(("a case stepped", after.clone(), t("children-state")));
                         assert!(
                             after.lines().any(|l| l.contains(&middle)),
@@ -313,6 +321,7 @@ async fn each_role_walks_its_day_in_ukrainian_and_in_russian() {
                     (_, Role::Hotline) => {
                         go(&c, &s, r.url("/search?q=%D0%9A%D0%BE%D0%B2%D0%B0%D0%BB%D0%B5%D0%BD%D0%BA%D0%BE")).await;
                         let found = body_text(&c, &s, &t("search-button")).await;
+                        shoot(&c, &s, &format!("{party}-{}-{code}-search", role.as_str())).await;
                         seen.push(("the search", found, t("search-button")));
                     }
                     _ => unreachable!(),
