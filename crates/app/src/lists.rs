@@ -37,6 +37,9 @@ pub struct ImportReport {
     pub list: i64,
     /// How the file was read.
     pub format: String,
+    /// The same, for a face to put in its own words.
+    #[serde(skip)]
+    pub source: Option<homeward_import::SourceFormat>,
     /// Rows read (blank lines are not rows).
     pub rows: usize,
     /// Rows that became records.
@@ -202,6 +205,7 @@ async fn import(
         synthetic: false,
     };
     let format = table.format.clone();
+    let read_as = table.source.clone();
     let reader = RecordReader::new(table.headers.clone(), map, context);
     // The issuer is kept beside the title, and pages say it in their own words.
     let title = file_name.to_owned();
@@ -265,6 +269,7 @@ async fn import(
     Ok(ImportReport {
         list: id,
         format,
+        source: Some(read_as),
         rows,
         accepted,
         rejected,

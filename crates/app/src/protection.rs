@@ -354,6 +354,12 @@ impl App {
         self.store.retention_rules(&grant).await
     }
 
+    /// Whether the actor may set how long records are kept (the page offers the form only
+    /// then).
+    pub fn may_set_retention(&self, actor: &Actor) -> bool {
+        grant::<Administer>(actor).is_ok()
+    }
+
     /// Sets a retention period for a category, and a status when given (admins).
     pub async fn set_retention(&self, actor: &Actor, input: &RetentionInput) -> Result<(), Error> {
         let grant = grant::<Administer>(actor)?;

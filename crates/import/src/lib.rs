@@ -12,4 +12,4 @@ mod table;
 pub use columns::{ColumnMap, MissingColumn, Role, fold_header, parse_mapping, recognise};
 pub use dates::{TWO_DIGIT_PIVOT, parse_date};
 pub use records::{Problem, ReadRow, RecordReader, RowContext};
-pub use table::{ImportError, SourceRow, Table, open, open_bytes};
+pub use table::{ImportError, SourceFormat, SourceRow, Table, open, open_bytes};

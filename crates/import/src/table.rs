@@ -35,6 +35,39 @@ pub struct SourceRow {
     pub warnings: Vec<String>,
 }
 
+/// How a list file was read: what a report says, in words a face chooses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// Delimited text in an encoding.
+    Csv {
+        /// The encoding's name (UTF-8, windows-1251 …).
+        encoding: String,
+        /// The cell delimiter.
+        delimiter: char,
+    },
+    /// A spreadsheet's sheet.
+    Spreadsheet {
+        /// The sheet's name.
+        sheet: String,
+    },
+}
+
+impl std::fmt::Display for SourceFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceFormat::Csv {
+                encoding,
+                delimiter: '\t',
+            } => write!(f, "csv, {encoding}, delimiter tab"),
+            SourceFormat::Csv {
+                encoding,
+                delimiter,
+            } => write!(f, "csv, {encoding}, delimiter '{delimiter}'"),
+            SourceFormat::Spreadsheet { sheet } => write!(f, "spreadsheet, sheet {sheet:?}"),
+        }
+    }
+}
+
 /// A list file opened for reading.
 pub struct Table {
     /// Where it was read from.
@@ -43,8 +76,10 @@ pub struct Table {
     pub headers: Vec<String>,
     /// The line of the header row.
     pub header_line: u64,
-    /// How the file was read, for the report (e.g. `csv, windows-1251, ';'`).
+    /// How the file was read, for the report (e.g. `csv, windows-1251, delimiter ';'`).
     pub format: String,
+    /// The same, for a face to put in its own words.
+    pub source: SourceFormat,
     /// What was read but is not data (title rows above the header), for the report.
     pub notes: Vec<String>,
     rows: Box<dyn Iterator<Item = Result<SourceRow, ImportError>> + Send>,
@@ -419,15 +454,16 @@ fn open_csv<R: Read + Send + 'static>(
             }
         }
     });
-    let delimiter_name = match delimiter {
-        b'\t' => "tab".to_owned(),
-        d => format!("'{}'", d as char),
+    let source = SourceFormat::Csv {
+        encoding: encoding_name,
+        delimiter: char::from(delimiter),
     };
     Ok(Table {
         file: file_name.to_owned(),
         headers,
         header_line,
-        format: format!("csv, {encoding_name}, delimiter {delimiter_name}"),
+        format: source.to_string(),
+        source,
         notes: Vec::new(),
         rows: Box::new(rows),
     })
@@ -532,6 +568,9 @@ fn open_workbook(data: std::io::Cursor<Vec<u8>>, file_name: &str) -> Result<Tabl
         headers: header.cells.iter().map(|h| h.trim().to_owned()).collect(),
         header_line: header.line,
         format: format!("spreadsheet, sheet {sheet:?}"),
+        source: SourceFormat::Spreadsheet {
+            sheet: sheet.to_string(),
+        },
         notes: Vec::new(),
         rows: Box::new(rows.map(Ok)),
     })

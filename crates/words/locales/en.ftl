@@ -304,6 +304,10 @@ agrees-patronymic = patronymic
 agrees-birth = birth date
 
 ## Lists
+lists-read-csv = CSV in { $encoding }, cells divided by { $delimiter }
+lists-read-sheet = spreadsheet, sheet “{ $sheet }”
+lists-delimiter = “{ $d }”
+lists-delimiter-tab = tabs
 lists-title = Lists of { $party }
 lists-imported = List { $list } imported
 lists-report = { $rows } rows, { $accepted } accepted, { $rejected } rejected, { $warnings } warnings.

@@ -308,6 +308,10 @@ agrees-patronymic = отчество
 agrees-birth = дата рождения
 
 ## Lists
+lists-read-csv = CSV в кодировке { $encoding }, разделитель { $delimiter }
+lists-read-sheet = таблица, лист «{ $sheet }»
+lists-delimiter = «{ $d }»
+lists-delimiter-tab = табуляция
 lists-title = Списки: { $party }
 lists-imported = Список { $list } импортирован
 lists-report = строк: { $rows }, принято: { $accepted }, отклонено: { $rejected }, предупреждений: { $warnings }.

@@ -310,6 +310,10 @@ agrees-patronymic = по батькові
 agrees-birth = дата народження
 
 ## Lists
+lists-read-csv = CSV у кодуванні { $encoding }, роздільник { $delimiter }
+lists-read-sheet = таблиця, аркуш «{ $sheet }»
+lists-delimiter = «{ $d }»
+lists-delimiter-tab = табуляція
 lists-title = Списки: { $party }
 lists-imported = Список { $list } імпортовано
 lists-report = рядків: { $rows }, прийнято: { $accepted }, відхилено: { $rejected }, попереджень: { $warnings }.

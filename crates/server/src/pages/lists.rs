@@ -13,6 +13,7 @@ use axum::routing::{MethodRouter, get, post};
 use homeward_app::lists::{ColumnChoice, ImportReport, KINDS};
 use homeward_app::{Acting, App, ExportSource};
 use homeward_core::Error;
+use homeward_import::SourceFormat;
 use homeward_store::ListSummary;
 
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<App>)> {
@@ -39,6 +40,35 @@ struct ListsPage {
     lists: Vec<ListSummary>,
     report: Option<ImportReport>,
     mapping: Option<MappingStep>,
+}
+
+impl ListsPage {
+    /// How the file was read, in the page's words.
+    fn read_as(&self, report: &ImportReport) -> String {
+        let who = &self.who;
+        match &report.source {
+            Some(SourceFormat::Csv {
+                encoding,
+                delimiter,
+            }) => {
+                let delimiter = match delimiter {
+                    '\t' => who.t("lists-delimiter-tab"),
+                    d => who.t1("lists-delimiter", "d", d.to_string()),
+                };
+                who.tw(
+                    "lists-read-csv",
+                    &[
+                        ("encoding", encoding.as_str().into()),
+                        ("delimiter", delimiter.into()),
+                    ],
+                )
+            }
+            Some(SourceFormat::Spreadsheet { sheet }) => {
+                who.t1("lists-read-sheet", "sheet", sheet.as_str())
+            }
+            None => report.format.clone(),
+        }
+    }
 }
 
 /// The step that asks which column holds what, for a file with columns not recognised.

@@ -152,6 +152,8 @@ struct AuditPage {
     flags: Vec<(String, String, String)>,
     erasures: Vec<ErasureView>,
     retention: Vec<RetentionRule>,
+    /// Whether the reader may change the retention (admins).
+    may_set_retention: bool,
     actor: String,
     person: String,
     action: String,
@@ -189,6 +191,7 @@ async fn audit(
             .collect(),
         erasures: view.erasures,
         retention: view.retention,
+        may_set_retention: app.may_set_retention(&caller.actor),
         actor: q.actor.clone().unwrap_or_default(),
         person: opt(q.person),
         action: q.action.clone().unwrap_or_default(),
