@@ -192,6 +192,114 @@ pub fn assign_scored(
         sort(&mut pairs);
         return Proposals { pairs };
     }
+    let Competition {
+        twin_row,
+        posteriors,
+    } = competing(scored, left, right, model, tf, point.review);
+    // As in `competing`: a holding is a row or the two rows of one man.
+    let holding = |r: u32| twin_row.get(&r).map_or(r, |&o| o.min(r));
+    let request = |l: u32| l;
+    let mut ranked: Vec<(f64, &Scored)> = posteriors.iter().copied().zip(scored).collect();
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.weight.total_cmp(&a.1.weight))
+            .then(a.1.left.cmp(&b.1.left))
+            .then(a.1.right.cmp(&b.1.right))
+    });
+    // Greedy by posterior: the best pair first; a record once taken is taken.
+    let mut left_to: HashMap<u32, (u32, f64)> = HashMap::new();
+    let mut holding_to: HashMap<u32, (u32, f64)> = HashMap::new();
+    let mut pairs = Vec::new();
+    for (p, s) in ranked {
+        let (q, h) = (request(s.left), holding(s.right));
+        let taken_right = holding_to
+            .get(&h)
+            .copied()
+            .filter(|&(l, _)| request(l) != q);
+        let taken_left = left_to.get(&q).copied().filter(|&(r, _)| holding(r) != h);
+        if let Some((to, probability)) = taken_right {
+            if p >= point.review {
+                let mut lost = proposal(s, p, Decision::Lost);
+                lost.lost_to = Some(LostBecause::RightTaken { to, probability });
+                pairs.push(lost);
+            }
+            continue;
+        }
+        if let Some((to, probability)) = taken_left {
+            if p >= point.review {
+                let mut lost = proposal(s, p, Decision::Lost);
+                lost.lost_to = Some(LostBecause::LeftTaken { to, probability });
+                pairs.push(lost);
+            }
+            continue;
+        }
+        let Some(mut decision) = decide(p) else {
+            continue;
+        };
+        // Two different names of the dictionary are two men, however much else agrees
+        // (unless their service or document number agrees): twins share surname, father
+        // and birth date and differ in exactly that. Such a pair is for a reviewer, never
+        // sure.
+        if decision == Decision::Sure
+            && another_name(&s.vector, &left[s.left as usize], &right[s.right as usize])
+        {
+            decision = Decision::Review;
+        }
+        left_to.entry(q).or_insert((s.right, p));
+        holding_to.entry(h).or_insert((s.left, p));
+        let mut taken = proposal(s, p, decision);
+        taken.duplicate_of = twin_row.get(&s.right).copied();
+        pairs.push(taken);
+    }
+    sort(&mut pairs);
+    Proposals { pairs }
+}
+
+/// Each scored pair's posterior against its records' other candidates, in the order given,
+/// as the assignment weighs them before it picks (for deduplication, where nothing
+/// competes, the pair's own probability).
+pub fn competing_posteriors(
+    scored: &[Scored],
+    left: &[Person],
+    right: &[Person],
+    model: &Model,
+    tf: &TermFrequencies,
+    dedupe: bool,
+) -> Vec<f64> {
+    if dedupe {
+        return scored.iter().map(|s| s.probability).collect();
+    }
+    competing(
+        scored,
+        left,
+        right,
+        model,
+        tf,
+        OperatingPoint::default().review,
+    )
+    .posteriors
+}
+
+/// The posteriors of scored pairs against their records' other candidates, and the
+/// holder's double registrations found on the way.
+struct Competition {
+    /// A right row and the other row of the same man, both ways.
+    twin_row: HashMap<u32, u32>,
+    /// Per scored pair, in the order given.
+    posteriors: Vec<f64>,
+}
+
+/// Each pair's posterior against the other candidates of both its records (two lists;
+/// a holding row goes to one requested person at most). `review` is the probability from
+/// which a second row of one man is looked for.
+fn competing(
+    scored: &[Scored],
+    left: &[Person],
+    right: &[Person],
+    model: &Model,
+    tf: &TermFrequencies,
+    review: f64,
+) -> Competition {
     // Double registrations: two right rows that are candidates of one left record and the
     // same person as each other are one "holding" for the competition below.
     // The holder's two registrations may be in two scripts: they need only be likely the
@@ -212,7 +320,7 @@ pub fn assign_scored(
             if let [a, b, ..] = list.as_slice() {
                 let (a, b) = (&scored[*a], &scored[*b]);
                 let (x, y) = (by(a).1, by(b).1);
-                if b.probability >= point.review
+                if b.probability >= review
                     && !twin.contains_key(&x)
                     && !twin.contains_key(&y)
                     && same_person(model, tf, &side[x as usize], &side[y as usize])
@@ -354,60 +462,11 @@ pub fn assign_scored(
             .get(&key)
             .map_or_else(|| posterior(s, share_left, share_right), |&r| of(o, r))
     };
-    let mut ranked: Vec<(f64, &Scored)> = scored.iter().map(|s| (posterior(s), s)).collect();
-    ranked.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(b.1.weight.total_cmp(&a.1.weight))
-            .then(a.1.left.cmp(&b.1.left))
-            .then(a.1.right.cmp(&b.1.right))
-    });
-    // Greedy by posterior: the best pair first; a record once taken is taken.
-    let mut left_to: HashMap<u32, (u32, f64)> = HashMap::new();
-    let mut holding_to: HashMap<u32, (u32, f64)> = HashMap::new();
-    let mut pairs = Vec::new();
-    for (p, s) in ranked {
-        let (q, h) = (request(s.left), holding(s.right));
-        let taken_right = holding_to
-            .get(&h)
-            .copied()
-            .filter(|&(l, _)| request(l) != q);
-        let taken_left = left_to.get(&q).copied().filter(|&(r, _)| holding(r) != h);
-        if let Some((to, probability)) = taken_right {
-            if p >= point.review {
-                let mut lost = proposal(s, p, Decision::Lost);
-                lost.lost_to = Some(LostBecause::RightTaken { to, probability });
-                pairs.push(lost);
-            }
-            continue;
-        }
-        if let Some((to, probability)) = taken_left {
-            if p >= point.review {
-                let mut lost = proposal(s, p, Decision::Lost);
-                lost.lost_to = Some(LostBecause::LeftTaken { to, probability });
-                pairs.push(lost);
-            }
-            continue;
-        }
-        let Some(mut decision) = decide(p) else {
-            continue;
-        };
-        // Two different names of the dictionary are two men, however much else agrees
-        // (unless their service or document number agrees): twins share surname, father
-        // and birth date and differ in exactly that. Such a pair is for a reviewer, never
-        // sure.
-        if decision == Decision::Sure
-            && another_name(&s.vector, &left[s.left as usize], &right[s.right as usize])
-        {
-            decision = Decision::Review;
-        }
-        left_to.entry(q).or_insert((s.right, p));
-        holding_to.entry(h).or_insert((s.left, p));
-        let mut taken = proposal(s, p, decision);
-        taken.duplicate_of = twin_row.get(&s.right).copied();
-        pairs.push(taken);
+    let posteriors = scored.iter().map(posterior).collect();
+    Competition {
+        twin_row,
+        posteriors,
     }
-    sort(&mut pairs);
-    Proposals { pairs }
 }
 
 /// Whether the pair's given names are two different names the dictionary knows (neither

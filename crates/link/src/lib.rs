@@ -14,13 +14,16 @@ mod compare;
 mod model;
 mod record;
 
-pub use assign::{Decision, LostBecause, OperatingPoint, Proposal, Proposals, assign_scored};
+pub use assign::{
+    Decision, LostBecause, OperatingPoint, Proposal, Proposals, assign_scored, competing_posteriors,
+};
 pub use block::{
     Candidates, MAX_BLOCK_PAIRS, RULE_BUDGET_PER_RECORD, RuleCount, candidates, rules,
 };
 pub use compare::{FIELDS, Field, NULL, Vector, compare, pack, unpack};
 pub use model::{
-    LEVELS, Model, Scored, TermFrequencies, count_patterns, estimate_u, patterns, refine_m, train,
+    LEVELS, Model, Scored, TermFrequencies, count_patterns, estimate_u, m_from_posteriors,
+    patterns, refine_m, train,
 };
 pub use record::{NamePart, Person, RawPerson, normalise_code};
 
@@ -60,6 +63,14 @@ pub fn assign(linkage: &Linkage, point: OperatingPoint) -> Proposals {
         point,
     )
 }
+
+/// Rounds of m from the assignment's posteriors after EM, at most.
+const POSTERIOR_ROUNDS: usize = 8;
+/// m has settled when no level's m moves by more than this in a round.
+const POSTERIOR_SETTLED: f64 = 1e-3;
+/// Pairs below this probability take no part in those rounds: nearly all are non-matches,
+/// and their many small posteriors would add up to a share of m they do not deserve.
+const POSTERIOR_FLOOR: f64 = 0.01;
 
 /// Links two lists (or one list with itself when `right` is `None`): prepare, block,
 /// train on the tight pairs, score. `step` is told when each step starts, for progress
@@ -124,14 +135,50 @@ pub fn link(
     } else {
         TermFrequencies::count(&[&left, &right])
     };
-    let mut scored: Vec<Scored> = pairs
+    // What the term frequencies add to each pair's weight: it depends on u alone, so the
+    // rounds below, which change m, rescore by table look-ups.
+    let term_bits: Vec<f64> = pairs
         .par_iter()
         .zip(vectors.par_iter())
         .map(|(&(l, r), &v)| {
-            model.score_vector(&left[l as usize], &right[r as usize], unpack(v), &tf, l, r)
+            let vector = unpack(v);
+            model
+                .score_vector(&left[l as usize], &right[r as usize], vector, &tf, l, r)
+                .weight
+                - model.weight_by_levels(&vector)
         })
-        .filter(|s| s.probability >= threshold)
         .collect();
+    let score = |model: &Model, floor: f64| -> Vec<Scored> {
+        let floor_bits = (floor / (1.0 - floor)).log2();
+        (0..pairs.len())
+            .into_par_iter()
+            .filter(|&i| model.weight_by_levels(&unpack(vectors[i])) + term_bits[i] >= floor_bits)
+            .map(|i| {
+                let (l, r) = pairs[i];
+                let (a, b) = (&left[l as usize], &right[r as usize]);
+                model.score_vector(a, b, unpack(vectors[i]), &tf, l, r)
+            })
+            .filter(|s| s.probability >= floor)
+            .collect()
+    };
+    // m again from the assignment's posteriors, rescored after each round, until it
+    // settles: the one-to-one competition is evidence EM on pairs alone does not have.
+    for _ in 0..POSTERIOR_ROUNDS {
+        let kept = score(&model, POSTERIOR_FLOOR);
+        let posteriors = competing_posteriors(&kept, &left, &right, &model, &tf, dedupe);
+        let before = model.m;
+        m_from_posteriors(&mut model, &kept, &posteriors);
+        let change = before
+            .iter()
+            .flatten()
+            .zip(model.m.iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        if change < POSTERIOR_SETTLED {
+            break;
+        }
+    }
+    let mut scored = score(&model, threshold);
     drop(vectors);
     scored.par_sort_unstable_by(|a, b| {
         b.weight
@@ -219,6 +266,7 @@ pub fn clusters(records: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn p(id: &str, full: &str, birth: &str) -> Person {
         Person::prepare(&RawPerson {
@@ -286,6 +334,49 @@ mod tests {
             }
         }
         assert!(Field::ALL.iter().all(|f| f.levels().len() <= LEVELS));
+    }
+
+    #[test]
+    fn a_namesake_whose_rival_is_the_requested_mans_own_row_gets_little() {
+        // Same names, the namesake with another birth date: alone he would be sure, but
+        // the requested man's own row explains him away, so m learns little from his date.
+        let in_unit = |id: &str, birth: &str, unit: Option<&str>| {
+            Person::prepare(&RawPerson {
+                id: id.into(),
+                full_name: Some("Коваленко Олександр Андрійович".into()),
+                birth_date: birth.parse().ok(),
+                unit: unit.map(str::to_owned),
+                ..Default::default()
+            })
+        };
+        // The requested man's own row has no unit; the namesake's has the same unit as
+        // him, so that the two rows are not taken for one man registered twice.
+        let left = vec![in_unit("a1", "1990-03-04", Some("А1234"))];
+        let right = vec![
+            in_unit("b1", "1990-03-04", None),
+            in_unit("b2", "1975-08-12", Some("А1234")),
+        ];
+        // Agreement is strong evidence, another birth date weak against it (m 0.05).
+        let mut model = train(&HashMap::new(), [[0.001; LEVELS]; FIELDS], 0, 0.5, 1.0);
+        for f in 0..FIELDS {
+            let different = Field::ALL[f].levels().len() - 1;
+            model.m[f] = [0.0; LEVELS];
+            model.m[f][0] = 0.95;
+            model.m[f][different] = 0.05;
+            model.u[f][different] = 0.99;
+        }
+        model.prior = 2f64.powi(-12);
+        let tf = TermFrequencies::count(&[&left, &right]);
+        let scored: Vec<Scored> = (0..2)
+            .map(|r| model.score(&left[0], &right[r], &tf, 0, r as u32))
+            .collect();
+        assert!(scored[1].probability > 0.5, "{:?}", scored[1]);
+        let posteriors = competing_posteriors(&scored, &left, &right, &model, &tf, false);
+        assert!(posteriors[0] > 0.9, "{posteriors:?}");
+        assert!(posteriors[1] < 0.1, "{posteriors:?}");
+        // Deduplication has no competition: each pair keeps its own probability.
+        let own = competing_posteriors(&scored, &left, &right, &model, &tf, true);
+        assert_eq!(own, vec![scored[0].probability, scored[1].probability]);
     }
 
     #[test]

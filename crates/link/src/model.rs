@@ -327,6 +327,17 @@ impl Model {
         }
     }
 
+    /// A pair's weight (bits) from its levels and the prior alone, without term
+    /// frequencies.
+    pub fn weight_by_levels(&self, vector: &Vector) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+            + vector
+                .iter()
+                .enumerate()
+                .map(|(f, &level)| self.level_weight(f, level))
+                .sum::<f64>()
+    }
+
     /// Scores one pair.
     pub fn score(
         &self,
@@ -427,5 +438,71 @@ pub fn refine_m(model: &mut Model, vectors: &HashMap<u64, u64>) {
                 model.m[f] = refined[f];
             }
         }
+    }
+}
+
+/// m from the assignment's posteriors: each scored pair's levels counted with the
+/// probability that it is a match once its records' rivals are weighed (a record is one
+/// person, so a posterior is shared among the candidates that compete for it). Namesakes
+/// who agree on every name and unit but not on the date are certain by everything but
+/// their dates, and [`refine_m`] counts them as matches with bad dates; where the
+/// requested man's own row is there too, the competition gives the namesake little and
+/// his date no longer teaches m that matches' dates often differ. Fields with too little
+/// mass keep their m.
+pub fn m_from_posteriors(model: &mut Model, scored: &[Scored], posteriors: &[f64]) {
+    let mut counts = [[0.0_f64; LEVELS]; FIELDS];
+    for (s, &p) in scored.iter().zip(posteriors) {
+        for (f, &level) in s.vector.iter().enumerate() {
+            if level != NULL {
+                counts[f][level as usize] += p;
+            }
+        }
+    }
+    let refined = distribution(&counts, &initial_m());
+    for f in 0..FIELDS {
+        if counts[f].iter().sum::<f64>() >= 200.0 {
+            model.m[f] = refined[f];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(left: u32, birth: u8) -> Scored {
+        let mut vector = [NULL; FIELDS];
+        vector[0] = 0;
+        vector[3] = birth;
+        Scored {
+            left,
+            right: left,
+            weight: 0.0,
+            probability: 0.5,
+            vector,
+            field_weights: [0.0; FIELDS],
+        }
+    }
+
+    #[test]
+    fn m_from_posteriors_counts_each_pair_by_its_posterior() {
+        let different = (Field::Birth.levels().len() - 1) as u8;
+        let mut model = train(&HashMap::new(), u_prior(), 0, 0.5, 1.0);
+        model.m[3][different as usize] = 0.2;
+        let (surname_before, unit_before) = (model.m[0], model.m[5]);
+        // 300 pairs with the same date, surely matches; 300 namesakes with another date
+        // whom their rivals leave little.
+        let scored: Vec<Scored> = (0..600)
+            .map(|i| pair(i, if i < 300 { 0 } else { different }))
+            .collect();
+        let posteriors: Vec<f64> = (0..600).map(|i| if i < 300 { 1.0 } else { 0.01 }).collect();
+        m_from_posteriors(&mut model, &scored[..], &posteriors);
+        let m_different = model.m[3][different as usize];
+        assert!(m_different < 0.02, "{m_different}");
+        assert!(model.m[3][0] > 0.95, "{:?}", model.m[3]);
+        // The surname had the same mass and all of it agreeing.
+        assert!(model.m[0][0] > surname_before[0]);
+        // A field no pair has keeps its m.
+        assert_eq!(model.m[5], unit_before);
     }
 }
