@@ -217,18 +217,15 @@ pub fn assign_scored(
             .copied()
             .filter(|&(l, _)| request(l) != q);
         let taken_left = left_to.get(&q).copied().filter(|&(r, _)| holding(r) != h);
-        if let Some((to, probability)) = taken_right {
+        let lost_to = taken_right
+            .map(|(to, probability)| LostBecause::RightTaken { to, probability })
+            .or_else(|| {
+                taken_left.map(|(to, probability)| LostBecause::LeftTaken { to, probability })
+            });
+        if let Some(because) = lost_to {
             if p >= point.review {
                 let mut lost = proposal(s, p, Decision::Lost);
-                lost.lost_to = Some(LostBecause::RightTaken { to, probability });
-                pairs.push(lost);
-            }
-            continue;
-        }
-        if let Some((to, probability)) = taken_left {
-            if p >= point.review {
-                let mut lost = proposal(s, p, Decision::Lost);
-                lost.lost_to = Some(LostBecause::LeftTaken { to, probability });
+                lost.lost_to = Some(because);
                 pairs.push(lost);
             }
             continue;
