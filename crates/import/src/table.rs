@@ -563,14 +563,15 @@ fn open_workbook(data: std::io::Cursor<Vec<u8>>, file_name: &str) -> Result<Tabl
     let header = rows
         .next()
         .ok_or_else(|| err(file_name, None, "the sheet is empty"))?;
+    let source = SourceFormat::Spreadsheet {
+        sheet: sheet.to_string(),
+    };
     Ok(Table {
         file: file_name.to_owned(),
         headers: header.cells.iter().map(|h| h.trim().to_owned()).collect(),
         header_line: header.line,
-        format: format!("spreadsheet, sheet {sheet:?}"),
-        source: SourceFormat::Spreadsheet {
-            sheet: sheet.to_string(),
-        },
+        format: source.to_string(),
+        source,
         notes: Vec::new(),
         rows: Box::new(rows.map(Ok)),
     })

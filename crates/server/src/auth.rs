@@ -86,26 +86,18 @@ impl FromRequestParts<App> for PageCaller {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let caller = if let Some(token) = bearer(parts) {
-            PageCaller {
-                actor: app.actor_by_token(token).await?,
-                csrf: None,
-                session: None,
-                names: Arc::default(),
-            }
+        let (actor, csrf, session) = if let Some(token) = bearer(parts) {
+            (app.actor_by_token(token).await?, None, None)
         } else {
             let id = cookie(parts, SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
             let session = app.session(id).await?;
-            PageCaller {
-                actor: session.actor,
-                csrf: Some(session.csrf),
-                session: Some(id.to_owned()),
-                names: Arc::default(),
-            }
+            (session.actor, Some(session.csrf), Some(id.to_owned()))
         };
         let caller = PageCaller {
-            names: Arc::new(app.actor_names(&caller.actor).await?),
-            ..caller
+            names: Arc::new(app.actor_names(&actor).await?),
+            actor,
+            csrf,
+            session,
         };
         // A form read after the path finds its caller here, without a second look-up.
         parts.extensions.insert(caller.clone());

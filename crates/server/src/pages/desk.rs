@@ -1,6 +1,7 @@
 //! The start page's sections for what the user's roles work on, above the talks: the
 //! children's cases (protection officers), the pairs waiting for review (reviewers), the
-//! latest lists (operators), what a round's mediator must do, what an auditor checks. Which sections there are is the application's decision (`App::desk`).
+//! latest lists (operators), what a round's mediator must do, what an auditor checks.
+//! Which sections there are is the application's decision (`App::desk`).
 
 use super::{Who, shown_name, utc};
 use homeward_app::desk::Desk;
